@@ -1,0 +1,310 @@
+"""kcptun's two roles on asyncio.
+
+* Client: listens on TCP ``localaddr``; each accepted connection becomes one smux stream on
+  one of ``conn`` KCP sessions (round robin). A slot's session is created lazily, replaced
+  when it died or expired (``autoexpire``), and expired sessions are closed by the scavenger
+  after ``scavengettl``.
+* Server: one UDP socket on ``listen``; each KCP session runs smux, and each stream is
+  connected to the TCP (or unix socket) ``target``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import secrets
+import socket
+from collections.abc import Hashable
+
+from ..config import TunnelConfig, effective_kcp_params, parse_hostport
+from ..crypt import derive_key, new_block_crypt, resolve_method
+from ..session import KcpSession, SessionParams
+from ..smux import SmuxConfig
+from ..snmp import Snmp
+from .mux import MuxConnection, MuxStream, pipe
+from .udp import ClientDatagramProtocol, ServerDatagramProtocol, SessionDriver, configure_socket
+
+log = logging.getLogger(__name__)
+
+RECONNECT_DELAY = 1.0  # s; kcptun retries createConn every second
+SCAVENGE_PERIOD = 1.0  # s
+
+
+def session_params(cfg: TunnelConfig) -> SessionParams:
+    nodelay, interval, resend, nc = effective_kcp_params(cfg)
+    return SessionParams(mtu=cfg.mtu, sndwnd=cfg.sndwnd, rcvwnd=cfg.rcvwnd, nodelay=nodelay,
+                         interval=interval, resend=resend, nc=nc, datashard=cfg.datashard,
+                         parityshard=cfg.parityshard, ack_nodelay=cfg.acknodelay)
+
+
+def smux_config(cfg: TunnelConfig) -> SmuxConfig:
+    return SmuxConfig(version=cfg.smuxver, keepalive_interval=float(cfg.keepalive),
+                      max_receive_buffer=cfg.smuxbuf, max_stream_buffer=cfg.streambuf)
+
+
+class SnmpBook:
+    """Totals over live and finished sessions, so cumulative counters never go backwards."""
+
+    def __init__(self) -> None:
+        self.retired = Snmp()
+        self.live: dict[int, Snmp] = {}
+        self.extra: list[Snmp] = []
+        self.max_conn = 0
+
+    def add(self, snmp: Snmp) -> None:
+        self.live[id(snmp)] = snmp
+        self.max_conn = max(self.max_conn, len(self.live))
+
+    def retire(self, snmp: Snmp) -> None:
+        if self.live.pop(id(snmp), None) is not None:
+            self.retired.add(snmp)
+
+    def total(self) -> Snmp:
+        out = self.retired.copy()
+        for s in list(self.live.values()) + self.extra:
+            out.add(s)
+        out.curr_estab = len(self.live)
+        out.max_conn = self.max_conn
+        return out
+
+
+class _Tunnel:
+    def __init__(self, cfg: TunnelConfig) -> None:
+        self.cfg = cfg
+        self.loop = asyncio.get_running_loop()
+        method = resolve_method(cfg.crypt)
+        self.crypt = new_block_crypt(method, derive_key(cfg.key))
+        self.params = session_params(cfg)
+        self.smux_config = smux_config(cfg)
+        self.book = SnmpBook()
+        self.tasks: set[asyncio.Task[None]] = set()
+        self.streams_open = 0
+
+    def spawn(self, coro) -> asyncio.Task[None]:  # type: ignore[no-untyped-def]
+        task = self.loop.create_task(coro)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+        return task
+
+    def snmp(self) -> Snmp:
+        return self.book.total()
+
+    def sessions(self) -> list[KcpSession]:
+        raise NotImplementedError
+
+    async def _pipe(self, stream: MuxStream, reader: asyncio.StreamReader,
+                    writer: asyncio.StreamWriter, peer: str) -> None:
+        self.streams_open += 1
+        if not self.cfg.quiet:
+            log.info("stream opened in: %s out: %d", peer, stream.sid)
+        try:
+            await pipe(stream, reader, writer)
+        finally:
+            self.streams_open -= 1
+            if not self.cfg.quiet:
+                log.info("stream closed in: %s out: %d", peer, stream.sid)
+
+    async def _cancel_tasks(self) -> None:
+        for t in list(self.tasks):
+            t.cancel()
+        if self.tasks:
+            await asyncio.gather(*self.tasks, return_exceptions=True)
+
+
+class ClientTunnel(_Tunnel):
+    def __init__(self, cfg: TunnelConfig) -> None:
+        super().__init__(cfg)
+        self.slots: list[MuxConnection | None] = [None] * max(1, cfg.conn)
+        self.expires: dict[int, float] = {}
+        self._rr = 0
+        self._lock = asyncio.Lock()
+        self._server: asyncio.Server | None = None
+        self._scavenge: list[MuxConnection] = []
+        self.remote = parse_hostport(cfg.remoteaddr)
+
+    async def start(self) -> None:
+        host, port = parse_hostport(self.cfg.localaddr)
+        self._server = await asyncio.start_server(self._on_tcp, host or None, port,
+                                                  reuse_address=True)
+        if self.cfg.autoexpire > 0:
+            self.spawn(self._scavenger())
+
+    @property
+    def local_port(self) -> int:
+        assert self._server is not None
+        return self._server.sockets[0].getsockname()[1]
+
+    async def _on_tcp(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        peer = str(writer.get_extra_info("peername"))
+        with contextlib.suppress(OSError):
+            writer.get_extra_info("socket").setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        idx = self._rr % len(self.slots)
+        self._rr = (self._rr + 1) & 0xFFFF
+        try:
+            mux = await self._get_mux(idx)
+            stream = mux.open_stream()
+        except (OSError, ConnectionError) as exc:
+            log.warning("open stream: %s", exc)
+            writer.close()
+            return
+        await self._pipe(stream, reader, writer, peer)
+
+    async def _get_mux(self, idx: int) -> MuxConnection:
+        async with self._lock:
+            mux = self.slots[idx]
+            expired = self.cfg.autoexpire > 0 and self.loop.time() >= self.expires.get(idx, 0)
+            if mux is None or mux.dead or expired:
+                while True:
+                    try:
+                        mux = await self._dial()
+                        break
+                    except OSError as exc:
+                        log.warning("re-connecting: %s", exc)
+                        await asyncio.sleep(RECONNECT_DELAY)
+                self.slots[idx] = mux
+                if self.cfg.autoexpire > 0:
+                    self.expires[idx] = mux.created + self.cfg.autoexpire
+                    self._scavenge.append(mux)
+            return mux
+
+    async def _dial(self) -> MuxConnection:
+        host, port = self.remote
+        infos = await self.loop.getaddrinfo(host, port, type=socket.SOCK_DGRAM)
+        if not infos:
+            raise OSError(f"cannot resolve {host}")
+        family, _, _, _, addr = infos[0]
+        transport, proto = await self.loop.create_datagram_endpoint(
+            ClientDatagramProtocol, remote_addr=addr, family=family)
+        sock = transport.get_extra_info("socket")
+        configure_socket(sock, dscp=self.cfg.dscp, sockbuf=self.cfg.sockbuf)
+        conv = int.from_bytes(secrets.token_bytes(4), "little")
+        session = KcpSession(conv=conv, crypt=self.crypt, params=self.params,
+                             now=self.loop.time())
+        session.snmp.active_opens += 1
+        self.book.add(session.snmp)
+        driver = SessionDriver(session, transport.sendto, self.loop)
+        proto.driver = driver
+        mux = MuxConnection(driver, client=True, config=self.smux_config,
+                            compress=not self.cfg.nocomp, loop=self.loop)
+
+        def _closed(_f: asyncio.Future[str]) -> None:
+            transport.close()
+            self.book.retire(session.snmp)
+
+        mux.closed.add_done_callback(_closed)
+        log.info("smux session opened: conv %08x -> %s:%d", conv, host, port)
+        return mux
+
+    async def _scavenger(self) -> None:
+        ttl = self.cfg.autoexpire + self.cfg.scavengettl
+        while True:
+            await asyncio.sleep(SCAVENGE_PERIOD)
+            now = self.loop.time()
+            keep = []
+            for mux in self._scavenge:
+                if mux.dead:
+                    continue
+                if now >= mux.created + ttl:
+                    mux.kill("scavenged")
+                else:
+                    keep.append(mux)
+            self._scavenge = keep
+
+    def sessions(self) -> list[KcpSession]:
+        return [m.driver.session for m in self.slots if m is not None and not m.dead]
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+        for mux in self.slots + self._scavenge:
+            if mux is not None:
+                mux.kill("tunnel stopped")
+        await self._cancel_tasks()
+        if self._server is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._server.wait_closed(), 1.0)
+
+
+class ServerTunnel(_Tunnel):
+    def __init__(self, cfg: TunnelConfig) -> None:
+        super().__init__(cfg)
+        from ..listener import ServerDemux
+
+        self.demux = ServerDemux(crypt=self.crypt, params=self.params)
+        self.book.extra.append(self.demux.snmp)
+        self.muxes: dict[Hashable, MuxConnection] = {}
+        self.transport: asyncio.DatagramTransport | None = None
+        self.target = cfg.target
+
+    async def start(self) -> None:
+        host, port = parse_hostport(self.cfg.listen)
+        infos = await self.loop.getaddrinfo(host or "0.0.0.0", port, type=socket.SOCK_DGRAM,
+                                            flags=socket.AI_PASSIVE)
+        family, _, _, _, addr = infos[0]
+        transport, self.proto = await self.loop.create_datagram_endpoint(
+            lambda: ServerDatagramProtocol(self.demux, self._on_accept),
+            local_addr=addr, family=family)
+        self.transport = transport
+        configure_socket(transport.get_extra_info("socket"), dscp=self.cfg.dscp,
+                         sockbuf=self.cfg.sockbuf)
+
+    @property
+    def local_port(self) -> int:
+        assert self.transport is not None
+        return self.transport.get_extra_info("sockname")[1]
+
+    def _on_accept(self, addr: Hashable, driver: SessionDriver) -> None:
+        session = driver.session
+        self.book.add(session.snmp)
+        log.info("remote address: %s, conv %08x", addr, session.conv)
+        mux = MuxConnection(driver, client=False, config=self.smux_config,
+                            compress=not self.cfg.nocomp, loop=self.loop,
+                            on_stream=lambda st: self.spawn(self._serve_stream(st)))
+        self.muxes[addr] = mux
+
+        def _closed(_f: asyncio.Future[str]) -> None:
+            self.muxes.pop(addr, None)
+            self.demux.remove(addr)
+            self.book.retire(session.snmp)
+
+        mux.closed.add_done_callback(_closed)
+
+    async def _serve_stream(self, stream: MuxStream) -> None:
+        try:
+            if _is_hostport(self.target):
+                host, port = parse_hostport(self.target)
+                reader, writer = await asyncio.open_connection(host or "127.0.0.1", port)
+                with contextlib.suppress(OSError):
+                    writer.get_extra_info("socket").setsockopt(
+                        socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            else:
+                reader, writer = await asyncio.open_unix_connection(self.target)
+        except OSError as exc:
+            log.warning("dial target %s: %s", self.target, exc)
+            stream.end()
+            stream.mux.forget(stream)
+            return
+        await self._pipe(stream, reader, writer, str(self.target))
+
+    def sessions(self) -> list[KcpSession]:
+        return list(self.demux.sessions.values())
+
+    async def stop(self) -> None:
+        for mux in list(self.muxes.values()):
+            mux.kill("tunnel stopped")
+        await self._cancel_tasks()
+        if self.transport is not None:
+            self.transport.close()
+
+
+def _is_hostport(target: str) -> bool:
+    """kcptun treats a target that is not host:port as a unix socket path."""
+    if os.sep in target and not target.startswith("["):
+        return False
+    try:
+        parse_hostport(target)
+    except ValueError:
+        return False
+    return True

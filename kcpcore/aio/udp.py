@@ -1,0 +1,213 @@
+"""asyncio adapters for KCP sessions over UDP (the aioquic ``protocol.py`` shape).
+
+A ``SessionDriver`` owns one ``KcpSession``: datagrams in, one ``transmit()`` that drains the
+session's output and re-arms a single timer at the session's own next deadline (no busy tick).
+Writes and inputs within one loop pass share one flush (``call_soon``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+from collections.abc import Callable, Hashable
+
+from ..listener import ServerDemux
+from ..session import KcpSession
+
+log = logging.getLogger(__name__)
+
+MTU_LIMIT = 1500  # kcp-go receive buffer: longer datagrams are truncated, then fail the CRC
+
+
+def configure_socket(sock: socket.socket, *, dscp: int = 0, sockbuf: int = 0) -> None:
+    """DSCP and buffer sizes as kcptun sets them; failures are logged, as kcptun does."""
+    if dscp:
+        try:
+            if sock.family == socket.AF_INET6:
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_TCLASS, dscp)
+            else:
+                sock.setsockopt(socket.IPPROTO_IP, socket.IP_TOS, dscp << 2)
+        except OSError as exc:
+            log.warning("SetDSCP: %s", exc)
+    if sockbuf:
+        opts = ((socket.SO_RCVBUF, "SetReadBuffer"), (socket.SO_SNDBUF, "SetWriteBuffer"))
+        for opt, name in opts:
+            try:
+                sock.setsockopt(socket.SOL_SOCKET, opt, sockbuf)
+            except OSError as exc:
+                log.warning("%s: %s", name, exc)
+
+
+class SessionDriver:
+    """Runs one KcpSession on an event loop and hands its byte stream to a consumer.
+
+    ``on_readable`` is called when KCP has in-order bytes; the consumer pulls them with
+    ``recv()`` only while it has room, which is how back-pressure reaches the KCP window.
+    ``on_writable`` is called when the send window reopens after ``writable()`` was False.
+    """
+
+    def __init__(self, session: KcpSession, sendto: Callable[[bytes], None],
+                 loop: asyncio.AbstractEventLoop) -> None:
+        self.session = session
+        self._sendto = sendto
+        self._loop = loop
+        self._timer: asyncio.TimerHandle | None = None
+        self._timer_at: float | None = None
+        self._soon = False
+        self.on_readable: Callable[[], None] | None = None
+        self.on_writable: Callable[[], None] | None = None
+        self.on_closed: Callable[[], None] | None = None
+        self._want_writable = False
+        self.closed = False
+        self.transmit()
+
+    # input side ------------------------------------------------------------
+    def datagram_received(self, data: bytes) -> None:
+        if self.session.receive_datagram(data, self._loop.time()):
+            self._after_input()
+
+    def body_received(self) -> None:
+        """The listener already fed the session (decrypt + route happen there)."""
+        self._after_input()
+
+    def _after_input(self) -> None:
+        if self.session.kcp.rcv_queue and self.on_readable is not None:
+            self.on_readable()
+        if self._want_writable and self.session.writable():
+            self._want_writable = False
+            if self.on_writable is not None:
+                self.on_writable()
+        if self.session.wants_flush() or self.session.kcp._out:
+            self.transmit_soon()
+
+    # output side -----------------------------------------------------------
+    def recv(self) -> bytes | None:
+        data = self.session.recv()
+        if data is not None and self.session.wants_flush():
+            self.transmit_soon()
+        return data
+
+    def writable(self) -> bool:
+        ok = self.session.writable()
+        if not ok:
+            self._want_writable = True
+        return ok
+
+    def write(self, data: bytes) -> None:
+        self.session.send(data)
+        self.transmit_soon()
+
+    def transmit_soon(self) -> None:
+        if not self._soon and not self.closed:
+            self._soon = True
+            self._loop.call_soon(self.transmit)
+
+    def transmit(self) -> None:
+        self._soon = False
+        if self.closed:
+            return
+        session = self.session
+        sendto = self._sendto
+        try:
+            for d in session.datagrams_to_send(self._loop.time()):
+                sendto(d)
+        except OSError as exc:  # e.g. ECONNREFUSED surfaced on a connected UDP socket
+            log.debug("conv=%08x sendto: %s", session.conv, exc)
+        if self._want_writable and session.writable():
+            self._want_writable = False
+            if self.on_writable is not None:
+                self.on_writable()
+        at = session.get_timer()
+        if at is not None and at != self._timer_at:
+            if self._timer is not None:
+                self._timer.cancel()
+            self._timer_at = at
+            self._timer = self._loop.call_at(at, self._on_timer)
+
+    def _on_timer(self) -> None:
+        self._timer = None
+        self._timer_at = None
+        self.session.handle_timer(self._loop.time())
+        self.transmit()
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.transmit()  # last FIN/ACKs
+        self.closed = True
+        self.session.close()
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self.on_closed is not None:
+            self.on_closed()
+
+
+class ClientDatagramProtocol(asyncio.DatagramProtocol):
+    """One connected UDP socket per client session, as kcp-go dials."""
+
+    def __init__(self) -> None:
+        self.driver: SessionDriver | None = None
+        self.transport: asyncio.DatagramTransport | None = None
+        self.lost = asyncio.get_running_loop().create_future()
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def datagram_received(self, data: bytes, addr: object) -> None:
+        if self.driver is not None:
+            self.driver.datagram_received(data)
+
+    def error_received(self, exc: Exception) -> None:
+        # ICMP port unreachable while the server is down: keep retrying like kcp-go does.
+        log.debug("udp error: %s", exc)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.lost.done():
+            self.lost.set_result(exc)
+
+
+class ServerDatagramProtocol(asyncio.DatagramProtocol):
+    """The server's single UDP socket, demultiplexed into sessions by ``ServerDemux``."""
+
+    def __init__(self, demux: ServerDemux,
+                 on_accept: Callable[[Hashable, SessionDriver], None]) -> None:
+        self.demux = demux
+        self.on_accept = on_accept
+        self.drivers: dict[Hashable, SessionDriver] = {}
+        self.transport: asyncio.DatagramTransport | None = None
+        self._loop = asyncio.get_running_loop()
+        demux.on_close = self._on_session_removed
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def datagram_received(self, data: bytes, addr: Hashable) -> None:
+        routed = self.demux.route(data, addr, self._loop.time())
+        if routed is None:
+            return
+        session, is_new = routed
+        if is_new:
+            transport = self.transport
+            assert transport is not None
+
+            def sendto(d: bytes, _addr: Hashable = addr) -> None:
+                transport.sendto(d, _addr)
+
+            driver = SessionDriver(session, sendto, self._loop)
+            self.drivers[addr] = driver
+            self.on_accept(addr, driver)
+        else:
+            driver = self.drivers.get(addr)
+            if driver is None:
+                return
+        driver.body_received()
+
+    def _on_session_removed(self, addr: Hashable, session: KcpSession) -> None:
+        driver = self.drivers.pop(addr, None)
+        if driver is not None:
+            driver.close()
+
+    def error_received(self, exc: Exception) -> None:
+        log.debug("udp error: %s", exc)

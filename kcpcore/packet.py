@@ -1,0 +1,110 @@
+"""The datagram layer under KCP: FEC framing plus the nonce/CRC packet crypt.
+
+::
+
+    send:    KCP packet -> FecEncoder (data packet + parity when a group completes)
+                        -> seal (nonce 16 | crc32 4 | body) -> cipher -> datagrams
+    receive: datagram -> cipher -> crc check -> FEC flag? -> data payload now, recovered later
+
+Every outgoing KCP packet becomes one data datagram (and, every ``datashard`` packets, the
+group's parity datagrams). Incoming FEC headers are always recognised and stripped, even when
+our own FEC is off, because kcp-go accepts FEC from a peer whatever its own setting is.
+"""
+
+from __future__ import annotations
+
+from .crypt import CRYPT_HEADER_SIZE, BlockCrypt, open_packet, seal
+from .errors import AuthFailed, MalformedPacket
+from .fec import FEC_HEADER_SIZE_PLUS2, TYPE_DATA, TYPE_PARITY, FecDecoder, FecEncoder
+from .segment import IKCP_OVERHEAD
+from .snmp import Snmp
+
+
+def header_reserve(datashard: int, parityshard: int) -> int:
+    """Bytes KCP must leave free in each ``mtu`` for the outer headers (kcp-go headerSize)."""
+    return CRYPT_HEADER_SIZE + (FEC_HEADER_SIZE_PLUS2 if fec_enabled(datashard, parityshard) else 0)
+
+
+def fec_enabled(datashard: int, parityshard: int) -> bool:
+    return datashard > 0 and parityshard > 0
+
+
+class PacketCodec:
+    """Seals KCP packets into datagrams and opens datagrams back into KCP packets."""
+
+    def __init__(self, *, crypt: BlockCrypt, datashard: int, parityshard: int,
+                 snmp: Snmp) -> None:
+        self.crypt = crypt
+        self.snmp = snmp
+        on = fec_enabled(datashard, parityshard)
+        self.encoder = FecEncoder(datashard, parityshard) if on else None
+        # kcp-go builds a (1,1) decoder on the fly when FEC arrives at a session without one;
+        # a (1,1) decoder never recovers anything, so with FEC off we strip headers only.
+        self.decoder = FecDecoder(datashard, parityshard, snmp) if on else None
+
+    def seal(self, kcp_packet: bytes) -> list[bytes]:
+        """Datagrams for one KCP packet (parity datagrams follow when a group completes)."""
+        crypt = self.crypt
+        if self.encoder is None:
+            out = [seal(crypt, kcp_packet)]
+        else:
+            out = [seal(crypt, p) for p in self.encoder.encode(kcp_packet)]
+        snmp = self.snmp
+        snmp.out_pkts += len(out)
+        snmp.out_bytes += sum(map(len, out))
+        return out
+
+    def open(self, datagram: bytes, now_ms: int) -> tuple[bytes | None, list[bytes]]:
+        """Decrypt, check and unframe one datagram: ``split(decrypt(datagram))``."""
+        return self.split(self.decrypt(datagram), now_ms)
+
+    def decrypt(self, datagram: bytes) -> bytes:
+        """The body after the nonce and CRC. Raises ``AuthFailed`` (counted as InCsumErrors)
+        or ``MalformedPacket``; never anything else."""
+        try:
+            body = open_packet(self.crypt, datagram)
+        except AuthFailed:
+            self.snmp.in_csum_errors += 1
+            raise
+        if len(body) < IKCP_OVERHEAD:
+            raise MalformedPacket(f"packet: {len(body)} bytes after the crypt header")
+        return body
+
+    def split(self, body: bytes, now_ms: int) -> tuple[bytes | None, list[bytes]]:
+        """Returns ``(kcp_packet or None, recovered)``: the body's own KCP bytes (None for a
+        parity packet), and the KCP packets FEC rebuilt with its help."""
+        snmp = self.snmp
+        snmp.in_pkts += 1
+        snmp.in_bytes += len(body)
+        flag = body[4] | (body[5] << 8)
+        if flag != TYPE_DATA and flag != TYPE_PARITY:
+            return body, []
+        decoder = self.decoder
+        if decoder is None:
+            if flag == TYPE_PARITY:
+                snmp.fec_parity_shards += 1
+                return None, []
+            return _data_payload(body), []
+        own = _data_payload(body) if flag == TYPE_DATA else None
+        return own, decoder.decode(body, now_ms)
+
+
+def _data_payload(body: bytes) -> bytes:
+    """KCP bytes of an FEC data packet. Like kcp-go, everything after the 8-byte header goes
+    to KCP; the size field only matters for shards rebuilt by the decoder."""
+    return body[FEC_HEADER_SIZE_PLUS2:]
+
+
+def peek_conv(body: bytes) -> tuple[int, int] | None:
+    """(conv, sn) of the first KCP segment of a decrypted body, or None for a parity packet.
+
+    The server uses it to route a datagram to a session, as kcp-go's Listener does.
+    """
+    flag = body[4] | (body[5] << 8)
+    if flag == TYPE_PARITY:
+        return None
+    off = FEC_HEADER_SIZE_PLUS2 if flag == TYPE_DATA else 0
+    if len(body) < off + IKCP_OVERHEAD:
+        return None
+    return (int.from_bytes(body[off:off + 4], "little"),
+            int.from_bytes(body[off + 12:off + 16], "little"))
