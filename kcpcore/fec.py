@@ -1,0 +1,377 @@
+"""kcp-go's FEC framing (v5.6.1 fec.go, autotune.go; PROTOCOL.md 2.1, 2.2 and 4).
+
+Offsets are relative to the bytes after the 20-byte crypt header; little-endian throughout::
+
+    data packet                                  parity packet
+    0      4      6       8                      0      4      6
+    +------+------+-------+---------------+      +------+------+------------------+
+    |seqid | 0xF1 | size  | KCP bytes ... |      |seqid | 0xF2 | RS parity (L)    |
+    | u32  | u16  | u16   |  (size - 2)   |      | u32  | u16  |                  |
+    +------+------+-------+---------------+      +------+------+------------------+
+                  |<-- shard j ---------->|
+
+Group = seqid // (ds+ps), index = seqid % (ds+ps): indices < ds are data, the rest parity.
+Shard j is the data packet from its size field on, zero-padded to L = the longest shard of
+the group; the ps parity packets follow the ds-th data packet at once. Data seqids advance
+mod 2**32, parity seqids mod ``paws`` (the largest multiple of ds+ps below 2**32), so the
+wrap only ever happens at a group boundary.
+
+The decoder gives back only the packets FEC *rebuilt*: every data packet that arrives is
+already handed to KCP by the caller (``data_payload``), exactly as kcp-go does.
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+
+from .errors import ConfigError, LocalProtocolError, MalformedPacket
+from .rs import ReedSolomon, check_shard_counts
+from .snmp import Snmp
+
+FEC_HEADER_SIZE = 6  # seqid u32 + flag u16; kcp-go fecHeaderSize
+FEC_HEADER_SIZE_PLUS2 = 8  # + the size u16 of data packets; kcp-go fecHeaderSizePlus2
+TYPE_DATA = 0xF1  # kcp-go typeData
+TYPE_PARITY = 0xF2  # kcp-go typeParity
+FEC_EXPIRE = 60_000  # ms an entry may wait in the rx queue; kcp-go fecExpire
+RX_FEC_MULTI = 3  # rx queue holds RX_FEC_MULTI * (ds+ps) packets; kcp-go rxFECMulti
+MAX_AUTOTUNE_SAMPLES = 258  # ring of (flag, seqid) samples; kcp-go maxAutoTuneSamples
+MAX_SIZE_FIELD = 0xFFFF  # the size field is a u16 that counts itself
+
+_U32 = 0xFFFFFFFF
+_HALF = 0x80000000
+
+FEC_HEADER = struct.Struct("<IH")  # seqid, flag
+DATA_HEADER = struct.Struct("<IHH")  # seqid, flag, size
+_SIZE = struct.Struct("<H")
+
+
+def fec_flag(body: bytes | bytearray | memoryview) -> int:
+    """The u16 at offset 4 after the crypt header (0 if too short).
+
+    0xF1/0xF2 mean FEC; raw KCP has cmd (81-84) and frg there, so they never collide.
+    """
+    if len(body) < FEC_HEADER_SIZE:
+        return 0
+    return body[4] | (body[5] << 8)
+
+
+def data_payload(packet: bytes | bytearray | memoryview, *, strict: bool = False) -> bytes:
+    """The KCP bytes of an FEC data packet.
+
+    kcp-go (sess.go kcpInput) passes ``packet[8:]`` to KCP and ignores the size field of
+    arriving data packets; that is the default here. ``strict=True`` instead returns
+    ``packet[8:8+size-2]`` and rejects a size field outside ``2 <= size <= len(packet)-6``.
+
+    Raises:
+        MalformedPacket: shorter than the 8-byte header, or (strict) a bad size field.
+    """
+    n = len(packet)
+    if n < FEC_HEADER_SIZE_PLUS2:
+        raise MalformedPacket(f"fec: short data packet ({n} bytes)")
+    if not strict:
+        return bytes(packet[FEC_HEADER_SIZE_PLUS2:])
+    size = packet[6] | (packet[7] << 8)
+    if size < 2 or FEC_HEADER_SIZE + size > n:
+        raise MalformedPacket(f"fec: bad size field {size} in a {n}-byte packet")
+    return bytes(packet[FEC_HEADER_SIZE_PLUS2:FEC_HEADER_SIZE + size])
+
+
+def paws_for(data_shards: int, parity_shards: int) -> int:
+    """kcp-go's Protect-Against-Wrapped-Sequence modulus: 0xFFFFFFFF // (ds+ps) * (ds+ps)."""
+    total = data_shards + parity_shards
+    return (_U32 // total) * total
+
+
+class FecEncoder:
+    """Adds FEC headers to outgoing KCP packets and emits parity after every ds-th packet."""
+
+    __slots__ = ("_max", "_next", "_paws", "_rs", "_shards", "data_shards", "parity_shards")
+
+    def __init__(self, data_shards: int, parity_shards: int, *, next_seqid: int = 0) -> None:
+        """``next_seqid`` (default 0, as kcp-go) lets tests start near the wrap; it must be a
+        group boundary below ``paws``."""
+        check_shard_counts(data_shards, parity_shards)
+        self.data_shards = data_shards
+        self.parity_shards = parity_shards
+        self._rs = ReedSolomon(data_shards, parity_shards)
+        self._paws = paws_for(data_shards, parity_shards)
+        if not 0 <= next_seqid < self._paws or next_seqid % (data_shards + parity_shards):
+            raise ConfigError(f"fec: next_seqid {next_seqid} is not a group start below paws",
+                              field="next_seqid")
+        self._next = next_seqid
+        self._shards: list[bytes] = []
+        self._max = 0
+
+    @property
+    def next_seqid(self) -> int:
+        """The seqid the next outgoing packet will carry."""
+        return self._next
+
+    def encode(self, kcp_bytes: bytes | bytearray | memoryview) -> list[bytes]:
+        """``[data packet]``, plus the group's ps parity packets when it completes a group.
+
+        Raises:
+            LocalProtocolError: the packet does not fit the u16 size field.
+        """
+        size = len(kcp_bytes) + 2
+        if size > MAX_SIZE_FIELD:
+            raise LocalProtocolError(f"fec: {size - 2}-byte KCP packet overflows the size field")
+        seqid = self._next
+        self._next = (seqid + 1) & _U32  # data never wraps at paws (kcp-go markData)
+        packet = DATA_HEADER.pack(seqid, TYPE_DATA, size) + kcp_bytes
+        shards = self._shards
+        shards.append(packet[FEC_HEADER_SIZE:])
+        if size > self._max:
+            self._max = size
+        if len(shards) < self.data_shards:
+            return [packet]
+        longest = self._max
+        padded = [s if len(s) == longest else s.ljust(longest, b"\0") for s in shards]
+        self._shards = []
+        self._max = 0
+        out = [packet]
+        paws = self._paws
+        nxt = self._next
+        for parity in self._rs.encode(padded):
+            out.append(FEC_HEADER.pack(nxt, TYPE_PARITY) + parity)
+            nxt = (nxt + 1) % paws  # kcp-go markParity: the only place seqids wrap
+        self._next = nxt
+        return out
+
+
+@dataclass(slots=True)
+class _Entry:
+    flag: int  # TYPE_DATA or TYPE_PARITY as received
+    ts: int  # ms32 when queued
+    shard: bytes  # the packet from offset 6 on
+
+
+class _Group:
+    """The queued shards of one FEC group, kept so a packet's group is found in O(1)."""
+
+    __slots__ = ("count", "ndata", "shards")
+
+    def __init__(self, size: int) -> None:
+        self.shards: list[bytes | None] = [None] * size
+        self.count = 0  # shards present
+        self.ndata = 0  # present shards whose flag is TYPE_DATA (kcp-go numDataShard)
+
+
+class FecDecoder:
+    """kcp-go's fecDecoder: an rx queue of FEC packets that rebuilds lost data shards.
+
+    kcp-go keeps one slice sorted by seqid and rescans a window of it per packet. We keep
+    the same sorted queue (it decides eviction and expiry order) plus a dict from group
+    number to its shards, so each packet costs O(1) Python work when packets arrive in order.
+    """
+
+    __slots__ = ("_entries", "_groups", "_pulse_bit", "_pulse_seq", "_rs", "_rx", "_rxlimit",
+                 "_size", "data_shards", "parity_shards", "snmp")
+
+    def __init__(self, data_shards: int, parity_shards: int, snmp: Snmp) -> None:
+        check_shard_counts(data_shards, parity_shards)
+        self.snmp = snmp
+        self.data_shards = data_shards
+        self.parity_shards = parity_shards
+        self._size = data_shards + parity_shards
+        self._rxlimit = RX_FEC_MULTI * self._size
+        self._rs = ReedSolomon(data_shards, parity_shards)
+        self._rx: list[int] = []  # seqids, oldest first in signed 32-bit order
+        self._entries: dict[int, _Entry] = {}
+        self._groups: dict[int, _Group] = {}  # seqid // (ds+ps) -> group
+        self._pulse_bit = [False] * MAX_AUTOTUNE_SAMPLES
+        self._pulse_seq = [0] * MAX_AUTOTUNE_SAMPLES
+
+    @property
+    def queued(self) -> int:
+        """Packets waiting in the rx queue."""
+        return len(self._rx)
+
+    def decode(self, packet: bytes | bytearray | memoryview, now_ms: int) -> list[bytes]:
+        """Queue one FEC packet; return the KCP payloads of data shards it let us rebuild.
+
+        Args:
+            packet: the bytes after the crypt header, flag 0xF1 or 0xF2.
+            now_ms: a millisecond clock (compared mod 2**32, like kcp-go's currentMs).
+
+        Raises:
+            MalformedPacket: shorter than 8 bytes, or not an FEC flag. Nothing else.
+        """
+        n = len(packet)
+        if n < FEC_HEADER_SIZE_PLUS2:
+            raise MalformedPacket(f"fec: short packet ({n} bytes)")
+        seqid, flag = FEC_HEADER.unpack_from(packet)
+        if flag == TYPE_DATA:
+            is_data = True
+        elif flag == TYPE_PARITY:
+            is_data = False
+            self.snmp.fec_parity_shards += 1
+        else:
+            raise MalformedPacket(f"fec: flag {flag:#06x} is not FEC")
+
+        i = seqid % MAX_AUTOTUNE_SAMPLES
+        self._pulse_bit[i] = is_data
+        self._pulse_seq[i] = seqid
+        if (seqid % self._size < self.data_shards) != is_data and not self._autotune():
+            return []
+
+        entries = self._entries
+        if seqid in entries:  # duplicate
+            return []
+        rx = self._rx
+        pos = len(rx)
+        while pos and ((seqid - rx[pos - 1]) & _U32) >= _HALF:  # until an older seqid
+            pos -= 1
+        rx.insert(pos, seqid)
+        entries[seqid] = _Entry(flag, now_ms & _U32, bytes(packet[FEC_HEADER_SIZE:]))
+
+        size = self._size
+        gnum = seqid // size
+        group = self._groups.get(gnum)
+        if group is None:
+            group = self._groups[gnum] = _Group(size)
+        group.shards[seqid - gnum * size] = entries[seqid].shard
+        group.count += 1
+        if is_data:
+            group.ndata += 1
+
+        recovered: list[bytes] = []
+        if group.ndata == self.data_shards:
+            self._free_group(gnum, group)  # nothing lost
+        elif group.count >= self.data_shards:
+            recovered = self._recover(group)
+            self._free_group(gnum, group)
+
+        if len(rx) > self._rxlimit:
+            old = self._pop_oldest()
+            if old.flag == TYPE_DATA:
+                self.snmp.fec_short_shards += 1
+        self._expire(now_ms & _U32)
+        return recovered
+
+    def _recover(self, group: _Group) -> list[bytes]:
+        """Rebuild the group's missing data shards; keep those whose size field is sane."""
+        present = [s for s in group.shards if s is not None]
+        longest = max(map(len, present))
+        padded = [s if s is None or len(s) == longest else s.ljust(longest, b"\0")
+                  for s in group.shards]
+        try:
+            data = self._rs.reconstruct(padded)
+        except (MalformedPacket, ValueError):  # kcp-go: ReconstructData error, nothing back
+            return []
+        out: list[bytes] = []
+        for k in range(self.data_shards):
+            if group.shards[k] is not None:
+                continue
+            r = data[k]
+            sz = r[0] | (r[1] << 8) if len(r) >= 2 else 0
+            if 2 <= sz <= len(r):
+                out.append(r[2:sz])
+            else:
+                self.snmp.fec_errs += 1
+        return out
+
+    def _free_group(self, gnum: int, group: _Group) -> None:
+        base = gnum * self._size
+        members = [base + k for k, s in enumerate(group.shards) if s is not None]
+        rx = self._rx
+        start = rx.index(members[0])
+        stop = start + len(members)
+        if rx[start:stop] == members:  # the usual case: a group is contiguous in the queue
+            del rx[start:stop]
+        else:  # only when garbage seqids broke the ordering
+            for m in members:
+                rx.remove(m)
+        entries = self._entries
+        for m in members:
+            del entries[m]
+        del self._groups[gnum]
+
+    def _pop_oldest(self) -> _Entry:
+        seqid = self._rx.pop(0)
+        entry = self._entries.pop(seqid)
+        gnum = seqid // self._size
+        group = self._groups[gnum]
+        group.shards[seqid - gnum * self._size] = None
+        group.count -= 1
+        if entry.flag == TYPE_DATA:
+            group.ndata -= 1
+        if not group.count:
+            del self._groups[gnum]
+        return entry
+
+    def _expire(self, now: int) -> None:
+        """Drop entries older than FEC_EXPIRE from the front (kcp-go stops at the first
+        fresh one, as the queue is ordered by seqid, not by time)."""
+        rx = self._rx
+        entries = self._entries
+        while rx:
+            age = (now - entries[rx[0]].ts) & _U32
+            if age <= FEC_EXPIRE or age >= _HALF:
+                break
+            self._pop_oldest()
+
+    # -- autotune (kcp-go autotune.go): learn the peer's ds/ps when its layout disagrees ----
+
+    def _find_period(self, bit: bool) -> int:
+        """Length of the first complete run of ``bit`` in the sample ring, or <= 0."""
+        bits = self._pulse_bit
+        seqs = self._pulse_seq
+        last_bit, last_seq = bits[0], seqs[0]
+        left = 0
+        for idx in range(1, MAX_AUTOTUNE_SAMPLES):
+            if last_bit != bit and bits[idx] == bit and (last_seq + 1) & _U32 == seqs[idx]:
+                left = idx
+                break
+            last_bit, last_seq = bits[idx], seqs[idx]
+        right = 0
+        last_bit, last_seq = bits[left], seqs[left]
+        for idx in range(left + 1, MAX_AUTOTUNE_SAMPLES):
+            if (last_seq + 1) & _U32 != seqs[idx]:
+                return -1
+            if last_bit == bit and bits[idx] != bit:
+                right = idx
+                break
+            last_bit, last_seq = bits[idx], seqs[idx]
+        return right - left
+
+    def _autotune(self) -> bool:
+        """Switch to the ds/ps the samples show; False means drop this packet.
+
+        kcp-go sets the new counts before building the codec and returns early if that
+        fails (ds+ps > 256), leaving a decoder that can panic later; we keep the old layout
+        and only drop the packet.
+        """
+        ds = self._find_period(True)
+        ps = self._find_period(False)
+        if not (0 < ds < 256 and 0 < ps < 256) or (ds, ps) == (self.data_shards,
+                                                              self.parity_shards):
+            return True
+        try:
+            rs = ReedSolomon(ds, ps)
+        except ConfigError:
+            return False
+        self.data_shards = ds
+        self.parity_shards = ps
+        self._size = ds + ps
+        self._rxlimit = RX_FEC_MULTI * self._size
+        self._rs = rs
+        self._regroup()
+        return True
+
+    def _regroup(self) -> None:
+        """Rebuild the group index for a new ds+ps (kcp-go keeps its queue across a retune)."""
+        size = self._size
+        groups: dict[int, _Group] = {}
+        for seqid in self._rx:
+            entry = self._entries[seqid]
+            gnum = seqid // size
+            group = groups.get(gnum)
+            if group is None:
+                group = groups[gnum] = _Group(size)
+            group.shards[seqid - gnum * size] = entry.shard
+            group.count += 1
+            if entry.flag == TYPE_DATA:
+                group.ndata += 1
+        self._groups = groups
