@@ -224,14 +224,15 @@ class FecDecoder:
         while pos and ((seqid - rx[pos - 1]) & _U32) >= _HALF:  # until an older seqid
             pos -= 1
         rx.insert(pos, seqid)
-        entries[seqid] = _Entry(flag, now_ms & _U32, bytes(packet[FEC_HEADER_SIZE:]))
+        shard = bytes(packet[FEC_HEADER_SIZE:])
+        entries[seqid] = _Entry(flag, now_ms & _U32, shard)
 
         size = self._size
         gnum = seqid // size
         group = self._groups.get(gnum)
         if group is None:
             group = self._groups[gnum] = _Group(size)
-        group.shards[seqid - gnum * size] = entries[seqid].shard
+        group.shards[seqid - gnum * size] = shard
         group.count += 1
         if is_data:
             group.ndata += 1
