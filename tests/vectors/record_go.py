@@ -165,7 +165,15 @@ async def stop(proc: asyncio.subprocess.Process) -> None:
             await proc.wait()
 
 
-async def one_connection(port: int, payload: bytes) -> None:
+async def one_connection(port: int, payload: bytes, echoing: asyncio.Event,
+                         after: asyncio.Event | None) -> None:
+    """Send ``payload`` and read it back; set ``echoing`` once the first echo bytes arrive.
+
+    Later connections wait for the first one's echo (``after``), so its smux SYN (sid 3) is
+    the first frame on the wire; the Go client opens streams from concurrent goroutines.
+    """
+    if after is not None:
+        await after.wait()
     reader, writer = await asyncio.open_connection(HOST, port)
 
     async def send() -> None:
@@ -174,7 +182,13 @@ async def one_connection(port: int, payload: bytes) -> None:
             await writer.drain()
 
     sender = asyncio.create_task(send())
-    got = await reader.readexactly(len(payload))
+    got = bytearray()
+    while len(got) < len(payload):
+        chunk = await reader.read(65536)
+        if not chunk:
+            raise RuntimeError("tunnel closed before the whole echo came back")
+        got += chunk
+        echoing.set()
     await sender
     if got != payload:
         raise RuntimeError("echo mismatch")
@@ -223,8 +237,10 @@ async def record(run: Run, server_bin: str, client_bin: str) -> dict[str, object
         await asyncio.sleep(0.3)  # the server binds its UDP socket just after that log line
         relay.t0 = time.monotonic()
         payloads = [stream_payload(label, length) for label, length in run.streams]
+        echoing = asyncio.Event()
         await asyncio.wait_for(
-            asyncio.gather(*(one_connection(client_port, p) for p in payloads)),
+            asyncio.gather(*(one_connection(client_port, p, echoing, echoing if i else None)
+                             for i, p in enumerate(payloads))),
             TRANSFER_TIMEOUT)
         await asyncio.sleep(SETTLE)
     finally:
@@ -248,7 +264,8 @@ async def record(run: Run, server_bin: str, client_bin: str) -> dict[str, object
         "mtu": MTU,
         "streams": [{"label": label, "length": length} for label, length in run.streams],
         "payload": "tests.helpers.vectors.stream_payload(label, length); each TCP connection "
-                   "sent its payload in 4096-byte writes and read the same bytes back",
+                   "sent its payload in 4096-byte writes and read the same bytes back; "
+                   "conn1 and conn2 connected once conn0's first echo bytes had arrived",
         "relay": "c2s = kcptun-client -> kcptun-server, s2c = back; t_ms since the first "
                  "TCP connect; hex = the whole UDP payload",
         "datagrams": relay.log,
