@@ -96,7 +96,7 @@ class FieldError:
         return f"{self.field}: {self.message}"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class FieldSpec:
     """Everything the CLI, the JSON loader and the GUI need to know about one setting."""
 
@@ -162,7 +162,7 @@ _SERVER: Final[tuple[Role, ...]] = ("server",)
 _CRYPT_HELP = ", ".join(KCPTUN_CRYPTS)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class TunnelConfig:
     """One kcptun client or server configuration (both roles' fields; each role uses its own).
 
