@@ -311,7 +311,7 @@ class EmulatedLink:
         if not self._is_up:
             return
         for p in self._procs:
-            _stop_process(p)
+            stop_process(p)
         self._procs.clear()
         with contextlib.suppress(Exception):
             self._sh("down")
@@ -374,7 +374,8 @@ class EmulatedLink:
         return None
 
 
-def _stop_process(p: subprocess.Popen[Any], grace: float = 3.0) -> None:
+def stop_process(p: subprocess.Popen[Any], grace: float = 3.0) -> None:
+    """SIGTERM, then SIGKILL after ``grace`` seconds; reaps it and closes its pipes."""
     if p.poll() is None:
         with contextlib.suppress(OSError):
             p.terminate()
@@ -484,7 +485,7 @@ class Agent:
         return self._next(timeout if timeout is not None else kw.get("cap", 0) + AGENT_TIMEOUT)
 
     def close(self) -> None:
-        _stop_process(self.proc)
+        stop_process(self.proc)
         if self._log:
             self._log.close()
 
@@ -524,9 +525,30 @@ def wait_listening(proc: subprocess.Popen[Any], port: int, proto: str = "tcp",
 
 # --------------------------------------------------------------------------- agent, inside
 
+PAYLOAD_BLOCK = 1 << 16  # bytes; made block by block, so a sender starts sending at once
+
+
+def payload_blocks(seed: int, n: int) -> Iterator[bytes]:
+    """The deterministic bytes of transfer ``seed``; both ends regenerate them to verify.
+
+    Random bytes (incompressible, like the encrypted or compressed traffic a tunnel mostly
+    carries); the last block is a prefix of a full one, so any prefix of a transfer can be
+    checked when a capped run stops early.
+    """
+    for i, off in enumerate(range(0, n, PAYLOAD_BLOCK)):
+        block = random.Random(seed * 1_000_003 + i).randbytes(PAYLOAD_BLOCK)
+        yield block if n - off >= PAYLOAD_BLOCK else block[:n - off]
+
+
 def payload(seed: int, n: int) -> bytes:
-    """The deterministic bytes of transfer ``seed``; both ends regenerate them to verify."""
-    return random.Random(seed).randbytes(n)
+    return b"".join(payload_blocks(seed, n))
+
+
+def expected_sha256(seed: int, n: int) -> str:
+    h = hashlib.sha256()
+    for block in payload_blocks(seed, n):
+        h.update(block)
+    return h.hexdigest()
 
 
 def _nodelay(s: socket.socket) -> None:
@@ -582,11 +604,42 @@ def _recv_until(s: socket.socket, n: int, deadline: float, sink: bytearray) -> f
     return t_first
 
 
-def _verify(seed: int, got: bytes | bytearray) -> dict[str, Any]:
-    expected = payload(seed, len(got))
-    digest = hashlib.sha256(got).hexdigest()
-    return {"received": len(got), "sha256": digest,
-            "ok": digest == hashlib.sha256(expected).hexdigest()}
+def _send_blocks(s: socket.socket, blocks: Iterator[bytes], deadline: float) -> int:
+    sent = 0
+    for block in blocks:
+        k = _send_until(s, block, deadline)
+        sent += k
+        if k < len(block):
+            break
+    return sent
+
+
+def _recv_hashed(s: socket.socket, n: int, deadline: float,
+                 h: Any) -> tuple[int, float | None]:
+    """Feed up to ``n`` bytes into hash ``h`` before ``deadline``: (count, time of first)."""
+    view = memoryview(bytearray(1 << 20))
+    got, t_first = 0, None
+    while got < n:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            break
+        s.settimeout(min(left, 0.5))
+        try:
+            k = s.recv_into(view, min(n - got, len(view)))
+        except TimeoutError:
+            continue
+        if not k:
+            break
+        if t_first is None:
+            t_first = time.monotonic()
+        h.update(view[:k])
+        got += k
+    return got, t_first
+
+
+def _verdict(seed: int, got: int, h: Any) -> dict[str, Any]:
+    digest = h.hexdigest()
+    return {"received": got, "sha256": digest, "ok": digest == expected_sha256(seed, got)}
 
 
 def _serve_tcp_conn(conn: socket.socket) -> None:
@@ -605,14 +658,16 @@ def _serve_tcp_conn(conn: socket.socket) -> None:
         if req.get("cc"):
             conn.setsockopt(socket.IPPROTO_TCP, TCP_CONGESTION, req["cc"].encode())
         if op == "down":
-            _send_until(conn, payload(req["seed"], req["n"]), deadline)
+            _send_blocks(conn, payload_blocks(req["seed"], req["n"]), deadline)
             with contextlib.suppress(OSError):  # let the client close first
                 _recv_until(conn, 1, deadline, bytearray())
         elif op == "up":
-            got = bytearray(rest)
+            h = hashlib.sha256(rest)
             t0 = time.monotonic() if rest else None
-            t1 = _recv_until(conn, req["n"], deadline, got)
-            reply = {**_verify(req["seed"], got), "t_first": t0 or t1, "t_last": time.monotonic()}
+            got, t1 = _recv_hashed(conn, req["n"] - len(rest), deadline, h)
+            t_last = time.monotonic()
+            reply = {**_verdict(req["seed"], got + len(rest), h), "t_first": t0 or t1,
+                     "t_last": t_last}
             with contextlib.suppress(OSError):
                 conn.settimeout(5.0)
                 conn.sendall(json.dumps(reply).encode() + b"\n")
@@ -689,7 +744,7 @@ def _connect(host: str, port: int, deadline: float, cc: str | None = None) -> so
 def drive_tcp(host: str, port: int, op: str, n: int, seed: int, cap: float = 60.0,
               cc: str | None = None) -> dict[str, Any]:
     """Move ``n`` verified bytes down (server to client) or up; stop at ``cap`` seconds."""
-    data = payload(seed, n) if op == "up" else b""
+    blocks = payload_blocks(seed, n)
     hdr = json.dumps({"op": op, "n": n, "seed": seed, "cap": cap, "cc": cc}).encode() + b"\n"
     t_start = time.monotonic()
     deadline = t_start + cap
@@ -697,12 +752,12 @@ def drive_tcp(host: str, port: int, op: str, n: int, seed: int, cap: float = 60.
         t_conn = time.monotonic()
         s.sendall(hdr)
         if op == "down":
-            got = bytearray()
-            t_first = _recv_until(s, n, deadline, got)
+            h = hashlib.sha256()
+            got, t_first = _recv_hashed(s, n, deadline, h)
             t_last = time.monotonic()
-            return {**_verify(seed, got), "t_start": t_start, "t_connected": t_conn,
-                    "t_first": t_first, "t_last": t_last, "complete": len(got) == n}
-        sent = _send_until(s, data, deadline)
+            return {**_verdict(seed, got, h), "t_start": t_start, "t_connected": t_conn,
+                    "t_first": t_first, "t_last": t_last, "complete": got == n}
+        sent = _send_blocks(s, blocks, deadline)
         try:  # the server answers after n bytes, or at its own cap (1 s after ours)
             line, _ = _recv_line(s, deadline + 10.0)
             reply = json.loads(line)
