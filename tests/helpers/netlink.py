@@ -165,7 +165,8 @@ class EmulatedLink:
     Use as a context manager; ``up()``/``down()`` are idempotent and ``down()`` never raises.
     ``backend`` is ``"auto"`` (netem when the kernel has it, else lbemu), ``"netem"`` or
     ``"lbemu"``; the environment variable ``KCPDESK_NETLINK_BACKEND`` overrides ``"auto"``.
-    ``seed`` seeds lbemu's loss RNG (netem is not seeded).
+    ``seed`` seeds lbemu's loss RNG (netem is not seeded). Jitter keeps packet order in lbemu
+    but reorders in netem, as netem always does.
     """
 
     def __init__(self, rate: str = "100mbit", delay: str = "20ms", loss: str = "0%",
