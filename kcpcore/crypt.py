@@ -321,8 +321,8 @@ class _Twofish:
         iv = ctypes.create_string_buffer(INITIAL_VECTOR, _TWOFISH_BLOCK)
         ks = (ctypes.c_uint64 * 2)()
         out = (ctypes.c_uint64 * (full // 8 + 2))()
-        k, enc, ks_addr, out_addr = self._key_addr, self._encrypt, ctypes.addressof(ks), \
-            ctypes.addressof(out)
+        k, enc = self._key_addr, self._encrypt
+        ks_addr, out_addr = ctypes.addressof(ks), ctypes.addressof(out)
         feedback = ctypes.addressof(iv)
         for i in range(0, full // 8, 2):
             enc(k, feedback, ks_addr)
