@@ -48,6 +48,11 @@ CRYPTS = ("aes", "aes-128", "aes-192", "salsa20", "blowfish", "twofish", "cast5"
           "xtea", "xor", "sm4", "none")
 NAMES = go_recording_names()
 FEC_NAMES = [n for n in NAMES if "fecoff" not in n]
+# Go's sm4 (github.com/emmansun/gmsm via kcp-go) shares cipher state between goroutines: the
+# recording holds a burst of 5 of 135 datagrams (21-25, while both directions were busy) that
+# the Go sender itself corrupted: their first blocks decrypt right, the rest do not, so their
+# CRC cannot match under any key. The Go receiver drops them as InCsumErrors and KCP resends; we do the same.
+RACY_CRYPTS = {"sm4": 0.05}  # method -> largest fraction of corrupt datagrams tolerated
 MIN_COMPLETE_GROUPS = 3  # per direction; the recorder sends enough for several
 DECODER_GROUPS = 3  # per direction, for the per-group FecDecoder drop patterns
 
@@ -71,7 +76,14 @@ def opened(name: str) -> tuple[Opened, ...]:
     """Every datagram of a recording, opened with our crypt (decrypted once per session)."""
     rec = recording(name)
     crypt = new_block_crypt(rec.crypt, derive_key(rec.key))
-    return tuple(Opened(d.direction, d.t_ms, open_packet(crypt, d.data)) for d in rec.datagrams)
+    out = []
+    for d in rec.datagrams:
+        try:
+            out.append(Opened(d.direction, d.t_ms, open_packet(crypt, d.data)))
+        except AuthFailed:
+            if rec.crypt not in RACY_CRYPTS:
+                raise
+    return tuple(out)
 
 
 def fec_flag(body: bytes) -> int:
@@ -171,11 +183,17 @@ def test_recordings_cover_every_method_and_mode() -> None:
 def test_every_datagram_decrypts_with_valid_crc(name: str) -> None:
     rec = recording(name)
     crypt = new_block_crypt(rec.crypt, derive_key(rec.key))
+    corrupt = 0
     for i, d in enumerate(rec.datagrams):
         assert len(d.data) <= rec.mtu, f"datagram {i} longer than mtu"
         plain = crypt.decrypt(d.data)
         assert len(plain) == len(d.data)
         crc = U32.unpack_from(plain, NONCE_SIZE)[0]
+        if rec.crypt in RACY_CRYPTS and zlib.crc32(plain[CRYPT_HEADER_SIZE:]) != crc:
+            corrupt += 1
+            with pytest.raises(AuthFailed):
+                open_packet(crypt, d.data)
+            continue
         assert zlib.crc32(plain[CRYPT_HEADER_SIZE:]) == crc, f"{name} datagram {i}: CRC"
         assert open_packet(crypt, d.data) == plain[CRYPT_HEADER_SIZE:], f"{name} datagram {i}"
         if rec.crypt == "none":
@@ -186,6 +204,7 @@ def test_every_datagram_decrypts_with_valid_crc(name: str) -> None:
                 d.data[SALSA20_CLEAR_PREFIX:CRYPT_HEADER_SIZE]
         else:  # CFB and xor cover the nonce too
             assert plain[:NONCE_SIZE] != d.data[:NONCE_SIZE]
+    assert corrupt <= RACY_CRYPTS.get(rec.crypt, 0.0) * len(rec.datagrams), f"{name}: {corrupt}"
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -241,7 +260,9 @@ def test_fec_framing(name: str) -> None:
     if rec.fec:
         for direction in (C2S, S2C):
             seqids = sorted(fec_packets(name, direction))
-            assert seqids == list(range(len(seqids))), f"{direction}: seqid gap"
+            missing = set(range(seqids[-1] + 1)) - set(seqids)
+            lost = len(rec.datagrams) - len(opened(name))  # only RACY_CRYPTS lose any
+            assert len(missing) <= lost, f"{direction}: seqid gap {sorted(missing)}"
 
 
 @pytest.mark.parametrize("name", NAMES)
