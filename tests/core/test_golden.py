@@ -51,7 +51,8 @@ FEC_NAMES = [n for n in NAMES if "fecoff" not in n]
 # Go's sm4 (github.com/emmansun/gmsm via kcp-go) shares cipher state between goroutines: the
 # recording holds a burst of 5 of 135 datagrams (21-25, while both directions were busy) that
 # the Go sender itself corrupted: their first blocks decrypt right, the rest do not, so their
-# CRC cannot match under any key. The Go receiver drops them as InCsumErrors and KCP resends; we do the same.
+# CRC cannot match under any key. The Go receiver drops them as InCsumErrors and KCP resends;
+# we do the same.
 RACY_CRYPTS = {"sm4": 0.05}  # method -> largest fraction of corrupt datagrams tolerated
 MIN_COMPLETE_GROUPS = 3  # per direction; the recorder sends enough for several
 DECODER_GROUPS = 3  # per direction, for the per-group FecDecoder drop patterns
