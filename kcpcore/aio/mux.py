@@ -105,7 +105,10 @@ class MuxStream:
                 mux.writable.clear()
                 await mux.writable.wait()
                 continue
-            n = mux.smux.send(self.sid, bytes(view))
+            try:
+                n = mux.smux.send(self.sid, bytes(view))
+            except KcpError as exc:
+                raise ConnectionResetError(str(exc)) from None
             if n:
                 self.bytes_out += n
                 view = view[n:]
@@ -220,6 +223,7 @@ class MuxConnection:
                     st = self.streams.get(sid)
                     if st is not None:
                         st.remote_ended.set()
+                        st.window.set()  # a writer blocked on the v2 window learns of it
                         st._write_eof()
                 case StreamWritable(sid=sid):
                     st = self.streams.get(sid)
@@ -253,7 +257,9 @@ class MuxConnection:
         return st
 
     def forget(self, st: MuxStream) -> None:
-        self.streams.pop(st.sid, None)
+        if self.streams.pop(st.sid, None) is not None and not self.dead:
+            self.smux.close_stream(st.sid)
+            self.flush()
 
     def kill(self, reason: str) -> None:
         """Tear the session down: every stream's TCP side is closed, KCP is closed."""

@@ -78,6 +78,7 @@ class _Tunnel:
         self.crypt = new_block_crypt(method, derive_key(cfg.key))
         self.params = session_params(cfg)
         self.smux_config = smux_config(cfg)
+        self.smux_config.verify()  # kcptun fails later, per session; a bad config is fatal now
         self.book = SnmpBook()
         self.tasks: set[asyncio.Task[None]] = set()
         self.streams_open = 0
