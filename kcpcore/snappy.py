@@ -98,6 +98,7 @@ class SnappyReader:
                 off = nxt
         except SnappyError:
             self.failed = True
+            buf.clear()
             raise
         del buf[:off]
         if not chunks:
@@ -106,4 +107,5 @@ class SnappyReader:
             return bytes(cramjam.snappy.decompress(STREAM_IDENTIFIER + b"".join(chunks)))
         except cramjam.DecompressionError as exc:
             self.failed = True
+            buf.clear()
             raise SnappyError(f"snappy: {exc}") from None
