@@ -72,7 +72,13 @@ class PacketCodec:
 
     def split(self, body: bytes, now_ms: int) -> tuple[bytes | None, list[bytes]]:
         """Returns ``(kcp_packet or None, recovered)``: the body's own KCP bytes (None for a
-        parity packet), and the KCP packets FEC rebuilt with its help."""
+        parity packet), and the KCP packets FEC rebuilt with its help.
+
+        Raises ``MalformedPacket`` for a body shorter than a KCP header: ``decrypt`` already
+        refuses those, but ``split`` is public and must not index past a short buffer.
+        """
+        if len(body) < IKCP_OVERHEAD:
+            raise MalformedPacket(f"packet: {len(body)}-byte body is shorter than a KCP header")
         snmp = self.snmp
         snmp.in_pkts += 1
         snmp.in_bytes += len(body)
@@ -98,8 +104,11 @@ def _data_payload(body: bytes) -> bytes:
 def peek_conv(body: bytes) -> tuple[int, int] | None:
     """(conv, sn) of the first KCP segment of a decrypted body, or None for a parity packet.
 
-    The server uses it to route a datagram to a session, as kcp-go's Listener does.
+    The server uses it to route a datagram to a session, as kcp-go's Listener does. A body
+    too short to hold a segment is None too, never an IndexError.
     """
+    if len(body) < IKCP_OVERHEAD:
+        return None
     flag = body[4] | (body[5] << 8)
     if flag == TYPE_PARITY:
         return None
