@@ -57,3 +57,11 @@ def test_interop(case: str, flags: dict[str, Any], client: str, server: str,
         results = parallel_transfers(port, CONNECTIONS, size, timeout=90)
     bad = [r for r in results if not r.ok]
     assert not bad, f"{case} {client}->{server}: {bad}\n{logs(tmp_path)}"
+
+
+@pytest.mark.parametrize(("client", "server"), DIRECTIONS, ids=lambda v: v)
+def test_300_connections(client: str, server: str, tmp_path: Path, echo: EchoServer) -> None:
+    with tunnel_pair(client, server, tmp_path, echo.port, nocomp=True) as (port, _, _):
+        results = parallel_transfers(port, 300, 30_000, timeout=90)
+    bad = [r for r in results if not r.ok]
+    assert not bad, f"{len(bad)} of 300 failed, first {bad[:3]}\n{logs(tmp_path)}"
