@@ -11,10 +11,10 @@ import logging
 import signal
 import time
 from dataclasses import dataclass
-from pathlib import Path
+from datetime import datetime
 
 from ..config import TunnelConfig
-from ..gotime import go_time_format
+from ..gotime import snmp_log_path
 from ..snmp import Snmp
 from .tunnel import ClientTunnel, ServerTunnel
 
@@ -77,17 +77,8 @@ class Engine:
         return self.tunnel.streams_open if self.tunnel is not None else 0
 
 
-def snmp_log_path(pattern: str, now: time.struct_time | None = None) -> Path:
-    """kcptun formats only the file-name part of --snmplog with Go's time layout."""
-    import datetime as _dt
-
-    p = Path(pattern)
-    t = _dt.datetime.now() if now is None else _dt.datetime(*now[:6])
-    return p.with_name(go_time_format(p.name, t))
-
-
 def append_snmp_csv(pattern: str, snmp: Snmp) -> None:
-    path = snmp_log_path(pattern)
+    path = snmp_log_path(pattern, datetime.now())
     with open(path, "a", encoding="ascii", newline="\n") as f:
         if f.tell() == 0:
             f.write(snmp.csv_header() + "\n")
