@@ -97,7 +97,6 @@ async def _snmp_logger(engine: Engine, pattern: str, period: int) -> None:
 async def run_forever(cfg: TunnelConfig) -> int:
     """The CLI's main: run until SIGINT/SIGTERM. SIGUSR1 logs the counters like kcptun."""
     engine = Engine(cfg)
-    await engine.start()
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -105,6 +104,7 @@ async def run_forever(cfg: TunnelConfig) -> int:
     if hasattr(signal, "SIGUSR1"):
         loop.add_signal_handler(signal.SIGUSR1,
                                 lambda: log.info("KCP SNMP:%s", engine.snmp().go_dump()))
+    await engine.start()
     tasks = []
     if cfg.snmplog and cfg.snmpperiod > 0:
         tasks.append(loop.create_task(_snmp_logger(engine, cfg.snmplog, cfg.snmpperiod)))
