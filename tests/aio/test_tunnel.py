@@ -205,3 +205,24 @@ def test_stop_closes_streams_and_frees_ports() -> None:
             again = await asyncio.start_server(echo, "127.0.0.1", port)  # the port is free
             again.close()
     run(main())
+
+
+def test_autoexpire_new_session_for_new_connections_scavenger_closes_old() -> None:
+    """kcptun's --autoexpire/--scavengettl: after expiry new connections get a new session,
+    the old stream keeps working until the scavenger closes its session."""
+
+    async def main() -> None:
+        async with tunnel(autoexpire=1, scavengettl=2) as (port, client, _):
+            r1, w1 = await asyncio.open_connection("127.0.0.1", port)
+            w1.write(b"a")
+            assert await r1.readexactly(1) == b"a"
+            assert client.snmp().active_opens == 1
+            await asyncio.sleep(1.2)
+            assert await echo_check(port, 10_000, 1)  # expired slot: a second session
+            assert client.snmp().active_opens == 2
+            w1.write(b"b")  # the old session still carries its stream
+            assert await r1.readexactly(1) == b"b"
+            assert await asyncio.wait_for(r1.read(-1), 4) == b""  # scavenged at 1 + 2 s
+            w1.close()
+            assert client.snmp().curr_estab == 1
+    run(main())
