@@ -37,6 +37,7 @@ from kcpcore.crypt import (
     seal,
 )
 from kcpcore.errors import KcpError, MalformedPacket
+from kcpcore.events import SessionDead, StreamData, StreamEnded, StreamOpened, StreamWritable
 from kcpcore.fec import (
     FEC_HEADER_SIZE_PLUS2,
     TYPE_DATA,
@@ -52,6 +53,14 @@ from kcpcore.packet import PacketCodec, peek_conv
 from kcpcore.rs import MAX_TOTAL_SHARDS
 from kcpcore.segment import IKCP_OVERHEAD, iter_segments, pack_segment
 from kcpcore.session import KcpSession, SessionParams
+from kcpcore.smux import HEADER_SIZE, SMUX_HEADER, SmuxConfig, SmuxSession
+from kcpcore.snappy import (
+    CHUNK_HEADER_SIZE,
+    MAX_CHUNK_LEN,
+    STREAM_IDENTIFIER,
+    SnappyReader,
+    SnappyWriter,
+)
 from kcpcore.snmp import Snmp
 
 MAX_RECORDS = 64
@@ -414,14 +423,7 @@ def check_packet(data: bytes) -> None:
 # --- smux -------------------------------------------------------------------------------------
 
 
-def _smux_api() -> tuple[type, type, tuple[type, ...]]:
-    from kcpcore import events as ev
-    from kcpcore.smux import SmuxConfig, SmuxSession
-
-    return SmuxConfig, SmuxSession, (ev.StreamOpened, ev.StreamData, ev.StreamEnded,
-                                     ev.StreamWritable, ev.SessionDead)
-
-
+SMUX_EVENTS = (StreamOpened, StreamData, StreamEnded, StreamWritable, SessionDead)
 SMUX_MAX_RECEIVE = 8192
 SMUX_MAX_STREAM = 4096
 
@@ -435,13 +437,9 @@ def check_smux(data: bytes) -> None:
     """
     if not data:
         return
-    smux_config, smux_session, kinds = _smux_api()
-    data_ev, dead = kinds[1], kinds[4]
-    from kcpcore.smux import HEADER_SIZE
-
-    cfg = smux_config(version=1 + (data[0] & 1), max_frame_size=1024,
+    cfg = SmuxConfig(version=1 + (data[0] & 1), max_frame_size=1024,
                       max_receive_buffer=SMUX_MAX_RECEIVE, max_stream_buffer=SMUX_MAX_STREAM)
-    sess = smux_session(client=bool(data[0] & 2), config=cfg, now=0.0)
+    sess = SmuxSession(client=bool(data[0] & 2), config=cfg, now=0.0)
     local = [sess.open_stream() for _ in range(2)]
     sess.data_to_send()
     now = 0.0
@@ -475,10 +473,10 @@ def check_smux(data: bytes) -> None:
             now += TIME_STEPS[(rec[0] >> 3) % len(TIME_STEPS)] / 1000.0
             events = sess.handle_timer(now)
         for ev in events:
-            assert isinstance(ev, kinds), ev
-            if isinstance(ev, data_ev):
+            assert isinstance(ev, SMUX_EVENTS), ev
+            if isinstance(ev, StreamData):
                 assert 0 < len(ev.data) <= 0xFFFF
-            if isinstance(ev, dead):
+            if isinstance(ev, SessionDead):
                 assert sess.closed and ev is events[-1]
         sess.data_to_send()
         if sess.closed:
@@ -501,14 +499,6 @@ def check_snappy(data: bytes) -> None:
     ``(u16 pos, u8 xor)`` is applied; else the records are raw stream bytes. Every record is
     one ``feed`` call either way, and the one-shot feed of the same bytes must agree.
     """
-    from kcpcore.snappy import (
-        CHUNK_HEADER_SIZE,
-        MAX_CHUNK_LEN,
-        STREAM_IDENTIFIER,
-        SnappyReader,
-        SnappyWriter,
-    )
-
     if not data:
         return
     recs = records(data[1:])
@@ -613,8 +603,6 @@ def seeds(name: str) -> Iterator[bytes]:
         yield b"\x00" + join_records([b"\x81" + p for p in fec])
         yield b"\x03" + join_records([bytes([0x80 | i]) + p for i, p in enumerate(kcp_pkts)])
     elif name == "smux":
-        from kcpcore.smux import SMUX_HEADER
-
         for ver in (1, 2):
             frames = [SMUX_HEADER.pack(ver, 0, 0, 7), SMUX_HEADER.pack(ver, 2, 5, 7) + b"hello",
                       SMUX_HEADER.pack(ver, 4, 8, 3) + bytes(8), SMUX_HEADER.pack(ver, 1, 0, 7),
@@ -623,8 +611,6 @@ def seeds(name: str) -> Iterator[bytes]:
     elif name == "snappy":
         yield b"\x01" + join_records([b"hello " * 40, bytes(300), b"tail", b""])
         yield b"\x01" + join_records([b"a" * 65535, b"b" * 30000, b"\x10\x00\x01"])
-        from kcpcore.snappy import SnappyWriter
-
         w = SnappyWriter()
         yield b"\x00" + join_records([b"\xff\x06\x00\x00sNaPpY", w.compress(b"abc" * 100)])
     else:
