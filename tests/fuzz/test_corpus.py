@@ -48,3 +48,9 @@ def test_records_round_trip() -> None:
     assert targets.records(targets.join_records(parts)) == parts
     assert targets.records(b"\x05\x00ab") == [b"ab"]  # a length past the end takes the rest
     assert targets.records(b"\x01") == []
+
+
+def test_known_corpus_files_name_a_known_issue() -> None:
+    """Every ``known-*`` corpus file names an entry of KNOWN_ISSUES (and so runs as xfail)."""
+    for path in CORPUS.glob("*/known-*"):
+        assert any(path.name.startswith(f"known-{i}") for i in targets.KNOWN_ISSUES), path
