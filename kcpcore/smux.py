@@ -232,7 +232,7 @@ class SmuxSession:
         pack = SMUX_HEADER.pack
         ver = self.version
         for off in range(0, n, step):
-            chunk = data[off:off + step]
+            chunk = data[off:min(off + step, n)]
             out.append(pack(ver, CMD_PSH, len(chunk), sid))
             out.append(chunk)
             self.frames_out += 1

@@ -159,6 +159,19 @@ def test_v2_sender_respects_peer_window_and_resumes_on_upd() -> None:
     assert c.send(sid, b"y" * 10) == 10
 
 
+def test_v2_partial_write_queues_exactly_what_it_reports() -> None:
+    """A write straddling the peer window queues only the accepted prefix (a bug once sent
+    the whole last frame, duplicating bytes after the window reopened)."""
+    c, srv = pair(SmuxConfig(version=2, max_frame_size=32768))
+    sid = c.open_stream()
+    assert c.send(sid, bytes(INITIAL_PEER_WINDOW - 1000)) == INITIAL_PEER_WINDOW - 1000
+    tail = bytes(range(256)) * 20
+    assert c.send(sid, tail) == 1000
+    events = srv.receive_data(c.data_to_send())
+    got = b"".join(e.data for e in events if isinstance(e, StreamData))
+    assert len(got) == INITIAL_PEER_WINDOW and got.endswith(tail[:1000])
+
+
 def test_v2_blocked_writer_learns_of_fin_and_cannot_write_more() -> None:
     c, _ = pair(V2)
     sid = c.open_stream()
