@@ -2,8 +2,15 @@
 
 * A datagram is decrypted and CRC-checked once, here; failures are counted and dropped.
 * Sessions are keyed by the remote ``ip:port``. An unknown address opens a session if the
-  datagram carries a KCP segment (raw, or an FEC *data* packet), while fewer than
-  ``backlog`` sessions wait to be accepted; parity packets cannot open sessions.
+  datagram carries a KCP segment (raw, or an FEC *data* packet); parity packets cannot open
+  sessions.
+* Backlog: a session is *pending* until KCP has delivered its first in-order byte (a real
+  client's first datagram carries sn 0, its first smux frame). At most ``ACCEPT_BACKLOG``
+  sessions are pending; a new one evicts the oldest pending one. Datagrams with the right key
+  but a made-up conv or sn (or replayed from new source ports) therefore hold at most that
+  many sessions, however many source addresses they come from, and a real client that opens
+  meanwhile still gets in. (kcp-go's backlog is its accept channel, which kcptun drains at
+  once, so there the table grows with every source address until smux's keepalive timeout.)
 * A known address with a different conv replaces its session only if the first segment's
   sn is 0 (the peer restarted); otherwise the datagram is dropped.
 """
@@ -35,7 +42,9 @@ class ServerDemux:
         self._codec = PacketCodec(crypt=crypt, datashard=0, parityshard=0, snmp=self.snmp)
         self.sessions: dict[Hashable, KcpSession] = {}
         self.max_sessions = max_sessions
-        self.pending_accepts = 0
+        self._pending: dict[Hashable, None] = {}  # addr, oldest first: no byte delivered yet
+        self.evicted = 0
+        """pending sessions dropped to make room for newer ones"""
         self.on_close: Callable[[Hashable, KcpSession], None] | None = None
 
     def route(self, data: bytes, addr: Hashable, now: float) -> tuple[KcpSession, bool] | None:
@@ -49,6 +58,8 @@ class ServerDemux:
         if sess is not None:
             if ident is None or ident[0] == sess.conv:
                 sess.receive_body(body, now)
+                if addr in self._pending and sess.kcp.rcv_nxt:
+                    del self._pending[addr]
                 return sess, False
             if ident[1] != 0:
                 return None
@@ -56,16 +67,27 @@ class ServerDemux:
             self.remove(addr)
         if ident is None:
             return None
-        if self.pending_accepts >= ACCEPT_BACKLOG or len(self.sessions) >= self.max_sessions:
+        if len(self._pending) >= ACCEPT_BACKLOG:
+            self.evicted += 1
+            self.remove(next(iter(self._pending)))
+        if len(self.sessions) >= self.max_sessions:
             self.snmp.in_errs += 1
             return None
         sess = KcpSession(conv=ident[0], crypt=self.crypt, params=self.params, now=now)
         sess.snmp.passive_opens += 1
         self.sessions[addr] = sess
         sess.receive_body(body, now)
+        if not sess.kcp.rcv_nxt:
+            self._pending[addr] = None
         return sess, True
 
+    @property
+    def pending_accepts(self) -> int:
+        """Sessions that have not delivered a byte yet (see the backlog rule above)."""
+        return len(self._pending)
+
     def remove(self, addr: Hashable) -> None:
+        self._pending.pop(addr, None)
         sess = self.sessions.pop(addr, None)
         if sess is not None:
             sess.close()

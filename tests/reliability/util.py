@@ -1,0 +1,399 @@
+"""Shared pieces of the reliability tests: in-process tunnels, an impairing UDP relay, hostile
+datagram builders, transfers checked by sha256, and memory/task probes.
+
+Everything here binds to 127.0.0.1 only and every wait has a deadline.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import functools
+import gc
+import hashlib
+import os
+import random
+import secrets
+import socket
+import struct
+import tracemalloc
+from collections.abc import AsyncIterator, Hashable
+from typing import Any
+
+from kcpcore.aio import tunnel as tunnel_mod
+from kcpcore.aio.engine import Engine
+from kcpcore.config import TunnelConfig
+from kcpcore.crypt import derive_key, new_block_crypt, seal
+from kcpcore.fec import DATA_HEADER, TYPE_DATA
+from kcpcore.segment import IKCP_CMD_PUSH, pack_segment
+from kcpcore.smux import SMUX_HEADER
+
+LOCAL = "127.0.0.1"
+
+
+# --------------------------------------------------------------------------- payloads
+
+
+def blob(seed: int, n: int) -> bytes:
+    """Seeded incompressible bytes (so snappy cannot hide a corruption)."""
+    return random.Random(seed).randbytes(n)
+
+
+def sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+# --------------------------------------------------------------------------- echo target
+
+
+class AsyncEcho:
+    """asyncio TCP echo target that honours half-close: echoes until EOF, then sends EOF."""
+
+    def __init__(self) -> None:
+        self.server: asyncio.Server | None = None
+        self.accepted = 0
+        self.open = 0
+        self.bytes = 0
+
+    async def start(self) -> AsyncEcho:
+        self.server = await asyncio.start_server(self._handle, LOCAL, 0)
+        return self
+
+    @property
+    def port(self) -> int:
+        assert self.server is not None
+        return self.server.sockets[0].getsockname()[1]
+
+    async def _handle(self, r: asyncio.StreamReader, w: asyncio.StreamWriter) -> None:
+        self.accepted += 1
+        self.open += 1
+        try:
+            while data := await r.read(65536):
+                self.bytes += len(data)
+                w.write(data)
+                await w.drain()
+            if w.can_write_eof():
+                w.write_eof()
+        except (ConnectionError, OSError):
+            pass
+        finally:
+            self.open -= 1
+            w.close()
+            with contextlib.suppress(Exception):
+                await w.wait_closed()
+
+    async def close(self) -> None:
+        if self.server is not None:
+            self.server.close()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.server.wait_closed(), 2)
+
+
+# --------------------------------------------------------------------------- transfers
+
+
+@dataclasses.dataclass
+class Result:
+    size: int
+    received: int
+    ok: bool
+    error: str = ""
+
+
+async def echo_roundtrip(port: int, size: int, seed: int, *, timeout: float = 60.0,
+                         chunk: int = 65536) -> Result:
+    """Send ``size`` seeded bytes, half-close, read the echo to EOF, compare sha256."""
+    data = blob(seed, size)
+    got = hashlib.sha256()
+    received = 0
+    err = ""
+    try:
+        r, w = await asyncio.wait_for(asyncio.open_connection(LOCAL, port), timeout)
+    except (OSError, TimeoutError) as exc:
+        return Result(size, 0, False, f"connect: {exc!r}")
+
+    async def writer() -> None:
+        for off in range(0, size, chunk):
+            w.write(data[off:off + chunk])
+            await w.drain()
+        w.write_eof()
+
+    async def reader() -> None:
+        nonlocal received
+        while d := await r.read(65536):
+            got.update(d)
+            received += len(d)
+
+    try:
+        await asyncio.wait_for(asyncio.gather(writer(), reader()), timeout)
+    except (OSError, ConnectionError, TimeoutError) as exc:
+        err = f"{exc!r} after {received} of {size} bytes"
+    finally:
+        w.close()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(w.wait_closed(), 2)
+    ok = not err and received == size and got.hexdigest() == sha(data)
+    if not ok and not err:
+        err = f"got {received} of {size} bytes, sha256 {'differs' if received == size else '-'}"
+    return Result(size, received, ok, err)
+
+
+# --------------------------------------------------------------------------- tunnels
+
+
+def short_keepalive(monkeypatch: Any, timeout: float, interval: float = 1.0) -> None:
+    """smux's keepalive timeout is a fixed 30 s in kcptun (no flag); tests of expiry shorten
+    it for in-process engines, and say so."""
+    real = tunnel_mod.smux_config
+
+    def patched(cfg: TunnelConfig) -> Any:
+        return dataclasses.replace(real(cfg), keepalive_interval=interval,
+                                   keepalive_timeout=timeout)
+
+    monkeypatch.setattr(tunnel_mod, "smux_config", patched)
+
+
+@dataclasses.dataclass
+class Pair:
+    server: Engine
+    client: Engine
+    echo: AsyncEcho
+    relay: ImpairedRelay | None = None
+
+    @property
+    def port(self) -> int:
+        return self.client.local_port
+
+    @property
+    def server_tunnel(self) -> Any:
+        return self.server.tunnel
+
+    @property
+    def demux(self) -> Any:
+        return self.server.tunnel.demux  # type: ignore[union-attr]
+
+
+@contextlib.asynccontextmanager
+async def engine_pair(*, relay: ImpairedRelay | None = None, client_flags: dict | None = None,
+                      **flags: Any) -> AsyncIterator[Pair]:
+    """Echo target + our server + our client in this process; ``relay`` sits between the
+    client and the server when given."""
+    flags.setdefault("quiet", True)
+    echo = await AsyncEcho().start()
+    server = Engine(TunnelConfig(role="server", listen=f"{LOCAL}:0",
+                                 target=f"{LOCAL}:{echo.port}", **flags))
+    client: Engine | None = None
+    try:
+        await server.start()
+        remote = server.local_port
+        if relay is not None:
+            await relay.start((LOCAL, server.local_port))
+            remote = relay.port
+        cflags = {**flags, **(client_flags or {})}
+        client = Engine(TunnelConfig(role="client", localaddr=f"{LOCAL}:0",
+                                     remoteaddr=f"{LOCAL}:{remote}", **cflags))
+        await client.start()
+        yield Pair(server, client, echo, relay)
+    finally:
+        if client is not None:
+            await client.stop()
+        await server.stop()
+        if relay is not None:
+            relay.close()
+        await echo.close()
+
+
+# --------------------------------------------------------------------------- impaired relay
+
+
+@dataclasses.dataclass
+class Impairment:
+    loss: float = 0.0
+    dup: float = 0.0
+    corrupt: float = 0.0
+    """probability that 1..3 bytes of a datagram are flipped"""
+    reorder: float = 0.0
+    """probability that a datagram is held back by an extra ``reorder_ms``"""
+    reorder_ms: float = 20.0
+    delay_ms: float = 1.0
+
+
+class _Side(asyncio.DatagramProtocol):
+    def __init__(self, on_datagram: Any) -> None:
+        self.on_datagram = on_datagram
+        self.transport: asyncio.DatagramTransport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def datagram_received(self, data: bytes, addr: Hashable) -> None:
+        self.on_datagram(data, addr)
+
+    def error_received(self, exc: Exception) -> None:
+        pass
+
+
+class ImpairedRelay:
+    """A UDP relay (asyncio) that loses, duplicates, reorders and corrupts, both ways, seeded.
+
+    Clients talk to ``port``; each client address gets its own upstream socket (so the server
+    sees one address per client, as through a NAT).
+    """
+
+    def __init__(self, imp: Impairment, seed: int = 1) -> None:
+        self.imp = imp
+        self.rng = random.Random(seed)
+        self.loop = asyncio.get_running_loop()
+        self.front: _Side | None = None
+        self.upstream: dict[Hashable, _Side] = {}
+        self.server_addr: tuple[str, int] | None = None
+        self.counts = dict(forwarded=0, lost=0, duplicated=0, corrupted=0, reordered=0)
+        self.blocked = False
+        """drop everything (a dead link)"""
+
+    async def start(self, server_addr: tuple[str, int]) -> None:
+        self.server_addr = server_addr
+        _, self.front = await self.loop.create_datagram_endpoint(
+            lambda: _Side(self._from_client), local_addr=(LOCAL, 0))
+
+    @property
+    def port(self) -> int:
+        assert self.front is not None and self.front.transport is not None
+        return self.front.transport.get_extra_info("sockname")[1]
+
+    def _from_client(self, data: bytes, addr: Hashable) -> None:
+        side = self.upstream.get(addr)
+        if side is None:
+            side = _Side(lambda d, _a, c=addr: self._impair(d, self._to_client(c)))
+            self.upstream[addr] = side
+            self.loop.create_task(self._open_upstream(side))
+        self._impair(data, self._to_server(side))
+
+    async def _open_upstream(self, side: _Side) -> None:
+        await self.loop.create_datagram_endpoint(lambda: side, remote_addr=self.server_addr)
+
+    def _to_server(self, side: _Side) -> Any:
+        def send(d: bytes) -> None:
+            if side.transport is not None and not side.transport.is_closing():
+                side.transport.sendto(d)
+        return send
+
+    def _to_client(self, addr: Hashable) -> Any:
+        def send(d: bytes) -> None:
+            t = self.front.transport if self.front is not None else None
+            if t is not None and not t.is_closing():
+                t.sendto(d, addr)
+        return send
+
+    def _impair(self, data: bytes, send: Any) -> None:
+        imp, rng, c = self.imp, self.rng, self.counts
+        if self.blocked or rng.random() < imp.loss:
+            c["lost"] += 1
+            return
+        copies = 2 if rng.random() < imp.dup else 1
+        c["duplicated"] += copies - 1
+        for _ in range(copies):
+            d = data
+            if d and rng.random() < imp.corrupt:
+                b = bytearray(d)
+                for _ in range(rng.randint(1, 3)):
+                    b[rng.randrange(len(b))] ^= 1 + rng.randrange(255)
+                d = bytes(b)
+                c["corrupted"] += 1
+            delay = imp.delay_ms
+            if rng.random() < imp.reorder:
+                delay += rng.uniform(1.0, imp.reorder_ms)
+                c["reordered"] += 1
+            c["forwarded"] += 1
+            self.loop.call_later(delay / 1000.0, send, d)
+
+    def close(self) -> None:
+        for side in [self.front, *self.upstream.values()]:
+            if side is not None and side.transport is not None:
+                side.transport.close()
+
+
+# --------------------------------------------------------------------------- hostile packets
+
+
+def kcp_datagram(key: str, crypt: str, conv: int, *, sn: int = 0, data: bytes = b"",
+                 fec: tuple[int, int] = (10, 3), seqid: int = 0) -> bytes:
+    """One correctly sealed datagram (right key, valid CRC, FEC data framing when ``fec``)
+    carrying one KCP PUSH for ``conv``."""
+    body = pack_segment(conv, IKCP_CMD_PUSH, 0, 512, 0, sn, 0, data)
+    if fec[0] > 0 and fec[1] > 0:
+        body = DATA_HEADER.pack(seqid & 0xFFFFFFFF, TYPE_DATA, len(body) + 2) + body
+    return seal(block_crypt(key, crypt), body)
+
+
+@functools.lru_cache(maxsize=16)
+def block_crypt(key: str, crypt: str) -> Any:
+    return new_block_crypt(crypt, derive_key(key))
+
+
+def smux_syn(sid: int = 3, version: int = 1) -> bytes:
+    return SMUX_HEADER.pack(version, 0, 0, sid)
+
+
+def random_datagram(rng: random.Random) -> bytes:
+    return rng.randbytes(rng.choice((0, 1, 19, 20, 24, 44, rng.randrange(1500))))
+
+
+# --------------------------------------------------------------------------- probes
+
+
+def rss_bytes(pid: int | None = None) -> int:
+    with open(f"/proc/{pid or 'self'}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def traced_bytes() -> int:
+    """Python heap in use (tracemalloc must be running), after a full collection."""
+    gc.collect()
+    return tracemalloc.get_traced_memory()[0]
+
+
+def task_count() -> int:
+    return len(asyncio.all_tasks())
+
+
+async def wait_for(cond: Any, timeout: float, step: float = 0.05) -> bool:
+    """Poll ``cond()`` until true or ``timeout`` seconds pass."""
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while loop.time() < end:
+        if cond():
+            return True
+        await asyncio.sleep(step)
+    return bool(cond())
+
+
+def free_udp_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind((LOCAL, 0))
+        return s.getsockname()[1]
+
+
+def free_tcp_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((LOCAL, 0))
+        return s.getsockname()[1]
+
+
+def fresh_key() -> str:
+    return secrets.token_hex(12)
+
+
+def u32(n: int) -> bytes:
+    return struct.pack("<I", n & 0xFFFFFFFF)
+
+
+def env_float(name: str, default: float) -> float:
+    try:
+        return float(os.environ.get(name, default))
+    except ValueError:
+        return default
