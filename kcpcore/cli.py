@@ -226,12 +226,30 @@ def parse_role_args(role: Role, args: Sequence[str]) -> ParsedArgs:
 
 
 def load_profile(name: str) -> TunnelConfig:
-    """A saved GUI profile by name; the hook ``--profile`` uses.
+    """A saved KCP Desk profile by name (``kcpcore.profiles``); the hook ``--profile`` uses.
+
+    Damaged profile files met on the way are moved aside and logged, never silently skipped.
 
     Raises:
-        ConfigError: always, until the profile store (app/models/profile_store.py) exists.
+        ConfigError: no such profile, or its file cannot be read.
     """
-    raise ConfigError("profiles not available yet", field="profile")
+    from .profiles import ProfileStore  # lazy: profiles imports this module for parsing
+
+    store = ProfileStore()
+    try:
+        profiles, problems = store.load_all()
+    except OSError as exc:
+        raise ConfigError(f"profiles in {store.directory}: {exc.strerror or exc}",
+                          field="profile") from None
+    for profile in profiles:
+        if profile.name == name:
+            for problem in problems:
+                log.warning("profile store: %s", problem)
+            return profile.config
+    known = ", ".join(repr(p.name) for p in profiles) or f"none in {store.directory}"
+    damaged = "".join(f"; {p}" for p in problems)
+    raise ConfigError(f"no profile named {name!r} (saved profiles: {known}{damaged})",
+                      field="profile")
 
 
 def read_json_config(path: str, base: TunnelConfig) -> TunnelConfig:
@@ -398,6 +416,8 @@ usage: {PROG}                    open the KCP Desk window (needs: pip install kc
        {PROG} client [options]   run a kcptun-compatible client (kcptun-client's flags)
        {PROG} server [options]   run a kcptun-compatible server (kcptun-server's flags)
        {PROG} client --help      list the options
+       {PROG} --demo             open the window and start the built-in loopback demo
+       {PROG} client --profile NAME   run a profile saved in the window, headless
 
 Every kcptun {KCPTUN_VERSION} flag and -c JSON file works unchanged; --tcp is not supported.
 """
@@ -431,14 +451,18 @@ def run(cfg: TunnelConfig) -> int:
     return int(rc or 0)
 
 
-def _gui() -> int:
+GUI_OPTIONS: Final = ("--demo", "--basedir", "--smoke-test", "--debug")
+"""Options that mean "open the window" (``python -m app``'s own flags)."""
+
+
+def _gui(args: Sequence[str] = ()) -> int:
     try:
         from app.main import main as gui_main
     except ImportError as exc:
         _error(f"the GUI is not installed ({exc}): pip install kcpdesk[gui], or use "
                f"'{PROG} client --help' / '{PROG} server --help'")
         return EXIT_USAGE
-    rc = gui_main()
+    rc = gui_main(list(args)) if args else gui_main()
     return rc if isinstance(rc, int) else EXIT_OK
 
 
@@ -493,6 +517,8 @@ def main(argv: Sequence[str] | None = None, *, allow_gui: bool = True) -> int:
         sys.stderr.write(TOP_HELP)
         return EXIT_USAGE
     command, rest = args[0], args[1:]
+    if allow_gui and command.partition("=")[0] in GUI_OPTIONS:
+        return _gui(args)
     if command in ("-h", "-help", "--help", "help"):
         sys.stdout.write(TOP_HELP)
         return EXIT_OK

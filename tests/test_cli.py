@@ -225,7 +225,8 @@ def test_pprof_is_accepted_with_a_warning(capsys: pytest.CaptureFixture[str],
 
 
 def test_profile_hook(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="profiles not available yet"):
+    monkeypatch.setenv("KCPDESK_CONFIG_DIR", str(tmp_path / "empty"))
+    with pytest.raises(ConfigError, match="no profile named 'home'"):
         config_for("client", ["--profile", "home"])
     saved = TunnelConfig(role="client", mtu=1000, key="profile", remoteaddr="p:1")
     monkeypatch.setattr(cli, "load_profile", lambda name: saved)
@@ -235,6 +236,50 @@ def test_profile_hook(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     assert (cfg.key, cfg.mtu, cfg.remoteaddr) == ("profile", 1100, "json:2")
     with pytest.raises(ConfigError, match="client profile"):
         config_for("server", ["--profile", "home"])
+
+
+def test_profile_from_the_desktop_store(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                        ran: list[TunnelConfig]) -> None:
+    """A profile saved by the app runs headless, with flags still applied on top."""
+    from kcpcore.profiles import Profile, ProfileStore
+
+    monkeypatch.setenv("KCPDESK_CONFIG_DIR", str(tmp_path))
+    store = ProfileStore()
+    assert store.directory == tmp_path / "profiles"
+    store.save(Profile("office", TunnelConfig(role="client", remoteaddr="office.example:4000",
+                                              key="s3cret", crypt="salsa20", mode="fast3")))
+    assert cli.main(["client", "--profile", "office", "--mtu", "1200"]) == 0
+    (cfg,) = ran
+    assert (cfg.remoteaddr, cfg.key, cfg.crypt, cfg.mode, cfg.mtu) == (
+        "office.example:4000", "s3cret", "salsa20", "fast3", 1200)
+    assert cli.main(["server", "--profile", "office"]) == 2  # a client profile
+    assert cli.main(["client", "--profile", "nope"]) == 2
+
+
+def test_corrupt_profile_is_reported_not_dropped(monkeypatch: pytest.MonkeyPatch,
+                                                 tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("KCPDESK_CONFIG_DIR", str(tmp_path))
+    (tmp_path / "profiles").mkdir()
+    (tmp_path / "profiles" / "broken.json").write_text("{not json")
+    assert cli.main(["client", "--profile", "broken"]) == 2
+    err = capsys.readouterr().err
+    assert "broken.json" in err and "no profile named 'broken'" in err
+    assert [p.name.split(".corrupt-")[0] for p in (tmp_path / "profiles").iterdir()] == \
+        ["broken.json"]
+
+
+@pytest.mark.parametrize("argv", [["--demo"], ["--basedir", "/x", "--demo"], ["--debug"],
+                                  ["--smoke-test=100"]])
+def test_gui_options_open_the_window(monkeypatch: pytest.MonkeyPatch, argv: list[str]) -> None:
+    calls: list[list[str]] = []
+    pkg, mod = types.ModuleType("app"), types.ModuleType("app.main")
+    pkg.__path__ = []  # type: ignore[attr-defined]
+    mod.main = lambda args=None: calls.append(args) or 0  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "app", pkg)
+    monkeypatch.setitem(sys.modules, "app.main", mod)
+    assert cli.main(argv) == 0 and calls == [argv]
+    assert cli.main(argv, allow_gui=False) == 2  # python -m kcpcore never opens the window
 
 
 # --- to_args round trip ----------------------------------------------------------------------

@@ -1,0 +1,155 @@
+"""The four live charts of one profile, a span selector and CSV export.
+
+* Bandwidth: payload in/out (what applications get) solid, UDP bytes in/out (what the link
+  carries, with FEC, headers and retransmits) dashed, in B/s.
+* RTT: the sessions' mean smoothed RTT, and the RTO the sender uses.
+* Retransmits: RetransSegs (the total) and its parts FastRetransSegs, EarlyRetransSegs,
+  LostSegs (timeouts), per second.
+* FEC: parity shards received (kcptun's FECSegs), FECRecovered and FECErrs, per second.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Final
+
+import numpy as np
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.charts.timeseries import Curve, TimeSeriesPlot
+from app.controllers.tunnel import TunnelController
+
+SPANS: Final[tuple[tuple[str, float], ...]] = (("1 min", 60.0), ("5 min", 300.0), ("1 h", 3600.0))
+BLUE, ORANGE, RED, GREEN, PURPLE = "#2f80ed", "#f2994a", "#d93025", "#27ae60", "#9b51e0"
+
+CHARTS: Final = (
+    ("Bandwidth", "rate", "B/s", (
+        Curve("payload_in", "received", BLUE), Curve("payload_out", "sent", ORANGE),
+        Curve("wire_in", "UDP in", BLUE, dashed=True),
+        Curve("wire_out", "UDP out", ORANGE, dashed=True))),
+    ("Round-trip time", "RTT", "s", (
+        Curve("rtt", "smoothed RTT", BLUE), Curve("rto", "RTO", PURPLE, dashed=True))),
+    ("Retransmits", "segments", "/s", (
+        Curve("retrans", "all", RED), Curve("fast_retrans", "fast", ORANGE),
+        Curve("early_retrans", "early", PURPLE), Curve("lost", "lost (timeout)", "#6b7280"))),
+    ("Forward error correction", "shards", "/s", (
+        Curve("fec_segs", "FEC parity in", BLUE), Curve("fec_recovered", "recovered", GREEN),
+        Curve("fec_errs", "errors", RED))),
+)
+
+
+class ChartsPanel(QWidget):
+    """Shows the controller given to ``set_controller``; redraws when it samples."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller: TunnelController | None = None
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        bar = QHBoxLayout()
+        self.caption = QLabel("Start a profile to see its charts.")
+        self.span_combo = QComboBox()
+        for label, seconds in SPANS:
+            self.span_combo.addItem(label, seconds)
+        self.span_combo.setToolTip("How much history the charts show (up to 1 h is recorded)")
+        self.export_button = QPushButton("Export CSV\u2026")
+        self.export_button.setToolTip("Save every recorded sample of this profile as CSV")
+        bar.addWidget(self.caption, 1)
+        bar.addWidget(QLabel("Span"))
+        bar.addWidget(self.span_combo)
+        bar.addWidget(self.export_button)
+        lay.addLayout(bar)
+        grid = QGridLayout()
+        grid.setSpacing(6)
+        self.plots: dict[str, TimeSeriesPlot] = {}
+        for i, (title, label, unit, curves) in enumerate(CHARTS):
+            plot = TimeSeriesPlot(title, label, unit, curves)
+            self.plots[title] = plot
+            grid.addWidget(plot, i // 2, i % 2)
+        lay.addLayout(grid, 1)
+        self.span_combo.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.export_button.clicked.connect(self._on_export_clicked)
+        self.export_button.setEnabled(False)
+
+    @property
+    def span(self) -> float:
+        return float(self.span_combo.currentData())
+
+    def set_span(self, seconds: float) -> None:
+        i = self.span_combo.findData(seconds)
+        if i >= 0:
+            self.span_combo.setCurrentIndex(i)
+
+    def set_controller(self, ctrl: TunnelController | None) -> None:
+        if self.controller is ctrl:
+            return
+        if self.controller is not None:
+            self.controller.sampled.disconnect(self.refresh)
+        self.controller = ctrl
+        if ctrl is not None:
+            ctrl.sampled.connect(self.refresh)
+        self.refresh()
+
+    def refresh(self) -> None:
+        ctrl = self.controller
+        ring = ctrl.recorder.ring if ctrl is not None else None
+        has_data = ring is not None and len(ring) > 0
+        self.export_button.setEnabled(has_data)
+        if ctrl is None:
+            self.caption.setText("Start a profile to see its charts.")
+        elif ctrl.engine is None and not has_data:
+            self.caption.setText(f"{ctrl.name}: not running. Start it to see its charts.")
+        else:
+            state = "live" if ctrl.engine is not None else "stopped; last recorded data"
+            self.caption.setText(f"{ctrl.name}: {state}, one sample every 0.5 s")
+        if not self.isVisible():
+            return
+        span = self.span
+        now = time.time()
+        if ring is None or not has_data:
+            for plot in self.plots.values():
+                plot.show_data(_EMPTY, {}, now, span)
+            return
+        t_end = now if ctrl is not None and ctrl.engine is not None else float(ring.times()[-1])
+        for plot in self.plots.values():
+            names = [c.column for c in plot.curves_spec]
+            t, cols = ring.since(t_end - span - 1.0, names)
+            plot.show_data(t, cols, t_end, span)
+
+    def showEvent(self, event: object) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        self.refresh()
+
+    def export_csv(self, path: str | Path) -> int:
+        """Write the recorded series to ``path``; returns the number of samples."""
+        if self.controller is None:
+            return 0
+        text = self.controller.recorder.to_csv()
+        Path(path).write_text(text, "utf-8")
+        return max(text.count("\n") - 1, 0)
+
+    def _on_export_clicked(self) -> None:
+        if self.controller is None:
+            return
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in self.controller.name)
+        path, _filter = QFileDialog.getSaveFileName(
+            self, "Export chart data", f"{safe}-{stamp}.csv", "CSV files (*.csv)")
+        if path:
+            try:
+                self.export_csv(path)
+            except OSError as exc:
+                self.caption.setText(f"Export failed: {exc.strerror or exc}")
+
+
+_EMPTY: Final = np.zeros(0)

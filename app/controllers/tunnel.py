@@ -1,0 +1,233 @@
+"""One profile's tunnel on the Qt event loop: start/stop, state, sampling, diagnosis.
+
+The engine runs in-process on the qasync loop (``benchmarks/gui_lag.py`` measures what that
+costs the UI). The controller is the only object that holds an ``Engine``; views read
+``state``, ``detail``, ``recorder`` and ``findings`` and listen to two signals. Errors from
+starting (port in use, bad address, unresolvable host) become ``TunnelState.ERROR`` with a
+sentence in ``detail``; nothing raises out of here into Qt.
+
+Each engine is started in its own copy of the ``contextvars`` context with
+``CURRENT_PROFILE`` set, so every task and socket callback it creates logs under its profile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import errno
+import importlib
+import logging
+import socket
+import time
+from enum import Enum
+from typing import Any, Final
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from app.models.diagnostics import MIN_UNANSWERED, Finding, diagnose
+from app.models.logbook import CURRENT_PROFILE
+from app.models.series import SAMPLE_PERIOD, StatsRecorder
+from kcpcore.config import parse_hostport
+from kcpcore.errors import KcpError
+from kcpcore.profiles import Profile
+
+log = logging.getLogger(__name__)
+
+RESOLVE_TIMEOUT: Final = 5.0  # s; a slow resolver must not hold the start button forever
+STOP_TIMEOUT: Final = 5.0  # s
+
+
+class TunnelState(Enum):
+    """What the status light shows."""
+
+    STOPPED = "stopped"
+    CONNECTING = "connecting"
+    """starting, or a client that sends and hears nothing back yet"""
+    RUNNING = "running"
+    ERROR = "error"
+
+
+def describe_os_error(exc: OSError, address: str) -> str:
+    """A sentence a user can act on for a failed bind or resolve."""
+    if isinstance(exc, socket.gaierror):
+        return f"cannot resolve the host in {address!r}: {exc.strerror or exc}"
+    code = exc.errno
+    if code == errno.EADDRINUSE:
+        return (f"{address} is already in use (another program or another running profile "
+                "listens there)")
+    if code == errno.EADDRNOTAVAIL:
+        return f"{address}: this machine has no such address"
+    if code in (errno.EACCES, errno.EPERM):
+        return f"{address}: permission denied (ports below 1024 need administrator rights)"
+    return f"{address}: {exc.strerror or exc}"
+
+
+class TunnelController(QObject):
+    """Owns one profile's engine while it runs; samples its counters every 0.5 s."""
+
+    state_changed = Signal()
+    sampled = Signal()
+
+    def __init__(self, profile: Profile, *, parent: QObject | None = None,
+                 sample_period: float = SAMPLE_PERIOD) -> None:
+        super().__init__(parent)
+        self.profile = profile
+        self.state = TunnelState.STOPPED
+        self.detail = ""
+        """the error message, or what the state means right now"""
+        self.engine: Any = None
+        self.recorder = StatsRecorder()
+        self.findings: list[Finding] = []
+        self.started_at = 0.0
+        self._busy = False
+        self._timer = QTimer(self)
+        self._timer.setInterval(int(sample_period * 1000))
+        self._timer.timeout.connect(self._on_timer)
+
+    @property
+    def name(self) -> str:
+        return self.profile.name
+
+    @property
+    def active(self) -> bool:
+        """Running or on its way there (the list's start/stop toggle)."""
+        return self.engine is not None or self._busy
+
+    def rates(self) -> tuple[float, float]:
+        """Current payload rate (received, sent) in bytes/s; 0 when stopped."""
+        if self.engine is None:
+            return 0.0, 0.0
+        ring = self.recorder.ring
+        rx, tx = ring.last("payload_in"), ring.last("payload_out")
+        return (0.0 if rx != rx else rx), (0.0 if tx != tx else tx)
+
+    def _set_state(self, state: TunnelState, detail: str = "") -> None:
+        if (state, detail) != (self.state, self.detail):
+            self.state, self.detail = state, detail
+            self.state_changed.emit()
+
+    def _local_address(self) -> str:
+        cfg = self.profile.config
+        return cfg.localaddr if cfg.role == "client" else cfg.listen
+
+    # --- start / stop -------------------------------------------------------------------------
+
+    async def start(self) -> bool:
+        """Start the engine; False (and state ERROR with a message) if it cannot."""
+        if self.active:
+            return self.engine is not None
+        cfg = self.profile.config
+        problems = cfg.validate()
+        if problems:
+            self._set_state(TunnelState.ERROR, "fix the settings first: " +
+                            "; ".join(str(p) for p in problems))
+            return False
+        try:
+            engine_mod = importlib.import_module("kcpcore.aio.engine")
+        except ImportError as exc:
+            self._set_state(TunnelState.ERROR, f"the tunnel engine is not available ({exc})")
+            return False
+        self._busy = True
+        self._set_state(TunnelState.CONNECTING, "starting")
+        engine = engine_mod.Engine(cfg)
+        ctx = contextvars.copy_context()
+        ctx.run(CURRENT_PROFILE.set, self.name)
+        try:
+            task = asyncio.get_running_loop().create_task(self._start_engine(engine),
+                                                          context=ctx)
+            await task
+        except OSError as exc:
+            where = cfg.remoteaddr if isinstance(exc, socket.gaierror) else self._local_address()
+            return self._failed(describe_os_error(exc, where))
+        except KcpError as exc:
+            return self._failed(str(exc))
+        except asyncio.CancelledError:
+            self._busy = False
+            self._set_state(TunnelState.STOPPED)
+            raise
+        except Exception as exc:  # an engine bug must not become a traceback dialog
+            log.debug("engine start failed", exc_info=True)
+            return self._failed(f"unexpected error: {type(exc).__name__}: {exc}")
+        finally:
+            self._busy = False
+        self.engine = engine
+        self.started_at = time.monotonic()
+        self.recorder.reset()
+        self.recorder.sample(engine.snmp(), engine.session_stats())
+        self.findings = []
+        self._timer.start()
+        self._set_state(TunnelState.RUNNING, self._running_detail(engine))
+        return True
+
+    def _failed(self, message: str) -> bool:
+        log.error("%s: %s", self.name, message, extra={"profile": self.name})
+        self._set_state(TunnelState.ERROR, message)
+        return False
+
+    async def _start_engine(self, engine: Any) -> None:
+        cfg = self.profile.config
+        if cfg.role == "client":
+            host, port = parse_hostport(cfg.remoteaddr)
+            loop = asyncio.get_running_loop()
+            try:
+                await asyncio.wait_for(loop.getaddrinfo(host, port, type=socket.SOCK_DGRAM),
+                                       RESOLVE_TIMEOUT)
+            except TimeoutError:
+                log.warning("resolving %s is slow; starting anyway", host)
+        await engine.start()
+        log.info("%s started: %s", cfg.role, self._running_detail(engine))
+
+    def _running_detail(self, engine: Any) -> str:
+        cfg = self.profile.config
+        try:
+            port = engine.local_port
+        except (AssertionError, AttributeError, OSError):
+            port = 0
+        local = self._local_address()
+        if port:
+            host, _ = parse_hostport(local)
+            local = f"{host or '*'}:{port}"
+        if cfg.role == "client":
+            return f"listening on {local} (TCP), server {cfg.remoteaddr}"
+        return f"listening on {local} (UDP), target {cfg.target}"
+
+    async def stop(self) -> None:
+        """Stop the engine and close its sockets; the recorded series stay for export."""
+        self._timer.stop()
+        engine, self.engine = self.engine, None
+        if engine is not None:
+            self._on_sample(engine)  # the last few hundred ms, so a short run still charts
+            try:
+                await asyncio.wait_for(engine.stop(), STOP_TIMEOUT)
+            except Exception as exc:
+                log.warning("stopping %s: %s", self.name, exc, extra={"profile": self.name})
+            log.info("stopped", extra={"profile": self.name})
+        self.findings = []
+        self._set_state(TunnelState.STOPPED)
+
+    # --- sampling -----------------------------------------------------------------------------
+
+    def _on_timer(self) -> None:
+        if self.engine is None:
+            return
+        try:
+            self._on_sample(self.engine)
+        except Exception:  # keep sampling; one bad tick must not kill the UI's timer
+            log.exception("sampling %s", self.name)
+
+    def _on_sample(self, engine: Any) -> None:
+        cfg = self.profile.config
+        sessions = engine.session_stats()
+        self.recorder.sample(engine.snmp(), sessions)
+        delta, seconds = self.recorder.window()
+        self.findings = diagnose(delta, role=cfg.role, seconds=seconds, sessions=sessions,
+                                 sndwnd=cfg.sndwnd,
+                                 peer=cfg.remoteaddr if cfg.role == "client" else "")
+        if self.engine is not None:
+            waiting = (cfg.role == "client" and delta.get("OutPkts", 0) >= MIN_UNANSWERED
+                       and delta.get("InPkts", 0) == 0)
+            if waiting:
+                self._set_state(TunnelState.CONNECTING, f"no reply from {cfg.remoteaddr} yet")
+            else:
+                self._set_state(TunnelState.RUNNING, self._running_detail(engine))
+        self.sampled.emit()

@@ -1,0 +1,1 @@
+"""Plain data models (no Qt): chart series, diagnostics, the log book."""

@@ -1,0 +1,1 @@
+"""Widgets: composition and presentation only; state lives in ``app.controllers``."""

@@ -1,0 +1,102 @@
+"""Live controls for the demo's simulated link: loss, delay, jitter and offered traffic."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSlider,
+    QSpinBox,
+    QWidget,
+)
+
+from app.demo.controller import DemoController
+from app.format import si
+
+RATES: Final[tuple[tuple[str, float | None], ...]] = (
+    ("256 kB/s", 256_000), ("1 MB/s", 1_000_000), ("4 MB/s", 4_000_000),
+    ("16 MB/s", 16_000_000), ("as fast as possible", None))
+MAX_LOSS_PCT: Final = 30
+
+
+class DemoPanel(QFrame):
+    """Shown while the demo runs; every change applies to the running relay at once."""
+
+    def __init__(self, demo: DemoController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.demo = demo
+        self.setObjectName("demoPanel")
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(8, 4, 8, 4)
+        title = QLabel("<b>Demo link</b>")
+        title.setToolTip("A relay on this machine between the demo client and server drops and "
+                         "delays packets like a poor Internet path. Change it while it runs.")
+        lay.addWidget(title)
+        lay.addWidget(QLabel("Loss"))
+        self.loss_slider = QSlider(Qt.Orientation.Horizontal)
+        self.loss_slider.setRange(0, MAX_LOSS_PCT)
+        self.loss_slider.setValue(round(demo.loss * 100))
+        self.loss_slider.setFixedWidth(110)
+        self.loss_slider.setToolTip("Share of datagrams the relay drops, each direction")
+        self.loss_label = QLabel()
+        self.loss_label.setMinimumWidth(30)
+        lay.addWidget(self.loss_slider)
+        lay.addWidget(self.loss_label)
+        lay.addWidget(QLabel("Delay"))
+        self.delay_spin = QSpinBox()
+        self.delay_spin.setRange(0, 1000)
+        self.delay_spin.setSuffix(" ms")
+        self.delay_spin.setValue(round(demo.delay * 1000))
+        self.delay_spin.setToolTip("One-way delay added by the relay (RTT is twice this)")
+        lay.addWidget(self.delay_spin)
+        lay.addWidget(QLabel("Jitter"))
+        self.jitter_spin = QSpinBox()
+        self.jitter_spin.setRange(0, 200)
+        self.jitter_spin.setSuffix(" ms")
+        self.jitter_spin.setValue(round(demo.jitter * 1000))
+        self.jitter_spin.setToolTip("Random extra delay per packet; it also reorders packets")
+        lay.addWidget(self.jitter_spin)
+        lay.addWidget(QLabel("Traffic"))
+        self.rate_combo = QComboBox()
+        for label, rate in RATES:
+            self.rate_combo.addItem(label, rate)
+        i = self.rate_combo.findData(demo.rate)
+        self.rate_combo.setCurrentIndex(i if i >= 0 else 1)
+        self.rate_combo.setToolTip("What the traffic generator offers (echoed back, so both "
+                                   "directions carry it)")
+        lay.addWidget(self.rate_combo)
+        self.stats = QLabel()
+        self.stats.setObjectName("fieldUnit")
+        lay.addWidget(self.stats, 1)
+        self.stop_button = QPushButton("Stop demo")
+        lay.addWidget(self.stop_button)
+
+        self.loss_slider.valueChanged.connect(self._on_loss_changed)
+        self.delay_spin.valueChanged.connect(lambda ms: demo.set_delay(ms / 1000))
+        self.jitter_spin.valueChanged.connect(lambda ms: demo.set_jitter(ms / 1000))
+        self.rate_combo.currentIndexChanged.connect(
+            lambda _i: demo.set_rate(self.rate_combo.currentData()))
+        self._on_loss_changed(self.loss_slider.value())
+        self._timer = QTimer(self)
+        self._timer.setInterval(1000)
+        self._timer.timeout.connect(self._update_stats)
+        self._timer.start()
+
+    def _on_loss_changed(self, pct: int) -> None:
+        self.loss_label.setText(f"{pct}%")
+        self.demo.set_loss(pct / 100)
+
+    def _update_stats(self) -> None:
+        relay, traffic = self.demo.relay, self.demo.traffic
+        if relay is None or traffic is None:
+            self.stats.setText("")
+            return
+        s = relay.stats
+        self.stats.setText(f"relay: {s.up + s.down} datagrams, {s.dropped} dropped; "
+                           f"echoed {si(traffic.received, 'B')}")

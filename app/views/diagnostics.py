@@ -1,0 +1,72 @@
+"""The diagnostics strip: each finding as a coloured card with a title and what to do."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Final
+
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from app.models.diagnostics import Finding
+
+MARKS: Final = {"error": "\u2716", "warning": "\u26a0", "info": "\u2139", "ok": "\u2714"}
+COLORS: Final = {"error": "#d93025", "warning": "#b26a00", "info": "#2f80ed", "ok": "#1e8e3e"}
+
+
+class FindingCard(QFrame):
+    def __init__(self, finding: Finding, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.finding = finding
+        self.setObjectName("finding")
+        self.setProperty("level", finding.level)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(8, 6, 8, 6)
+        mark = QLabel(MARKS[finding.level])
+        mark.setStyleSheet(f"color: {COLORS[finding.level]}; font-size: 14pt;")
+        lay.addWidget(mark)
+        self.text = QLabel()
+        self.text.setWordWrap(True)
+        lay.addWidget(self.text, 1)
+        self.update_text(finding)
+
+    def update_text(self, finding: Finding) -> None:
+        self.finding = finding
+        self.text.setText(f"<b>{finding.title}</b><br>{finding.advice}")
+
+
+class DiagnosticsView(QWidget):
+    """Rebuilt only when the findings change (they are recomputed every 0.5 s)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._lay = QVBoxLayout(self)
+        self._lay.setContentsMargins(0, 0, 0, 0)
+        self._lay.setSpacing(4)
+        self._shown: tuple[Finding, ...] = ()
+        self.show_findings([])
+
+    def findings(self) -> tuple[Finding, ...]:
+        return self._shown
+
+    def show_findings(self, findings: Sequence[Finding]) -> None:
+        key = tuple(findings)
+        if key == self._shown and self._lay.count():
+            return
+        cards = [self._lay.itemAt(i).widget() for i in range(self._lay.count())]
+        if findings and [getattr(c, "finding", None) and c.finding.code for c in cards] == \
+                [f.code for f in findings]:
+            for card, f in zip(cards, findings, strict=True):
+                card.update_text(f)  # same problems, new numbers: no flicker
+            self._shown = key
+            return
+        self._shown = key
+        while self._lay.count():
+            item = self._lay.takeAt(0)
+            w = item.widget()
+            if w is not None:
+                w.deleteLater()
+        if not findings:
+            self._lay.addWidget(QLabel("Diagnostics appear here while the profile runs."))
+            return
+        for f in findings:
+            self._lay.addWidget(FindingCard(f))

@@ -1,0 +1,703 @@
+"""The main window: composition of the profile list, editor, charts, diagnostics and log.
+
+Layout: profiles on the left; on the right, the selected profile's header (status, Start/Stop)
+above three tabs: Monitor (demo controls, diagnostics, charts), Settings (the editor), Log.
+
+Operations a test needs are plain methods (``new_profile``, ``import_command``,
+``rename_profile``, coroutine ``start_profile``...); the menu slots only add dialogs around
+them. Questions go through ``self.ask`` so tests can answer them. Async work runs in
+``asyncSlot`` coroutines; no dialog is ``exec()``-ed inside one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QListView,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QSystemTrayIcon,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+from qasync import asyncSlot
+
+from app import resources
+from app.charts.panel import ChartsPanel
+from app.controllers.manager import ProfileManager
+from app.controllers.tunnel import TunnelState
+from app.demo.controller import DemoController
+from app.format import rate_pair
+from app.models.logbook import LogBook
+from app.settings import UiSettings
+from app.views.demo_panel import DemoPanel
+from app.views.diagnostics import DiagnosticsView
+from app.views.log_view import LogView
+from app.views.profile_editor import ProfileEditor
+from app.views.profile_list import STATE_COLORS, ProfileDelegate, ProfileListModel
+from app.views.transfer import ExportDialog, ImportCommandDialog
+from kcpcore.config import Role, TunnelConfig
+from kcpcore.errors import ConfigError
+from kcpcore.profiles import Profile, import_kcptun_json, validate_name
+
+log = logging.getLogger(__name__)
+
+TAB_MONITOR, TAB_SETTINGS, TAB_LOG = range(3)
+
+
+def _ask_user(parent: QWidget, title: str, text: str) -> bool:
+    answer = QMessageBox.question(parent, title, text)
+    return answer == QMessageBox.StandardButton.Yes
+
+
+class MainWindow(QMainWindow):
+    """Everything the user sees; owns the profile manager and the demo."""
+
+    quit_finished = Signal()
+
+    def __init__(self, manager: ProfileManager, logbook: LogBook,
+                 settings: UiSettings | None = None, *, use_tray: bool = True) -> None:
+        super().__init__()
+        self.manager = manager
+        self.logbook = logbook
+        self.settings = settings or UiSettings()
+        self.demo = DemoController(manager, self)
+        self.current_name = ""
+        self.ask: Callable[[str, str], bool] = lambda t, x: _ask_user(self, t, x)
+        self._quitting = False
+        self._last_deleted: Profile | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self.quit_future: asyncio.Future[int] | None = None
+        self.setWindowTitle("KCP Desk")
+        self.setWindowIcon(resources.app_icon())
+        self._build()
+        self._build_actions()
+        self.tray = self._build_tray() if use_tray else None
+        manager.profiles_changed.connect(self._on_profiles_changed)
+        manager.profile_changed.connect(self._on_profile_changed)
+        self.demo.running_changed.connect(self._on_demo_running_changed)
+        self.demo.failed.connect(lambda msg: self.statusBar().showMessage(
+            f"Demo failed: {msg}", 15000))
+        self._restore_settings()
+        self._update_actions()
+
+    # --- construction -------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        split = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter = split
+        left = QWidget()
+        left_lay = QVBoxLayout(left)
+        left_lay.setContentsMargins(6, 6, 0, 6)
+        left_lay.addWidget(QLabel("<b>Profiles</b>"))
+        self.model = ProfileListModel(self.manager)
+        self.list_view = QListView()
+        self.list_view.setObjectName("profileList")
+        self.list_view.setModel(self.model)
+        self.list_view.setItemDelegate(ProfileDelegate(self.list_view))
+        self.list_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list_view.setUniformItemSizes(True)
+        left.setMinimumWidth(250)
+        self.list_view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.list_view.customContextMenuRequested.connect(self._on_list_menu_requested)
+        self.list_view.selectionModel().currentChanged.connect(self._on_current_changed)
+        self.list_view.doubleClicked.connect(lambda _i: self._on_toggle_clicked())
+        left_lay.addWidget(self.list_view, 1)
+        buttons = QHBoxLayout()
+        self.new_button = QToolButton()
+        self.new_button.setText("New")
+        self.new_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.demo_button = QPushButton("Run demo")
+        self.demo_button.setToolTip("Start a client and a server on this machine, joined by a "
+                                    "simulated lossy link, with traffic: the charts move at once")
+        buttons.addWidget(self.new_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.demo_button)
+        left_lay.addLayout(buttons)
+        split.addWidget(left)
+
+        right = QWidget()
+        right_lay = QVBoxLayout(right)
+        right_lay.setContentsMargins(6, 6, 6, 6)
+        head = QHBoxLayout()
+        self.light = QLabel()
+        self.title = QLabel("No profile selected")
+        self.title.setObjectName("profileTitle")
+        self.rate_label = QLabel()
+        self.toggle_button = QPushButton("Start")
+        self.toggle_button.setMinimumWidth(90)
+        head.addWidget(self.light)
+        head.addWidget(self.title)
+        head.addStretch(1)
+        head.addWidget(self.rate_label)
+        head.addWidget(self.toggle_button)
+        right_lay.addLayout(head)
+        self.detail = QLabel("Create a profile with New, import a kcptun config, or run the demo.")
+        self.detail.setObjectName("profileDetail")
+        self.detail.setWordWrap(True)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        right_lay.addWidget(self.detail)
+
+        self.tabs = QTabWidget()
+        monitor = QWidget()
+        mon_lay = QVBoxLayout(monitor)
+        mon_lay.setContentsMargins(4, 4, 4, 4)
+        self.demo_panel = DemoPanel(self.demo)
+        self.demo_panel.setVisible(False)
+        mon_lay.addWidget(self.demo_panel)
+        self.diagnostics = DiagnosticsView()
+        mon_lay.addWidget(self.diagnostics)
+        self.charts = ChartsPanel()
+        mon_lay.addWidget(self.charts, 1)
+        self.tabs.addTab(monitor, "Monitor")
+        self.editor = ProfileEditor(name_taken=lambda n: n in self.manager)
+        self.tabs.addTab(self.editor, "Settings")
+        self.log_view = LogView(self.logbook)
+        self.tabs.addTab(self.log_view, "Log")
+        right_lay.addWidget(self.tabs, 1)
+        split.addWidget(right)
+        split.setStretchFactor(0, 0)
+        split.setStretchFactor(1, 1)
+        split.setSizes([310, 930])
+        split.setCollapsible(0, False)
+        self.setCentralWidget(split)
+
+        self.editor.save_requested.connect(self._on_save_requested)
+        self.toggle_button.clicked.connect(self._on_toggle_clicked)
+        self.demo_button.clicked.connect(self._on_demo_clicked)
+        self.demo_panel.stop_button.clicked.connect(self._on_demo_clicked)
+        self.statusBar()
+
+    def _build_actions(self) -> None:
+        def act(text: str, slot: Callable[..., Any], shortcut: Any = None,
+                tip: str = "") -> QAction:
+            a = QAction(text, self)
+            a.triggered.connect(lambda _c=False: slot())
+            if shortcut is not None:
+                a.setShortcut(QKeySequence(shortcut))
+            if tip:
+                a.setStatusTip(tip)
+            return a
+
+        self.act_new_client = act("New &client profile", lambda: self.new_profile("client"),
+                                  QKeySequence.StandardKey.New)
+        self.act_new_server = act("New &server profile", lambda: self.new_profile("server"))
+        self.act_import_json = act("Import kcptun &JSON file\u2026", self._on_import_json,
+                                   "Ctrl+O")
+        self.act_import_cmd = act("Import kcptun command &line\u2026", self._on_import_command,
+                                  "Ctrl+Shift+V")
+        self.act_export = act("&Export\u2026", self._on_export, "Ctrl+E",
+                              "This profile, or the matching config for the other end")
+        self.act_quit = act("&Quit", self._on_quit, QKeySequence.StandardKey.Quit)
+        self.act_start = act("&Start", self._on_start, "Ctrl+R")
+        self.act_stop = act("S&top", self._on_stop, "Ctrl+T")
+        self.act_duplicate = act("&Duplicate", self.duplicate_current, "Ctrl+D")
+        self.act_rename = act("&Rename\u2026", self._on_rename, "F2")
+        self.act_delete = act("De&lete\u2026", self._on_delete, QKeySequence.StandardKey.Delete)
+        self.act_undo_delete = act("&Undo delete", self.undo_delete, QKeySequence.StandardKey.Undo)
+        self.act_undo_delete.setEnabled(False)
+        self.act_demo = act("Run &demo", self._on_demo_clicked)
+        self.act_tray = QAction("&Close to tray", self)
+        self.act_tray.setCheckable(True)
+        self.act_tray.setStatusTip("Closing the window keeps tunnels running in the tray")
+        self.act_tray.toggled.connect(self.settings.set_close_to_tray)
+        about = act("&About KCP Desk", self._on_about)
+
+        menus = self.menuBar()
+        m = menus.addMenu("&File")
+        for a in (self.act_new_client, self.act_new_server, None, self.act_import_json,
+                  self.act_import_cmd, self.act_export, None, self.act_quit):
+            m.addSeparator() if a is None else m.addAction(a)
+        m = menus.addMenu("&Profile")
+        for a in (self.act_start, self.act_stop, None, self.act_duplicate, self.act_rename,
+                  self.act_delete, self.act_undo_delete):
+            m.addSeparator() if a is None else m.addAction(a)
+        m = menus.addMenu("&View")
+        m.addAction(self.act_demo)
+        m.addAction(self.act_tray)
+        menus.addMenu("&Help").addAction(about)
+        new_menu = QMenu(self)
+        new_menu.addAction(self.act_new_client)
+        new_menu.addAction(self.act_new_server)
+        new_menu.addSeparator()
+        new_menu.addAction(self.act_import_json)
+        new_menu.addAction(self.act_import_cmd)
+        self.new_button.setMenu(new_menu)
+
+    def _build_tray(self) -> QSystemTrayIcon | None:
+        if not QSystemTrayIcon.isSystemTrayAvailable():
+            self.act_tray.setEnabled(False)
+            return None
+        tray = QSystemTrayIcon(resources.app_icon(), self)
+        tray.setToolTip("KCP Desk")
+        menu = QMenu(self)
+        menu.aboutToShow.connect(lambda: self._fill_tray_menu(menu))
+        tray.setContextMenu(menu)
+        tray.activated.connect(self._on_tray_activated)
+        tray.show()
+        return tray
+
+    def _fill_tray_menu(self, menu: QMenu) -> None:
+        menu.clear()
+        menu.addAction("Show KCP Desk", self._show_raise)
+        menu.addSeparator()
+        for name in self.manager.names():
+            state = self.manager.state(name)
+            ctrl = self.manager.controller(name)
+            running = ctrl is not None and ctrl.active
+            a = menu.addAction(resources.status_icon(STATE_COLORS[state]),
+                               f"{'Stop' if running else 'Start'} {name}")
+            a.triggered.connect(lambda _c=False, n=name, r=running: self._spawn(
+                self.stop_profile(n) if r else self.start_profile(n)))
+        menu.addSeparator()
+        menu.addAction(self.act_quit)
+
+    def _on_tray_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
+        if reason == QSystemTrayIcon.ActivationReason.Trigger:
+            if self.isVisible():
+                self.hide()
+            else:
+                self._show_raise()
+
+    def _show_raise(self) -> None:
+        self.show()
+        self.raise_()
+        self.activateWindow()
+
+    def _restore_settings(self) -> None:
+        geo = self.settings.geometry()
+        if not geo.isEmpty():
+            self.restoreGeometry(geo)
+        else:
+            self.resize(1240, 800)
+        sp = self.settings.splitter()
+        if not sp.isEmpty():
+            self.splitter.restoreState(sp)
+        self.charts.set_span(self.settings.chart_span())
+        self.act_tray.setChecked(self.settings.close_to_tray() and self.tray is not None)
+
+    def save_settings(self) -> None:
+        self.settings.set_geometry(self.saveGeometry())
+        self.settings.set_splitter(self.splitter.saveState())
+        self.settings.set_chart_span(self.charts.span)
+        self.settings.set_last_profile(self.current_name)
+        self.settings.sync()
+
+    # --- selection ----------------------------------------------------------------------------
+
+    def load_profiles(self) -> None:
+        """Read the store; damaged files are reported in a dialog-free status message."""
+        problems = self.manager.reload()
+        if problems:
+            msg = "; ".join(str(p) for p in problems)
+            log.warning("profile store: %s", msg)
+            self.statusBar().showMessage(f"Some profile files could not be read: {msg}", 30000)
+        last = self.settings.last_profile()
+        names = self.manager.names()
+        if names:
+            self.select(last if last in names else names[0])
+
+    def select(self, name: str) -> None:
+        row = self.model.row_of(name)
+        if row >= 0:
+            self.list_view.selectionModel().setCurrentIndex(
+                self.model.index(row), QItemSelectionModel.SelectionFlag.ClearAndSelect)
+
+    def _on_current_changed(self, current: Any, previous: Any) -> None:
+        name = self.model.name_at(current.row()) if current.isValid() else ""
+        if name == self.current_name and not self.editor.is_new:
+            return
+        if self.editor.is_dirty() and not self._confirm_discard():
+            # put the selection back without re-entering this slot's question
+            self.list_view.selectionModel().blockSignals(True)
+            self.select(self.current_name)
+            self.list_view.selectionModel().blockSignals(False)
+            return
+        self._show_profile(name)
+
+    def _confirm_discard(self) -> bool:
+        original = self.editor.original
+        what = f"'{original.name}'" if original else "this profile"
+        return self.ask("Unsaved changes", f"Discard the unsaved changes to {what}?")
+
+    def _show_profile(self, name: str) -> None:
+        self.current_name = name
+        profile = self.manager.profile(name) if name in self.manager else None
+        self.editor.load(profile)
+        self.log_view.set_profile(name)
+        self.charts.set_controller(self.manager.controller(name) if name else None)
+        self._refresh_header()
+        self._update_actions()
+
+    def _on_profiles_changed(self) -> None:
+        name = self.current_name
+        if name and name in self.manager:
+            self.list_view.selectionModel().blockSignals(True)
+            self.select(name)
+            self.list_view.selectionModel().blockSignals(False)
+        elif not self.editor.is_new:
+            names = self.manager.names()
+            self._show_profile("")
+            if names:
+                self.select(names[0])
+        self._update_actions()
+
+    def _on_profile_changed(self, name: str) -> None:
+        if name == self.current_name:
+            ctrl = self.manager.controller(name)
+            if ctrl is not None and self.charts.controller is not ctrl:
+                self.charts.set_controller(ctrl)
+            self._refresh_header()
+            if not self.editor.is_dirty() and name in self.manager and \
+                    self.manager.is_transient(name):
+                self.editor.load(self.manager.profile(name))
+        self._update_actions()
+
+    def _refresh_header(self) -> None:
+        name = self.current_name
+        if self.editor.is_new and self.editor.original is not None:
+            self.title.setText(f"{self.editor.original.name} (new, not saved)")
+            self.light.setPixmap(resources.status_icon(STATE_COLORS[TunnelState.STOPPED], 14)
+                                 .pixmap(14, 14))
+            self.detail.setText("Fill in the settings and press Save.")
+            self.rate_label.setText("")
+            self.diagnostics.show_findings([])
+            return
+        if not name or name not in self.manager:
+            self.title.setText("No profile selected")
+            self.detail.setText("Create a profile with New, import a kcptun config, or run "
+                                "the demo.")
+            self.light.clear()
+            self.rate_label.setText("")
+            self.diagnostics.show_findings([])
+            return
+        profile = self.manager.profile(name)
+        ctrl = self.manager.controller(name)
+        state = ctrl.state if ctrl is not None else TunnelState.STOPPED
+        self.light.setPixmap(resources.status_icon(STATE_COLORS[state], 14).pixmap(14, 14))
+        self.title.setText(f"{name}  \u00b7  {profile.role}")
+        detail = ctrl.detail if ctrl is not None and ctrl.detail else state.value
+        if state is TunnelState.ERROR:
+            detail = f"Error: {detail}"
+        self.detail.setText(detail)
+        self.detail.setProperty("state", state.value)
+        self.detail.style().unpolish(self.detail)
+        self.detail.style().polish(self.detail)
+        running = ctrl is not None and ctrl.engine is not None
+        self.rate_label.setText(rate_pair(*ctrl.rates()) if running and ctrl else "")
+        self.diagnostics.show_findings(ctrl.findings if ctrl is not None else [])
+
+    def _update_actions(self) -> None:
+        name = self.current_name
+        has = bool(name) and name in self.manager and not self.editor.is_new
+        ctrl = self.manager.controller(name) if has else None
+        active = ctrl is not None and ctrl.active
+        transient = has and self.manager.is_transient(name)
+        self.toggle_button.setEnabled(has)
+        self.toggle_button.setText("Stop" if active else "Start")
+        self.act_start.setEnabled(has and not active)
+        self.act_stop.setEnabled(active)
+        self.act_export.setEnabled(has)
+        self.act_duplicate.setEnabled(has)
+        self.act_rename.setEnabled(has and not active and not transient)
+        self.act_delete.setEnabled(has and not transient)
+        demo_on = self.demo.running
+        self.demo_button.setText("Stop demo" if demo_on else "Run demo")
+        self.act_demo.setText("Stop &demo" if demo_on else "Run &demo")
+
+    # --- profile operations (no dialogs) ------------------------------------------------------
+
+    def new_profile(self, role: Role, config: TunnelConfig | None = None,
+                    name: str | None = None) -> None:
+        """Open a new, unsaved profile in the editor (nothing is written until Save)."""
+        if self.editor.is_dirty() and not self._confirm_discard():
+            return
+        cfg = config or TunnelConfig.default(role)
+        base = name or f"New {cfg.role}"
+        profile = Profile(self.manager.unique_name(base), cfg)
+        self.list_view.selectionModel().blockSignals(True)
+        self.list_view.clearSelection()
+        self.list_view.selectionModel().blockSignals(False)
+        self.current_name = ""
+        self.editor.load(profile, new=True)
+        self.charts.set_controller(None)
+        self.tabs.setCurrentIndex(TAB_SETTINGS)
+        self._refresh_header()
+        self._update_actions()
+
+    def _on_save_requested(self, profile: Profile, old_name: str | None) -> None:
+        try:
+            self.manager.save(profile, old_name)
+        except ConfigError as exc:
+            self.editor.show_name_error(str(exc))
+            return
+        except OSError as exc:
+            self.editor.show_name_error(f"could not write the profile: {exc.strerror or exc}")
+            return
+        ctrl = self.manager.controller(profile.name)
+        note = "Saved."
+        if ctrl is not None and ctrl.active:
+            note = "Saved. The running tunnel keeps its old settings until you restart it."
+        self.editor.mark_saved(profile, note)
+        self.current_name = profile.name
+        self.list_view.selectionModel().blockSignals(True)
+        self.select(profile.name)
+        self.list_view.selectionModel().blockSignals(False)
+        self._show_profile_header_only()
+
+    def _show_profile_header_only(self) -> None:
+        self.log_view.set_profile(self.current_name)
+        self.charts.set_controller(self.manager.controller(self.current_name))
+        self._refresh_header()
+        self._update_actions()
+
+    def import_json_text(self, text: str, name: str = "Imported") -> str:
+        """Open a kcptun JSON config as a new profile; returns an error message or ""."""
+        try:
+            cfg = import_kcptun_json(text)
+        except ConfigError as exc:
+            return str(exc)
+        self.new_profile(cfg.role, cfg, name)
+        return ""
+
+    def import_command(self, text: str) -> str:
+        """Open a pasted kcptun command line as a new profile; returns an error or ""."""
+        from kcpcore.profiles import parse_command_line
+
+        try:
+            cfg, warnings = parse_command_line(text)
+        except ConfigError as exc:
+            return str(exc)
+        self.new_profile(cfg.role, cfg, f"Imported {cfg.role}")
+        if warnings:
+            self.statusBar().showMessage("; ".join(warnings), 15000)
+        return ""
+
+    def duplicate_current(self) -> str:
+        if not self.current_name:
+            return ""
+        try:
+            copy = self.manager.duplicate(self.current_name)
+        except (ConfigError, OSError) as exc:
+            self.statusBar().showMessage(f"Duplicate failed: {exc}", 10000)
+            return ""
+        self.select(copy.name)
+        return copy.name
+
+    def rename_profile(self, old: str, new: str) -> str:
+        """Rename; returns an error message or ""."""
+        problem = validate_name(new)
+        if problem:
+            return problem
+        try:
+            self.manager.rename(old, new)
+        except (ConfigError, OSError) as exc:
+            return str(exc)
+        self.current_name = new
+        self.select(new)
+        self._show_profile(new)
+        return ""
+
+    async def delete_profile(self, name: str) -> bool:
+        """Delete after asking; the status bar offers the profile back (undo) for a while."""
+        if not self.ask("Delete profile", f"Delete the profile '{name}'? A running tunnel "
+                                          "is stopped first."):
+            return False
+        profile = await self.manager.delete(name)
+        self._last_deleted = profile
+        self.act_undo_delete.setText(f"&Undo delete of '{name}'")
+        self.act_undo_delete.setEnabled(True)
+        self.statusBar().showMessage(f"Deleted '{name}'. Profile \u2192 Undo delete brings it "
+                                     "back.", 15000)
+        return True
+
+    def undo_delete(self) -> str:
+        profile = self._last_deleted
+        if profile is None:
+            return ""
+        profile = replace(profile, name=self.manager.unique_name(profile.name))
+        self.manager.save(profile)
+        self._last_deleted = None
+        self.act_undo_delete.setEnabled(False)
+        self.act_undo_delete.setText("&Undo delete")
+        self.select(profile.name)
+        return profile.name
+
+    async def start_profile(self, name: str) -> bool:
+        ok = await self.manager.start(name)
+        if name == self.current_name:
+            self.charts.set_controller(self.manager.controller(name))
+            self._refresh_header()
+        self._update_actions()
+        return ok
+
+    async def stop_profile(self, name: str) -> None:
+        await self.manager.stop(name)
+        self._update_actions()
+        if name == self.current_name:
+            self._refresh_header()
+
+    async def start_demo(self) -> bool:
+        ok = await self.demo.start()
+        if ok:
+            self.select(self.demo.client_name)
+            self.tabs.setCurrentIndex(TAB_MONITOR)
+        self._update_actions()
+        return ok
+
+    def _on_demo_running_changed(self, running: bool) -> None:
+        self.demo_panel.setVisible(running)
+        self._update_actions()
+
+    async def shutdown(self) -> None:
+        """Stop the demo and every tunnel, save UI state. Idempotent."""
+        if self._quitting:
+            return
+        self._quitting = True
+        self.save_settings()
+        await self.demo.stop()
+        await self.manager.stop_all()
+        if self.tray is not None:
+            self.tray.hide()
+
+    async def request_quit(self) -> None:
+        await self.shutdown()
+        self.hide()
+        if self.quit_future is not None and not self.quit_future.done():
+            self.quit_future.set_result(0)
+        self.quit_finished.emit()
+
+    # --- slots with dialogs -------------------------------------------------------------------
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    @asyncSlot()
+    async def _on_toggle_clicked(self) -> None:
+        name = self.current_name
+        if not name or name not in self.manager:
+            return
+        ctrl = self.manager.controller(name)
+        if ctrl is not None and ctrl.active:
+            await self.stop_profile(name)
+        else:
+            await self.start_profile(name)
+
+    @asyncSlot()
+    async def _on_start(self) -> None:
+        if self.current_name:
+            await self.start_profile(self.current_name)
+
+    @asyncSlot()
+    async def _on_stop(self) -> None:
+        if self.current_name:
+            await self.stop_profile(self.current_name)
+
+    @asyncSlot()
+    async def _on_demo_clicked(self) -> None:
+        if self.demo.running:
+            await self.demo.stop()
+            self._update_actions()
+        else:
+            await self.start_demo()
+
+    @asyncSlot()
+    async def _on_delete(self) -> None:
+        if self.current_name and not self.manager.is_transient(self.current_name):
+            await self.delete_profile(self.current_name)
+
+    @asyncSlot()
+    async def _on_quit(self) -> None:
+        await self.request_quit()
+
+    def _on_import_json(self) -> None:
+        path, _f = QFileDialog.getOpenFileName(self, "Import a kcptun JSON config", "",
+                                               "JSON files (*.json);;All files (*)")
+        if not path:
+            return
+        try:
+            text = Path(path).read_text("utf-8", "replace")
+        except OSError as exc:
+            QMessageBox.warning(self, "Import", f"Cannot read {path}: {exc.strerror or exc}")
+            return
+        error = self.import_json_text(text, Path(path).stem)
+        if error:
+            QMessageBox.warning(self, "Import", f"{Path(path).name}: {error}")
+
+    def _on_import_command(self) -> None:
+        dialog = ImportCommandDialog(self)
+        clip = QApplication.clipboard().text()
+        if "kcptun" in clip or "client" in clip or "server" in clip:
+            dialog.set_text(clip.strip())
+        dialog.accepted.connect(lambda: dialog.config is not None and self.import_command(
+            dialog.text.toPlainText()))
+        dialog.open()
+
+    def _on_export(self) -> None:
+        if self.current_name in self.manager:
+            ExportDialog(self.manager.profile(self.current_name), self).open()
+
+    def _on_rename(self) -> None:
+        old = self.current_name
+        if not old:
+            return
+        new, ok = QInputDialog.getText(self, "Rename profile", "New name:", text=old)
+        if ok and new != old:
+            error = self.rename_profile(old, new)
+            if error:
+                QMessageBox.warning(self, "Rename", error)
+
+    def _on_list_menu_requested(self, pos: Any) -> None:
+        index = self.list_view.indexAt(pos)
+        if not index.isValid():
+            return
+        self.select(self.model.name_at(index.row()))
+        menu = QMenu(self)
+        running = bool(self.manager.controller(self.current_name) and
+                       self.manager.controller(self.current_name).active)  # type: ignore[union-attr]
+        menu.addAction(self.act_stop if running else self.act_start)
+        for a in (self.act_export, self.act_duplicate, self.act_rename, self.act_delete):
+            menu.addAction(a)
+        menu.popup(self.list_view.viewport().mapToGlobal(pos))
+
+    def _on_about(self) -> None:
+        from kcpcore import __version__
+
+        QMessageBox.about(self, "About KCP Desk",
+                          f"<b>KCP Desk {__version__}</b><br>A kcptun-compatible tunnel "
+                          "manager. Profiles are kcptun JSON files; "
+                          "<code>kcpdesk client --profile NAME</code> runs one without the "
+                          "window.")
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        if self._quitting:
+            event.accept()
+            return
+        if self.act_tray.isChecked() and self.tray is not None and self.tray.isVisible():
+            self.hide()
+            self.tray.showMessage("KCP Desk", "Still running in the tray.",
+                                  QSystemTrayIcon.MessageIcon.Information, 3000)
+            event.ignore()
+            return
+        event.ignore()  # never spin here: stop tunnels asynchronously, then quit
+        self._spawn(self.request_quit())

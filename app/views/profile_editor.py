@@ -1,0 +1,580 @@
+"""The profile editor: one row per kcptun setting, generated from ``kcpcore.config.FIELD_SPECS``.
+
+Nothing about a setting is repeated here: its kind picks the widget, its tooltip, help, range,
+unit and default come from the spec, and ``TunnelConfig.validate`` decides what is wrong. The
+only GUI-side data are the group a setting is shown in, a friendlier label, and the DSCP preset
+names. A setting missing from ``GROUPS`` still gets a row (in "Other"), so a field added to
+the config shows up without touching this file.
+
+Every change re-validates the whole config; each problem is shown in red beside its field and
+Save stays disabled until there are none, so an invalid profile is never written.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Final
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.format import binary_size
+from kcpcore.cli import go_parse_int
+from kcpcore.config import FIELD_SPECS, MANUAL_MODE, ROLES, FieldSpec, Role, TunnelConfig
+from kcpcore.errors import ConfigError
+from kcpcore.profiles import Profile, validate_name
+
+GROUPS: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
+    ("Connection", ("localaddr", "remoteaddr", "listen", "target", "key", "crypt", "conn")),
+    ("Speed and reliability", ("mode", "nodelay", "interval", "resend", "nc", "acknodelay",
+                               "sndwnd", "rcvwnd", "datashard", "parityshard", "mtu")),
+    ("Network", ("dscp", "sockbuf", "nocomp", "autoexpire", "scavengettl")),
+    ("Multiplexer (smux)", ("smuxver", "smuxbuf", "streambuf", "keepalive")),
+    ("Logging and compatibility", ("quiet", "log", "snmplog", "snmpperiod", "pprof", "tcp")),
+)
+LABELS: Final[dict[str, str]] = {
+    "localaddr": "Local address", "remoteaddr": "Server address", "listen": "Listen address",
+    "target": "Target", "key": "Key", "crypt": "Cipher", "conn": "Connections",
+    "mode": "Mode", "nodelay": "No-delay", "interval": "Interval", "resend": "Fast resend",
+    "nc": "No congestion control", "acknodelay": "ACK at once", "sndwnd": "Send window",
+    "rcvwnd": "Receive window", "datashard": "FEC data shards",
+    "parityshard": "FEC parity shards", "mtu": "MTU", "dscp": "DSCP",
+    "sockbuf": "Socket buffer", "nocomp": "No compression", "autoexpire": "Auto-expire",
+    "scavengettl": "Scavenge TTL", "smuxver": "smux version", "smuxbuf": "smux buffer",
+    "streambuf": "Stream buffer", "keepalive": "Keepalive", "quiet": "Quiet",
+    "log": "Log file", "snmplog": "SNMP log file", "snmpperiod": "SNMP period",
+    "pprof": "Profiler", "tcp": "TCP emulation",
+}
+# RFC 4594 / RFC 2474 code points people actually use; any other 0..63 value can be typed.
+DSCP_PRESETS: Final[tuple[tuple[int, str], ...]] = (
+    (0, "CS0 / default"), (46, "EF, expedited (voice, games)"), (34, "AF41 (video)"),
+    (26, "AF31"), (18, "AF21"), (10, "AF11"), (8, "CS1, lower effort (bulk)"),
+    (24, "CS3"), (32, "CS4"), (40, "CS5"), (48, "CS6 (network control)"),
+)
+DSCP_NAMES: Final[dict[str, int]] = {
+    "cs0": 0, "default": 0, "be": 0, "ef": 46, "af41": 34, "af42": 36, "af43": 38, "af31": 26,
+    "af32": 28, "af33": 30, "af21": 18, "af22": 20, "af23": 22, "af11": 10, "af12": 12,
+    "af13": 14, "cs1": 8, "le": 1, "cs2": 16, "cs3": 24, "cs4": 32, "cs5": 40, "cs6": 48,
+    "cs7": 56,
+}
+MANUAL_FIELDS: Final = frozenset({"nodelay", "interval", "resend", "nc"})
+BYTE_FIELDS_MIN: Final = 1 << 16  # byte-sized settings at least this large get a "= 4 MiB" hint
+_LEADING_INT: Final = re.compile(r"\s*(\d+)")
+
+
+def tooltip_for(spec: FieldSpec, role: Role) -> str:
+    """The field's tooltip: what it trades (FIELD_SPECS), then its flag, default and range."""
+    default = spec.default_for(role)
+    if spec.name == "key":
+        default = "kcptun's public default"
+    elif spec.kind == "bool":
+        default = "on" if default else "off"
+    bits = [f"<p>{spec.tooltip}</p>",
+            f"<p><code>--{' / --'.join(spec.flags)}</code>: {spec.help}.<br>"
+            f"Default: {default}{' ' + spec.unit if spec.unit and spec.kind == 'int' else ''}"]
+    if spec.minimum is not None or spec.maximum is not None:
+        lo = "" if spec.minimum is None else str(spec.minimum)
+        hi = "" if spec.maximum is None or spec.maximum > 2**31 else str(spec.maximum)
+        bits.append(f". Range: {lo}..{hi}")
+    return "".join(bits) + "</p>"
+
+
+# --- field widgets ----------------------------------------------------------------------------
+
+
+class _Field:
+    """Adapter between one setting and its widget: get/set plus a change hook."""
+
+    widget: QWidget
+
+    def __init__(self, spec: FieldSpec) -> None:
+        self.spec = spec
+
+    def get(self) -> Any:
+        """The value, or raise ValueError with a message for the field."""
+        raise NotImplementedError
+
+    def set(self, value: Any) -> None:
+        raise NotImplementedError
+
+    def on_change(self, callback: Callable[[], None]) -> None:
+        raise NotImplementedError
+
+
+class _TextField(_Field):
+    def __init__(self, spec: FieldSpec) -> None:
+        super().__init__(spec)
+        self.edit = QLineEdit()
+        self.edit.setPlaceholderText(str(spec.default_for(spec.roles[0])) or "(none)")
+        self.widget = self.edit
+
+    def get(self) -> Any:
+        return self.edit.text()
+
+    def set(self, value: Any) -> None:
+        self.edit.setText(str(value))
+
+    def on_change(self, callback: Callable[[], None]) -> None:
+        self.edit.textChanged.connect(lambda _t: callback())
+
+
+class _KeyField(_TextField):
+    """The pre-shared key: masked, with an eye button to check what was typed."""
+
+    def __init__(self, spec: FieldSpec) -> None:
+        super().__init__(spec)
+        self.edit.setPlaceholderText("")
+        self.edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.reveal = QToolButton()
+        self.reveal.setText("Show")
+        self.reveal.setCheckable(True)
+        self.reveal.setToolTip("Show or hide the key")
+        self.reveal.toggled.connect(self._on_reveal_toggled)
+        box = QWidget()
+        lay = QHBoxLayout(box)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.edit, 1)
+        lay.addWidget(self.reveal)
+        self.widget = box
+
+    def _on_reveal_toggled(self, on: bool) -> None:
+        self.edit.setEchoMode(QLineEdit.EchoMode.Normal if on else QLineEdit.EchoMode.Password)
+        self.reveal.setText("Hide" if on else "Show")
+
+
+class _ChoiceField(_Field):
+    def __init__(self, spec: FieldSpec) -> None:
+        super().__init__(spec)
+        self.combo = QComboBox()
+        self.combo.addItems(list(spec.choices))
+        self.widget = self.combo
+
+    def get(self) -> Any:
+        return self.combo.currentText()
+
+    def set(self, value: Any) -> None:
+        if self.combo.findText(str(value)) < 0:
+            self.combo.addItem(str(value))  # keep an unknown imported value visible (and flagged)
+        self.combo.setCurrentText(str(value))
+
+    def on_change(self, callback: Callable[[], None]) -> None:
+        self.combo.currentTextChanged.connect(lambda _t: callback())
+
+
+class _BoolField(_Field):
+    def __init__(self, spec: FieldSpec) -> None:
+        super().__init__(spec)
+        self.box = QCheckBox()
+        self.widget = self.box
+
+    def get(self) -> Any:
+        return self.box.isChecked()
+
+    def set(self, value: Any) -> None:
+        self.box.setChecked(bool(value))
+
+    def on_change(self, callback: Callable[[], None]) -> None:
+        self.box.toggled.connect(lambda _b: callback())
+
+
+class _IntField(_TextField):
+    """Integers as text, parsed like the CLI (Go syntax), so out-of-range values are shown and
+    explained instead of silently clamped by a spin box."""
+
+    def __init__(self, spec: FieldSpec) -> None:
+        super().__init__(spec)
+        self.edit.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.edit.setMaximumWidth(160)
+
+    def get(self) -> Any:
+        text = self.edit.text().strip()
+        if not text:
+            raise ValueError("enter a number")
+        try:
+            return go_parse_int(text)
+        except ValueError:
+            raise ValueError(f"{text!r} is not a whole number") from None
+
+
+class _DscpField(_Field):
+    """DSCP: an editable list of named presets; a typed number or name works too."""
+
+    def __init__(self, spec: FieldSpec) -> None:
+        super().__init__(spec)
+        self.combo = QComboBox()
+        self.combo.setEditable(True)
+        self.combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        for value, name in DSCP_PRESETS:
+            self.combo.addItem(f"{value} \u2014 {name}", value)
+        self.combo.setMaximumWidth(260)
+        self.widget = self.combo
+
+    def get(self) -> Any:
+        text = self.combo.currentText().strip()
+        m = _LEADING_INT.match(text)
+        if m:
+            return int(m.group(1))
+        word = text.split()[0].lower() if text else ""
+        if word in DSCP_NAMES:
+            return DSCP_NAMES[word]
+        raise ValueError(f"{text!r}: enter 0..63 or a name such as EF, AF41, CS1")
+
+    def set(self, value: Any) -> None:
+        i = self.combo.findData(value)
+        if i >= 0:
+            self.combo.setCurrentIndex(i)
+        else:
+            self.combo.setEditText(str(value))
+
+    def on_change(self, callback: Callable[[], None]) -> None:
+        self.combo.editTextChanged.connect(lambda _t: callback())
+
+
+def make_field(spec: FieldSpec) -> _Field:
+    if spec.name == "key":
+        return _KeyField(spec)
+    if spec.name == "dscp":
+        return _DscpField(spec)
+    if spec.kind == "bool":
+        return _BoolField(spec)
+    if spec.choices:
+        return _ChoiceField(spec)
+    if spec.kind == "int":
+        return _IntField(spec)
+    return _TextField(spec)
+
+
+@dataclass
+class _Row:
+    field: _Field
+    label: QLabel
+    unit: QLabel
+    error: QLabel
+    group: QGroupBox
+
+    def set_visible(self, on: bool) -> None:
+        for w in (self.field.widget, self.label, self.unit, self.error):
+            w.setVisible(on)
+
+
+# --- the editor -------------------------------------------------------------------------------
+
+
+class ProfileEditor(QWidget):
+    """Edits one profile at a time; emits ``save_requested`` with a valid profile only."""
+
+    save_requested = Signal(object, object)
+    """(Profile, old name or None for a new profile)"""
+    dirty_changed = Signal(bool)
+
+    def __init__(self, parent: QWidget | None = None,
+                 name_taken: Callable[[str], bool] | None = None) -> None:
+        super().__init__(parent)
+        self._name_taken = name_taken or (lambda _n: False)
+        self._original: Profile | None = None
+        self._is_new = False
+        self._loading = False
+        self._dirty = False
+        self._baseline: tuple[Any, ...] = ()
+        self.errors: dict[str, str] = {}
+        self._rows: dict[str, _Row] = {}
+        self._build()
+
+    # --- construction -------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        head = QGridLayout()
+        self.name_edit = QLineEdit()
+        self.name_edit.setToolTip("The profile's name; 'kcpdesk client --profile NAME' runs it.")
+        self.name_error = self._error_label()
+        self.role_combo = QComboBox()
+        self.role_combo.addItems(list(ROLES))
+        self.role_combo.setToolTip("Which end of the tunnel this profile is: the client runs "
+                                   "next to your applications, the server next to the target.")
+        head.addWidget(QLabel("Name"), 0, 0)
+        head.addWidget(self.name_edit, 0, 1)
+        head.addWidget(self.name_error, 0, 2)
+        head.addWidget(QLabel("Role"), 1, 0)
+        head.addWidget(self.role_combo, 1, 1)
+        head.setColumnStretch(2, 1)
+        outer.addLayout(head)
+
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        body = QWidget()
+        body_lay = QVBoxLayout(body)
+        shown = {n for _g, names in GROUPS for n in names}
+        groups = [*GROUPS, ("Other", tuple(n for n in FIELD_SPECS if n not in shown))]
+        for title, names in groups:
+            if not names:
+                continue
+            box = QGroupBox(title)
+            grid = QGridLayout(box)
+            grid.setColumnStretch(3, 1)
+            grid.setColumnMinimumWidth(1, 220)
+            for r, name in enumerate(names):
+                self._add_row(grid, r, FIELD_SPECS[name], box)
+            body_lay.addWidget(box)
+        body_lay.addStretch(1)
+        scroll.setWidget(body)
+        outer.addWidget(scroll, 1)
+
+        buttons = QHBoxLayout()
+        self.note = QLabel()
+        self.note.setObjectName("editorNote")
+        self.note.setWordWrap(True)
+        self.save_button = QPushButton("Save")
+        self.save_button.setDefault(True)
+        self.revert_button = QPushButton("Revert")
+        buttons.addWidget(self.note, 1)
+        buttons.addWidget(self.revert_button)
+        buttons.addWidget(self.save_button)
+        outer.addLayout(buttons)
+        save_action = QAction(self)
+        save_action.setShortcut(QKeySequence.StandardKey.Save)
+        save_action.triggered.connect(self.save)
+        self.addAction(save_action)
+
+        self.save_button.clicked.connect(self.save)
+        self.revert_button.clicked.connect(self.revert)
+        self.name_edit.textChanged.connect(lambda _t: self._on_changed())
+        self.role_combo.currentTextChanged.connect(self._on_role_changed)
+        self.setEnabled(False)
+
+    def _error_label(self) -> QLabel:
+        label = QLabel()
+        label.setObjectName("fieldError")
+        label.setWordWrap(True)
+        label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        return label
+
+    def _add_row(self, grid: QGridLayout, r: int, spec: FieldSpec, box: QGroupBox) -> None:
+        field = make_field(spec)
+        label = QLabel(f"{LABELS.get(spec.name, spec.name)}")
+        label.setToolTip(f"--{spec.flags[0]}")
+        unit = QLabel(spec.unit)
+        unit.setObjectName("fieldUnit")
+        error = self._error_label()
+        grid.addWidget(label, r, 0)
+        grid.addWidget(field.widget, r, 1)
+        grid.addWidget(unit, r, 2)
+        grid.addWidget(error, r, 3)
+        label.setBuddy(field.widget)
+        field.on_change(self._on_changed)
+        self._rows[spec.name] = _Row(field, label, unit, error, box)
+
+    # --- public API ---------------------------------------------------------------------------
+
+    @property
+    def role(self) -> Role:
+        return "server" if self.role_combo.currentText() == "server" else "client"
+
+    @property
+    def original(self) -> Profile | None:
+        return self._original
+
+    @property
+    def is_new(self) -> bool:
+        return self._is_new
+
+    def is_dirty(self) -> bool:
+        return self._dirty
+
+    def field(self, name: str) -> QWidget:
+        """The input widget of one setting (tests, focus)."""
+        return self._rows[name].field.widget
+
+    def field_input(self, name: str) -> QWidget:
+        f = self._rows[name].field
+        return getattr(f, "edit", None) or getattr(f, "combo", None) or f.box  # type: ignore[attr-defined]
+
+    def error_text(self, name: str) -> str:
+        if name == "name":
+            return self.name_error.text()
+        return self._rows[name].error.text()
+
+    def is_row_visible(self, name: str) -> bool:
+        return not self._rows[name].label.isHidden()
+
+    def load(self, profile: Profile | None, *, new: bool = False) -> None:
+        """Show ``profile`` (None clears and disables the editor)."""
+        self._loading = True
+        try:
+            self._original, self._is_new = profile, new
+            self.setEnabled(profile is not None)
+            if profile is None:
+                self.name_edit.clear()
+                self._set_note("")
+                return
+            self.name_edit.setText(profile.name)
+            self.role_combo.setCurrentText(profile.role)
+            self.role_combo.setEnabled(new)
+            for name, row in self._rows.items():
+                spec = row.field.spec
+                row.field.set(getattr(profile.config, name))
+                row.label.setToolTip(tooltip_for(spec, profile.role))
+                row.field.widget.setToolTip(tooltip_for(spec, profile.role))
+            self._set_note("")
+        finally:
+            self._loading = False
+        self._update_rows()
+        self._validate()
+        self._baseline = self._snapshot()
+        self._set_dirty(new)
+
+    def current(self) -> tuple[Profile | None, dict[str, str]]:
+        """What the form says now: the profile if it is valid, and the problems by field."""
+        errors: dict[str, str] = {}
+        name = self.name_edit.text()
+        problem = validate_name(name)
+        if not problem and self._name_taken(name) and (
+                self._original is None or name != self._original.name or self._is_new):
+            problem = "another profile already has this name"
+        if problem:
+            errors["name"] = problem
+        values: dict[str, Any] = {}
+        role = self.role
+        base = TunnelConfig.default(role)
+        for fname, row in self._rows.items():
+            if role not in row.field.spec.roles:
+                continue
+            try:
+                values[fname] = row.field.get()
+            except ValueError as exc:
+                errors[fname] = str(exc)
+                values[fname] = getattr(base, fname)
+        try:
+            cfg = TunnelConfig(role=role, **values)
+        except ConfigError as exc:  # only role can fail here, and the combo prevents it
+            errors[exc.field or "name"] = str(exc)
+            return None, errors
+        for fe in cfg.validate():
+            errors.setdefault(fe.field, fe.message)
+        if errors:
+            return None, errors
+        return Profile(name, cfg), errors
+
+    def save(self) -> Profile | None:
+        """Emit ``save_requested`` if the form is valid; otherwise show why and return None."""
+        if self._original is None:
+            return None
+        profile, errors = self.current()
+        self._show_errors(errors)
+        if profile is None:
+            self._set_note(f"Not saved: fix the {len(errors)} marked "
+                           f"field{'s' if len(errors) != 1 else ''} first.")
+            return None
+        old = None if self._is_new else self._original.name
+        self.save_requested.emit(profile, old)
+        return profile
+
+    def mark_saved(self, profile: Profile, note: str = "Saved.") -> None:
+        """The window wrote ``profile``: it becomes the new baseline."""
+        self._original, self._is_new = profile, False
+        self.role_combo.setEnabled(False)
+        self._baseline = self._snapshot()
+        self._set_dirty(False)
+        self._set_note(note)
+
+    def show_name_error(self, message: str) -> None:
+        self.name_error.setText(message)
+        self._set_note("Not saved: " + message)
+
+    def revert(self) -> None:
+        self.load(self._original, new=self._is_new)
+
+    # --- reactions ----------------------------------------------------------------------------
+
+    def _on_role_changed(self, _text: str) -> None:
+        if self._loading:
+            return
+        old: Role = "client" if self.role == "server" else "server"
+        for row in self._rows.values():  # follow the role's default if left untouched
+            spec = row.field.spec
+            if len({v for _r, v in spec.defaults}) > 1:
+                try:
+                    if row.field.get() == spec.default_for(old):
+                        row.field.set(spec.default_for(self.role))
+                except ValueError:
+                    pass
+            row.label.setToolTip(tooltip_for(spec, self.role))
+            row.field.widget.setToolTip(tooltip_for(spec, self.role))
+        self._on_changed()
+
+    def _snapshot(self) -> tuple[Any, ...]:
+        """The raw form contents, to tell a real edit from one that was undone by hand."""
+        raw = []
+        for row in self._rows.values():
+            try:
+                raw.append(row.field.get())
+            except ValueError as exc:
+                raw.append(("invalid", str(exc)))
+        return (self.name_edit.text(), self.role, *raw)
+
+    def _on_changed(self) -> None:
+        if self._loading:
+            return
+        self._update_rows()
+        self._validate()
+        self._set_dirty(self._is_new or self._snapshot() != self._baseline)
+        self._set_note("")
+
+    def _update_rows(self) -> None:
+        role = self.role
+        manual = self._rows["mode"].field.get() == MANUAL_MODE
+        for name, row in self._rows.items():
+            visible = role in row.field.spec.roles and (name not in MANUAL_FIELDS or manual)
+            row.set_visible(visible)
+        for box in {row.group for row in self._rows.values()}:
+            box.setVisible(any(r.group is box and not r.label.isHidden()
+                               for r in self._rows.values()))
+        self._update_hints()
+
+    def _update_hints(self) -> None:
+        for row in self._rows.values():
+            spec = row.field.spec
+            if spec.unit == "bytes" and (spec.maximum or 0) > BYTE_FIELDS_MIN:
+                try:
+                    n = row.field.get()
+                    row.unit.setText(f"bytes ({binary_size(n)})" if n >= 1024 else "bytes")
+                except ValueError:
+                    row.unit.setText("bytes")
+
+    def _validate(self) -> None:
+        _profile, errors = self.current()
+        self._show_errors(errors)
+
+    def _show_errors(self, errors: dict[str, str]) -> None:
+        self.errors = errors
+        self.name_error.setText(errors.get("name", ""))
+        for name, row in self._rows.items():
+            row.error.setText(errors.get(name, ""))
+        self.save_button.setEnabled(not errors and self._original is not None)
+
+    def _set_dirty(self, dirty: bool) -> None:
+        if dirty != self._dirty:
+            self._dirty = dirty
+            self.dirty_changed.emit(dirty)
+        self.revert_button.setEnabled(dirty and not self._is_new)
+
+    def _set_note(self, text: str) -> None:
+        self.note.setText(text)

@@ -1,0 +1,206 @@
+"""Import a pasted kcptun command line; export a profile for this end or the other one.
+
+Parsing and rendering live in ``kcpcore.profiles`` (shared with the CLI and tested without
+Qt); these dialogs only show previews and errors as the user types.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kcpcore.config import DEFAULT_KEY, TunnelConfig
+from kcpcore.errors import ConfigError
+from kcpcore.profiles import Profile, command_line, export_json, parse_command_line, peer_config
+
+EXAMPLE = ("kcptun-client -r vps.example.com:29900 -l :12948 --key 'my secret' "
+           "--crypt aes-128 --mode fast2")
+
+
+class ImportCommandDialog(QDialog):
+    """Paste ``kcptun-client ...`` or ``kcptun-server ...``; see the result before importing."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Import a kcptun command line")
+        self.config: TunnelConfig | None = None
+        self.warnings: list[str] = []
+        lay = QVBoxLayout(self)
+        lay.addWidget(QLabel("Paste the command you run kcptun with (client or server). Flags, "
+                             "quoting and KCPTUN_KEY=... in front all work."))
+        self.text = QPlainTextEdit()
+        self.text.setPlaceholderText(EXAMPLE)
+        self.text.setMinimumSize(560, 110)
+        lay.addWidget(self.text)
+        self.result = QLabel()
+        self.result.setWordWrap(True)
+        self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        lay.addWidget(self.result)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok |
+                                        QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Import")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        lay.addWidget(self.buttons)
+        self.text.textChanged.connect(self._on_text_changed)
+        self._on_text_changed()
+
+    def set_text(self, text: str) -> None:
+        self.text.setPlainText(text)
+
+    def _on_text_changed(self) -> None:
+        text = self.text.toPlainText().strip()
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.config, self.warnings = None, []
+        if not text:
+            self.result.setText("")
+            ok.setEnabled(False)
+            return
+        try:
+            cfg, warnings = parse_command_line(text)
+        except ConfigError as exc:
+            self.result.setText(f"<span style='color:#c0392b'>{_esc(str(exc))}</span>")
+            ok.setEnabled(False)
+            return
+        self.config, self.warnings = cfg, warnings
+        addr = (f"{cfg.localaddr} \u2192 {cfg.remoteaddr}" if cfg.role == "client"
+                else f"{cfg.listen} \u2192 {cfg.target}")
+        lines = [f"A <b>{cfg.role}</b> profile: {_esc(addr)}, crypt {cfg.crypt}, "
+                 f"mode {cfg.mode}."]
+        lines += [f"<span style='color:#9a6700'>{_esc(w)}</span>" for w in warnings]
+        problems = cfg.validate()
+        if problems:
+            lines.append("<span style='color:#9a6700'>The editor will mark these: " +
+                         _esc("; ".join(str(p) for p in problems)) + "</span>")
+        self.result.setText("<br>".join(lines))
+        ok.setEnabled(True)
+
+
+class ExportDialog(QDialog):
+    """The profile as kcptun JSON or a command line, for this end or the matching other end."""
+
+    def __init__(self, profile: Profile, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.profile = profile
+        cfg = profile.config
+        self.setWindowTitle(f"Export {profile.name}")
+        lay = QVBoxLayout(self)
+        form = QFormLayout()
+        other = "server" if cfg.role == "client" else "client"
+        self.other_end = QRadioButton(f"The other end (the {other} that matches this profile)")
+        self.this_end = QRadioButton(f"This {cfg.role}")
+        self.other_end.setChecked(True)
+        ends = QButtonGroup(self)
+        ends.addButton(self.other_end)
+        ends.addButton(self.this_end)
+        end_box = QVBoxLayout()
+        end_box.addWidget(self.other_end)
+        end_box.addWidget(self.this_end)
+        form.addRow("For", end_box)
+        self.format_combo = QComboBox()
+        self.format_combo.addItem("Command line (kcptun)", "kcptun")
+        self.format_combo.addItem("Command line (kcpdesk)", "kcpdesk")
+        self.format_combo.addItem("kcptun JSON config (-c file)", "json")
+        form.addRow("Format", self.format_combo)
+        self.address = QLineEdit()
+        peer = peer_config(cfg)
+        if cfg.role == "client":
+            self.address.setText(peer.target)
+            self.address_label = QLabel("Server's target")
+            self.address.setToolTip("Where the server should deliver the tunnelled streams")
+        else:
+            self.address.setText(peer.remoteaddr)
+            self.address_label = QLabel("Server address")
+            self.address.setToolTip("The host:port clients use to reach this server (its "
+                                    "public address)")
+        form.addRow(self.address_label, self.address)
+        lay.addLayout(form)
+        self.output = QPlainTextEdit()
+        self.output.setReadOnly(True)
+        self.output.setMinimumSize(600, 160)
+        lay.addWidget(self.output, 1)
+        self.note = QLabel()
+        self.note.setWordWrap(True)
+        lay.addWidget(self.note)
+        row = QHBoxLayout()
+        self.copy_button = QPushButton("Copy")
+        self.save_button = QPushButton("Save to file\u2026")
+        close = QPushButton("Close")
+        row.addStretch(1)
+        row.addWidget(self.copy_button)
+        row.addWidget(self.save_button)
+        row.addWidget(close)
+        lay.addLayout(row)
+        self.copy_button.clicked.connect(self._on_copy_clicked)
+        self.save_button.clicked.connect(self._on_save_clicked)
+        close.clicked.connect(self.accept)
+        for sig in (self.other_end.toggled, self.format_combo.currentIndexChanged,
+                    self.address.textChanged):
+            sig.connect(lambda *_a: self.refresh())
+        self.refresh()
+
+    def exported_config(self) -> TunnelConfig:
+        cfg = self.profile.config
+        if self.this_end.isChecked():
+            return cfg
+        return peer_config(cfg, self.address.text().strip() or None)
+
+    def text(self) -> str:
+        cfg = self.exported_config()
+        fmt = self.format_combo.currentData()
+        if fmt == "json":
+            return export_json(cfg)
+        return command_line(cfg, ["kcpdesk", cfg.role] if fmt == "kcpdesk" else None)
+
+    def refresh(self) -> None:
+        other = self.other_end.isChecked()
+        self.address.setEnabled(other)
+        self.address_label.setEnabled(other)
+        self.output.setPlainText(self.text())
+        notes = []
+        if self.profile.config.key == DEFAULT_KEY:
+            notes.append("This profile uses kcptun's public default key: anyone can connect. "
+                         "Set your own key before using it on the Internet.")
+        else:
+            notes.append("The text contains the key: share it only over a channel you trust.")
+        problems = self.exported_config().validate()
+        if problems:
+            notes.append("Check: " + "; ".join(str(p) for p in problems))
+        self.note.setText("\n".join(notes))
+
+    def _on_copy_clicked(self) -> None:
+        QGuiApplication.clipboard().setText(self.text())
+        self.copy_button.setText("Copied")
+
+    def _on_save_clicked(self) -> None:
+        is_json = self.format_combo.currentData() == "json"
+        role = self.exported_config().role
+        default = f"{self.profile.name}-{role}.{'json' if is_json else 'sh'}"
+        path, _f = QFileDialog.getSaveFileName(self, "Save export", default,
+                                               "JSON (*.json)" if is_json else "Shell (*.sh)")
+        if path:
+            try:
+                with open(path, "w", encoding="utf-8") as f:
+                    f.write(self.text() if is_json else self.text() + "\n")
+            except OSError as exc:
+                self.note.setText(f"Could not save: {exc.strerror or exc}")
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
