@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import logging
 import os
 import re
 import shlex
@@ -53,8 +52,6 @@ __all__ = [
     "import_kcptun_json", "normalized", "parse_command_line", "peer_config", "validate_name",
 ]  # fmt: skip
 
-log = logging.getLogger(__name__)
-
 APP_NAME: Final = "kcpdesk"
 CONFIG_DIR_ENV: Final = "KCPDESK_CONFIG_DIR"
 PROFILES_SUBDIR: Final = "profiles"
@@ -63,7 +60,7 @@ META_KEY: Final = "kcpdesk"  # the one key kcptun does not know; it ignores unkn
 DIR_MODE: Final = 0o700
 FILE_MODE: Final = 0o600
 NAME_MAX: Final = 64  # characters; long enough for "office relay (backup, fast3)"
-_BAD_NAME_CHARS: Final = re.compile(r"[\x00-\x1f\x7f/\\]")
+_BAD_NAME_CHARS: Final = re.compile(r"[\x00-\x1f\x7f]")  # file names are derived, so "/" is fine
 _FILE_CHARS: Final = re.compile(r"[^A-Za-z0-9._-]+")
 
 # Settings both ends must agree on, or the tunnel does not work at all (PROTOCOL.md 8.4).
@@ -102,7 +99,7 @@ def validate_name(name: str) -> str:
     if len(name) > NAME_MAX:
         return f"at most {NAME_MAX} characters"
     if _BAD_NAME_CHARS.search(name):
-        return "no slashes or control characters"
+        return "no control characters (tabs, line breaks)"
     return ""
 
 
@@ -412,7 +409,7 @@ def parse_command_line(text: str) -> tuple[TunnelConfig, list[str]]:
         env[k] = v
     role: Role | None = None
     for i, tok in enumerate(tokens):
-        if tok.startswith("-") and i > 0:
+        if tok.startswith("-") and i > 0 and tok != "-m":  # python -m kcpcore server
             break
         word = os.path.basename(tok).lower()
         if word in _ROLE_WORDS:
