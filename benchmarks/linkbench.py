@@ -85,11 +85,14 @@ PROFILES = (
     Profile("20m-50ms-10%", "20mbit", "50ms", "10%", 5),
 )
 
+# Our tunnel runs on the project's venv (numpy, cryptography) even when this script does not.
+_VENV_PYTHON = Path(__file__).resolve().parents[1] / ".venv" / "bin" / "python"
+OURS_PYTHON = str(_VENV_PYTHON) if _VENV_PYTHON.exists() else sys.executable
 # implementation -> (client argv prefix, server argv prefix); kcptun flags are appended
 ENDPOINTS: dict[str, tuple[list[str], list[str]]] = {
     "go": (["kcptun-client"], ["kcptun-server"]),
-    "ours": ([sys.executable, "-m", "kcpcore", "client"],
-             [sys.executable, "-m", "kcpcore", "server"]),
+    "ours": ([OURS_PYTHON, "-m", "kcpcore", "client"],
+             [OURS_PYTHON, "-m", "kcpcore", "server"]),
 }
 # tunnel name -> (client implementation, server implementation)
 TUNNELS: dict[str, tuple[str, str]] = {
