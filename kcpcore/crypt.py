@@ -200,17 +200,30 @@ class _CfbCrypt:
 
     ``ecb`` encrypts a whole number of blocks at once (CFB decryption feeds it ``IV || C[:-1]``);
     ``encrypt_chain`` is the serial CFB encryption from the same IV.
+
+    ``streams``, when given, is a long-lived CFB (encryptor, decryptor) pair that
+    ``encrypt_datagram``/``decrypt_datagram`` keep running from datagram to datagram instead of
+    restarting at the IV (a fresh OpenSSL context costs ~8 us, an update ~1.5 us). Only the first
+    block comes out different: CFB feeds back *ciphertext*, so from block 1 on both peers
+    compute the same bytes whatever came before. Block 0 is the random nonce, which no receiver
+    reads, so the datagrams are indistinguishable from restarted ones. Every call feeds whole
+    blocks (zero padding, cut off again) so the next datagram starts on a block boundary.
     """
 
-    __slots__ = ("_block_size", "_ecb", "_encrypt_chain", "_iv", "method")
+    __slots__ = ("_block_size", "_dec_stream", "_ecb", "_enc_stream", "_encrypt_chain", "_iv",
+                 "_zeros", "method")
 
     def __init__(self, *, method: str, block_size: int, ecb: Callable[[bytes], bytes],
-                 encrypt_chain: Callable[[bytes], bytes]) -> None:
+                 encrypt_chain: Callable[[bytes], bytes],
+                 streams: tuple[Callable[[bytes], bytes], Callable[[bytes], bytes]] | None = None
+                 ) -> None:
         self.method = method
         self._block_size = block_size
         self._iv = INITIAL_VECTOR[:block_size]
         self._ecb = ecb
         self._encrypt_chain = encrypt_chain
+        self._enc_stream, self._dec_stream = streams if streams else (None, None)
+        self._zeros = bytes(block_size)
 
     def encrypt(self, data: bytes) -> bytes:
         return self._encrypt_chain(bytes(data)) if data else b""
@@ -224,6 +237,26 @@ class _CfbCrypt:
         keystream = self._ecb(self._iv + data[:feedback])
         return _xor(data, keystream, n)
 
+    def encrypt_datagram(self, data: bytes) -> bytes:
+        """``encrypt``, except that the first block (inside the nonce) may differ."""
+        update = self._enc_stream
+        if update is None:
+            return self.encrypt(data)
+        pad = -len(data) % self._block_size
+        if not pad:
+            return update(data)
+        return update(data + self._zeros[:pad])[:-pad]
+
+    def decrypt_datagram(self, data: bytes) -> bytes:
+        """``decrypt``, except that the first block (the nonce) comes out as garbage."""
+        update = self._dec_stream
+        if update is None:
+            return self.decrypt(data)
+        pad = -len(data) % self._block_size
+        if not pad:
+            return update(data)
+        return update(bytes(data) + self._zeros[:pad])[:-pad]
+
 
 def _openssl_cfb(method: str, algorithm: BlockCipherAlgorithm) -> _CfbCrypt:
     """CFB over a ``cryptography`` cipher; the ECB context is made once per key."""
@@ -236,7 +269,8 @@ def _openssl_cfb(method: str, algorithm: BlockCipherAlgorithm) -> _CfbCrypt:
         return cfb.encryptor().update(data)
 
     return _CfbCrypt(method=method, block_size=block_size, ecb=ecb.update,
-                     encrypt_chain=encrypt_chain)
+                     encrypt_chain=encrypt_chain,
+                     streams=(cfb.encryptor().update, cfb.decryptor().update))
 
 
 def _u64_cfb_encrypt(encrypt_u64: Callable[[int], int], data: bytes) -> bytes:
@@ -415,6 +449,17 @@ def new_block_crypt(method: str, password: bytes) -> BlockCrypt:
 
 # --- the header -------------------------------------------------------------------------------
 
+_NONCE_POOL_SIZE: Final = 4096  # nonces drawn from one os.urandom call (0.6 us -> 0.1 us each)
+_nonce_pool: list[bytes] = []
+
+
+def _nonce() -> bytes:
+    """16 random bytes for a datagram's nonce (kcp-go draws them from an AES-based generator)."""
+    if not _nonce_pool:
+        raw = os.urandom(NONCE_SIZE * _NONCE_POOL_SIZE)
+        _nonce_pool.extend(raw[i:i + NONCE_SIZE] for i in range(0, len(raw), NONCE_SIZE))
+    return _nonce_pool.pop()
+
 
 def seal(crypt: BlockCrypt, body: bytes, nonce: bytes | None = None) -> bytes:
     """One datagram: ``encrypt(nonce || crc32(body) LE || body)``.
@@ -423,8 +468,11 @@ def seal(crypt: BlockCrypt, body: bytes, nonce: bytes | None = None) -> bytes:
     from an AES-based generator), so tests may pass their own.
     """
     if nonce is None:
-        nonce = os.urandom(NONCE_SIZE)
-    elif len(nonce) != NONCE_SIZE:
+        # A random nonce lets the cipher continue its chain (``encrypt_datagram``): the
+        # receiver never reads block 0. An explicit nonce gets kcp-go's exact bytes.
+        return getattr(crypt, "encrypt_datagram", crypt.encrypt)(
+            b"".join((_nonce(), _CRC.pack(zlib.crc32(body)), body)))
+    if len(nonce) != NONCE_SIZE:
         raise LocalProtocolError(f"crypt: nonce must be {NONCE_SIZE} bytes, got {len(nonce)}")
     return crypt.encrypt(b"".join((nonce, _CRC.pack(zlib.crc32(body)), body)))
 
@@ -439,7 +487,7 @@ def open_packet(crypt: BlockCrypt, datagram: bytes) -> bytes:
     if len(datagram) < CRYPT_HEADER_SIZE:
         raise MalformedPacket(f"crypt: {len(datagram)}-byte datagram is shorter than the "
                               f"{CRYPT_HEADER_SIZE}-byte nonce+crc header")
-    plain = crypt.decrypt(datagram)
+    plain = getattr(crypt, "decrypt_datagram", crypt.decrypt)(datagram)  # nonce not needed
     body = plain[CRYPT_HEADER_SIZE:]
     (crc,) = _CRC.unpack_from(plain, NONCE_SIZE)
     if zlib.crc32(body) != crc:

@@ -251,11 +251,12 @@ class Kcp:
     # ------------------------------------------------------------------ input
 
     def input(self, data: bytes | memoryview, now_ms: int, *, regular: bool = True,
-              ack_nodelay: bool = False) -> int:
+              ack_nodelay: bool = False, flush_on_slide: bool = True) -> int:
         """Feed one packet of KCP segments. Returns 0, or kcp-go's negative error code.
 
         ``regular`` is False for packets rebuilt by FEC: they carry no trustworthy window or
-        RTT sample (kcp-go's rule).
+        RTT sample (kcp-go's rule). kcp-go flushes when ``snd_una`` advances; a caller that
+        feeds a batch of packets and flushes after it passes ``flush_on_slide=False``.
         """
         size = len(data)
         if size < IKCP_OVERHEAD:
@@ -311,7 +312,7 @@ class Kcp:
                     self._update_ack(rtt)
         if not self.nocwnd and timediff(self.snd_una, snd_una_before) > 0:
             self._grow_cwnd()
-        if window_slides:
+        if window_slides and flush_on_slide:
             self.flush(now_ms)
         elif ack_nodelay and self.acklist:
             self.flush(now_ms, ack_only=True)

@@ -98,14 +98,19 @@ class KcpSession:
         kcp = self.kcp
         snmp = self.snmp
         ack_nodelay = self.params.ack_nodelay
-        if own is not None and kcp.input(own, now_ms, regular=True, ack_nodelay=ack_nodelay):
+        una = kcp.snd_una
+        # kcp-go flushes inside Input when snd_una advances; we mark the session dirty instead,
+        # so a batch of datagrams read in one go shares one flush (same segments, fuller packets).
+        if own is not None and kcp.input(own, now_ms, regular=True, ack_nodelay=ack_nodelay,
+                                         flush_on_slide=False):
             snmp.kcp_in_errors += 1
         for pkt in recovered:
-            if kcp.input(pkt, now_ms, regular=False, ack_nodelay=ack_nodelay):
+            if kcp.input(pkt, now_ms, regular=False, ack_nodelay=ack_nodelay,
+                         flush_on_slide=False):
                 snmp.kcp_in_errors += 1
             else:
                 snmp.fec_recovered += 1
-        if kcp._out:
+        if kcp._out or kcp.snd_una != una:
             self._dirty = True
         return True
 

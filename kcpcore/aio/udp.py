@@ -3,12 +3,19 @@
 A ``SessionDriver`` owns one ``KcpSession``: datagrams in, one ``transmit()`` that drains the
 session's output and re-arms a single timer at the session's own next deadline (no busy tick).
 Writes and inputs within one loop pass share one flush (``call_soon``).
+
+Reading: asyncio's datagram transport reads one datagram per event-loop iteration. Where the
+loop has ``add_reader`` (every selector loop), the protocols take the socket's read side over
+and drain up to ``RECV_BATCH`` datagrams per wake-up; the session then flushes, and the
+consumer pulls KCP's in-order bytes, once per batch instead of once per datagram. Writing
+stays with the transport.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import socket
 from collections.abc import Callable, Hashable
 
@@ -18,6 +25,7 @@ from ..session import KcpSession
 log = logging.getLogger(__name__)
 
 MTU_LIMIT = 1500  # kcp-go receive buffer: longer datagrams are truncated, then fail the CRC
+RECV_BATCH = 128  # datagrams read per readiness callback before yielding to the loop
 
 
 def configure_socket(sock: socket.socket, *, dscp: int = 0, sockbuf: int = 0) -> None:
@@ -65,6 +73,17 @@ class SessionDriver:
     # input side ------------------------------------------------------------
     def datagram_received(self, data: bytes) -> None:
         if self.session.receive_datagram(data, self._loop.time()):
+            self._after_input()
+
+    def datagrams_received(self, batch: list[bytes]) -> None:
+        """Several datagrams read in one go: one flush and one consumer wake-up for all."""
+        now = self._loop.time()
+        receive = self.session.receive_datagram
+        ok = False
+        for data in batch:
+            if receive(data, now):
+                ok = True
+        if ok and not self.closed:
             self._after_input()
 
     def body_received(self) -> None:
@@ -150,6 +169,53 @@ class SessionDriver:
             on_closed()
 
 
+class _BatchReader:
+    """Drains a datagram socket after asyncio's transport read one datagram from it.
+
+    The transport reads one datagram per readiness callback and hands it to the protocol's
+    ``datagram_received``; there we keep reading from our own handle on the same socket
+    (asyncio's ``TransportSocket`` has no ``recvfrom``) until it would block, at most
+    ``RECV_BATCH`` datagrams. Public asyncio API only, so it works on any loop: if the socket
+    cannot be duplicated, batches are simply of one.
+    """
+
+    def __init__(self, transport: asyncio.BaseTransport) -> None:
+        self._sock: socket.socket | None = None
+        tsock = transport.get_extra_info("socket")
+        if tsock is None:
+            return
+        try:
+            sock = socket.socket(tsock.family, tsock.type, tsock.proto,
+                                 fileno=os.dup(tsock.fileno()))
+        except (OSError, AttributeError, ValueError):  # not a real socket: no batching
+            return
+        sock.setblocking(False)
+        self._sock = sock
+
+    def drain(self, first: tuple[bytes, Hashable]) -> tuple[list[tuple[bytes, Hashable]],
+                                                              Exception | None]:
+        """``first`` plus whatever else is queued; an OSError ends the batch and is returned."""
+        batch = [first]
+        sock = self._sock
+        if sock is None:
+            return batch, None
+        recvfrom = sock.recvfrom
+        append = batch.append
+        try:
+            for _ in range(RECV_BATCH - 1):
+                append(recvfrom(MTU_LIMIT))
+        except (BlockingIOError, InterruptedError):
+            pass
+        except OSError as exc:  # e.g. ICMP port unreachable on a connected socket
+            return batch, exc
+        return batch, None
+
+    def close(self) -> None:
+        sock, self._sock = self._sock, None
+        if sock is not None:
+            sock.close()
+
+
 class ClientDatagramProtocol(asyncio.DatagramProtocol):
     """One connected UDP socket per client session, as kcp-go dials."""
 
@@ -157,19 +223,29 @@ class ClientDatagramProtocol(asyncio.DatagramProtocol):
         self.driver: SessionDriver | None = None
         self.transport: asyncio.DatagramTransport | None = None
         self.lost = asyncio.get_running_loop().create_future()
+        self._reader: _BatchReader | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
+        self._reader = _BatchReader(transport)
 
     def datagram_received(self, data: bytes, addr: object) -> None:
-        if self.driver is not None:
-            self.driver.datagram_received(data)
+        if self.driver is None or self._reader is None:
+            if self.driver is not None:
+                self.driver.datagram_received(data)
+            return
+        batch, error = self._reader.drain((data, addr))  # type: ignore[arg-type]
+        self.driver.datagrams_received([d for d, _ in batch])
+        if error is not None:
+            self.error_received(error)
 
     def error_received(self, exc: Exception) -> None:
         # ICMP port unreachable while the server is down: keep retrying like kcp-go does.
         log.debug("udp error: %s", exc)
 
     def connection_lost(self, exc: Exception | None) -> None:
+        if self._reader is not None:
+            self._reader.close()
         if not self.lost.done():
             self.lost.set_result(exc)
 
@@ -184,15 +260,39 @@ class ServerDatagramProtocol(asyncio.DatagramProtocol):
         self.drivers: dict[Hashable, SessionDriver] = {}
         self.transport: asyncio.DatagramTransport | None = None
         self._loop = asyncio.get_running_loop()
+        self._reader: _BatchReader | None = None
         demux.on_close = self._on_session_removed
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
+        self._reader = _BatchReader(transport)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._reader is not None:
+            self._reader.close()
 
     def datagram_received(self, data: bytes, addr: Hashable) -> None:
-        routed = self.demux.route(data, addr, self._loop.time())
+        """Route this and every other queued datagram, then wake each session once."""
+        if self._reader is None:
+            batch, error = [(data, addr)], None
+        else:
+            batch, error = self._reader.drain((data, addr))
+        now = self._loop.time()
+        touched: dict[int, SessionDriver] = {}
+        for d, a in batch:
+            driver = self._route(d, a, now)
+            if driver is not None:
+                touched[id(driver)] = driver
+        for driver in touched.values():
+            if not driver.closed:
+                driver.body_received()
+        if error is not None:
+            self.error_received(error)
+
+    def _route(self, data: bytes, addr: Hashable, now: float) -> SessionDriver | None:
+        routed = self.demux.route(data, addr, now)
         if routed is None:
-            return
+            return None
         session, is_new = routed
         if is_new:
             transport = self.transport
@@ -204,11 +304,8 @@ class ServerDatagramProtocol(asyncio.DatagramProtocol):
             driver = SessionDriver(session, sendto, self._loop)
             self.drivers[addr] = driver
             self.on_accept(addr, driver)
-        else:
-            driver = self.drivers.get(addr)
-            if driver is None:
-                return
-        driver.body_received()
+            return driver
+        return self.drivers.get(addr)
 
     def _on_session_removed(self, addr: Hashable, session: KcpSession) -> None:
         driver = self.drivers.pop(addr, None)
