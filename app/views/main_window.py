@@ -18,6 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
@@ -580,7 +581,8 @@ class MainWindow(QMainWindow):
 
     async def request_quit(self) -> None:
         await self.shutdown()
-        self.hide()
+        if shiboken6.isValid(self):  # the C++ window may be gone when quitting from teardown
+            self.hide()
         if self.quit_future is not None and not self.quit_future.done():
             self.quit_future.set_result(0)
         self.quit_finished.emit()

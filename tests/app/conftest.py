@@ -74,9 +74,12 @@ def window(qloop: asyncio.AbstractEventLoop, qtbot: Any) -> Iterator[Any]:
     manager = ProfileManager(ProfileStore(), logbook)
     win = MainWindow(manager, logbook, use_tray=False)
     win.ask = lambda _title, _text: True
-    qtbot.addWidget(win)
     win.load_profiles()
     win.show()
     yield win
+    # not qtbot.addWidget: pytest-qt would close the window before this teardown, and a
+    # close before shutdown schedules a quit task that outlives the test
     run(qloop, win.shutdown())
+    win.close()
+    win.deleteLater()
     logbook.uninstall()
