@@ -205,6 +205,8 @@ class SmuxSession:
         if self.closed:
             raise LocalProtocolError("smux: session closed")
         sid = self._next_sid + 2
+        while sid in self._streams:  # the peer took it (smux accepts any parity); skip it
+            sid += 2
         if sid > MAX_SID:
             raise LocalProtocolError("smux: stream ids exhausted (go away)")
         self._next_sid = sid

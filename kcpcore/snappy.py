@@ -78,11 +78,13 @@ class SnappyReader:
                 if not self._seen_identifier and ctype != CHUNK_STREAM_IDENTIFIER:
                     raise SnappyError(f"snappy: stream starts with chunk type {ctype:#04x}, "
                                       "not the stream identifier")
+                if length > MAX_CHUNK_LEN:  # golang/snappy: any type, skippable ones too
+                    raise SnappyError(f"snappy: chunk length {length} out of range")
                 if ctype == CHUNK_STREAM_IDENTIFIER:
                     if length != len(STREAM_IDENTIFIER) - CHUNK_HEADER_SIZE:
                         raise SnappyError(f"snappy: stream identifier of length {length}")
                 elif ctype in (CHUNK_COMPRESSED, CHUNK_UNCOMPRESSED):
-                    if length < CHECKSUM_SIZE or length > MAX_CHUNK_LEN:
+                    if length < CHECKSUM_SIZE:
                         raise SnappyError(f"snappy: chunk length {length} out of range")
                 elif ctype < 0x80:
                     raise SnappyError(f"snappy: reserved unskippable chunk type {ctype:#04x}")

@@ -275,3 +275,13 @@ def test_streams_round_trip_exactly(chunks: list[bytes], cfg: SmuxConfig, cut: i
         if not pending and not wire:
             break
     assert bytes(got) == b"".join(chunks)
+
+
+def test_open_stream_skips_an_id_the_peer_already_opened() -> None:
+    """smux accepts a SYN of any parity, so the peer may take the id we would pick next; it
+    must not be replaced (its unconsumed bytes would leak from the session budget)."""
+    s = SmuxSession(client=True, config=V1, now=0.0)
+    s.receive_data(frame(1, CMD_SYN, 3) + frame(1, CMD_PSH, 3, b"hello"))
+    assert s.open_stream() == 5
+    s.stream_consumed(3, 5)
+    assert s.buffered_receive == 0

@@ -122,3 +122,10 @@ def test_reader_holds_at_most_one_chunk() -> None:
     r = SnappyReader()
     r.feed(STREAM_IDENTIFIER + b"\x01" + struct.pack("<I", MAX_CHUNK_LEN)[:3])
     assert r.pending == 4  # a max-size chunk header: waits for at most MAX_CHUNK_LEN more
+
+
+@pytest.mark.parametrize("ctype", [0x80, 0xFE])
+def test_oversized_skippable_chunk_is_refused_at_its_header_like_go(ctype: int) -> None:
+    header = bytes([ctype]) + (MAX_CHUNK_LEN + 1).to_bytes(3, "little")
+    with pytest.raises(SnappyError):
+        SnappyReader().feed(STREAM_IDENTIFIER + header)
