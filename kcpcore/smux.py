@@ -32,7 +32,7 @@ U32 = 0xFFFFFFFF
 
 
 class StreamReset(KcpError):
-    """The stream cannot take more data: the peer broke the v2 window rules or ended it."""
+    """The stream cannot take more data: the peer broke the v2 window rules."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,8 +224,6 @@ class SmuxSession:
                 raise StreamReset(f"smux: peer consumed more than stream {sid} wrote")
             win = st.peer_window - inflight
             if win <= 0:
-                if st.remote_fin:
-                    raise StreamReset(f"smux: stream {sid} ended by the peer")
                 st.blocked = True
                 return 0
             n = min(n, win)

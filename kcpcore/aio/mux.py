@@ -113,6 +113,15 @@ class MuxStream:
                 self.bytes_out += n
                 view = view[n:]
                 mux.flush()
+            elif self.remote_ended.is_set():
+                # v2 window shut and the peer sent FIN. Our peer half-closed and still reads
+                # (its UPD will come); kcptun closed the stream and never will: wait a while.
+                self.window.clear()
+                try:
+                    await asyncio.wait_for(self.window.wait(), mux.config.keepalive_timeout)
+                except TimeoutError:
+                    raise ConnectionResetError("peer ended the stream and stopped reading") \
+                        from None
             else:
                 self.window.clear()
                 await self.window.wait()

@@ -172,14 +172,17 @@ def test_v2_partial_write_queues_exactly_what_it_reports() -> None:
     assert len(got) == INITIAL_PEER_WINDOW and got.endswith(tail[:1000])
 
 
-def test_v2_blocked_writer_learns_of_fin_and_cannot_write_more() -> None:
+def test_v2_blocked_writer_is_woken_by_fin_and_still_obeys_the_window() -> None:
+    """A FIN wakes a writer blocked on the window (kcptun's peer will never send UPD after
+    it; ours, half-closed, still will), but the window still rules what may be sent."""
     c, _ = pair(V2)
     sid = c.open_stream()
     c.send(sid, b"x" * INITIAL_PEER_WINDOW)
     assert c.send(sid, b"y") == 0
     assert c.receive_data(frame(2, CMD_FIN, sid)) == [StreamWritable(sid), StreamEnded(sid)]
-    with pytest.raises(StreamReset):
-        c.send(sid, b"y")
+    assert c.send(sid, b"y") == 0
+    c.receive_data(frame(2, CMD_UPD, sid, struct.pack("<II", 1000, INITIAL_PEER_WINDOW)))
+    assert c.send(sid, b"y" * 2000) == 1000
 
 
 def test_v2_peer_claiming_more_consumed_than_written_resets_the_stream() -> None:
