@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import os
 import struct
 from collections.abc import Callable, Iterator
 
@@ -74,11 +73,9 @@ _U16 = struct.Struct("<H")
 # Bugs found by fuzzing that live in files owned by another engineer and are reported, not
 # fixed here: the checks tolerate them so the fuzzer can keep looking for new ones. The
 # regression tests for them are strict xfails, so fixing one flips its test and asks for its
-# name to be removed from this set. Set KCPDESK_FUZZ_STRICT=1 to check them anyway.
-KNOWN_ISSUES: frozenset[str] = frozenset() if os.environ.get("KCPDESK_FUZZ_STRICT") else frozenset({
-    "snappy-skippable-buffered",  # SnappyReader buffers skippable chunks up to 16 MiB
-    "smux-open-clobbers-peer-sid",  # open_stream reuses a sid the peer SYNed; tokens leak
-})
+# name to be removed from this set (see fuzz/README.md).
+KNOWN_ISSUES: frozenset[str] = frozenset()
+"""Open ones; none now. Fixed (3e2a4c8): smux-open-clobbers-peer-sid, snappy-skippable-buffered."""
 
 
 def records(data: bytes, limit: int = MAX_RECORDS) -> list[bytes]:
@@ -462,9 +459,6 @@ def check_smux(data: bytes) -> None:
             with contextlib.suppress(KcpError):  # StreamReset, LocalProtocolError
                 sess.send(sid, body)
         elif op == 6 and not sess.closed:
-            if ("smux-open-clobbers-peer-sid" in KNOWN_ISSUES
-                    and sess.has_stream(sess._next_sid + 2)):
-                continue
             local.append(sess.open_stream())
         elif op == 7 and sess._streams:
             sid = sorted(sess._streams)[(rec[0] >> 3) % len(sess._streams)]
@@ -534,8 +528,7 @@ def check_snappy(data: bytes) -> None:
             break
         # golang/snappy refuses any chunk longer than its 76494-byte buffer, so a reader
         # never needs to hold more than one such chunk and its header.
-        if "snappy-skippable-buffered" not in KNOWN_ISSUES:
-            assert reader.pending <= MAX_CHUNK_LEN + CHUNK_HEADER_SIZE, reader.pending
+        assert reader.pending <= MAX_CHUNK_LEN + CHUNK_HEADER_SIZE, reader.pending
     if not mutated:
         assert failed is None, f"a genuine stream failed: {failed}"
         assert bytes(out) == plain

@@ -3,7 +3,7 @@
 tests/core/test_smux.py covers random bytes and any split of a genuine stream. This adds
 damaged genuine frame streams (version, command, length and stream-id fields overwritten with
 extremes), a scripted session with the adapter's receive-buffer gate (``fuzz.targets``),
-frames for unknown streams interleaved with a genuine one, and the stream-id collision bug.
+frames for unknown streams interleaved with a genuine one, and the stream-id collision fix.
 """
 
 from __future__ import annotations
@@ -142,13 +142,12 @@ test_unknown_stream_frames_do_not_disturb, test_unknown_stream_frames_do_not_dis
                                  max_size=12))(_unknown_stream_frames_do_not_disturb))
 
 
-@pytest.mark.xfail(strict=True, reason="reported: smux-open-clobbers-peer-sid (kcpcore/smux.py)")
 @pytest.mark.parametrize("cfg", CONFIGS, ids=["v1", "v2"])
 def test_peer_syn_on_our_next_sid_is_not_clobbered_by_open_stream(cfg: SmuxConfig) -> None:
-    """Found by fuzz/smux: the peer SYNs the id our next open_stream will pick (any parity
-    is accepted, as in smux) and sends data; open_stream then replaces that stream, its
-    unconsumed bytes can never be returned, and buffered_receive leaks them for good. Enough
-    of it and the session's receive budget is gone: the adapter stops reading forever."""
+    """Regression (fuzz/smux, fixed in 3e2a4c8): the peer SYNs the id our next open_stream
+    would pick (any parity is accepted, as in smux) and sends data; open_stream used to
+    replace that stream, so its unconsumed bytes could never be returned and
+    buffered_receive leaked them for good, until the adapter stopped reading forever."""
     s = SmuxSession(client=True, config=cfg, now=0.0)
     s.receive_data(SMUX_HEADER.pack(cfg.version, CMD_SYN, 0, 3)
                    + SMUX_HEADER.pack(cfg.version, CMD_PSH, 5, 3) + b"hello")

@@ -4,7 +4,7 @@ tests/core/test_snappy.py covers the Go reader's error cases, random bytes after
 identifier and any split of a genuine stream. This adds damaged *genuine* streams (chunk
 type, length and CRC bytes overwritten with extremes), a one-shot vs. incremental
 differential (``fuzz.targets.check_snappy``), the decompression bound (no chunk may expand
-past 64 KiB), and the skippable-chunk buffering bug.
+past 64 KiB), and the skippable-chunk length limit.
 """
 
 from __future__ import annotations
@@ -109,12 +109,11 @@ def test_a_chunk_never_expands_past_64k(size: int) -> None:
             SnappyReader().feed(stream)
 
 
-@pytest.mark.xfail(strict=True, reason="reported: snappy-skippable-buffered (kcpcore/snappy.py)")
 def test_oversized_skippable_chunk_is_refused_like_go() -> None:
-    """Found by fuzz/snappy review: golang/snappy v0.0.4 refuses *any* chunk longer than its
-    76494-byte buffer (ErrUnsupported), skippable types 0x80-0xFE included. SnappyReader
-    instead waits for and buffers skippable chunks of up to 16 MiB per session direction,
-    so a peer can pin 16 MiB per session and desync from what kcptun would do."""
+    """Regression (found while fuzzing snappy, fixed in 3e2a4c8): golang/snappy v0.0.4
+    refuses *any* chunk longer than its 76494-byte buffer (ErrUnsupported), skippable types
+    0x80-0xFE included. SnappyReader used to wait for and buffer skippable chunks of up to
+    16 MiB per session direction instead."""
     for ctype in (0x80, 0xFE):
         r = SnappyReader()
         header = bytes([ctype]) + (MAX_CHUNK_LEN + 1).to_bytes(3, "little")
