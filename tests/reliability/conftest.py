@@ -45,3 +45,20 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     terminalreporter.section("reliability figures")
     for name, values in _FIGURES.items():
         terminalreporter.write_line(f"{name}: {json.dumps(values, default=str)}")
+
+
+def soak_requested(config: Any) -> bool:
+    import os
+
+    return "soak" in (config.option.markexpr or "") or bool(os.environ.get("KCPDESK_SOAK_SECONDS"))
+
+
+def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
+    """``soak`` tests run only when asked for (``-m soak`` or ``KCPDESK_SOAK_SECONDS``), so
+    CI's plain ``python -m pytest`` keeps to the short versions."""
+    if soak_requested(config):
+        return
+    skip = pytest.mark.skip(reason="long run: use -m soak or set KCPDESK_SOAK_SECONDS")
+    for item in items:
+        if "soak" in item.keywords:
+            item.add_marker(skip)

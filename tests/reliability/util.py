@@ -99,6 +99,35 @@ class Result:
     received: int
     ok: bool
     error: str = ""
+    prefix_ok: bool = True
+    """every byte received so far equals the sent stream's prefix (nothing corrupted, even
+    when the transfer was cut)"""
+
+
+class Expect:
+    """Checks a received stream against the seeded payload, incrementally."""
+
+    def __init__(self, seed: int, size: int) -> None:
+        self._gen = chunks(seed, size)
+        self._buf = b""
+        self.ok = True
+        self.received = 0
+
+    def feed(self, data: bytes) -> bool:
+        view = memoryview(data)
+        while view and self.ok:
+            if not self._buf:
+                self._buf = next(self._gen, b"")
+                if not self._buf:
+                    self.ok = False  # more bytes than were sent
+                    break
+            n = min(len(view), len(self._buf))
+            if view[:n] != self._buf[:n]:
+                self.ok = False
+            self._buf = self._buf[n:]
+            view = view[n:]
+            self.received += n
+        return self.ok
 
 
 def chunks(seed: int, size: int, chunk: int = 65536) -> Any:
@@ -119,6 +148,7 @@ async def echo_roundtrip(port: int, size: int, seed: int, *, timeout: float = 60
     """Send ``size`` seeded bytes, half-close, read the echo to EOF, compare sha256."""
     sent = hashlib.sha256()
     got = hashlib.sha256()
+    expect = Expect(seed, size)
     received = 0
     err = ""
     try:
@@ -138,6 +168,7 @@ async def echo_roundtrip(port: int, size: int, seed: int, *, timeout: float = 60
         while d := await r.read(65536):
             got.update(d)
             received += len(d)
+            expect.feed(d)
 
     try:
         await asyncio.wait_for(asyncio.gather(writer(), reader()), timeout)
@@ -150,7 +181,7 @@ async def echo_roundtrip(port: int, size: int, seed: int, *, timeout: float = 60
     ok = not err and received == size and got.hexdigest() == sent.hexdigest()
     if not ok and not err:
         err = f"got {received} of {size} bytes, sha256 {'differs' if received == size else '-'}"
-    return Result(size, received, ok, err)
+    return Result(size, received, ok, err, expect.ok)
 
 
 # --------------------------------------------------------------------------- tunnels
