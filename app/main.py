@@ -108,7 +108,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         loop.call_soon(window._spawn, _start_demo(window, result))
     if args.smoke_test:
         QTimer.singleShot(args.smoke_test,
-                          lambda: window._spawn(_end_smoke(window, args.screenshot, result)))
+                          lambda: _end_smoke(window, args.screenshot, result))
     poll = QTimer()
     poll.start(SIGNAL_POLL_MS)
     poll.timeout.connect(lambda: None)
@@ -129,8 +129,17 @@ async def _start_demo(window: MainWindow, result: dict[str, int]) -> None:
         result["rc"] = 1
 
 
-async def _end_smoke(window: MainWindow, screenshot: str | None,
-                     result: dict[str, int]) -> None:
-    if screenshot:
-        window.grab().save(screenshot)
-    await window.request_quit()
+def _end_smoke(window: MainWindow, screenshot: str | None, result: dict[str, int]) -> None:
+    """Save the screenshot, print one status line (for scripts), quit like the menu does.
+
+    A plain timer callback, not a coroutine: ``grab()`` may deliver posted events, which must
+    not happen while an asyncio task is mid-step.
+    """
+    if screenshot and not window.grab().save(screenshot):
+        print(f"kcpdesk: cannot save {screenshot}", file=sys.stderr)
+        result["rc"] = 1
+    demo = window.demo
+    moved = demo.traffic.received if demo.traffic is not None else 0
+    print(f"smoke: profiles={len(window.manager.names())} running={len(window.manager.running())}"
+          f" demo_bytes={moved}", flush=True)
+    window._spawn(window.request_quit())

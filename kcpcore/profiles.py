@@ -73,6 +73,8 @@ SHARED_FIELDS: Final[tuple[str, ...]] = (
     "keepalive")
 _MANUAL_FIELDS: Final = ("nodelay", "interval", "resend", "nc")
 PROGRAMS: Final[dict[Role, str]] = {"client": "kcptun-client", "server": "kcptun-server"}
+_ADDRESS_FIELDS: Final[dict[Role, tuple[str, ...]]] = {
+    "client": ("localaddr", "remoteaddr"), "server": ("listen", "target")}
 
 
 def config_dir(env: Mapping[str, str] | None = None) -> Path:
@@ -438,9 +440,15 @@ def command_line(cfg: TunnelConfig, program: str | Sequence[str] | None = None) 
     ``program`` replaces ``kcptun-client``/``kcptun-server``; a sequence is several words
     (``["kcpdesk", "client"]``).
     """
-    args = normalized(cfg).to_args()
+    cfg = normalized(cfg)
+    args = cfg.to_args()
+    addresses: list[str] = []
+    for name in _ADDRESS_FIELDS[cfg.role]:  # always spelled out, even at their defaults
+        flag = "--" + FIELD_SPECS[name].flags[0]
+        if flag not in args:
+            addresses += [flag, getattr(cfg, name)]
     words = [program] if isinstance(program, str) else list(program or [PROGRAMS[cfg.role]])
-    return shlex.join([*words, *args])
+    return shlex.join([*words, *addresses, *args])
 
 
 def export_json(cfg: TunnelConfig) -> str:

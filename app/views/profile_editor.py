@@ -75,6 +75,8 @@ DSCP_NAMES: Final[dict[str, int]] = {
     "cs7": 56,
 }
 MANUAL_FIELDS: Final = frozenset({"nodelay", "interval", "resend", "nc"})
+FIELD_WIDTH: Final = 280  # px; the field column, equal in every group so rows line up
+UNIT_WIDTH: Final = 110  # px; fits "bytes (4 MiB)"
 BYTE_FIELDS_MIN: Final = 1 << 16  # byte-sized settings at least this large get a "= 4 MiB" hint
 _LEADING_INT: Final = re.compile(r"\s*(\d+)")
 
@@ -223,7 +225,7 @@ class _DscpField(_Field):
         self.combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         for value, name in DSCP_PRESETS:
             self.combo.addItem(f"{value} \u2014 {name}", value)
-        self.combo.setMaximumWidth(260)
+        self.combo.setMaximumWidth(FIELD_WIDTH)
         self.widget = self.combo
 
     def get(self) -> Any:
@@ -323,6 +325,8 @@ class ProfileEditor(QWidget):
         body = QWidget()
         body_lay = QVBoxLayout(body)
         shown = {n for _g, names in GROUPS for n in names}
+        fm = self.fontMetrics()
+        label_w = max(fm.horizontalAdvance(LABELS.get(n, n)) for n in FIELD_SPECS) + 16
         groups = [*GROUPS, ("Other", tuple(n for n in FIELD_SPECS if n not in shown))]
         for title, names in groups:
             if not names:
@@ -330,7 +334,9 @@ class ProfileEditor(QWidget):
             box = QGroupBox(title)
             grid = QGridLayout(box)
             grid.setColumnStretch(3, 1)
-            grid.setColumnMinimumWidth(1, 220)
+            grid.setColumnMinimumWidth(0, label_w)  # same columns in every group box
+            grid.setColumnMinimumWidth(1, FIELD_WIDTH)
+            grid.setColumnMinimumWidth(2, UNIT_WIDTH)
             for r, name in enumerate(names):
                 self._add_row(grid, r, FIELD_SPECS[name], box)
             body_lay.addWidget(box)
