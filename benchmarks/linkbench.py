@@ -94,12 +94,19 @@ ENDPOINTS: dict[str, tuple[list[str], list[str]]] = {
     "ours": ([OURS_PYTHON, "-m", "kcpcore", "client"],
              [OURS_PYTHON, "-m", "kcpcore", "server"]),
 }
+ENDPOINTS["oursp"] = ENDPOINTS["ours"]
+# flags only one implementation gets, after the common ones (KCP Desk extensions)
+EXTRA_FLAGS: dict[str, tuple[str, ...]] = {"oursp": ("--pacing",)}
 # tunnel name -> (client implementation, server implementation)
 TUNNELS: dict[str, tuple[str, str]] = {
     "go": ("go", "go"),
     "ours": ("ours", "ours"),
     "ours-go": ("ours", "go"),
     "go-ours": ("go", "ours"),
+    # ours with --pacing; against Go only our end paces (ours client up, ours server down)
+    "oursp": ("oursp", "oursp"),
+    "oursp-go": ("oursp", "go"),
+    "go-oursp": ("go", "oursp"),
 }
 TCP_CCS = ("cubic", "bbr")
 
@@ -164,9 +171,11 @@ class Tunnel:
         cli_impl, srv_impl = TUNNELS[name]
         flags = ["--key", KEY, "--mode", mode, *TUNNEL_FLAGS, *(["--nocomp"] if nocomp else [])]
         self.server_argv = [*ENDPOINTS[srv_impl][1], "-l", f"{SERVER_IP}:{KCP_PORT}",
-                            "-t", f"127.0.0.1:{SINK_PORT}", *flags]
+                            "-t", f"127.0.0.1:{SINK_PORT}", *flags,
+                            *EXTRA_FLAGS.get(srv_impl, ())]
         self.client_argv = [*ENDPOINTS[cli_impl][0], "-l", f"127.0.0.1:{LOCAL_PORT}",
-                            "-r", f"{SERVER_IP}:{KCP_PORT}", *flags]
+                            "-r", f"{SERVER_IP}:{KCP_PORT}", *flags,
+                            *EXTRA_FLAGS.get(cli_impl, ())]
         self.logs = (log_dir / f"{tag}-server.log", log_dir / f"{tag}-client.log")
         self.procs: list[subprocess.Popen[Any]] = []
 
@@ -356,7 +365,7 @@ def ratios(summary: list[dict[str, Any]]) -> list[dict[str, Any]]:
     by = {tuple(s[k] for k in GROUP): s for s in summary}
     out = []
     for s in summary:
-        if s["impl"] not in ("ours", "ours-go", "go-ours"):
+        if s["impl"] == "go" or s["impl"].startswith("tcp-"):
             continue
         bases = [("go", by.get((s["profile"], "go", s["comp"], s["direction"])))]
         bases += [(k[1], v) for k, v in by.items() if k[1].startswith("tcp-")
@@ -472,7 +481,7 @@ def main(argv: list[str] | None = None) -> int:
         ap.error("--directions takes down and/or up")
     if args.ours:
         base = shlex.split(args.ours)
-        ENDPOINTS["ours"] = ([*base, "client"], [*base, "server"])
+        ENDPOINTS["ours"] = ENDPOINTS["oursp"] = ([*base, "client"], [*base, "server"])
 
     reason = netns_unavailable_reason()
     if reason:

@@ -121,6 +121,8 @@ class FieldSpec:
     """what kcptun does with a value outside the range (shown in the error)"""
     hidden: bool = False
     """kcptun hides the flag in --help"""
+    extension: bool = False
+    """KCP Desk only: kcptun has no such flag or JSON key (parity checks skip it)"""
     env: str | None = None
     """environment variable that replaces the default"""
     unit: str = ""
@@ -149,11 +151,12 @@ def _spec(default: Any, *, help: str, tip: str, flags: tuple[str, ...] = (),
           roles: tuple[Role, ...] = ROLES, role_defaults: Mapping[Role, Any] | None = None,
           minimum: int | None = None, maximum: int | None = None, outside: str = "",
           hidden: bool = False, env: str | None = None, unit: str = "",
-          repr: bool = True) -> Any:
+          repr: bool = True, extension: bool = False) -> Any:
     """A dataclass field carrying its FieldSpec draft (name and kind are filled in later)."""
     meta = {"help": help, "tooltip": tip, "flags": flags, "roles": roles,
             "role_defaults": dict(role_defaults or {}), "minimum": minimum, "maximum": maximum,
-            "outside": outside, "hidden": hidden, "env": env, "unit": unit}
+            "outside": outside, "hidden": hidden, "env": env, "unit": unit,
+            "extension": extension}
     return field(default=default, metadata={"kcptun": meta}, repr=repr)
 
 
@@ -325,6 +328,13 @@ class TunnelConfig:
     tcp: bool = _spec(
         False, help="to emulate a TCP connection(linux)",
         tip="kcptun's raw-socket TCP emulation; not supported by KCP Desk.")
+    pacing: bool = _spec(
+        False, extension=True,
+        help="KCP Desk only: pace sends at the measured delivery rate (BBR-like)",
+        tip="KCP Desk only, and only for what this end sends; any peer works, Go kcptun too. "
+            "Sends at the rate the path delivers instead of a window at a time, so the "
+            "bottleneck queue stops overflowing: more goodput and far fewer resent bytes on "
+            "shaped or lossy links.")
 
     def __post_init__(self) -> None:
         if self.role not in ROLES:
@@ -488,6 +498,7 @@ def _build_specs() -> dict[str, FieldSpec]:
             help=meta["help"], tooltip=meta["tooltip"], roles=meta["roles"], defaults=defaults,
             minimum=meta["minimum"], maximum=meta["maximum"], outside=meta["outside"],
             hidden=meta["hidden"], env=meta["env"], unit=meta["unit"],
+            extension=meta["extension"],
             choices=(*MODES, MANUAL_MODE) if f.name == "mode" else
                     KCPTUN_CRYPTS if f.name == "crypt" else ())
     return specs

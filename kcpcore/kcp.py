@@ -22,6 +22,7 @@ from __future__ import annotations
 import heapq
 from collections import deque
 
+from .pacer import Pacer
 from .segment import (
     IKCP_CMD_ACK,
     IKCP_CMD_PUSH,
@@ -63,7 +64,8 @@ def timediff(later: int, earlier: int) -> int:
 class _Seg:
     """A segment in the send buffer. Plain slots class: created once per sent segment."""
 
-    __slots__ = ("acked", "data", "deadline", "fastack", "frg", "rto", "sn", "ts", "xmit")
+    __slots__ = ("acked", "d_clock", "d_delivered", "d_first", "d_time", "data", "deadline",
+                 "fastack", "frg", "rto", "sn", "ts", "xmit")
 
     def __init__(self, sn: int, frg: int, data: bytes) -> None:
         self.sn = sn
@@ -75,6 +77,10 @@ class _Seg:
         self.deadline = 0  # retransmit time on the control block's 64-bit clock
         self.fastack = 0
         self.acked = False
+        self.d_delivered = 0  # pacer: segments delivered when this one was last sent
+        self.d_time = 0  # pacer: clock of the last delivery before that
+        self.d_first = 0  # pacer: its first_sent_time then
+        self.d_clock = 0  # pacer: when it was last sent (unwrapped clock)
 
 
 class Kcp:
@@ -128,6 +134,8 @@ class Kcp:
         self.rcv_buf: dict[int, tuple[int, bytes]] = {}  # out-of-order sn -> (frg, data)
         self.acklist: list[tuple[int, int]] = []
         self._out: list[bytes] = []
+        self.pacer: Pacer | None = None
+        self._newly_acked: list[_Seg] = []  # pacer only: acked during the current input
 
     # ------------------------------------------------------------------ configuration
 
@@ -158,6 +166,10 @@ class Kcp:
             self._fastcap = max(resend, 1)
         if nc >= 0:
             self.nocwnd = nc
+
+    def set_pacing(self, on: bool) -> None:
+        """KCP Desk only: pace sends at the measured delivery rate (``kcpcore.pacer``)."""
+        self.pacer = Pacer() if on else None
 
     def set_wndsize(self, sndwnd: int, rcvwnd: int) -> None:
         if sndwnd > 0:
@@ -310,6 +322,11 @@ class Kcp:
                 rtt = timediff(now_ms, latest_ts)
                 if rtt >= 0:
                     self._update_ack(rtt)
+                    if self.pacer is not None:
+                        self._tick(now_ms)
+                        self.pacer.on_rtt(rtt, self._clock)
+        if self._newly_acked:
+            self._pacer_delivered(now_ms)
         if not self.nocwnd and timediff(self.snd_una, snd_una_before) > 0:
             self._grow_cwnd()
         if window_slides and flush_on_slide:
@@ -331,6 +348,8 @@ class Kcp:
                 seg.data = b""
                 del unacked[seg.sn]
                 holes.pop(seg.sn, None)
+                if self.pacer is not None:
+                    self._newly_acked.append(seg)
             count += 1
         self.snd_una = buf[0].sn if buf else self.snd_nxt
         return count
@@ -352,6 +371,8 @@ class Kcp:
                 seg.acked = True
                 seg.data = b""
                 holes.pop(sn, None)
+                if self.pacer is not None:
+                    self._newly_acked.append(seg)
             if top_sn is None or timediff(sn, top_sn) > 0:
                 top_sn = sn
         if top_sn is None:
@@ -401,6 +422,18 @@ class Kcp:
                     hits += 1
             if hits:
                 seg.fastack = min(seg.fastack + hits, cap)
+
+    def _pacer_delivered(self, now_ms: int) -> None:
+        """Hand the segments this input acknowledged to the pacer as one rate sample."""
+        newly = self._newly_acked
+        self._newly_acked = []
+        pacer = self.pacer
+        if pacer is None:
+            return
+        self._tick(now_ms)
+        newest = max(newly, key=lambda seg: seg.d_clock)
+        pacer.on_delivered(len(newly), self._clock, newest.d_delivered, newest.d_time,
+                           newest.d_first, newest.d_clock, len(self._unacked))
 
     def _parse_data(self, sn: int, frg: int, data: bytes) -> bool:
         """Store an in-window PUSH; returns True if it was a duplicate."""
@@ -480,6 +513,9 @@ class Kcp:
             return self.interval
         self._flush_probes(w, wnd, una, now_ms)
         cwnd = min(self.snd_wnd, self.rmt_wnd)
+        pacer = self.pacer
+        if pacer is not None:
+            return self._flush_paced(w, wnd, una, now_ms, cwnd, pacer)
         if not self.nocwnd:
             cwnd = min(self.cwnd, cwnd)
         new_segs = self._move_queue_to_buf(cwnd)
@@ -488,6 +524,29 @@ class Kcp:
         if not self.nocwnd:
             self._update_cwnd(change, lost, cwnd)
         return self._next_deadline(now_ms)
+
+    def _flush_paced(self, w: _Writer, wnd: int, una: int, now_ms: int, cwnd: int,
+                     pacer: Pacer) -> int:
+        """``flush`` with the pacer: new segments only as the token bucket and its window
+        allow; retransmissions always go, and are paid for from the bucket."""
+        clock = self._clock
+        tokens = pacer.budget(clock)
+        # The pacer's window caps segments in flight (unacked), not the sn span: a segment
+        # lost twice must not stall the window while its RTO runs (kcp-go's span rule stays).
+        room = pacer.window() - len(self._unacked)
+        new_segs = self._move_queue_to_buf(cwnd, max(min(int(tokens), room), 0))
+        change, lost = self._flush_segments(w, wnd, una, now_ms, new_segs,
+                                            tail=not new_segs and not self.snd_queue)
+        w.finish()
+        sent = len(new_segs) + change + lost
+        pacer.spend(sent)
+        pacer.on_flush(sent, change + lost)
+        if not self.snd_queue:
+            pacer.mark_app_limited(len(self._unacked))
+        delay = self._next_deadline(now_ms)
+        if self.snd_queue and timediff((self.snd_una + cwnd) & MASK32, self.snd_nxt) > 0:
+            delay = min(delay, max(pacer.delay(), 1))
+        return delay
 
     def _flush_acks(self, w: _Writer, wnd: int, una: int) -> None:
         acks = self.acklist
@@ -521,9 +580,9 @@ class Kcp:
             w.add(_pack_header(self.conv, IKCP_CMD_WINS, 0, wnd, 0, 0, una, 0))
         self.probe = 0
 
-    def _move_queue_to_buf(self, cwnd: int) -> list[_Seg]:
+    def _move_queue_to_buf(self, cwnd: int, most: int = -1) -> list[_Seg]:
         queue = self.snd_queue
-        if not queue:
+        if not queue or not most:
             return []
         frgs = self._snd_queue_frg
         limit = (self.snd_una + cwnd) & MASK32
@@ -537,13 +596,27 @@ class Kcp:
             unacked[snd_nxt] = seg
             new.append(seg)
             snd_nxt = (snd_nxt + 1) & MASK32
+            if len(new) == most:
+                break
         self.snd_nxt = snd_nxt
         return new
 
     def _flush_segments(self, w: _Writer, wnd: int, una: int, now_ms: int,
-                        new_segs: list[_Seg]) -> tuple[int, int]:
-        """Send new segments, fast/early retransmits of holes, and RTO-expired segments."""
+                        new_segs: list[_Seg], *, tail: bool | None = None) -> tuple[int, int]:
+        """Send new segments, fast/early retransmits of holes, and RTO-expired segments.
+
+        Early retransmit (one duplicate ACK) is for the tail of the data: kcp-go takes "no
+        new segment in this flush" for it; the pacer, which often holds new segments back,
+        passes ``tail`` = nothing left to send.
+        """
+        if tail is None:
+            tail = not new_segs
         rx_rto = self.rx_rto
+        if self.pacer is not None:
+            # kcp-go's RTO is srtt + interval, and srtt comes from the newest ACK of each
+            # packet, which the peer sent without delay: any queue at all, plus the peer's
+            # ACK delay, then times segments out for nothing. A paced sender allows srtt/2 more.
+            rx_rto += self.rx_srtt >> 1
         resent = self.fastresend if self.fastresend > 0 else MASK32
         timers = self._timers
         fast = early = lost = 0
@@ -551,7 +624,7 @@ class Kcp:
         for seg in self._holes.values():
             if seg.fastack >= resent:
                 fast += 1
-            elif seg.fastack > 0 and not new_segs:
+            elif seg.fastack > 0 and tail:
                 early += 1
             else:
                 continue
@@ -574,6 +647,16 @@ class Kcp:
             seg.rto = rx_rto
         conv = self.conv
         dead = self.dead_link
+        pacer = self.pacer
+        if pacer is not None:
+            delivered, delivered_time = pacer.delivered, pacer.delivered_time
+            first = pacer.first_sent_time
+            for group in (due, new_segs):
+                for seg in group:
+                    seg.d_delivered = delivered
+                    seg.d_time = delivered_time
+                    seg.d_first = first
+                    seg.d_clock = clock
         for group in (due, new_segs):
             for seg in group:
                 seg.xmit += 1

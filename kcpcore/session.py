@@ -43,6 +43,7 @@ class SessionParams:
     parityshard: int = 3
     ack_nodelay: bool = False
     stream: bool = True
+    pacing: bool = False  # KCP Desk only: kcpcore.pacer paces what this end sends
 
 
 class KcpSession:
@@ -59,6 +60,7 @@ class KcpSession:
         kcp.set_mtu(params.mtu)  # kcp-go keeps 1400 when mtu < 50; > 1500 refused upstream
         kcp.set_nodelay(params.nodelay, params.interval, params.resend, params.nc)
         kcp.set_wndsize(params.sndwnd, params.rcvwnd)
+        kcp.set_pacing(params.pacing)
         self.kcp = kcp
         self.closed = False
         self._dirty = True

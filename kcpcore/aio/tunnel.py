@@ -36,7 +36,8 @@ def session_params(cfg: TunnelConfig) -> SessionParams:
     nodelay, interval, resend, nc = effective_kcp_params(cfg)
     return SessionParams(mtu=cfg.mtu, sndwnd=cfg.sndwnd, rcvwnd=cfg.rcvwnd, nodelay=nodelay,
                          interval=interval, resend=resend, nc=nc, datashard=cfg.datashard,
-                         parityshard=cfg.parityshard, ack_nodelay=cfg.acknodelay)
+                         parityshard=cfg.parityshard, ack_nodelay=cfg.acknodelay,
+                         pacing=cfg.pacing)
 
 
 def smux_config(cfg: TunnelConfig) -> SmuxConfig:

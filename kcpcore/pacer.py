@@ -1,0 +1,233 @@
+"""KCP Desk's optional sender pacing: a BBR-like delivery-rate model, sans-I/O.
+
+Not part of kcptun and invisible on the wire: it only decides *when* KCP may put segments on
+the wire and how many may be in flight. The peer (Go kcptun or ours) sees the same segments,
+ACKs and windows as from any kcp-go sender.
+
+kcp-go with ``nc=1`` sends a whole window at once: on a path whose bottleneck buffer is smaller
+than the window it overruns the buffer every round trip and resends what was dropped (1.5-2.3
+wire bytes per payload byte on a clean 100 Mbit/s link). The pacer instead:
+
+* measures the delivery rate from ACKs (segments newly acknowledged over the time since the
+  acknowledged segment was sent: the rate-sample rule of draft-cheng-iccrg-delivery-rate-
+  estimation) and keeps its maximum over the last ``BW_ROUNDS`` round trips as the bottleneck
+  rate, and the minimum RTT over ``MIN_RTT_WINDOW`` ms;
+* releases segments at ``gain x bottleneck rate`` from a token bucket (burst ``BURST_MS``) and
+  keeps at most ``cwnd_gain x rate x min RTT`` segments in flight;
+* runs BBR's phases: startup (gain 2.885 until the rate stops growing 25 % per round for three
+  rounds, or, unlike BBR, as soon as the RTT shows a queue of a quarter BDP: a bottleneck
+  buffer of one BDP would otherwise overflow before startup notices), drain, then probe-bandwidth
+  cycles of 1.25, 0.75 and six rounds of 1.0;
+* pays for random loss: when the queue is short (RTT close to the minimum), loss is not
+  congestion, so the rate is scaled by ``1 / (1 - loss)`` so that the bottleneck stays full.
+  When the RTT shows a standing queue, no such scaling happens.
+
+Units: segments, milliseconds on the control block's unwrapped clock, segments per ms.
+"""
+
+from __future__ import annotations
+
+STARTUP_GAIN = 2.885  # 2/ln 2, BBR's high gain
+DRAIN_GAIN = 1 / STARTUP_GAIN
+CWND_GAIN = 2.0  # in-flight cap in BDPs once the pipe is full
+PROBE_GAINS = (1.25, 0.75, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0)  # BBR ProbeBW cycle, one phase per min RTT
+BW_ROUNDS = 10  # round trips the bottleneck-rate maximum covers
+FULL_BW_GROWTH = 1.25  # startup continues while the rate grows this much per round...
+FULL_BW_ROUNDS = 3  # ...within this many rounds
+MIN_RTT_WINDOW = 10_000  # ms the minimum RTT stays valid
+INITIAL_WINDOW = 32  # segments before the first rate sample
+MIN_WINDOW = 8  # segments, never less in flight
+MIN_RTT_FLOOR = 2  # ms; a LAN's 0-1 ms RTT would otherwise make a uselessly small window
+BURST_MS = 2.0  # ms of sending the bucket may save up
+LOSS_EWMA = 1 / 16  # weight of one flush's loss fraction in the loss estimate
+LOSS_CAP = 0.3  # never scale the rate by more than 1 / (1 - LOSS_CAP)
+QUEUE_FREE_RTT = 1.1  # srtt below this x min RTT (+ QUEUE_FREE_MS): loss is random, not queue
+QUEUE_FREE_MS = 2.0
+STARTUP_QUEUE_RTT = 1.25  # startup ends once a round's smallest RTT is this x min RTT (+2 ms)
+STARTUP_QUEUE_ROUNDS = 2  # ...in this many rounds in a row
+
+STARTUP, DRAIN, PROBE_BW = "startup", "drain", "probe_bw"
+
+
+class Pacer:
+    """Rate and window for one KCP sender. The control block calls the ``on_*`` hooks."""
+
+    __slots__ = ("_bw_samples", "_cycle_index", "_cycle_start", "_full_bw", "_full_bw_count",
+                 "_last_refill", "_min_rtt_at", "_next_round", "_queued_rounds", "_round",
+                 "_round_rtt", "_round_samples", "_tokens", "app_limited_until", "bw",
+                 "delivered", "delivered_time", "first_sent_time", "loss", "min_rtt",
+                 "round_rtt", "state")
+
+    def __init__(self) -> None:
+        self.state = STARTUP
+        self.bw = 0.0  # segments per ms, max of recent samples
+        self.min_rtt = 0  # ms; 0 = no sample yet
+        self._min_rtt_at = 0
+        # The peer delays its ACKs by up to its interval (20 ms in fast2), so single RTT
+        # samples and their average say little about the queue; the smallest sample of a
+        # round trip does.
+        self.round_rtt = 0  # ms, smallest RTT sample of the last complete round (0: none)
+        self._round_rtt = 0  # ms, smallest so far in this round
+        self._round_samples = 0
+        self._queued_rounds = 0
+        self.first_sent_time = 0  # send clock of the most recently acked segment
+        self.delivered = 0  # segments acknowledged so far
+        self.delivered_time = 0  # clock of the last acknowledgement
+        self.loss = 0.0  # EWMA of the fraction of sent segments that were retransmissions
+        self.app_limited_until = 0  # samples from segments sent before this are app-limited
+        self._bw_samples: list[tuple[int, float]] = []  # (round, best rate in that round)
+        self._round = 0
+        self._next_round = 0
+        self._full_bw = 0.0
+        self._full_bw_count = 0
+        self._cycle_index = 0
+        self._cycle_start = 0
+        self._tokens = float(INITIAL_WINDOW)
+        self._last_refill: int | None = None
+
+    # -------------------------------------------------------------- model
+    @property
+    def pacing_gain(self) -> float:
+        if self.state == STARTUP:
+            return STARTUP_GAIN
+        if self.state == DRAIN:
+            return DRAIN_GAIN
+        return PROBE_GAINS[self._cycle_index]
+
+    def rate(self) -> float:
+        """Segments per ms the bucket refills at."""
+        if self.bw <= 0.0:
+            return STARTUP_GAIN * INITIAL_WINDOW / max(self.min_rtt or 100, 1)
+        rate = self.pacing_gain * self.bw
+        if self.state == PROBE_BW and self.queue_free():
+            rate /= 1.0 - min(self.loss, LOSS_CAP)
+        return rate
+
+    def queue_free(self) -> bool:
+        """The last round trip saw (almost) the minimum RTT: no standing queue."""
+        return self.round_rtt <= self._queue_rtt(QUEUE_FREE_RTT)
+
+    def _queue_rtt(self, factor: float) -> float:
+        return factor * self._rtt() + QUEUE_FREE_MS
+
+    def window(self) -> int:
+        """Segments that may be in flight."""
+        if self.bw <= 0.0:
+            return INITIAL_WINDOW
+        gain = STARTUP_GAIN if self.state != PROBE_BW else CWND_GAIN
+        bdp = self.bw * self._rtt()
+        if self.state == PROBE_BW and self.loss:
+            bdp /= 1.0 - min(self.loss, LOSS_CAP)
+        return max(int(gain * bdp) + 1, MIN_WINDOW)
+
+    def _rtt(self) -> float:
+        return float(max(self.min_rtt, MIN_RTT_FLOOR))
+
+    # -------------------------------------------------------------- send side
+    def budget(self, clock: int) -> float:
+        """Segments the bucket allows now (may be fractional or negative)."""
+        last = self._last_refill
+        rate = self.rate()
+        if last is not None and clock > last:
+            self._tokens = min(self._tokens + rate * (clock - last), max(rate * BURST_MS, 2.0))
+        self._last_refill = clock
+        return self._tokens
+
+    def spend(self, segments: int) -> None:
+        """Take what was sent. Retransmissions are never held back, so the debt they make
+        (up to a window) holds new segments back instead: the total stays at the rate."""
+        self._tokens = max(self._tokens - segments, -float(self.window()))
+
+    def delay(self) -> int:
+        """ms until the bucket holds one segment again (0 if it already does)."""
+        if self._tokens >= 1.0:
+            return 0
+        return max(1, int((1.0 - self._tokens) / self.rate()) + 1)
+
+    def on_flush(self, sent: int, retransmitted: int) -> None:
+        if sent:
+            self.loss += LOSS_EWMA * (retransmitted / sent - self.loss)
+
+    def mark_app_limited(self, inflight: int) -> None:
+        """The sender ran out of data: samples until these segments are acked are app-limited."""
+        self.app_limited_until = self.delivered + max(inflight, 1)
+
+    # -------------------------------------------------------------- ack side
+    def on_rtt(self, rtt: int, clock: int) -> None:
+        if rtt < 0:
+            return
+        if not self._round_rtt or rtt < self._round_rtt:
+            self._round_rtt = rtt
+        self._round_samples += 1
+        if not self.min_rtt or rtt <= self.min_rtt or clock - self._min_rtt_at > MIN_RTT_WINDOW:
+            self.min_rtt = max(rtt, 1)
+            self._min_rtt_at = clock
+
+    def on_delivered(self, count: int, clock: int, sent_delivered: int, sent_dtime: int,
+                     sent_first: int, sent_clock: int, inflight: int) -> None:
+        """``count`` segments newly acked. Of the most recently sent of them: ``delivered``,
+        ``delivered_time`` and ``first_sent_time`` when it was sent, and its send clock.
+
+        The sample divides by the longer of the send and the ACK intervals, so ACKs that
+        arrive in bursts (every peer interval) do not inflate it.
+        """
+        self.delivered += count
+        self.delivered_time = clock
+        send_elapsed = sent_clock - sent_first
+        self.first_sent_time = sent_clock
+        interval = max(clock - sent_dtime, send_elapsed)
+        new_round = sent_delivered >= self._next_round
+        if new_round:
+            self._next_round = self.delivered
+            self._round += 1
+            self.round_rtt = self._round_rtt
+            self._round_rtt = 0
+            self._round_samples = 0
+        if interval <= 0:
+            return
+        sample = (self.delivered - sent_delivered) / interval
+        app_limited = sent_delivered < self.app_limited_until
+        if not app_limited or sample > self.bw:
+            self._add_sample(sample)
+        if new_round and not app_limited:
+            self._check_full_pipe()
+        self._advance(clock, inflight)
+
+    def _add_sample(self, sample: float) -> None:
+        rnd = self._round
+        samples = self._bw_samples
+        if samples and samples[-1][0] == rnd:
+            if sample > samples[-1][1]:
+                samples[-1] = (rnd, sample)
+        else:
+            samples.append((rnd, sample))
+        while samples and samples[0][0] <= rnd - BW_ROUNDS:
+            samples.pop(0)
+        self.bw = max(s for _, s in samples)
+
+    def _check_full_pipe(self) -> None:
+        if self.state != STARTUP:
+            return
+        if self.round_rtt and self.round_rtt > self._queue_rtt(STARTUP_QUEUE_RTT):
+            self._queued_rounds += 1
+            if self._queued_rounds >= STARTUP_QUEUE_ROUNDS:
+                self.state = DRAIN
+                return
+        else:
+            self._queued_rounds = 0
+        if self.bw >= self._full_bw * FULL_BW_GROWTH:
+            self._full_bw = self.bw
+            self._full_bw_count = 0
+            return
+        self._full_bw_count += 1
+        if self._full_bw_count >= FULL_BW_ROUNDS:
+            self.state = DRAIN
+
+    def _advance(self, clock: int, inflight: int) -> None:
+        if self.state == DRAIN and inflight <= self.bw * self._rtt():
+            self.state = PROBE_BW
+            self._cycle_index = 2  # start cruising; the probe comes round soon
+            self._cycle_start = clock
+        elif self.state == PROBE_BW and clock - self._cycle_start >= self._rtt():
+            self._cycle_index = (self._cycle_index + 1) % len(PROBE_GAINS)
+            self._cycle_start = clock
