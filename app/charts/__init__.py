@@ -7,6 +7,6 @@ from __future__ import annotations
 
 import pyqtgraph as pg
 
-pg.setConfigOptions(antialias=True, background="w", foreground="#374151")
+pg.setConfigOptions(antialias=False, background="w", foreground="#374151")
 
 __all__ = ["pg"]
