@@ -367,9 +367,10 @@ class MainWindow(QMainWindow):
             if ctrl is not None and self.charts.controller is not ctrl:
                 self.charts.set_controller(ctrl)
             self._refresh_header()
-            if not self.editor.is_dirty() and name in self.manager and \
-                    self.manager.is_transient(name):
-                self.editor.load(self.manager.profile(name))
+            if name in self.manager and self.manager.is_transient(name) and \
+                    not self.editor.is_dirty() and \
+                    self.editor.original is not self.manager.profile(name):
+                self.editor.load(self.manager.profile(name))  # the demo filled in its ports
         self._update_actions()
 
     def _refresh_header(self) -> None:
@@ -445,6 +446,10 @@ class MainWindow(QMainWindow):
         self._update_actions()
 
     def _on_save_requested(self, profile: Profile, old_name: str | None) -> None:
+        if old_name is not None and self.manager.is_transient(old_name):
+            self.editor.show_name_error("demo profiles are not saved: use Profile \u2192 "
+                                        "Duplicate to keep a copy")
+            return
         try:
             self.manager.save(profile, old_name)
         except ConfigError as exc:

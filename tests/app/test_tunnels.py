@@ -136,12 +136,17 @@ def test_demo_moves_the_charts_and_cleans_up(window: Any, qloop: Any) -> None:
         ring = cli.recorder.ring
         assert np.nanmax(ring.column("payload_in")) > 0
         assert not math.isnan(ring.last("payload_out"))
-        # the transient profiles were never written to disk
+        # the transient profiles were never written to disk, and the editor will not save them
         from kcpcore.profiles import ProfileStore
 
         assert ProfileStore().names() == []
+        window.editor.save()
+        assert "not saved" in window.editor.error_text("name")
+        assert ProfileStore().names() == []
+        assert window.duplicate_current() == f"{demo.client_name} copy"
+        assert ProfileStore().names() == [f"{demo.client_name} copy"]  # a keepable copy
         await demo.stop()
-        assert window.manager.names() == [] and demo.relay is None
+        assert window.manager.names() == ["Demo client copy"] and demo.relay is None
         assert not window.demo_panel.isVisible()
 
     run(qloop, scenario(), timeout=40)
