@@ -7,10 +7,12 @@ Besides the passphrase itself, the PBKDF2-derived key is looked for (hex and raw
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
 import secrets
+import socket
 import subprocess
 import sys
 import time
@@ -25,6 +27,8 @@ from tests.helpers.netlink import stop_process, wait_listening
 from tests.reliability.util import (
     LOCAL,
     AsyncEcho,
+    ImpairedRelay,
+    Impairment,
     echo_roundtrip,
     engine_pair,
     free_tcp_port,
@@ -155,3 +159,41 @@ def test_cli_processes_at_debug_print_no_key(run: Any, tmp_path: Path) -> None:
     assert "key: ********" in logs["client.out"]
     for name, text in logs.items():
         assert_clean(text, needles(key, wrong), name)
+
+
+def test_replayed_datagram_is_not_detected(run: Any) -> None:
+    """What the README's security section says about replay, measured: the client's first
+    datagram (smux SYN plus its first bytes), captured on the wire and sent again from 20
+    other source ports, opens 20 more server sessions and 20 more connections to the target,
+    each receiving the replayed bytes. kcptun's protocol has no replay protection (no
+    sequence window outside a session, no timestamps, no MAC); if ours ever gets one, this
+    test and the README must change together."""
+
+
+    async def main() -> None:
+        relay = ImpairedRelay(Impairment())
+        captured: list[bytes] = []
+        forward = relay._impair
+
+        def tap(data: bytes, send: Any, direction: str) -> None:
+            if direction == "to_server" and not captured:
+                captured.append(data)
+            forward(data, send, direction)
+
+        relay._impair = tap  # type: ignore[method-assign]
+        async with engine_pair(relay=relay, key=secrets.token_hex(8)) as p:
+            r = await echo_roundtrip(p.port, 1000, 1)
+            assert r.ok and p.echo.accepted == 1
+            before = p.echo.bytes
+            for _ in range(20):
+                with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+                    s.bind((LOCAL, 0))
+                    s.sendto(captured[0], (LOCAL, p.server.local_port))
+            for _ in range(50):
+                if p.echo.accepted == 21:
+                    break
+                await asyncio.sleep(0.05)
+            assert p.echo.accepted == 21 and len(p.demux.sessions) == 21
+            assert p.echo.bytes > before  # the replayed first bytes reached the target again
+
+    run(main(), 20)
