@@ -213,7 +213,10 @@ class FecDecoder:
         i = seqid % MAX_AUTOTUNE_SAMPLES
         self._pulse_bit[i] = is_data
         self._pulse_seq[i] = seqid
-        if (seqid % self._size < self.data_shards) != is_data and not self._autotune():
+        # kcp-go: try to retune, then drop the packet if its flag still does not fit its
+        # place; a misplaced shard would make its group rebuild garbage
+        if (seqid % self._size < self.data_shards) != is_data and (
+                not self._autotune() or (seqid % self._size < self.data_shards) != is_data):
             return []
 
         entries = self._entries

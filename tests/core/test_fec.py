@@ -409,3 +409,21 @@ def test_garbage_only_raises_malformed(ds: int, ps: int,
             assert data_payload(pkt) == pkt[8:]
         with contextlib.suppress(MalformedPacket):
             data_payload(pkt, strict=True)
+
+
+def test_misplaced_shards_are_dropped_not_used_to_rebuild() -> None:
+    """kcp-go drops a packet whose flag does not fit its seqid's place (after trying to
+    retune): a 5/5 decoder fed a 10/3 stream must never rebuild garbage from parity shards
+    sitting in what it thinks are data slots, or data shards in parity slots."""
+    from kcpcore.fec import FecEncoder
+
+    enc, snmp = FecEncoder(10, 3), Snmp()
+    dec = FecDecoder(5, 5, snmp)
+    payloads = [bytes([i]) * (40 + i) for i in range(40)]
+    packets = [p for data in payloads for p in enc.encode(data)]
+    rebuilt = []
+    for seqid, p in enumerate(packets[:26]):  # two 10/3 groups, before autotune can lock on
+        if seqid % 13 not in (1, 2):  # lose two data shards per group
+            rebuilt += dec.decode(p, 0)
+    assert all(r in payloads for r in rebuilt), "rebuilt garbage"
+    assert snmp.fec_errs == 0  # no rebuild was even attempted from a misplaced shard

@@ -151,8 +151,8 @@ def test_autotune_shrink_does_not_let_the_queue_grow() -> None:
     """
     dec = FecDecoder(20, 10, Snmp())
     now = 0
-    for seq in range(0, 3000, 31):  # one data shard per group: nothing completes or frees
-        dec.decode(struct.pack("<IHH", seq, TYPE_DATA, 6) + b"abcd", now)
+    for k in range(97):  # one data shard per group, in a data slot: nothing completes
+        dec.decode(struct.pack("<IHH", 30 * k + k % 20, TYPE_DATA, 6) + b"abcd", now)
     assert dec.queued == RX_FEC_MULTI * 30
     base = 1 << 20
     for i in range(600):  # alternate data/parity: autotune learns ds=1, ps=1
