@@ -31,6 +31,8 @@ def _attach_windows_console() -> None:
 
 
 def main() -> int:
+    if sys.platform == "darwin":  # Finder on old macOS adds a process serial number argument
+        sys.argv[1:] = [a for a in sys.argv[1:] if not a.startswith("-psn_")]
     if len(sys.argv) > 1:
         _attach_windows_console()
     from kcpcore.cli import main as cli_main

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shlex
 import shutil
 import signal
 import socket
@@ -65,6 +66,7 @@ def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert proc.returncode == 0, f"build failed after {elapsed:.0f}s:\n{proc.stderr[-6000:]}"
     exe = out / "dist" / "kcpdesk" / "kcpdesk"
     assert exe.is_file(), proc.stdout
+    shutil.rmtree(out / "work", ignore_errors=True)  # 250 MB of PyInstaller intermediates
     summary = [line for line in proc.stdout.splitlines() if line.startswith("build.sh: built")]
     print(f"\n{summary[-1] if summary else 'built'} (test saw {elapsed:.0f}s)", file=sys.stderr)
     return exe
@@ -246,7 +248,7 @@ def test_cli_streams_and_exit_codes(bundle: Path, home: Path) -> None:
     assert helped.returncode == 0 and "--remoteaddr" in helped.stdout, helped
     bad = run(bundle, home, "bogus")
     assert bad.returncode == 2 and bad.stderr.startswith("kcpdesk: error:"), bad
-    piped = subprocess.run(f"{' '.join(clean(bundle, home, 'server', '--help'))} | head -3",
+    piped = subprocess.run(f"{shlex.join(clean(bundle, home, 'server', '--help'))} | head -3",
                            shell=True, capture_output=True, text=True, timeout=60)
     assert "kcpdesk server" in piped.stdout, piped
 
