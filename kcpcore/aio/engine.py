@@ -60,7 +60,9 @@ class Engine:
 
     @property
     def local_port(self) -> int:
-        assert self.tunnel is not None
+        """The bound port (useful with port 0); RuntimeError while not running."""
+        if self.tunnel is None:
+            raise RuntimeError("tunnel is not running")
         return self.tunnel.local_port
 
     def snmp(self) -> Snmp:
