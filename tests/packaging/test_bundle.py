@@ -79,10 +79,38 @@ def home(tmp_path: Path) -> Path:
     return h
 
 
+def _python_dirs() -> list[str]:
+    """Every Python installation on this machine: the venv, its base, the system's."""
+    dirs = {sys.prefix, sys.base_prefix, os.path.realpath(sys.base_prefix)}
+    for root in ("/usr/lib", "/usr/local/lib"):
+        dirs.update(str(p) for p in Path(root).glob("python3*") if p.is_dir())
+    return sorted(d for d in dirs if os.path.isdir(d) and d not in ("/", "/usr", "/usr/local"))
+
+
+def _can_hide() -> bool:
+    if os.geteuid() != 0 or shutil.which("unshare") is None:
+        return False
+    probe = subprocess.run(["unshare", "--mount", "--propagation", "private", "--", "sh", "-c",
+                            "mount -t tmpfs none /mnt"], capture_output=True)
+    return probe.returncode == 0
+
+
+HIDDEN = _python_dirs() if _can_hide() else []
+
+
 def clean(exe: Path, home: Path, *args: str, **env: str) -> list[str]:
-    """argv running ``exe`` with an empty environment (plus ``env``), like a fresh login."""
+    """argv running ``exe`` with an empty environment (plus ``env``), like a fresh login.
+
+    As root, the process also runs in a mount namespace where every Python installation on the
+    machine (``HIDDEN``) is an empty tmpfs, so the bundle cannot lean on one by accident.
+    """
     extra = [f"{k}={v}" for k, v in env.items()]
-    return ["env", "-i", f"PATH={CLEAN_PATH}", f"HOME={home}", *extra, str(exe), *args]
+    argv = ["env", "-i", f"PATH={CLEAN_PATH}", f"HOME={home}", *extra, str(exe), *args]
+    if not HIDDEN:
+        return argv
+    mounts = " && ".join(f"mount -t tmpfs none {shlex.quote(d)}" for d in HIDDEN)
+    return ["unshare", "--mount", "--propagation", "private", "--", "sh", "-c",
+            f'{mounts} && exec "$@"', "sh", *argv]
 
 
 def run(exe: Path, home: Path, *args: str, timeout: float = 60,
@@ -92,11 +120,17 @@ def run(exe: Path, home: Path, *args: str, timeout: float = 60,
 
 
 def test_environment_is_clean(bundle: Path, home: Path) -> None:
-    """Nothing of the build's Python is reachable: PATH has no venv and no python3.11."""
+    """Nothing of the build's Python is reachable: no venv on PATH, installations hidden."""
     assert ".venv" not in CLEAN_PATH
-    assert not str(bundle).startswith(str(REPO / ".venv"))
+    assert not any(str(bundle).startswith(d + "/") for d in HIDDEN)
     proc = run(Path("/usr/bin/env"), home)
     assert set(re.findall(r"^(\w+)=", proc.stdout, re.M)) == {"PATH", "HOME"}
+    if not HIDDEN:
+        pytest.skip("not root (or no unshare): Python installations stay visible")
+    listing = run(Path("/usr/bin/find"), home, *HIDDEN, "-mindepth", "1", "-maxdepth", "1")
+    assert listing.returncode == 0 and listing.stdout == "", listing
+    python = run(Path(sys.executable), home, "-c", "print('reachable')")  # negative control
+    assert python.returncode != 0 and "reachable" not in python.stdout, python
 
 
 # --- headless: server + client + echo target --------------------------------------------------
