@@ -169,7 +169,7 @@ class Kcp:
 
     def set_pacing(self, on: bool) -> None:
         """KCP Desk only: pace sends at the measured delivery rate (``kcpcore.pacer``)."""
-        self.pacer = Pacer() if on else None
+        self.pacer = Pacer(ack_delay=self.interval) if on else None
 
     def set_wndsize(self, sndwnd: int, rcvwnd: int) -> None:
         if sndwnd > 0:

@@ -52,13 +52,35 @@ STARTUP, DRAIN, PROBE_BW = "startup", "drain", "probe_bw"
 class Pacer:
     """Rate and window for one KCP sender. The control block calls the ``on_*`` hooks."""
 
-    __slots__ = ("_bw_samples", "_cycle_index", "_cycle_start", "_full_bw", "_full_bw_count",
-                 "_last_refill", "_min_rtt_at", "_next_round", "_queued_rounds", "_round",
-                 "_round_rtt", "_round_samples", "_tokens", "app_limited_until", "bw",
-                 "delivered", "delivered_time", "first_sent_time", "loss", "min_rtt",
-                 "round_rtt", "state")
+    __slots__ = (
+        "_bw_samples",
+        "_cycle_index",
+        "_cycle_start",
+        "_full_bw",
+        "_full_bw_count",
+        "_last_refill",
+        "_min_rtt_at",
+        "_next_round",
+        "_queued_rounds",
+        "_round",
+        "_round_rtt",
+        "_round_samples",
+        "_tokens",
+        "ack_delay",
+        "app_limited_until",
+        "bw",
+        "delivered",
+        "delivered_time",
+        "first_sent_time",
+        "loss",
+        "min_rtt",
+        "round_rtt",
+        "state",
+    )
 
-    def __init__(self) -> None:
+    def __init__(self, ack_delay: int = 0) -> None:
+        """``ack_delay``: ms the peer may hold an ACK (its flush interval; we assume ours)."""
+        self.ack_delay = ack_delay
         self.state = STARTUP
         self.bw = 0.0  # segments per ms, max of recent samples
         self.min_rtt = 0  # ms; 0 = no sample yet
@@ -115,7 +137,9 @@ class Pacer:
         if self.bw <= 0.0:
             return INITIAL_WINDOW
         gain = STARTUP_GAIN if self.state != PROBE_BW else CWND_GAIN
-        bdp = self.bw * self._rtt()
+        # ACKs come back up to the peer's interval late: without that in the window, a LAN
+        # (RTT ~1 ms, ACKs every 20 ms) would cap itself at a few segments per interval.
+        bdp = self.bw * (self._rtt() + self.ack_delay)
         if self.state == PROBE_BW and self.loss:
             bdp /= 1.0 - min(self.loss, LOSS_CAP)
         return max(int(gain * bdp) + 1, MIN_WINDOW)
