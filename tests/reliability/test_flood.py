@@ -151,7 +151,10 @@ def test_right_key_bogus_conv_flood_keeps_session_table_bounded(
             assert peak["sessions"] <= ACCEPT_BACKLOG + 1  # ...but never more than the backlog
             assert p.demux.evicted >= opened - ACCEPT_BACKLOG - 1
             growth = peak["rss"] - rss0
-            assert growth < 24 * MB, f"RSS grew {growth / MB:.1f} MB"
+            # 128 pending sessions are ~13 MB; the rest is allocator noise in a long pytest
+            # process. Without the backlog, or with dead sessions left to the cyclic GC, the
+            # same flood grew RSS by 100-250 MB.
+            assert growth < 40 * MB, f"RSS grew {growth / MB:.1f} MB"
             # stale sessions expire; the real one (kept busy) stays
             assert await wait_for(lambda: len(p.demux.sessions) <= 1, 8), len(p.demux.sessions)
             assert await wait_for(lambda: len(p.server_tunnel.muxes) <= 1, 2)
