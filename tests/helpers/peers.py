@@ -166,14 +166,21 @@ def parallel_transfers(port: int, count: int, size: int, timeout: float = 60.0,
 
 
 @contextlib.contextmanager
-def tunnel_pair(client: Impl, server: Impl, tmp: Path, target_port: int,
+def tunnel_pair(client: Impl, server: Impl, tmp: Path, target_port: int, *,
+                ours_flags: dict[str, Any] | None = None,
                 **flags: Any) -> Iterator[tuple[int, TunnelConfig, TunnelConfig]]:
-    """A client and a server on loopback with the same ``flags``; yields the client's port."""
+    """A client and a server on loopback with the same ``flags``; yields the client's port.
+
+    ``ours_flags`` go to our end(s) only: KCP Desk extensions (``pacing``) Go does not know.
+    """
     cport, sport = free_port(), free_port(socket.SOCK_DGRAM)
+    extra = ours_flags or {}
     server_cfg = TunnelConfig(role="server", listen=f"127.0.0.1:{sport}",
-                              target=f"127.0.0.1:{target_port}", **flags)
+                              target=f"127.0.0.1:{target_port}",
+                              **{**flags, **(extra if server == "ours" else {})})
     client_cfg = TunnelConfig(role="client", localaddr=f"127.0.0.1:{cport}",
-                              remoteaddr=f"127.0.0.1:{sport}", **flags)
+                              remoteaddr=f"127.0.0.1:{sport}",
+                              **{**flags, **(extra if client == "ours" else {})})
     procs = []
     try:
         procs.append(start_peer(server, server_cfg, tmp / f"server-{server}.log"))
