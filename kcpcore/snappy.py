@@ -33,16 +33,19 @@ class SnappyWriter:
     """Compresses one direction: each ``compress`` call yields whole chunks at once."""
 
     def __init__(self) -> None:
-        self._c = cramjam.snappy.Compressor()
+        self._c: cramjam.snappy.Compressor | None = None  # ~80 KB: made on the first write
 
     def compress(self, data: bytes) -> bytes:
+        c = self._c
+        if c is None:
+            c = self._c = cramjam.snappy.Compressor()
         if len(data) <= MAX_BLOCK_SIZE:
-            self._c.compress(data)
-            return bytes(self._c.flush())
+            c.compress(data)
+            return bytes(c.flush())
         out = bytearray()
         for off in range(0, len(data), MAX_BLOCK_SIZE):
-            self._c.compress(data[off:off + MAX_BLOCK_SIZE])
-            out += self._c.flush()
+            c.compress(data[off:off + MAX_BLOCK_SIZE])
+            out += c.flush()
         return bytes(out)
 
 

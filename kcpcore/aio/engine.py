@@ -75,6 +75,12 @@ class Engine:
                 for s in self.tunnel.sessions()]
 
     @property
+    def last_error(self) -> tuple[float, str] | None:
+        """(unix time, reason) of the last session that died of an error (keepalive
+        timeout, no acknowledgement, smux/snappy protocol error), None if none did."""
+        return self.tunnel.last_error if self.tunnel is not None else None
+
+    @property
     def streams_open(self) -> int:
         return self.tunnel.streams_open if self.tunnel is not None else 0
 

@@ -16,6 +16,7 @@ import logging
 import os
 import secrets
 import socket
+import time
 from collections.abc import Hashable
 
 from ..config import TunnelConfig, effective_kcp_params, parse_hostport
@@ -30,6 +31,8 @@ log = logging.getLogger(__name__)
 
 RECONNECT_DELAY = 1.0  # s; kcptun retries createConn every second
 SCAVENGE_PERIOD = 1.0  # s
+STALL_TIMEOUT = 15.0  # s with data in flight and no acknowledgement: the server is gone
+ROUTINE_CLOSES = ("tunnel stopped", "scavenged")
 
 
 def session_params(cfg: TunnelConfig) -> SessionParams:
@@ -83,6 +86,12 @@ class _Tunnel:
         self.book = SnmpBook()
         self.tasks: set[asyncio.Task[None]] = set()
         self.streams_open = 0
+        self.last_error: tuple[float, str] | None = None
+        """(wall time, reason) of the last session that ended abnormally, for a UI to show"""
+
+    def _session_ended(self, reason: str) -> None:
+        if reason not in ROUTINE_CLOSES:
+            self.last_error = (time.time(), reason)
 
     def spawn(self, coro) -> asyncio.Task[None]:  # type: ignore[no-untyped-def]
         task = self.loop.create_task(coro)
@@ -132,6 +141,7 @@ class ClientTunnel(_Tunnel):
                                                   reuse_address=True)
         if self.cfg.autoexpire > 0:
             self.spawn(self._scavenger())
+        self.spawn(self._stall_watch())
 
     @property
     def local_port(self) -> int:
@@ -191,9 +201,10 @@ class ClientTunnel(_Tunnel):
         mux = MuxConnection(driver, client=True, config=self.smux_config,
                             compress=not self.cfg.nocomp, loop=self.loop)
 
-        def _closed(_f: asyncio.Future[str]) -> None:
+        def _closed(f: asyncio.Future[str]) -> None:
             transport.close()
             self.book.retire(session.snmp)
+            self._session_ended(f.result())
 
         mux.closed.add_done_callback(_closed)
         log.info("smux session opened: conv %08x -> %s:%d", conv, host, port)
@@ -213,6 +224,33 @@ class ClientTunnel(_Tunnel):
                 else:
                     keep.append(mux)
             self._scavenge = keep
+
+    async def _stall_watch(self) -> None:
+        """Close a slot's session when its data has gone unacknowledged for STALL_TIMEOUT.
+
+        kcptun only notices a dead or restarted server through smux's keepalive check (30-60
+        s), and until then every new connection routed to that slot hangs. A live peer acks
+        within an RTO; in-flight data with no progress for 15 s means the link or the server
+        is gone, so new connections get a fresh session (old streams on it end either way).
+        """
+        progress: dict[int, tuple[int, float]] = {}  # id(mux) -> (snd_una, since)
+        while True:
+            await asyncio.sleep(SCAVENGE_PERIOD)
+            now = self.loop.time()
+            seen = {}
+            for mux in self.slots:
+                if mux is None or mux.dead:
+                    continue
+                kcp = mux.driver.session.kcp
+                una, since = progress.get(id(mux), (kcp.snd_una, now))
+                if not kcp.snd_buf or kcp.snd_una != una:
+                    una, since = kcp.snd_una, now
+                elif now - since >= STALL_TIMEOUT:
+                    mux.kill(f"no acknowledgement from the server for {STALL_TIMEOUT:g} s "
+                             "(link down, or the server restarted)")
+                    continue
+                seen[id(mux)] = (una, since)
+            progress = seen
 
     def sessions(self) -> list[KcpSession]:
         return [m.driver.session for m in self.slots if m is not None and not m.dead]
@@ -266,10 +304,11 @@ class ServerTunnel(_Tunnel):
                             on_stream=lambda st: self.spawn(self._serve_stream(st)))
         self.muxes[addr] = mux
 
-        def _closed(_f: asyncio.Future[str]) -> None:
+        def _closed(f: asyncio.Future[str]) -> None:
             self.muxes.pop(addr, None)
             self.demux.remove(addr)
             self.book.retire(session.snmp)
+            self._session_ended(f.result())
 
         mux.closed.add_done_callback(_closed)
 
