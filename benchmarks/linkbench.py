@@ -94,9 +94,10 @@ ENDPOINTS: dict[str, tuple[list[str], list[str]]] = {
     "ours": ([OURS_PYTHON, "-m", "kcpcore", "client"],
              [OURS_PYTHON, "-m", "kcpcore", "server"]),
 }
-ENDPOINTS["oursp"] = ENDPOINTS["ours"]
+ENDPOINTS["oursp"] = ENDPOINTS["oursa"] = ENDPOINTS["ours"]
 # flags only one implementation gets, after the common ones (KCP Desk extensions)
-EXTRA_FLAGS: dict[str, tuple[str, ...]] = {"oursp": ("--pacing",)}
+EXTRA_FLAGS: dict[str, tuple[str, ...]] = {"oursp": ("--pacing",),
+                                           "oursa": ("--pacing", "--fecadaptive")}
 # tunnel name -> (client implementation, server implementation)
 TUNNELS: dict[str, tuple[str, str]] = {
     "go": ("go", "go"),
@@ -107,6 +108,10 @@ TUNNELS: dict[str, tuple[str, str]] = {
     "oursp": ("oursp", "oursp"),
     "oursp-go": ("oursp", "go"),
     "go-oursp": ("go", "oursp"),
+    # ours with --pacing --fecadaptive (paced, parity only as loss needs it)
+    "oursa": ("oursa", "oursa"),
+    "oursa-go": ("oursa", "go"),
+    "go-oursa": ("go", "oursa"),
 }
 TCP_CCS = ("cubic", "bbr")
 
@@ -481,7 +486,8 @@ def main(argv: list[str] | None = None) -> int:
         ap.error("--directions takes down and/or up")
     if args.ours:
         base = shlex.split(args.ours)
-        ENDPOINTS["ours"] = ENDPOINTS["oursp"] = ([*base, "client"], [*base, "server"])
+        ENDPOINTS["ours"] = ENDPOINTS["oursp"] = ENDPOINTS["oursa"] = (
+            [*base, "client"], [*base, "server"])
 
     reason = netns_unavailable_reason()
     if reason:

@@ -86,12 +86,22 @@ def paws_for(data_shards: int, parity_shards: int) -> int:
 class FecEncoder:
     """Adds FEC headers to outgoing KCP packets and emits parity after every ds-th packet."""
 
-    __slots__ = ("_max", "_next", "_paws", "_rs", "_shards", "data_shards", "parity_shards")
+    __slots__ = ("_max", "_next", "_paws", "_rs", "_shards", "adaptive", "data_shards",
+                 "parity_sent", "parity_shards", "parity_skipped")
 
-    def __init__(self, data_shards: int, parity_shards: int, *, next_seqid: int = 0) -> None:
+    def __init__(self, data_shards: int, parity_shards: int, *, next_seqid: int = 0,
+                 adaptive: AdaptiveParity | None = None) -> None:
         """``next_seqid`` (default 0, as kcp-go) lets tests start near the wrap; it must be a
-        group boundary below ``paws``."""
+        group boundary below ``paws``.
+
+        ``adaptive`` (KCP Desk only): each completed group sends only the first
+        ``adaptive.count()`` of its parity shards. The skipped ones still use up their seqids,
+        so to any kcp-go receiver they look exactly like parity the link lost.
+        """
         check_shard_counts(data_shards, parity_shards)
+        self.adaptive = adaptive
+        self.parity_sent = 0
+        self.parity_skipped = 0
         self.data_shards = data_shards
         self.parity_shards = parity_shards
         self._rs = ReedSolomon(data_shards, parity_shards)
@@ -127,17 +137,151 @@ class FecEncoder:
         if len(shards) < self.data_shards:
             return [packet]
         longest = self._max
-        padded = [s if len(s) == longest else s.ljust(longest, b"\0") for s in shards]
         self._shards = []
         self._max = 0
         out = [packet]
         paws = self._paws
         nxt = self._next
-        for parity in self._rs.encode(padded):
-            out.append(FEC_HEADER.pack(nxt, TYPE_PARITY) + parity)
-            nxt = (nxt + 1) % paws  # kcp-go markParity: the only place seqids wrap
+        ps = self.parity_shards
+        count = ps if self.adaptive is None else self.adaptive.count()
+        if count:
+            padded = [s if len(s) == longest else s.ljust(longest, b"\0") for s in shards]
+            for parity in self._rs.encode(padded, count):
+                out.append(FEC_HEADER.pack(nxt, TYPE_PARITY) + parity)
+                nxt = (nxt + 1) % paws  # kcp-go markParity: the only place seqids wrap
+            self.parity_sent += count
+        if count < ps:  # skipped parity keeps its seqids: the numbering stays kcp-go's
+            self.parity_skipped += ps - count
+            for _ in range(ps - count):
+                nxt = (nxt + 1) % paws
         self._next = nxt
         return out
+
+
+def residual_loss(data_shards: int, parity: int, loss: float) -> float:
+    """P(a group of ``data_shards`` + ``parity`` shards loses more than ``parity`` of them)
+    when each shard is lost independently with probability ``loss``: what FEC cannot rebuild."""
+    n = data_shards + parity
+    ok = 0.0
+    term = (1.0 - loss) ** n  # P(0 lost)
+    for i in range(parity + 1):
+        ok += term
+        if loss >= 1.0:
+            break
+        term *= (n - i) / (i + 1) * loss / (1.0 - loss)
+    return max(0.0, 1.0 - ok)
+
+
+class AdaptiveParity:
+    """KCP Desk only: how many of the configured parity shards each FEC group should send.
+
+    kcp-go always sends all ``ps`` parity shards of a group: on a clean link that is 30 % of
+    the wire (10/3) for nothing. A kcp-go receiver treats a parity shard that never comes
+    exactly like one the link lost, so the sender may skip some, as long as the seqids of
+    the skipped ones stay used (``FecEncoder`` does that) and flags stay where the numbering
+    puts them (the receiver's autotune only looks when they do not).
+
+    The loss estimate comes from the peer's own FEC stream, which both kcp-go and we send:
+    its *data* seqids are contiguous (parity sits at fixed places in each group), so the
+    data seqids that never arrived over a window are the path's loss, before any repair.
+    It is measured on the path towards us; the path away from us gets the same estimate
+    (loss is usually symmetric). When this end also paces, the pacer's retransmission rate
+    counts as well while the RTT shows no queue, so loss on our direction alone still
+    raises parity (less smoothly: FEC then hides part of it).
+
+    Each group then sends the fewest parity shards ``k`` for which a group of ds + k shards
+    loses more than ``k`` with probability at most ``RESIDUAL_TARGET`` (no parity at 0 %
+    loss; all ``ps`` until the first estimate, and whenever loss needs more than ``ps``).
+    Cost on the hot path: a few integer operations per received data packet and one float
+    comparison per ``count()`` (once per sent group).
+    """
+
+    RESIDUAL_TARGET = 0.01  # groups that FEC may leave to ARQ
+    WINDOW_DATA = 64  # peer data packets per loss sample...
+    FIRST_WINDOW_DATA = 16  # ...the first one (until then every group sends all parity)
+    WINDOW_MS = 1000  # ...or fewer (at least one group's worth) once this much time passed
+    GAIN_UP = 0.5  # EWMA weight of a sample above the estimate (react to new loss quickly)
+    GAIN_DOWN = 0.125  # ...and below it (hold parity a while after loss stops)
+
+    __slots__ = ("_got", "_hi", "_limits", "_start", "_t0", "data_shards", "loss", "pacer",
+                 "parity_shards", "samples")
+
+    def __init__(self, data_shards: int, parity_shards: int) -> None:
+        check_shard_counts(data_shards, parity_shards)
+        self.data_shards = data_shards
+        self.parity_shards = parity_shards
+        self.loss: float | None = None  # estimated loss per packet; None until measured
+        self.pacer = None  # kcpcore.pacer.Pacer of the same session, when it paces
+        self.samples = 0
+        # _limits[k]: the highest loss for which k parity shards meet the target
+        self._limits = [self._limit(k) for k in range(parity_shards)]
+        self._start: int | None = None  # first data seqid of the current window
+        self._hi = 0
+        self._got = 0
+        self._t0 = 0
+
+    def _limit(self, k: int) -> float:
+        lo, hi = 0.0, 1.0
+        for _ in range(40):
+            mid = (lo + hi) / 2
+            if residual_loss(self.data_shards, k, mid) <= self.RESIDUAL_TARGET:
+                lo = mid
+            else:
+                hi = mid
+        return lo
+
+    def parity_for(self, loss: float) -> int:
+        for k, limit in enumerate(self._limits):
+            if loss <= limit:
+                return k
+        return self.parity_shards
+
+    def count(self) -> int:
+        """Parity shards the group being completed should send."""
+        loss = self.loss
+        if loss is None:
+            return self.parity_shards
+        pacer = self.pacer
+        if pacer is not None and pacer.loss > loss and pacer.queue_free():
+            loss = pacer.loss
+        return self.parity_for(loss)
+
+    def on_peer_data(self, seqid: int, now_ms: int, data_shards: int, size: int) -> None:
+        """A data packet from the peer arrived (``data_shards``/``size``: its group layout)."""
+        start = self._start
+        if start is None:
+            self._start = self._hi = seqid
+            self._got = 1
+            self._t0 = now_ms
+            return
+        self._got += 1  # a late one from the window before counts here: no bias either way
+        if (seqid - self._hi) & _U32 < _HALF:
+            self._hi = seqid
+        span = (self._hi - start) & _U32
+        window = self.WINDOW_DATA if self.samples else self.FIRST_WINDOW_DATA
+        if span * data_shards < window * size and (
+                span < size or (now_ms - self._t0) & _U32 < self.WINDOW_MS):
+            return
+        hi = self._hi + 1
+        self._start = hi & _U32  # the next window starts right after this one
+        self._t0 = now_ms
+        got = self._got
+        self._got = 0
+        if span > 1 << 24:  # the peer restarted its numbering (or wrapped at paws)
+            return
+        expected = ((hi // size) * data_shards + min(hi % size, data_shards)
+                    - (start // size) * data_shards - min(start % size, data_shards))
+        if expected <= 0:
+            return
+        # below 0 when late packets of the window before arrived in this one
+        sample = 1.0 - got / expected
+        self.samples += 1
+        loss = self.loss
+        if loss is None:
+            loss = sample
+        else:
+            loss += (sample - loss) * (self.GAIN_UP if sample > loss else self.GAIN_DOWN)
+        self.loss = max(loss, 0.0)
 
 
 @dataclass(slots=True)

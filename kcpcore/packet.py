@@ -15,7 +15,14 @@ from __future__ import annotations
 
 from .crypt import CRYPT_HEADER_SIZE, BlockCrypt, open_packet, seal
 from .errors import AuthFailed, MalformedPacket
-from .fec import FEC_HEADER_SIZE_PLUS2, TYPE_DATA, TYPE_PARITY, FecDecoder, FecEncoder
+from .fec import (
+    FEC_HEADER_SIZE_PLUS2,
+    TYPE_DATA,
+    TYPE_PARITY,
+    AdaptiveParity,
+    FecDecoder,
+    FecEncoder,
+)
 from .segment import IKCP_OVERHEAD
 from .snmp import Snmp
 
@@ -33,11 +40,13 @@ class PacketCodec:
     """Seals KCP packets into datagrams and opens datagrams back into KCP packets."""
 
     def __init__(self, *, crypt: BlockCrypt, datashard: int, parityshard: int,
-                 snmp: Snmp) -> None:
+                 snmp: Snmp, fec_adaptive: bool = False) -> None:
         self.crypt = crypt
         self.snmp = snmp
         on = fec_enabled(datashard, parityshard)
-        self.encoder = FecEncoder(datashard, parityshard) if on else None
+        # KCP Desk only: send only the parity the measured loss needs (fec.AdaptiveParity)
+        self.adaptive = AdaptiveParity(datashard, parityshard) if on and fec_adaptive else None
+        self.encoder = FecEncoder(datashard, parityshard, adaptive=self.adaptive) if on else None
         # kcp-go builds a (1,1) decoder on the fly when FEC arrives at a session without one;
         # a (1,1) decoder never recovers anything, so with FEC off we strip headers only.
         self.decoder = FecDecoder(datashard, parityshard, snmp) if on else None
@@ -91,8 +100,14 @@ class PacketCodec:
                 snmp.fec_parity_shards += 1
                 return None, []
             return _data_payload(body), []
-        own = _data_payload(body) if flag == TYPE_DATA else None
-        return own, decoder.decode(body, now_ms)
+        if flag == TYPE_DATA:
+            adaptive = self.adaptive
+            if adaptive is not None:
+                adaptive.on_peer_data(body[0] | body[1] << 8 | body[2] << 16 | body[3] << 24,
+                                      now_ms, decoder.data_shards,
+                                      decoder.data_shards + decoder.parity_shards)
+            return _data_payload(body), decoder.decode(body, now_ms)
+        return None, decoder.decode(body, now_ms)
 
 
 def _data_payload(body: bytes) -> bytes:

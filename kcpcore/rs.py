@@ -206,8 +206,9 @@ class ReedSolomon:
         # invalid-row tuple -> rows of the inverted sub-matrix (klauspost inversionTree key)
         self._decode_cache: OrderedDict[tuple[int, ...], list[list[int]]] = OrderedDict()
 
-    def encode(self, data: Sequence[bytes]) -> list[bytes]:
-        """The ps parity shards of ``ds`` equal-length data shards.
+    def encode(self, data: Sequence[bytes], count: int | None = None) -> list[bytes]:
+        """The ps parity shards of ``ds`` equal-length data shards (only the first ``count``
+        of them when given: each parity row is independent of the others).
 
         Raises:
             LocalProtocolError: wrong shard count or unequal lengths (our own misuse; kcp-go
@@ -218,7 +219,8 @@ class ReedSolomon:
         length = len(data[0])
         if any(len(d) != length for d in data):
             raise LocalProtocolError("rs: data shards must have equal lengths")
-        return combine(self._parity_rows, [bytes(d) for d in data], length)
+        rows = self._parity_rows if count is None else self._parity_rows[:count]
+        return combine(rows, [bytes(d) for d in data], length)
 
     def reconstruct(self, shards: Sequence[bytes | None]) -> list[bytes]:
         """The ds data shards, rebuilding missing ones (``None``) from any ds present shards.

@@ -44,6 +44,7 @@ class SessionParams:
     ack_nodelay: bool = False
     stream: bool = True
     pacing: bool = False  # KCP Desk only: kcpcore.pacer paces what this end sends
+    fec_adaptive: bool = False  # KCP Desk only: send only the parity measured loss needs
 
 
 class KcpSession:
@@ -54,13 +55,16 @@ class KcpSession:
         self.snmp = snmp if snmp is not None else Snmp()
         self.params = params
         self.codec = PacketCodec(crypt=crypt, datashard=params.datashard,
-                                 parityshard=params.parityshard, snmp=self.snmp)
+                                 parityshard=params.parityshard, snmp=self.snmp,
+                                 fec_adaptive=params.fec_adaptive)
         kcp = Kcp(conv, snmp=self.snmp, stream=params.stream)
         kcp.reserve_bytes(header_reserve(params.datashard, params.parityshard))
         kcp.set_mtu(params.mtu)  # kcp-go keeps 1400 when mtu < 50; > 1500 refused upstream
         kcp.set_nodelay(params.nodelay, params.interval, params.resend, params.nc)
         kcp.set_wndsize(params.sndwnd, params.rcvwnd)
         kcp.set_pacing(params.pacing)
+        if self.codec.adaptive is not None:
+            self.codec.adaptive.pacer = kcp.pacer
         self.kcp = kcp
         self.closed = False
         self._dirty = True

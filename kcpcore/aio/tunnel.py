@@ -40,7 +40,7 @@ def session_params(cfg: TunnelConfig) -> SessionParams:
     return SessionParams(mtu=cfg.mtu, sndwnd=cfg.sndwnd, rcvwnd=cfg.rcvwnd, nodelay=nodelay,
                          interval=interval, resend=resend, nc=nc, datashard=cfg.datashard,
                          parityshard=cfg.parityshard, ack_nodelay=cfg.acknodelay,
-                         pacing=cfg.pacing)
+                         pacing=cfg.pacing, fec_adaptive=cfg.fecadaptive)
 
 
 def smux_config(cfg: TunnelConfig) -> SmuxConfig:
