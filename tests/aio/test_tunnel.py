@@ -8,7 +8,7 @@ import hashlib
 import os
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from typing import Any, TypeVar
 
 import pytest
@@ -225,4 +225,55 @@ def test_autoexpire_new_session_for_new_connections_scavenger_closes_old() -> No
             assert await asyncio.wait_for(r1.read(-1), 4) == b""  # scavenged at 1 + 2 s
             w1.close()
             assert client.snmp().curr_estab == 1
+    run(main())
+
+
+def test_restarted_server_is_found_again_without_restarting_the_client(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The server dies and comes back on the same port: the client notices the stall (no ack
+    for in-flight data), says why, and the next connections get a new session."""
+    import kcpcore.aio.tunnel as tunnel_mod
+
+    monkeypatch.setattr(tunnel_mod, "STALL_TIMEOUT", 1.5)
+
+    async def main() -> None:
+        target = await asyncio.start_server(echo, "127.0.0.1", 0)
+        tport = target.sockets[0].getsockname()[1]
+
+        def server_cfg(port: int) -> TunnelConfig:
+            return TunnelConfig(role="server", listen=f"127.0.0.1:{port}", quiet=True,
+                                target=f"127.0.0.1:{tport}")
+
+        server = Engine(server_cfg(0))
+        await server.start()
+        sport = server.local_port
+        client = Engine(TunnelConfig(role="client", localaddr="127.0.0.1:0", quiet=True,
+                                     remoteaddr=f"127.0.0.1:{sport}"))
+        await client.start()
+        try:
+            assert await echo_check(client.local_port, 50_000, 1)
+            await server.stop()
+            server = Engine(server_cfg(sport))
+            await server.start()
+            ok, tries = False, 0
+            while not ok and tries < 10:
+                tries += 1
+                with suppress(TimeoutError, ConnectionError):
+                    ok = await asyncio.wait_for(echo_check(client.local_port, 50_000, 2), 4)
+            assert ok, "no working connection after the server came back"
+            assert client.last_error is not None
+            assert "no acknowledgement" in client.last_error[1]
+            assert client.snmp().active_opens == 2
+        finally:
+            await client.stop()
+            await server.stop()
+            target.close()
+    run(main(), timeout=60)
+
+
+def test_last_error_is_empty_while_all_is_well() -> None:
+    async def main() -> None:
+        async with tunnel() as (port, client, server):
+            assert await echo_check(port, 10_000, 3)
+            assert client.last_error is None and server.last_error is None
     run(main())
