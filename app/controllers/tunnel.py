@@ -79,6 +79,8 @@ class TunnelController(QObject):
         self.recorder = StatsRecorder()
         self.findings: list[Finding] = []
         self.started_at = 0.0
+        self.last_error: tuple[float, str] | None = None
+        """the engine's last abnormal session end (time, reason), logged once when it changes"""
         self._busy = False
         self._timer = QTimer(self)
         self._timer.setInterval(int(sample_period * 1000))
@@ -223,11 +225,17 @@ class TunnelController(QObject):
         self.findings = diagnose(delta, role=cfg.role, seconds=seconds, sessions=sessions,
                                  sndwnd=cfg.sndwnd,
                                  peer=cfg.remoteaddr if cfg.role == "client" else "")
+        err = getattr(engine, "last_error", None)
+        if err is not None and err != self.last_error:
+            self.last_error = err
+            log.warning("session ended: %s", err[1], extra={"profile": self.name})
         if self.engine is not None:
             waiting = (cfg.role == "client" and delta.get("OutPkts", 0) >= MIN_UNANSWERED
                        and delta.get("InPkts", 0) == 0)
             if waiting:
-                self._set_state(TunnelState.CONNECTING, f"no reply from {cfg.remoteaddr} yet")
+                why = f"; last session ended: {self.last_error[1]}" if self.last_error else ""
+                self._set_state(TunnelState.CONNECTING,
+                                f"no reply from {cfg.remoteaddr} yet{why}")
             else:
                 self._set_state(TunnelState.RUNNING, self._running_detail(engine))
         self.sampled.emit()

@@ -103,6 +103,28 @@ def test_wrong_key_is_diagnosed_on_both_ends(window: Any, qloop: Any) -> None:
     run(qloop, scenario(), timeout=30)
 
 
+def test_why_the_last_session_ended_reaches_the_profile(window: Any, qloop: Any,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The engine's reason (here: nothing acknowledged, wrong key) is logged once and shown
+    on the profile while it waits, so the user is not left with a silent "connecting"."""
+    import kcpcore.aio.tunnel as tunnel_mod
+
+    monkeypatch.setattr(tunnel_mod, "STALL_TIMEOUT", 1.0)
+
+    async def scenario() -> None:
+        echo, gen = await _pair(window, client_key="client-key", server_key="server-key")
+        cli = window.manager.controller("cli")
+        try:
+            await wait_for(lambda: cli.last_error is not None
+                           and "last session ended" in cli.detail, timeout=15)
+            assert "no acknowledgement" in cli.detail
+        finally:
+            await gen.stop()
+            await echo.stop()
+
+    run(qloop, scenario(), timeout=30)
+
+
 def test_several_profiles_run_at_once_and_quit_stops_them(window: Any, qloop: Any) -> None:
     async def scenario() -> None:
         for i in range(3):
