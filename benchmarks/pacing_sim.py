@@ -40,10 +40,11 @@ def main() -> None:
     ap.add_argument("--loss", type=float, default=0.0, help="fraction per packet")
     ap.add_argument("--mb", type=float, default=10.0)
     ap.add_argument("--pacing", action="store_true")
+    ap.add_argument("--fecadaptive", action="store_true")
     ap.add_argument("--trace", action="store_true")
     args = ap.parse_args()
     r = run(rate=args.rate, delay=args.delay, loss=args.loss, mb=args.mb, pacing=args.pacing,
-            observe=trace if args.trace else None)
+            fec_adaptive=args.fecadaptive, observe=trace if args.trace else None)
     out = {f.name: getattr(r, f.name) for f in dataclasses.fields(r) if f.name != "samples"}
     print(" ".join(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}" for k, v in out.items()))
 

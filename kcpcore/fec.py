@@ -239,12 +239,18 @@ class AdaptiveParity:
     def count(self) -> int:
         """Parity shards the group being completed should send."""
         loss = self.loss
-        if loss is None:
-            return self.parity_shards
         pacer = self.pacer
-        if pacer is not None and pacer.loss > loss and pacer.queue_free():
+        if loss is None:
+            if pacer is not None:
+                pacer.set_overhead((self.data_shards + self.parity_shards) / self.data_shards)
+            return self.parity_shards
+        if pacer is None:
+            return self.parity_for(loss)
+        if pacer.loss > loss and pacer.queue_free():
             loss = pacer.loss
-        return self.parity_for(loss)
+        k = self.parity_for(loss)
+        pacer.set_overhead((self.data_shards + k) / self.data_shards)
+        return k
 
     def on_peer_data(self, seqid: int, now_ms: int, data_shards: int, size: int) -> None:
         """A data packet from the peer arrived (``data_shards``/``size``: its group layout)."""

@@ -541,7 +541,9 @@ class Kcp:
         sent = len(new_segs) + change + lost
         pacer.spend(sent)
         pacer.on_flush(sent, change + lost)
-        if not self.snd_queue:
+        # Out of data with room in KCP's window: app-limited. A full window (the app may not
+        # write more) is not, or startup could never see the pipe fill behind snd_wnd.
+        if not self.snd_queue and self.writable():
             pacer.mark_app_limited(len(self._unacked))
         delay = self._next_deadline(now_ms)
         if self.snd_queue and timediff((self.snd_una + cwnd) & MASK32, self.snd_nxt) > 0:

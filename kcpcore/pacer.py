@@ -54,6 +54,7 @@ class Pacer:
 
     __slots__ = (
         "_bw_samples",
+        "_bw_wire",
         "_cycle_index",
         "_cycle_start",
         "_full_bw",
@@ -74,6 +75,7 @@ class Pacer:
         "first_sent_time",
         "loss",
         "min_rtt",
+        "overhead",
         "round_rtt",
         "state",
     )
@@ -92,6 +94,10 @@ class Pacer:
         self._round_rtt = 0  # ms, smallest so far in this round
         self._round_samples = 0
         self._queued_rounds = 0
+        # Wire packets per KCP data packet (adaptive FEC parity). Rate samples are kept in wire
+        # units, so when parity changes the segment rate follows at once, not a probe later.
+        self.overhead = 1.0
+        self._bw_wire = 0.0
         self.first_sent_time = 0  # send clock of the most recently acked segment
         self.delivered = 0  # segments acknowledged so far
         self.delivered_time = 0  # clock of the last acknowledgement
@@ -160,7 +166,12 @@ class Pacer:
     def spend(self, segments: int) -> None:
         """Take what was sent. Retransmissions are never held back, so the debt they make
         (up to a window) holds new segments back instead: the total stays at the rate."""
-        self._tokens = max(self._tokens - segments, -float(self.window()))
+        debt = self.window()
+        if self.state == DRAIN:
+            # After startup overran the buffer: the drops already emptied the queue, so the
+            # retransmissions (up to a window) must not hold new data back at the drain rate.
+            debt = min(debt, self.bw * self._rtt())
+        self._tokens = max(self._tokens - segments, -float(debt))
 
     def delay(self) -> int:
         """ms until the bucket holds one segment again (0 if it already does)."""
@@ -199,7 +210,9 @@ class Pacer:
         self.delivered_time = clock
         send_elapsed = sent_clock - sent_first
         self.first_sent_time = sent_clock
-        interval = max(clock - sent_dtime, send_elapsed)
+        # Never shorter than the minimum RTT: segments whose ACKs were lost count as delivered
+        # only when una passes them, all at once, which would make a short interval look fast.
+        interval = max(clock - sent_dtime, send_elapsed, self.min_rtt)
         new_round = sent_delivered >= self._next_round
         if new_round:
             self._next_round = self.delivered
@@ -217,7 +230,14 @@ class Pacer:
             self._check_full_pipe()
         self._advance(clock, inflight)
 
+    def set_overhead(self, overhead: float) -> None:
+        """Wire packets per data packet from now on (the FEC layer's parity share)."""
+        if overhead != self.overhead:
+            self.overhead = overhead
+            self.bw = self._bw_wire / overhead
+
     def _add_sample(self, sample: float) -> None:
+        sample *= self.overhead
         rnd = self._round
         samples = self._bw_samples
         if samples and samples[-1][0] == rnd:
@@ -227,7 +247,8 @@ class Pacer:
             samples.append((rnd, sample))
         while samples and samples[0][0] <= rnd - BW_ROUNDS:
             samples.pop(0)
-        self.bw = max(s for _, s in samples)
+        self._bw_wire = max(s for _, s in samples)
+        self.bw = self._bw_wire / self.overhead
 
     def _check_full_pipe(self) -> None:
         if self.state != STARTUP:
@@ -239,8 +260,8 @@ class Pacer:
                 return
         else:
             self._queued_rounds = 0
-        if self.bw >= self._full_bw * FULL_BW_GROWTH:
-            self._full_bw = self.bw
+        if self._bw_wire >= self._full_bw * FULL_BW_GROWTH:
+            self._full_bw = self._bw_wire
             self._full_bw_count = 0
             return
         self._full_bw_count += 1

@@ -183,12 +183,17 @@ def test_pacer_loss_counts_only_without_a_queue() -> None:
         def queue_free(self) -> bool:
             return self.free
 
+        def set_overhead(self, overhead: float) -> None:
+            self.overhead = overhead
+
     ap = AdaptiveParity(10, 3)
     ap.loss = 0.0
     ap.pacer = P()
     assert ap.count() == 3
+    assert ap.pacer.overhead == 1.3  # the pacer learns the wire share of what it sends
     ap.pacer.free = False
     assert ap.count() == 0
+    assert ap.pacer.overhead == 1.0
 
 
 def test_codec_wiring_off_by_default() -> None:

@@ -76,13 +76,15 @@ class Sim:
 
     def __init__(self, *, rate: float, delay: int, loss: float = 0.0, pacing: bool,
                  wnd: int = 1024, queue_bytes: int | None = None, datashard: int = 10,
-                 parityshard: int = 3, mtu: int = 1350, interval: int = 20) -> None:
+                 parityshard: int = 3, mtu: int = 1350, interval: int = 20,
+                 fec_adaptive: bool = False) -> None:
         crypt = new_block_crypt("none", bytes(32))
         base = dict(mtu=mtu, sndwnd=wnd, rcvwnd=wnd, nodelay=1, interval=interval, resend=2,
                     nc=1, datashard=datashard, parityshard=parityshard)
-        self.a = KcpSession(conv=1, crypt=crypt, params=SessionParams(**base, pacing=pacing),
-                            now=0.0)
-        self.b = KcpSession(conv=1, crypt=crypt, params=SessionParams(**base), now=0.0)
+        self.a = KcpSession(conv=1, crypt=crypt, now=0.0,
+                            params=SessionParams(**base, pacing=pacing, fec_adaptive=fec_adaptive))
+        self.b = KcpSession(conv=1, crypt=crypt, now=0.0,
+                            params=SessionParams(**base, fec_adaptive=fec_adaptive))
         if queue_bytes is None:
             queue_bytes = int(max(rate * 1e6 / 8 * 2 * delay / 1000, 65536))
         self.ab = Link(rate_mbit=rate, delay_ms=delay, loss=loss, queue_bytes=queue_bytes,
@@ -134,11 +136,13 @@ class Result:
 def run(*, rate: float, delay: int, loss: float, mb: float, pacing: bool, wnd: int = 1024,
         seconds: float = 120.0, queue_bytes: int | None = None, datashard: int = 10,
         parityshard: int = 3, mtu: int = 1350, sample_every: int = 0,
+        fec_adaptive: bool = False,
         observe: Callable[[int, KcpSession, Link], None] | None = None) -> Result:
     """Move ``mb`` MB from a to b over links of ``rate`` Mbit/s and ``delay`` ms one way
     (see ``Sim``). ``observe(ms, a, a->b link)`` runs after every step."""
     sim = Sim(rate=rate, delay=delay, loss=loss, pacing=pacing, wnd=wnd,
-              queue_bytes=queue_bytes, datashard=datashard, parityshard=parityshard, mtu=mtu)
+              queue_bytes=queue_bytes, datashard=datashard, parityshard=parityshard, mtu=mtu,
+              fec_adaptive=fec_adaptive)
     a, b, ab, ba = sim.a, sim.b, sim.ab, sim.ba
     total = int(mb * 1e6)
     chunk = bytes(8192)
