@@ -1,66 +1,37 @@
-"""A thread relaying UDP between tunnel ends with seeded random loss each way (any process)."""
+"""The demo's ``LossyRelay`` on its own asyncio loop in a thread, for tests whose tunnel ends
+are other processes (so no test loop is there to run it)."""
 
 from __future__ import annotations
 
-import contextlib
-import random
-import selectors
-import socket
+import asyncio
 import threading
 from typing import Any
+
+from app.demo.relay import LossyRelay
 
 
 class LossyUdpRelay:
     """Clients send to ``port``; each client address gets its own upstream socket to the
-    server. ``loss`` of the datagrams is dropped in each direction."""
+    server. ``loss`` of the datagrams is dropped in each direction; ``impair`` passes any other
+    ``LossyRelay`` option."""
 
-    def __init__(self, server: tuple[str, int], loss: float, seed: int = 1) -> None:
-        self.rng = random.Random(seed)
-        self.loss = loss
-        self.server = server
-        self.front = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.front.bind(("127.0.0.1", 0))
-        self.port: int = self.front.getsockname()[1]
-        self.sel = selectors.DefaultSelector()
-        self.sel.register(self.front, selectors.EVENT_READ, None)
-        self.upstream: dict[Any, socket.socket] = {}
-        self.counts = {"forwarded": 0, "lost": 0}
-        self._stop = False
-        self._thread = threading.Thread(target=self._run, daemon=True)
+    def __init__(self, server: tuple[str, int], loss: float, seed: int = 1,
+                 **impair: Any) -> None:
+        self.relay = LossyRelay(server, loss=loss, seed=seed, **impair)
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._thread.start()
+        self.port: int = self._call(self.relay.start())
 
-    def _pass(self) -> bool:
-        if self.rng.random() < self.loss:
-            self.counts["lost"] += 1
-            return False
-        self.counts["forwarded"] += 1
-        return True
+    def _call(self, coro: Any) -> Any:
+        return asyncio.run_coroutine_threadsafe(coro, self._loop).result(5)
 
-    def _run(self) -> None:
-        while not self._stop:
-            for key, _ in self.sel.select(0.2):
-                sock: socket.socket = key.fileobj  # type: ignore[assignment]
-                try:
-                    data, addr = sock.recvfrom(65536)
-                except OSError:
-                    continue
-                if key.data is None:  # from a client
-                    up = self.upstream.get(addr)
-                    if up is None:
-                        up = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-                        up.connect(self.server)
-                        self.upstream[addr] = up
-                        self.sel.register(up, selectors.EVENT_READ, addr)
-                    if self._pass():
-                        with contextlib.suppress(OSError):
-                            up.send(data)
-                elif self._pass():
-                    with contextlib.suppress(OSError):
-                        self.front.sendto(data, key.data)
+    @property
+    def counts(self) -> dict[str, int]:
+        return self.relay.counts
 
     def close(self) -> None:
-        self._stop = True
+        self._call(self.relay.stop())
+        self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(2)
-        for s in [self.front, *self.upstream.values()]:
-            s.close()
-        self.sel.close()
+        self._loop.close()

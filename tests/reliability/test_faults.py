@@ -23,6 +23,7 @@ from typing import Any
 
 import pytest
 
+from app.demo.relay import LossyRelay
 from kcpcore.config import TunnelConfig
 from tests.helpers.netlink import stop_process
 from tests.helpers.peers import start_peer
@@ -30,8 +31,6 @@ from tests.reliability.util import (
     LOCAL,
     AsyncEcho,
     Expect,
-    ImpairedRelay,
-    Impairment,
     chunks,
     echo_roundtrip,
     engine_pair,
@@ -55,11 +54,9 @@ pytestmark = pytest.mark.slow
 @pytest.mark.timeout(120)
 @pytest.mark.parametrize("crypt", ["aes", "none"])
 def test_loss_dup_reorder_corruption_at_once(run: Any, figures: Any, crypt: str) -> None:
-    imp = Impairment(loss=0.05, dup=0.05, corrupt=0.03, reorder=0.15, reorder_ms=25,
-                     delay_ms=2)
-
     async def main() -> None:
-        relay = ImpairedRelay(imp, seed=11)
+        relay = LossyRelay(loss=0.05, dup=0.05, corrupt=0.03, reorder=0.15, reorder_delay=0.025,
+                           delay=0.002, seed=11)
         async with engine_pair(relay=relay, key=KEY, crypt=crypt, mode="fast2") as p:
             bulk = [echo_roundtrip(p.port, 3 * MB, i, timeout=90) for i in range(3)]
             short = [echo_roundtrip(p.port, 20_000 + 997 * i, 100 + i, timeout=90)

@@ -19,11 +19,10 @@ from typing import Any
 
 import pytest
 
+from app.demo.relay import LossyRelay
 from app.models.diagnostics import diagnose
 from kcpcore.snmp import Snmp
 from tests.reliability.util import (
-    ImpairedRelay,
-    Impairment,
     echo_roundtrip,
     engine_pair,
     short_keepalive,
@@ -51,7 +50,7 @@ def test_stranger_gets_silence_and_both_ends_say_why(
     short_keepalive(monkeypatch, timeout=3.0, interval=1.0)
 
     async def main() -> None:
-        relay = ImpairedRelay(Impairment())
+        relay = LossyRelay(delay=0.001)
         async with engine_pair(relay=relay, client_flags=client, **server) as p:
             s0, c0 = p.server.snmp(), p.client.snmp()
             loop = asyncio.get_running_loop()
@@ -87,7 +86,7 @@ def test_stranger_gets_silence_and_both_ends_say_why(
 ])
 def test_mismatched_fec_still_carries_every_byte(run: Any, server: dict, client: dict) -> None:
     async def main() -> None:
-        relay = ImpairedRelay(Impairment(loss=0.02), seed=3)
+        relay = LossyRelay(loss=0.02, delay=0.001, seed=3)
         async with engine_pair(relay=relay, client_flags=client, **server) as p:
             results = await asyncio.gather(*(echo_roundtrip(p.port, 1 << 20, i, timeout=40)
                                              for i in range(3)))

@@ -21,14 +21,13 @@ from typing import Any
 
 import pytest
 
+from app.demo.relay import LossyRelay
 from kcpcore.config import TunnelConfig
 from kcpcore.crypt import derive_key
 from tests.helpers.netlink import stop_process, wait_listening
 from tests.reliability.util import (
     LOCAL,
     AsyncEcho,
-    ImpairedRelay,
-    Impairment,
     echo_roundtrip,
     engine_pair,
     free_tcp_port,
@@ -170,16 +169,15 @@ def test_replayed_datagrams_are_not_detected(run: Any) -> None:
     address); if ours ever gets one, this test and the README change together."""
 
     async def main() -> None:
-        relay = ImpairedRelay(Impairment())
+        relay = LossyRelay(delay=0.001)
         captured: list[bytes] = []
-        forward = relay._impair
+        forward = relay._from_client
 
-        def tap(data: bytes, send: Any, direction: str) -> None:
-            if direction == "to_server":
-                captured.append(data)
-            forward(data, send, direction)
+        def tap(data: bytes, addr: Any) -> None:
+            captured.append(data)
+            forward(data, addr)
 
-        relay._impair = tap  # type: ignore[method-assign]
+        relay._from_client = tap  # type: ignore[method-assign]
         async with engine_pair(relay=relay, key=secrets.token_hex(8)) as p:
             r = await echo_roundtrip(p.port, 5000, 1)
             assert r.ok and p.echo.accepted == 1 and p.echo.bytes == 5000

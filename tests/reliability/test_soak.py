@@ -34,10 +34,9 @@ from typing import Any
 
 import pytest
 
+from app.demo.relay import LossyRelay
 from tests.reliability.util import (
     LOCAL,
-    ImpairedRelay,
-    Impairment,
     chunks,
     echo_roundtrip,
     engine_pair,
@@ -80,7 +79,7 @@ def objects() -> tuple[int, dict[str, int]]:
 
 
 async def soak(seconds: float, *, autoexpire: int, scavengettl: int) -> dict[str, Any]:
-    relay = ImpairedRelay(Impairment(loss=0.01, reorder=0.02, reorder_ms=10), seed=5)
+    relay = LossyRelay(loss=0.01, reorder=0.02, reorder_delay=0.01, delay=0.001, seed=5)
     async with engine_pair(relay=relay, key="soak", conn=2, autoexpire=autoexpire,
                            scavengettl=scavengettl) as p:
         warm = await asyncio.gather(*(echo_roundtrip(p.port, 2 * MB, i) for i in range(4)))
@@ -184,7 +183,7 @@ async def soak(seconds: float, *, autoexpire: int, scavengettl: int) -> dict[str
         for k in ("KcpSession", "SessionDriver", "MuxConnection", "SmuxSession"):
             assert kinds[k] == 2 * alive, (k, result)
         # + the server's socket and the relay's (one front, one upstream per client session)
-        assert kinds["_SelectorDatagramTransport"] == alive + 2 + len(relay.upstream), result
+        assert kinds["_SelectorDatagramTransport"] == alive + 2 + len(relay.upstreams), result
         # memory: the allocator's high water settles within a minute or two of traffic (a
         # 3-minute run: +24 MB over the first 60 s, then flat); long runs must show no trend
         if elapsed >= SETTLE_S:

@@ -1,5 +1,6 @@
-"""Shared pieces of the reliability tests: in-process tunnels, an impairing UDP relay, hostile
-datagram builders, transfers checked by sha256, and memory/task probes.
+"""Shared pieces of the reliability tests: in-process tunnels (with the demo's impairing UDP
+relay, ``app.demo.relay.LossyRelay``, between the ends when asked), hostile datagram builders,
+transfers checked by sha256, and memory/task probes.
 
 Everything here binds to 127.0.0.1 only and every wait has a deadline.
 """
@@ -18,9 +19,10 @@ import secrets
 import socket
 import struct
 import tracemalloc
-from collections.abc import AsyncIterator, Hashable
+from collections.abc import AsyncIterator
 from typing import Any
 
+from app.demo.relay import LossyRelay
 from kcpcore.aio import tunnel as tunnel_mod
 from kcpcore.aio.engine import Engine
 from kcpcore.config import TunnelConfig
@@ -204,7 +206,7 @@ class Pair:
     server: Engine
     client: Engine
     echo: AsyncEcho
-    relay: ImpairedRelay | None = None
+    relay: LossyRelay | None = None
 
     @property
     def port(self) -> int:
@@ -220,7 +222,7 @@ class Pair:
 
 
 @contextlib.asynccontextmanager
-async def engine_pair(*, relay: ImpairedRelay | None = None, client_flags: dict | None = None,
+async def engine_pair(*, relay: LossyRelay | None = None, client_flags: dict | None = None,
                       **flags: Any) -> AsyncIterator[Pair]:
     """Echo target + our server + our client in this process; ``relay`` sits between the
     client and the server when given."""
@@ -233,8 +235,8 @@ async def engine_pair(*, relay: ImpairedRelay | None = None, client_flags: dict 
         await server.start()
         remote = server.local_port
         if relay is not None:
-            await relay.start((LOCAL, server.local_port))
-            remote = relay.port
+            relay.upstream = (LOCAL, server.local_port)
+            remote = await relay.start()
         cflags = {**flags, **(client_flags or {})}
         client = Engine(TunnelConfig(role="client", localaddr=f"{LOCAL}:0",
                                      remoteaddr=f"{LOCAL}:{remote}", **cflags))
@@ -245,120 +247,8 @@ async def engine_pair(*, relay: ImpairedRelay | None = None, client_flags: dict 
             await client.stop()
         await server.stop()
         if relay is not None:
-            relay.close()
+            await relay.stop()
         await echo.close()
-
-
-# --------------------------------------------------------------------------- impaired relay
-
-
-@dataclasses.dataclass
-class Impairment:
-    loss: float = 0.0
-    dup: float = 0.0
-    corrupt: float = 0.0
-    """probability that 1..3 bytes of a datagram are flipped"""
-    reorder: float = 0.0
-    """probability that a datagram is held back by an extra ``reorder_ms``"""
-    reorder_ms: float = 20.0
-    delay_ms: float = 1.0
-
-
-class _Side(asyncio.DatagramProtocol):
-    def __init__(self, on_datagram: Any) -> None:
-        self.on_datagram = on_datagram
-        self.transport: asyncio.DatagramTransport | None = None
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport  # type: ignore[assignment]
-
-    def datagram_received(self, data: bytes, addr: Hashable) -> None:
-        self.on_datagram(data, addr)
-
-    def error_received(self, exc: Exception) -> None:
-        pass
-
-
-class ImpairedRelay:
-    """A UDP relay (asyncio) that loses, duplicates, reorders and corrupts, both ways, seeded.
-
-    Clients talk to ``port``; each client address gets its own upstream socket (so the server
-    sees one address per client, as through a NAT).
-    """
-
-    def __init__(self, imp: Impairment, seed: int = 1) -> None:
-        self.imp = imp
-        self.rng = random.Random(seed)
-        self.loop = asyncio.get_running_loop()
-        self.front: _Side | None = None
-        self.upstream: dict[Hashable, _Side] = {}
-        self.server_addr: tuple[str, int] | None = None
-        self.counts = dict(to_server=0, to_client=0, forwarded=0, lost=0, duplicated=0,
-                           corrupted=0, reordered=0)
-        self.blocked = False
-        """drop everything (a dead link)"""
-
-    async def start(self, server_addr: tuple[str, int]) -> None:
-        self.server_addr = server_addr
-        _, self.front = await self.loop.create_datagram_endpoint(
-            lambda: _Side(self._from_client), local_addr=(LOCAL, 0))
-
-    @property
-    def port(self) -> int:
-        assert self.front is not None and self.front.transport is not None
-        return self.front.transport.get_extra_info("sockname")[1]
-
-    def _from_client(self, data: bytes, addr: Hashable) -> None:
-        side = self.upstream.get(addr)
-        if side is None:
-            side = _Side(lambda d, _a, c=addr: self._impair(d, self._to_client(c), "to_client"))
-            self.upstream[addr] = side
-            self.loop.create_task(self._open_upstream(side))
-        self._impair(data, self._to_server(side), "to_server")
-
-    async def _open_upstream(self, side: _Side) -> None:
-        await self.loop.create_datagram_endpoint(lambda: side, remote_addr=self.server_addr)
-
-    def _to_server(self, side: _Side) -> Any:
-        def send(d: bytes) -> None:
-            if side.transport is not None and not side.transport.is_closing():
-                side.transport.sendto(d)
-        return send
-
-    def _to_client(self, addr: Hashable) -> Any:
-        def send(d: bytes) -> None:
-            t = self.front.transport if self.front is not None else None
-            if t is not None and not t.is_closing():
-                t.sendto(d, addr)
-        return send
-
-    def _impair(self, data: bytes, send: Any, direction: str) -> None:
-        imp, rng, c = self.imp, self.rng, self.counts
-        c[direction] += 1
-        if self.blocked or rng.random() < imp.loss:
-            c["lost"] += 1
-            return
-        copies = 2 if rng.random() < imp.dup else 1
-        c["duplicated"] += copies - 1
-        for _ in range(copies):
-            d = data
-            if d and rng.random() < imp.corrupt:
-                b = bytearray(d)
-                for _ in range(rng.randint(1, 3)):
-                    b[rng.randrange(len(b))] ^= 1 + rng.randrange(255)
-                d = bytes(b)
-                c["corrupted"] += 1
-            delay = imp.delay_ms
-            if rng.random() < imp.reorder:
-                delay += rng.uniform(1.0, imp.reorder_ms)
-                c["reordered"] += 1
-            c["forwarded"] += 1
-            self.loop.call_later(delay / 1000.0, send, d)
-
-    def close(self) -> None:
-        for side in [self.front, *self.upstream.values()]:
-            if side is not None and side.transport is not None:
-                side.transport.close()
 
 
 # --------------------------------------------------------------------------- hostile packets
