@@ -31,6 +31,7 @@ from tests.reliability.util import (
     LOCAL,
     AsyncEcho,
     Expect,
+    TcpTarget,
     chunks,
     echo_roundtrip,
     engine_pair,
@@ -251,22 +252,13 @@ def test_kills_with_default_timeouts(run: Any, figures: Any, tmp_path: Path) -> 
 # --------------------------------------------------------------------------- stalled reader
 
 
-class Source:
+class Source(TcpTarget):
     """A TCP target that writes ``size`` seeded bytes as fast as the socket takes them."""
 
     def __init__(self, size: int) -> None:
+        super().__init__()
         self.size = size
         self.written = 0
-        self.server: asyncio.Server | None = None
-
-    async def start(self) -> Source:
-        self.server = await asyncio.start_server(self._handle, LOCAL, 0)
-        return self
-
-    @property
-    def port(self) -> int:
-        assert self.server is not None
-        return self.server.sockets[0].getsockname()[1]
 
     async def _handle(self, r: asyncio.StreamReader, w: asyncio.StreamWriter) -> None:
         try:
@@ -281,28 +273,15 @@ class Source:
         finally:
             w.close()
 
-    async def close(self) -> None:
-        if self.server is not None:
-            self.server.close()
 
-
-class Hole:
+class Hole(TcpTarget):
     """A TCP target that reads nothing until ``release`` is set, then reads and hashes all."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.release = asyncio.Event()
         self.digest = hashlib.sha256()
         self.got = 0
-        self.server: asyncio.Server | None = None
-
-    async def start(self) -> Hole:
-        self.server = await asyncio.start_server(self._handle, LOCAL, 0)
-        return self
-
-    @property
-    def port(self) -> int:
-        assert self.server is not None
-        return self.server.sockets[0].getsockname()[1]
 
     async def _handle(self, r: asyncio.StreamReader, w: asyncio.StreamWriter) -> None:
         await self.release.wait()
@@ -310,10 +289,6 @@ class Hole:
             self.digest.update(d)
             self.got += len(d)
         w.close()
-
-    async def close(self) -> None:
-        if self.server is not None:
-            self.server.close()
 
 
 SMUXBUF, STREAMBUF = 2 * MB, 512 * 1024

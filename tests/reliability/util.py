@@ -20,7 +20,7 @@ import socket
 import struct
 import tracemalloc
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, Self
 
 from app.demo.relay import LossyRelay
 from kcpcore.aio import tunnel as tunnel_mod
@@ -49,16 +49,13 @@ def sha(data: bytes) -> str:
 # --------------------------------------------------------------------------- echo target
 
 
-class AsyncEcho:
-    """asyncio TCP echo target that honours half-close: echoes until EOF, then sends EOF."""
+class TcpTarget:
+    """An asyncio TCP server on a free local port; subclasses say what a connection gets."""
 
     def __init__(self) -> None:
         self.server: asyncio.Server | None = None
-        self.accepted = 0
-        self.open = 0
-        self.bytes = 0
 
-    async def start(self) -> AsyncEcho:
+    async def start(self) -> Self:
         self.server = await asyncio.start_server(self._handle, LOCAL, 0)
         return self
 
@@ -66,6 +63,25 @@ class AsyncEcho:
     def port(self) -> int:
         assert self.server is not None
         return self.server.sockets[0].getsockname()[1]
+
+    async def _handle(self, r: asyncio.StreamReader, w: asyncio.StreamWriter) -> None:
+        raise NotImplementedError
+
+    async def close(self) -> None:
+        if self.server is not None:
+            self.server.close()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.server.wait_closed(), 2)
+
+
+class AsyncEcho(TcpTarget):
+    """asyncio TCP echo target that honours half-close: echoes until EOF, then sends EOF."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.accepted = 0
+        self.open = 0
+        self.bytes = 0
 
     async def _handle(self, r: asyncio.StreamReader, w: asyncio.StreamWriter) -> None:
         self.accepted += 1
@@ -84,12 +100,6 @@ class AsyncEcho:
             w.close()
             with contextlib.suppress(Exception):
                 await w.wait_closed()
-
-    async def close(self) -> None:
-        if self.server is not None:
-            self.server.close()
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(self.server.wait_closed(), 2)
 
 
 # --------------------------------------------------------------------------- transfers
