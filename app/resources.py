@@ -7,13 +7,24 @@ the stylesheet to none.
 
 from __future__ import annotations
 
+import sys
 from functools import cache
 from pathlib import Path
 
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 
-RESOURCES = Path(__file__).resolve().parent.parent / "resources"
+
+def _find_resources() -> Path:
+    """The repository's (or the bundle's) ``resources/`` next to ``app/``; in a wheel install,
+    ``<prefix>/share/kcpdesk`` (pyproject's data-files)."""
+    beside = Path(__file__).resolve().parent.parent / "resources"
+    if beside.is_dir():
+        return beside
+    return Path(sys.prefix) / "share" / "kcpdesk"
+
+
+RESOURCES = _find_resources()
 
 
 def path(*parts: str) -> Path:
