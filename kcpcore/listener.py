@@ -13,6 +13,11 @@
   once, so there the table grows with every source address until smux's keepalive timeout.)
 * A known address with a different conv replaces its session only if the first segment's
   sn is 0 (the peer restarted); otherwise the datagram is dropped.
+* Replay (KCP Desk only; kcp-go has none): a conv that already opened a session here, from
+  any address, never opens another one (the last ``CONV_MEMORY`` convs are remembered).
+  Clients draw a fresh random conv for every session, so only a replayed or NAT-rebound old
+  session is refused, and both are dead to kcp-go anyway (their sn is past a new session's
+  window). Captured datagrams sent again from new source ports are counted in InErrs.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from .snmp import Snmp
 log = logging.getLogger(__name__)
 
 ACCEPT_BACKLOG = 128  # kcp-go chAccepts capacity
+CONV_MEMORY = 65536  # convs remembered against replay (~5 MB at most)
 
 
 class ServerDemux:
@@ -45,6 +51,9 @@ class ServerDemux:
         self._pending: dict[Hashable, None] = {}  # addr, oldest first: no byte delivered yet
         self.evicted = 0
         """pending sessions dropped to make room for newer ones"""
+        self._convs: dict[int, None] = {}  # convs that opened a session, oldest first
+        self.replays = 0
+        """datagrams refused because their conv already had a session here"""
         self.on_close: Callable[[Hashable, KcpSession], None] | None = None
 
     def route(self, data: bytes, addr: Hashable, now: float) -> tuple[KcpSession, bool] | None:
@@ -67,13 +76,21 @@ class ServerDemux:
             self.remove(addr)
         if ident is None:
             return None
+        conv = ident[0]
+        if conv in self._convs:
+            self.replays += 1
+            self.snmp.in_errs += 1
+            return None
         if len(self._pending) >= ACCEPT_BACKLOG:
             self.evicted += 1
             self.remove(next(iter(self._pending)))
         if len(self.sessions) >= self.max_sessions:
             self.snmp.in_errs += 1
             return None
-        sess = KcpSession(conv=ident[0], crypt=self.crypt, params=self.params, now=now)
+        self._convs[conv] = None
+        if len(self._convs) > CONV_MEMORY:
+            del self._convs[next(iter(self._convs))]
+        sess = KcpSession(conv=conv, crypt=self.crypt, params=self.params, now=now)
         sess.snmp.passive_opens += 1
         self.sessions[addr] = sess
         sess.receive_body(body, now)
