@@ -13,11 +13,13 @@
   once, so there the table grows with every source address until smux's keepalive timeout.)
 * A known address with a different conv replaces its session only if the first segment's
   sn is 0 (the peer restarted); otherwise the datagram is dropped.
-* Replay (KCP Desk only; kcp-go has none): a conv that already opened a session here, from
-  any address, never opens another one (the last ``CONV_MEMORY`` convs are remembered).
-  Clients draw a fresh random conv for every session, so only a replayed or NAT-rebound old
-  session is refused, and both are dead to kcp-go anyway (their sn is past a new session's
-  window). Captured datagrams sent again from new source ports are counted in InErrs.
+* Replay (KCP Desk only; kcp-go has none): a conv that opened a session here never opens
+  one from another address (the last ``CONV_MEMORY`` convs are remembered with their
+  address). Clients draw a fresh random conv for every session, so only a replayed or
+  NAT-rebound old session is refused, and both are dead to kcp-go anyway (their sn is past a
+  new session's window). Captured datagrams sent again from new source ports are counted in
+  InErrs. The same address may reopen its conv, as with kcp-go: after a protocol error the
+  peer's next frames then reach it and say why (e.g. a compression mismatch).
 """
 
 from __future__ import annotations
@@ -51,9 +53,9 @@ class ServerDemux:
         self._pending: dict[Hashable, None] = {}  # addr, oldest first: no byte delivered yet
         self.evicted = 0
         """pending sessions dropped to make room for newer ones"""
-        self._convs: dict[int, None] = {}  # convs that opened a session, oldest first
+        self._convs: dict[int, Hashable] = {}  # conv -> the address it opened from, oldest first
         self.replays = 0
-        """datagrams refused because their conv already had a session here"""
+        """datagrams refused because their conv already had a session from another address"""
         self.on_close: Callable[[Hashable, KcpSession], None] | None = None
 
     def route(self, data: bytes, addr: Hashable, now: float) -> tuple[KcpSession, bool] | None:
@@ -77,7 +79,7 @@ class ServerDemux:
         if ident is None:
             return None
         conv = ident[0]
-        if conv in self._convs:
+        if self._convs.get(conv, addr) != addr:
             self.replays += 1
             self.snmp.in_errs += 1
             return None
@@ -87,7 +89,7 @@ class ServerDemux:
         if len(self.sessions) >= self.max_sessions:
             self.snmp.in_errs += 1
             return None
-        self._convs[conv] = None
+        self._convs[conv] = addr
         if len(self._convs) > CONV_MEMORY:
             del self._convs[next(iter(self._convs))]
         sess = KcpSession(conv=conv, crypt=self.crypt, params=self.params, now=now)

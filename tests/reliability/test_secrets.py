@@ -164,8 +164,8 @@ def test_replayed_datagrams_open_nothing(run: Any) -> None:
     """A client's datagrams are captured on the wire and sent again, all of them, from another
     source port, and the first one alone from 20 more ports. kcptun would open a new session
     for each source and deliver the request to the target again (its protocol has no MAC and
-    no timestamps); our server remembers which convs opened a session and refuses them all,
-    counted in InErrs, so the target sees the request once."""
+    no timestamps); our server remembers which address each conv opened from and refuses it
+    from any other, counted in InErrs, so the target sees the request once."""
 
     async def main() -> None:
         relay = LossyRelay(delay=0.001)
