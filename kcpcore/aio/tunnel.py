@@ -32,7 +32,9 @@ log = logging.getLogger(__name__)
 RECONNECT_DELAY = 1.0  # s; kcptun retries createConn every second
 SCAVENGE_PERIOD = 1.0  # s
 STALL_TIMEOUT = 15.0  # s with data in flight and no acknowledgement: the server is gone
-ROUTINE_CLOSES = ("tunnel stopped", "scavenged")
+REASON_STOPPED = "tunnel stopped"
+REASON_SCAVENGED = "scavenged"
+ROUTINE_CLOSES = (REASON_STOPPED, REASON_SCAVENGED)  # not errors: last_error skips them
 
 
 def session_params(cfg: TunnelConfig) -> SessionParams:
@@ -220,7 +222,7 @@ class ClientTunnel(_Tunnel):
                 if mux.dead:
                     continue
                 if now >= mux.created + ttl:
-                    mux.kill("scavenged")
+                    mux.kill(REASON_SCAVENGED)
                 else:
                     keep.append(mux)
             self._scavenge = keep
@@ -260,7 +262,7 @@ class ClientTunnel(_Tunnel):
             self._server.close()
         for mux in self.slots + self._scavenge:
             if mux is not None:
-                mux.kill("tunnel stopped")
+                mux.kill(REASON_STOPPED)
         await self._cancel_tasks()
         if self._server is not None:
             with contextlib.suppress(Exception):
@@ -334,7 +336,7 @@ class ServerTunnel(_Tunnel):
 
     async def stop(self) -> None:
         for mux in list(self.muxes.values()):
-            mux.kill("tunnel stopped")
+            mux.kill(REASON_STOPPED)
         await self._cancel_tasks()
         if self.transport is not None:
             self.transport.close()

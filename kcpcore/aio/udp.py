@@ -71,10 +71,6 @@ class SessionDriver:
         self.transmit()
 
     # input side ------------------------------------------------------------
-    def datagram_received(self, data: bytes) -> None:
-        if self.session.receive_datagram(data, self._loop.time()):
-            self._after_input()
-
     def datagrams_received(self, batch: list[bytes]) -> None:
         """Several datagrams read in one go: one flush and one consumer wake-up for all."""
         now = self._loop.time()
@@ -230,12 +226,12 @@ class ClientDatagramProtocol(asyncio.DatagramProtocol):
         self._reader = _BatchReader(transport)
 
     def datagram_received(self, data: bytes, addr: object) -> None:
-        if self.driver is None or self._reader is None:
-            if self.driver is not None:
-                self.driver.datagram_received(data)
+        driver = self.driver
+        if driver is None:
             return
+        assert self._reader is not None  # connection_made always comes first
         batch, error = self._reader.drain((data, addr))  # type: ignore[arg-type]
-        self.driver.datagrams_received([d for d, _ in batch])
+        driver.datagrams_received([d for d, _ in batch])
         if error is not None:
             self.error_received(error)
 
@@ -273,10 +269,8 @@ class ServerDatagramProtocol(asyncio.DatagramProtocol):
 
     def datagram_received(self, data: bytes, addr: Hashable) -> None:
         """Route this and every other queued datagram, then wake each session once."""
-        if self._reader is None:
-            batch, error = [(data, addr)], None
-        else:
-            batch, error = self._reader.drain((data, addr))
+        assert self._reader is not None  # connection_made always comes first
+        batch, error = self._reader.drain((data, addr))
         now = self._loop.time()
         touched: dict[int, SessionDriver] = {}
         for d, a in batch:
