@@ -79,35 +79,34 @@ class DemoController(QObject):
         shared = {"key": key, "crypt": "aes-128", "mode": "fast2"}
         self.echo = EchoServer()
         echo_port = await self.echo.start(LOOPBACK)
-        server = self.manager.add_transient(Profile("Demo server", TunnelConfig(
+        server_port = await self._start_transient(Profile("Demo server", TunnelConfig(
             role="server", listen=f"{LOOPBACK}:0", target=f"{LOOPBACK}:{echo_port}",
-            **shared)))
-        self.server_name = server.name
-        if not await self.manager.start(server.name):
-            raise OSError(self._error(server.name))
-        ctrl = self.manager.controller(server.name)
-        assert ctrl is not None and ctrl.engine is not None
-        server_port = ctrl.engine.local_port
-        self.manager.update_transient(replace(server, config=replace(
-            server.config, listen=f"{LOOPBACK}:{server_port}")))
+            **shared)), "listen", "server_name")
         self.relay = LossyRelay((LOOPBACK, server_port), loss=self.loss, delay=self.delay,
                                 jitter=self.jitter)
         relay_port = await self.relay.start()
-        client = self.manager.add_transient(Profile("Demo client", TunnelConfig(
+        local_port = await self._start_transient(Profile("Demo client", TunnelConfig(
             role="client", localaddr=f"{LOOPBACK}:0", remoteaddr=f"{LOOPBACK}:{relay_port}",
-            **shared)))
-        self.client_name = client.name
-        if not await self.manager.start(client.name):
-            raise OSError(self._error(client.name))
-        cctrl = self.manager.controller(client.name)
-        assert cctrl is not None and cctrl.engine is not None
-        local_port = cctrl.engine.local_port
-        self.manager.update_transient(replace(client, config=replace(
-            client.config, localaddr=f"{LOOPBACK}:{local_port}")))
+            **shared)), "localaddr", "client_name")
         self.traffic = TrafficGenerator(LOOPBACK, local_port, rate=self.rate)
         self.traffic.start()
         log.info("demo running: loss %.0f%%, delay %.0f ms each way", self.loss * 100,
                  self.delay * 1000)
+
+    async def _start_transient(self, profile: Profile, address_field: str,
+                               name_attr: str) -> int:
+        """Add and start an in-memory profile, its (uniquified) name kept in ``name_attr`` for
+        stop() even if starting fails; record the port it bound (it asked for 0)."""
+        saved = self.manager.add_transient(profile)
+        setattr(self, name_attr, saved.name)
+        if not await self.manager.start(saved.name):
+            raise OSError(self._error(saved.name))
+        ctrl = self.manager.controller(saved.name)
+        assert ctrl is not None and ctrl.engine is not None
+        port: int = ctrl.engine.local_port
+        self.manager.update_transient(replace(saved, config=replace(
+            saved.config, **{address_field: f"{LOOPBACK}:{port}"})))
+        return port
 
     def _error(self, name: str) -> str:
         ctrl = self.manager.controller(name)
