@@ -22,11 +22,14 @@ from kcpcore.session import KcpSession
 from tests.helpers.bottleneck import Link, run
 
 
+EVERY = 500  # ms between trace lines (--every)
+
+
 def trace(ms: int, a: KcpSession, ab: Link) -> None:
     p = a.kcp.pacer
-    if ms % 500 or p is None:
+    if ms % EVERY or p is None:
         return
-    print(f"{ms:6d} ms {p.state:9s} bw {p.bw * 8 * 1298 / 1000:7.2f} Mbit/s "
+    print(f"{ms:6d} ms {p.state:9s} rate {p.rate() * 8 * 1298 / 1000:7.2f} bw {p.bw * 8 * 1298 / 1000:7.2f} Mbit/s "
           f"minrtt {p.min_rtt:4d} rtt {p.round_rtt:4d} loss {p.loss:.3f} "
           f"win {p.window():5d} inflight {len(a.kcp._unacked):5d} "
           f"queue {ab.queued:8d} drops {ab.drops} "
@@ -42,7 +45,9 @@ def main() -> None:
     ap.add_argument("--pacing", action="store_true")
     ap.add_argument("--fecadaptive", action="store_true")
     ap.add_argument("--trace", action="store_true")
+    ap.add_argument("--every", type=int, default=EVERY, help="ms between trace lines")
     args = ap.parse_args()
+    globals()["EVERY"] = args.every
     r = run(rate=args.rate, delay=args.delay, loss=args.loss, mb=args.mb, pacing=args.pacing,
             fec_adaptive=args.fecadaptive, observe=trace if args.trace else None)
     out = {f.name: getattr(r, f.name) for f in dataclasses.fields(r) if f.name != "samples"}

@@ -192,6 +192,10 @@ class AdaptiveParity:
     Each group then sends the fewest parity shards ``k`` for which a group of ds + k shards
     loses more than ``k`` with probability at most ``RESIDUAL_TARGET`` (no parity at 0 %
     loss; all ``ps`` until the first estimate, and whenever loss needs more than ``ps``).
+    Except when this end paces and has data waiting (a bulk transfer): the pacer then fills
+    the bottleneck, every parity shard displaces a data packet, and ARQ repairs a loss with
+    one resend, so no parity goes out (at 10 % loss, parity for the 1 % target cost 40-50 %
+    of the path; in the simulator 5 MB went 13 % faster without it).
     Cost on the hot path: a few integer operations per received data packet and one float
     comparison per ``count()`` (once per sent group).
     """
@@ -240,15 +244,19 @@ class AdaptiveParity:
         """Parity shards the group being completed should send."""
         loss = self.loss
         pacer = self.pacer
-        if loss is None:
-            if pacer is not None:
-                pacer.set_overhead((self.data_shards + self.parity_shards) / self.data_shards)
-            return self.parity_shards
         if pacer is None:
-            return self.parity_for(loss)
-        if pacer.loss > loss and pacer.queue_free():
-            loss = pacer.loss
-        k = self.parity_for(loss)
+            return self.parity_shards if loss is None else self.parity_for(loss)
+        if not pacer.app_limited():
+            # A paced bulk sender fills the bottleneck: every parity shard displaces a data
+            # packet, while ARQ repairs a loss for one resend. Parity is spent only when the
+            # sender has rate to spare (interactive traffic), where it saves a round trip.
+            k = 0
+        elif loss is None:
+            k = self.parity_shards
+        else:
+            if pacer.loss > loss and pacer.queue_free():
+                loss = pacer.loss
+            k = self.parity_for(loss)
         pacer.set_overhead((self.data_shards + k) / self.data_shards)
         return k
 

@@ -14,10 +14,19 @@ wire bytes per payload byte on a clean 100 Mbit/s link). The pacer instead:
   rate, and the minimum RTT over ``MIN_RTT_WINDOW`` ms;
 * releases segments at ``gain x bottleneck rate`` from a token bucket (burst ``BURST_MS``) and
   keeps at most ``cwnd_gain x rate x min RTT`` segments in flight;
-* runs BBR's phases: startup (gain 2.885 until the rate stops growing 25 % per round for three
-  rounds, or, unlike BBR, as soon as the RTT shows a queue of a quarter BDP: a bottleneck
-  buffer of one BDP would otherwise overflow before startup notices), drain, then probe-bandwidth
-  cycles of 1.25, 0.75 and six rounds of 1.0;
+* runs BBR's phases: startup, drain, then probe-bandwidth cycles of 1.25, 0.75 and six
+  rounds of 1.0. Startup differs from BBR's in three ways, all for short transfers on long
+  lossy paths (measured with benchmarks/pacing_sim.py and linkbench.py):
+  - its window also grows by 1.5 segments per delivered segment (slow start, x2.5 per round
+    trip, capped at twice the rate model's window): the rate samples lag a round and loss
+    makes them noisy, so growing by the samples alone took 6-9 round trips to fill a path;
+  - it ends as soon as two peer ACK intervals in a row show a quarter of the minimum RTT of
+    queue (the freshest ACK of each peer flush carries no ACK delay), not a round later when a
+    round's smallest RTT shows it: a bottleneck buffer of one BDP overflowed meanwhile;
+  - it is entered again when a 1.25 probe delivers 10 % more without a queue: noisy samples
+    at 10 % loss sometimes ended it at a tenth of the path's rate, and 25 % per eight rounds
+    took seconds to recover (once 4.5 instead of 13 Mbit/s in the simulator).
+  Drain lasts at most one round trip: after an overflow the drops already emptied the queue.
 * pays for random loss: when the queue is short (RTT close to the minimum), loss is not
   congestion, so the rate is scaled by ``1 / (1 - loss)`` so that the bottleneck stays full.
   When the RTT shows a standing queue, no such scaling happens.
@@ -29,8 +38,15 @@ from __future__ import annotations
 
 STARTUP_GAIN = 2.885  # 2/ln 2, BBR's high gain
 DRAIN_GAIN = 1 / STARTUP_GAIN
-CWND_GAIN = 2.0  # in-flight cap in BDPs once the pipe is full
+CWND_GAIN = 2.0  # in-flight cap in BDPs once the pipe is full...
+STARTUP_CWND_GAIN = 2.0  # ...and in startup, where the slow-start window may allow more
+STARTUP_GROWTH = 1.5  # startup window += this x each delivered segment (x2.5 per round trip)
+STARTUP_QUEUE_FRACTION = 0.25  # startup ends once RTT shows this x min RTT of queue...
+STARTUP_QUEUE_INTERVALS = 2  # ...in this many peer ACK intervals in a row
+STARTUP_WINDOW_CAP = 2.0  # ...but at most this x the model's window (rate samples lag a round)
+DRAIN_ROUNDS = 1.0  # drain lasts at most this many min RTTs (+ ACK delay)
 PROBE_GAINS = (1.25, 0.75, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0)  # BBR ProbeBW cycle, one phase per min RTT
+REPROBE_GROWTH = 1.1  # a 1.25 probe that delivers this much more, queue-free: startup again
 BW_ROUNDS = 10  # round trips the bottleneck-rate maximum covers
 FULL_BW_GROWTH = 1.25  # startup continues while the rate grows this much per round...
 FULL_BW_ROUNDS = 3  # ...within this many rounds
@@ -43,8 +59,6 @@ LOSS_EWMA = 1 / 16  # weight of one flush's loss fraction in the loss estimate
 LOSS_CAP = 0.3  # never scale the rate by more than 1 / (1 - LOSS_CAP)
 QUEUE_FREE_RTT = 1.1  # srtt below this x min RTT (+ QUEUE_FREE_MS): loss is random, not queue
 QUEUE_FREE_MS = 2.0
-STARTUP_QUEUE_RTT = 1.25  # startup ends once a round's smallest RTT is this x min RTT (+2 ms)
-STARTUP_QUEUE_ROUNDS = 2  # ...in this many rounds in a row
 
 STARTUP, DRAIN, PROBE_BW = "startup", "drain", "probe_bw"
 
@@ -59,13 +73,17 @@ class Pacer:
         "_cycle_start",
         "_full_bw",
         "_full_bw_count",
+        "_interval_min",
+        "_interval_start",
         "_last_refill",
         "_min_rtt_at",
         "_next_round",
-        "_queued_rounds",
+        "_probe_base",
+        "_queued_intervals",
         "_round",
         "_round_rtt",
         "_round_samples",
+        "_ss_window",
         "_tokens",
         "ack_delay",
         "app_limited_until",
@@ -93,7 +111,6 @@ class Pacer:
         self.round_rtt = 0  # ms, smallest RTT sample of the last complete round (0: none)
         self._round_rtt = 0  # ms, smallest so far in this round
         self._round_samples = 0
-        self._queued_rounds = 0
         # Wire packets per KCP data packet (adaptive FEC parity). Rate samples are kept in wire
         # units, so when parity changes the segment rate follows at once, not a probe later.
         self.overhead = 1.0
@@ -111,6 +128,13 @@ class Pacer:
         self._cycle_index = 0
         self._cycle_start = 0
         self._tokens = float(INITIAL_WINDOW)
+        # Startup's slow-start window: it grows with every delivery, so startup does not wait
+        # for the (lagging, noisy under loss) rate samples to triple each round.
+        self._ss_window = float(INITIAL_WINDOW)
+        self._probe_base = 0.0
+        self._queued_intervals = 0  # peer ACK intervals in a row whose best RTT shows a queue
+        self._interval_min = 0  # ms, smallest RTT sample in the current ACK interval
+        self._interval_start = 0
         self._last_refill: int | None = None
 
     # -------------------------------------------------------------- model
@@ -127,6 +151,9 @@ class Pacer:
         if self.bw <= 0.0:
             return STARTUP_GAIN * INITIAL_WINDOW / max(self.min_rtt or 100, 1)
         rate = self.pacing_gain * self.bw
+        if self.state == STARTUP:
+            # Send the slow-start window over one round trip, at startup's gain.
+            rate = max(rate, STARTUP_GAIN * self.window() / (self._rtt() + self.ack_delay))
         if self.state == PROBE_BW and self.queue_free():
             rate /= 1.0 - min(self.loss, LOSS_CAP)
         return rate
@@ -142,13 +169,16 @@ class Pacer:
         """Segments that may be in flight."""
         if self.bw <= 0.0:
             return INITIAL_WINDOW
-        gain = STARTUP_GAIN if self.state != PROBE_BW else CWND_GAIN
+        gain = STARTUP_CWND_GAIN if self.state != PROBE_BW else CWND_GAIN
         # ACKs come back up to the peer's interval late: without that in the window, a LAN
         # (RTT ~1 ms, ACKs every 20 ms) would cap itself at a few segments per interval.
         bdp = self.bw * (self._rtt() + self.ack_delay)
         if self.state == PROBE_BW and self.loss:
             bdp /= 1.0 - min(self.loss, LOSS_CAP)
-        return max(int(gain * bdp) + 1, MIN_WINDOW)
+        window = max(int(gain * bdp) + 1, MIN_WINDOW)
+        if self.state == STARTUP:
+            window = max(window, int(min(self._ss_window, STARTUP_WINDOW_CAP * window)))
+        return window
 
     def _rtt(self) -> float:
         return float(max(self.min_rtt, MIN_RTT_FLOOR))
@@ -183,6 +213,10 @@ class Pacer:
         if sent:
             self.loss += LOSS_EWMA * (retransmitted / sent - self.loss)
 
+    def app_limited(self) -> bool:
+        """The latest deliveries were of segments sent while the sender had run dry."""
+        return self.app_limited_until > self.delivered
+
     def mark_app_limited(self, inflight: int) -> None:
         """The sender ran out of data: samples until these segments are acked are app-limited."""
         self.app_limited_until = self.delivered + max(inflight, 1)
@@ -197,6 +231,30 @@ class Pacer:
         if not self.min_rtt or rtt <= self.min_rtt or clock - self._min_rtt_at > MIN_RTT_WINDOW:
             self.min_rtt = max(rtt, 1)
             self._min_rtt_at = clock
+        if self.state == STARTUP:
+            self._watch_startup_queue(rtt, clock)
+
+    def _watch_startup_queue(self, rtt: int, clock: int) -> None:
+        """End startup as soon as the bottleneck queue grows, before it overflows.
+
+        Waiting for a round's smallest RTT (or for the rate to stop growing) let a 1-BDP
+        buffer overflow first. Single samples include the peer's ACK delay (up to its
+        interval), but the last ACK of each peer flush is fresh, so the smallest sample of
+        an interval is the path's RTT plus the queue.
+        """
+        if not self._interval_min or rtt < self._interval_min:
+            self._interval_min = rtt
+        if clock - self._interval_start <= self.ack_delay:
+            return
+        floor = self._rtt()
+        if self._interval_min > floor + max(STARTUP_QUEUE_FRACTION * floor, QUEUE_FREE_MS):
+            self._queued_intervals += 1
+            if self._queued_intervals >= STARTUP_QUEUE_INTERVALS and self.bw > 0.0:
+                self._enter_drain()
+        else:
+            self._queued_intervals = 0
+        self._interval_min = 0
+        self._interval_start = clock
 
     def on_delivered(self, count: int, clock: int, sent_delivered: int, sent_dtime: int,
                      sent_first: int, sent_clock: int, inflight: int) -> None:
@@ -208,6 +266,8 @@ class Pacer:
         """
         self.delivered += count
         self.delivered_time = clock
+        if self.state == STARTUP and not self._queued_intervals:
+            self._ss_window += STARTUP_GROWTH * count
         send_elapsed = sent_clock - sent_first
         self.first_sent_time = sent_clock
         # Never shorter than the minimum RTT: segments whose ACKs were lost count as delivered
@@ -223,7 +283,7 @@ class Pacer:
         if interval <= 0:
             return
         sample = (self.delivered - sent_delivered) / interval
-        app_limited = sent_delivered < self.app_limited_until
+        app_limited = sent_delivered < self.app_limited_until  # as of when it was sent
         if not app_limited or sample > self.bw:
             self._add_sample(sample)
         if new_round and not app_limited:
@@ -253,26 +313,39 @@ class Pacer:
     def _check_full_pipe(self) -> None:
         if self.state != STARTUP:
             return
-        if self.round_rtt and self.round_rtt > self._queue_rtt(STARTUP_QUEUE_RTT):
-            self._queued_rounds += 1
-            if self._queued_rounds >= STARTUP_QUEUE_ROUNDS:
-                self.state = DRAIN
-                return
-        else:
-            self._queued_rounds = 0
         if self._bw_wire >= self._full_bw * FULL_BW_GROWTH:
             self._full_bw = self._bw_wire
             self._full_bw_count = 0
             return
         self._full_bw_count += 1
         if self._full_bw_count >= FULL_BW_ROUNDS:
-            self.state = DRAIN
+            self._enter_drain()
+
+    def _restart_startup(self, inflight: int) -> None:
+        self.state = STARTUP
+        self._full_bw = self._bw_wire
+        self._full_bw_count = 0
+        self._queued_intervals = 0
+        self._ss_window = float(max(inflight, self.window()))
+
+    def _enter_drain(self) -> None:
+        self.state = DRAIN
+        self._cycle_start = self.delivered_time
 
     def _advance(self, clock: int, inflight: int) -> None:
-        if self.state == DRAIN and inflight <= self.bw * self._rtt():
+        if self.state == DRAIN and (inflight <= self.bw * self._rtt() or clock - self._cycle_start
+                                    > DRAIN_ROUNDS * (self._rtt() + self.ack_delay)):
             self.state = PROBE_BW
             self._cycle_index = 2  # start cruising; the probe comes round soon
             self._cycle_start = clock
         elif self.state == PROBE_BW and clock - self._cycle_start >= self._rtt():
             self._cycle_index = (self._cycle_index + 1) % len(PROBE_GAINS)
             self._cycle_start = clock
+            if self._cycle_index == 0:
+                self._probe_base = self._bw_wire
+            elif (self._cycle_index == 3 and self._probe_base
+                  and self._bw_wire >= REPROBE_GROWTH * self._probe_base and self.queue_free()):
+                # The 1.25 probe came back 25 % faster with no queue: startup stopped far
+                # below the path's rate (noisy early samples), and probing 25 % per eight
+                # rounds would take seconds to get there. Search again.
+                self._restart_startup(inflight)

@@ -175,25 +175,48 @@ def test_estimate_ignores_the_peers_skipped_parity_and_reordering() -> None:
     assert ap.count() <= 1
 
 
+class FakePacer:
+    """The pacer's side of the parity decision, set by the test."""
+
+    def __init__(self, *, loss: float = 0.0, free: bool = True, limited: bool = True) -> None:
+        self.loss = loss
+        self.free = free
+        self.limited = limited
+        self.overhead = 1.0
+
+    def queue_free(self) -> bool:
+        return self.free
+
+    def app_limited(self) -> bool:
+        return self.limited
+
+    def set_overhead(self, overhead: float) -> None:
+        self.overhead = overhead
+
+
 def test_pacer_loss_counts_only_without_a_queue() -> None:
-    class P:
-        loss = 0.08
-        free = True
-
-        def queue_free(self) -> bool:
-            return self.free
-
-        def set_overhead(self, overhead: float) -> None:
-            self.overhead = overhead
-
     ap = AdaptiveParity(10, 3)
     ap.loss = 0.0
-    ap.pacer = P()
+    ap.pacer = FakePacer(loss=0.08)
     assert ap.count() == 3
     assert ap.pacer.overhead == 1.3  # the pacer learns the wire share of what it sends
     ap.pacer.free = False
     assert ap.count() == 0
     assert ap.pacer.overhead == 1.0
+
+
+@pytest.mark.parametrize("loss", [None, 0.02, 0.1])
+def test_paced_bulk_sender_spends_no_parity(loss: float | None) -> None:
+    """A paced sender with data queued fills the bottleneck: parity would displace data, so
+    none is sent (ARQ repairs a loss for one packet); with rate to spare, loss sets it."""
+    ap = AdaptiveParity(10, 3)
+    ap.loss = loss
+    ap.pacer = FakePacer(limited=False)
+    assert ap.count() == 0
+    assert ap.pacer.overhead == 1.0
+    ap.pacer.limited = True
+    assert ap.count() == (3 if loss is None else ap.parity_for(loss)) > 0
+    assert ap.pacer.overhead == (10 + ap.count()) / 10
 
 
 def test_codec_wiring_off_by_default() -> None:
