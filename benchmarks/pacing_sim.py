@@ -21,7 +21,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from kcpcore.session import KcpSession
 from tests.helpers.bottleneck import Link, run
 
-
 EVERY = 500  # ms between trace lines (--every)
 
 
@@ -29,7 +28,8 @@ def trace(ms: int, a: KcpSession, ab: Link) -> None:
     p = a.kcp.pacer
     if ms % EVERY or p is None:
         return
-    print(f"{ms:6d} ms {p.state:9s} rate {p.rate() * 8 * 1298 / 1000:7.2f} bw {p.bw * 8 * 1298 / 1000:7.2f} Mbit/s "
+    mbit = 8 * 1298 / 1000  # segments per ms -> Mbit/s of payload
+    print(f"{ms:6d} ms {p.state:9s} rate {p.rate() * mbit:7.2f} bw {p.bw * mbit:7.2f} Mbit/s "
           f"minrtt {p.min_rtt:4d} rtt {p.round_rtt:4d} loss {p.loss:.3f} "
           f"win {p.window():5d} inflight {len(a.kcp._unacked):5d} "
           f"queue {ab.queued:8d} drops {ab.drops} "

@@ -334,7 +334,8 @@ class TunnelConfig:
         tip="KCP Desk only, and only for what this end sends; any peer works, Go kcptun too. "
             "Sends at the rate the path delivers instead of a window at a time, so the "
             "bottleneck queue stops overflowing: more goodput and far fewer resent bytes on "
-            "shaped or lossy links.")
+            "shaped or lossy links. This end also acknowledges what it receives at once "
+            "instead of at the next interval, which helps the peer's sender too.")
     fecadaptive: bool = _spec(
         False, extension=True,
         help="KCP Desk only: send only the FEC parity shards the measured loss needs",
@@ -342,7 +343,9 @@ class TunnelConfig:
             "Of the parityshard shards per group, sends as many as the loss measured on the "
             "link needs (none on a clean link, all of them at high loss); the skipped ones "
             "look like lost parity to the peer. Saves up to parityshard/datashard of the "
-            "wire (30 % with 10/3) on clean links. Best together with pacing.")
+            "wire (30 % with 10/3) on clean links. With pacing, a bulk transfer sends no "
+            "parity (resending a lost packet costs less than parity for every group); "
+            "parity goes out when the sender has rate to spare.")
 
     def __post_init__(self) -> None:
         if self.role not in ROLES:

@@ -16,6 +16,7 @@ import random
 import pytest
 
 from kcpcore.config import TunnelConfig
+from kcpcore.crypt import new_block_crypt
 from kcpcore.kcp import MASK32, Kcp
 from kcpcore.pacer import (
     BURST_MS,
@@ -26,7 +27,7 @@ from kcpcore.pacer import (
     STARTUP_GAIN,
     Pacer,
 )
-from kcpcore.session import SessionParams
+from kcpcore.session import KcpSession, SessionParams
 from tests.core.test_kcp import START, make, transfer
 from tests.helpers.bottleneck import IP_UDP, Link, Result, Sim, run
 from tests.helpers.link import LossyLink
@@ -348,6 +349,35 @@ def test_startup_is_searched_again_after_an_early_exit() -> None:
             observe=cut_startup_short)
     assert restarted
     assert r.goodput_mbps >= 0.55 * rate
+
+
+# ------------------------------------------------------------------ prompt ACKs
+
+
+@pytest.mark.parametrize("pacing", [False, True])
+def test_a_pacing_end_acknowledges_at_once(pacing: bool) -> None:
+    """kcp-go holds ACKs until its next interval (up to 20 ms in fast2); an end with --pacing
+    sends them after the batch of datagrams that carried the data, so the peer repairs holes
+    sooner. Without --pacing we keep kcp-go's timing."""
+    crypt = new_block_crypt("aes", bytes(32))
+    base = dict(mtu=1350, sndwnd=128, rcvwnd=128, nodelay=1, interval=20, resend=2, nc=1)
+    a = KcpSession(conv=7, crypt=crypt, params=SessionParams(**base), now=0.0)
+    b = KcpSession(conv=7, crypt=crypt, params=SessionParams(**base, pacing=pacing), now=0.0)
+    a.datagrams_to_send(0.0)
+    b.datagrams_to_send(0.0)  # the first flush of each, at creation
+    a.send(bytes(5000))
+    data = a.datagrams_to_send(0.001)
+    assert data
+    for d in data:
+        assert b.receive_datagram(d, 0.005)
+    assert b.wants_flush() is pacing
+    acks = b.datagrams_to_send(0.005)  # 15 ms before b's interval timer
+    assert bool(acks) is pacing
+    una = a.kcp.snd_una
+    for d in acks:
+        a.receive_datagram(d, 0.006)
+    assert (a.kcp.snd_una != una) is pacing
+    assert not b.datagrams_to_send(0.006)  # nothing more until there is something to say
 
 
 # ------------------------------------------------------------------ off by default
