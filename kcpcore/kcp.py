@@ -614,10 +614,12 @@ class Kcp:
         if tail is None:
             tail = not new_segs
         rx_rto = self.rx_rto
-        if self.pacer is not None:
+        if self.pacer is not None and not self.pacer.app_limited():
             # kcp-go's RTO is srtt + interval, and srtt comes from the newest ACK of each
             # packet, which the peer sent without delay: any queue at all, plus the peer's
-            # ACK delay, then times segments out for nothing. A paced sender allows srtt/2 more.
+            # ACK delay, then times segments out for nothing. A paced bulk sender allows
+            # srtt/2 more; interactive traffic (no queue of ours) keeps kcp-go's RTO, which
+            # is its only repair when a lone segment is lost.
             rx_rto += self.rx_srtt >> 1
         resent = self.fastresend if self.fastresend > 0 else MASK32
         timers = self._timers
