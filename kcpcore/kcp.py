@@ -41,6 +41,7 @@ IKCP_ASK_SEND = 1  # need to send IKCP_CMD_WASK
 IKCP_ASK_TELL = 2  # need to send IKCP_CMD_WINS
 IKCP_WND_SND = 32  # segments
 IKCP_WND_RCV = 32  # segments
+LONE_SEGMENTS = 4  # paced: up to this many in flight and none queued is interactive traffic
 IKCP_MTU_DEF = 1400  # bytes
 IKCP_INTERVAL = 100  # ms
 IKCP_DEADLINK = 20  # transmissions of one segment before state goes dead
@@ -614,12 +615,12 @@ class Kcp:
         if tail is None:
             tail = not new_segs
         rx_rto = self.rx_rto
-        if self.pacer is not None and not self.pacer.app_limited():
+        if self.pacer is not None and (self.snd_queue or len(self._unacked) > LONE_SEGMENTS):
             # kcp-go's RTO is srtt + interval, and srtt comes from the newest ACK of each
             # packet, which the peer sent without delay: any queue at all, plus the peer's
             # ACK delay, then times segments out for nothing. A paced bulk sender allows
-            # srtt/2 more; interactive traffic (no queue of ours) keeps kcp-go's RTO, which
-            # is its only repair when a lone segment is lost.
+            # srtt/2 more; a few lone segments (request/response) keep kcp-go's RTO, their
+            # only repair when one is lost: no later segment can fast-ack it.
             rx_rto += self.rx_srtt >> 1
         resent = self.fastresend if self.fastresend > 0 else MASK32
         timers = self._timers
