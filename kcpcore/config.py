@@ -329,16 +329,19 @@ class TunnelConfig:
         False, help="to emulate a TCP connection(linux)",
         tip="kcptun's raw-socket TCP emulation; not supported by KCP Desk.")
     pacing: bool = _spec(
-        False, extension=True,
-        help="KCP Desk only: pace sends at the measured delivery rate (BBR-like)",
+        True, extension=True,
+        help="KCP Desk only: pace sends at the measured delivery rate (BBR-like); "
+             "--pacing=false sends like kcptun",
         tip="KCP Desk only, and only for what this end sends; any peer works, Go kcptun too. "
             "Sends at the rate the path delivers instead of a window at a time, so the "
-            "bottleneck queue stops overflowing: more goodput and far fewer resent bytes on "
-            "shaped or lossy links. This end also acknowledges what it receives at once "
-            "instead of at the next interval, which helps the peer's sender too.")
+            "bottleneck queue stops overflowing: more goodput and about half the bytes on the "
+            "wire on shaped or lossy links. This end also acknowledges what it receives "
+            "within 5 ms instead of at the next interval, which helps the peer's sender too. "
+            "Off = kcptun's own sending rules.")
     fecadaptive: bool = _spec(
-        False, extension=True,
-        help="KCP Desk only: send only the FEC parity shards the measured loss needs",
+        True, extension=True,
+        help="KCP Desk only: send only the FEC parity shards the measured loss needs; "
+             "--fecadaptive=false sends them all like kcptun",
         tip="KCP Desk only, and only for what this end sends; any peer works, Go kcptun too. "
             "Of the parityshard shards per group, sends as many as the loss measured on the "
             "link needs (none on a clean link, all of them at high loss); the skipped ones "
@@ -434,15 +437,18 @@ class TunnelConfig:
 
     # --- command line -------------------------------------------------------------------------
 
-    def to_args(self, *, full: bool = False) -> list[str]:
+    def to_args(self, *, full: bool = False, kcptun: bool = False) -> list[str]:
         """The kcptun command line (flags only) that produces this config.
 
-        Pass it to ``kcptun-client``/``kcptun-server`` or to ``kcpdesk client``/``server``.
-        By default only settings that differ from the role's defaults are listed; ``full``
-        lists every flag, hidden ones included.
+        Pass it to ``kcpdesk client``/``server``, or with ``kcptun`` to ``kcptun-client``/
+        ``kcptun-server``, which refuse KCP Desk's extension flags (they are left out: Go
+        kcptun always sends by its own rules). By default only settings that differ from the
+        role's defaults are listed; ``full`` lists every flag, hidden ones included.
         """
         args: list[str] = []
         for s in fields_for(self.role):
+            if kcptun and s.extension:
+                continue
             value = getattr(self, s.name)
             if not full and value == s.default_for(self.role):
                 continue

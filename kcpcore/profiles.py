@@ -438,10 +438,11 @@ def command_line(cfg: TunnelConfig, program: str | Sequence[str] | None = None) 
     """The shell command that runs ``cfg``: kcptun's program name and only the changed flags.
 
     ``program`` replaces ``kcptun-client``/``kcptun-server``; a sequence is several words
-    (``["kcpdesk", "client"]``).
+    (``["kcpdesk", "client"]``). For kcptun's own programs KCP Desk's extension flags are
+    left out (Go kcptun refuses them and sends by its own rules anyway).
     """
     cfg = normalized(cfg)
-    args = cfg.to_args()
+    args = cfg.to_args(kcptun=program is None)
     addresses: list[str] = []
     for name in _ADDRESS_FIELDS[cfg.role]:  # always spelled out, even at their defaults
         flag = "--" + FIELD_SPECS[name].flags[0]

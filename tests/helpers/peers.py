@@ -44,7 +44,7 @@ def free_port(kind: int = socket.SOCK_STREAM) -> int:
 
 def peer_argv(impl: Impl, cfg: TunnelConfig) -> list[str]:
     head = [GO_BINARY[cfg.role]] if impl == "go" else [sys.executable, "-m", "kcpcore", cfg.role]
-    return head + cfg.to_args()
+    return head + cfg.to_args(kcptun=impl == "go")
 
 
 def start_peer(impl: Impl, cfg: TunnelConfig, log: Path, *, ns_argv: list[str] | None = None,

@@ -22,6 +22,7 @@ from tests.helpers.peers import (
     go_missing_reason,
     logs,
     parallel_transfers,
+    peer_argv,
     start_peer,
     tunnel_pair,
 )
@@ -73,20 +74,21 @@ def test_interop(case: str, flags: dict[str, Any], client: str, server: str,
 
 @pytest.mark.parametrize(("client", "server"), DIRECTIONS, ids=lambda v: v)
 @pytest.mark.parametrize("mode", ["fast", "fast3"])
-def test_pacing_against_go(mode: str, client: str, server: str, tmp_path: Path,
-                           echo: EchoServer) -> None:
-    """Our end paces what it sends (``--pacing``, KCP Desk only: the Go end gets no such
-    flag); data moves intact both ways: up from our client, down from our server."""
-    flags = {"nocomp": True, "key": f"interop pacing {mode}", "mode": mode}
-    with tunnel_pair(client, server, tmp_path, echo.port, ours_flags={"pacing": True},
+def test_kcptun_sending_rules_against_go(mode: str, client: str, server: str, tmp_path: Path,
+                                         echo: EchoServer) -> None:
+    """Our end with pacing and adaptive parity off (``--pacing=false --fecadaptive=false``,
+    kcp-go's own sending; the Go end gets no such flags): data moves intact both ways. The
+    other interop tests run our defaults, paced."""
+    flags = {"nocomp": True, "key": f"interop kcptun sending {mode}", "mode": mode}
+    with tunnel_pair(client, server, tmp_path, echo.port,
+                     ours_flags={"pacing": False, "fecadaptive": False},
                      **flags) as (port, client_cfg, server_cfg):
         ours = client_cfg if client == "ours" else server_cfg
-        go = server_cfg if client == "ours" else client_cfg
-        assert ours.pacing and "--pacing" in ours.to_args()
-        assert not go.pacing and "--pacing" not in go.to_args()
+        assert not ours.pacing and "--pacing=false" in ours.to_args()
+        assert not any("pacing" in a or "fecadaptive" in a for a in peer_argv("go", ours))
         results = parallel_transfers(port, CONNECTIONS, SIZE, timeout=90)
     bad = [r for r in results if not r.ok]
-    assert not bad, f"pacing {client}->{server}: {bad}\n{logs(tmp_path)}"
+    assert not bad, f"kcptun sending {client}->{server}: {bad}\n{logs(tmp_path)}"
 
 
 @pytest.mark.parametrize(("client", "server"), DIRECTIONS, ids=lambda v: v)
