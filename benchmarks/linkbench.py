@@ -27,6 +27,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import shlex
 import signal
 import statistics
@@ -94,25 +95,25 @@ ENDPOINTS: dict[str, tuple[list[str], list[str]]] = {
     "ours": ([OURS_PYTHON, "-m", "kcpcore", "client"],
              [OURS_PYTHON, "-m", "kcpcore", "server"]),
 }
-ENDPOINTS["oursp"] = ENDPOINTS["oursa"] = ENDPOINTS["ours"]
-# flags only one implementation gets, after the common ones (KCP Desk extensions)
-EXTRA_FLAGS: dict[str, tuple[str, ...]] = {"oursp": ("--pacing",),
-                                           "oursa": ("--pacing", "--fecadaptive")}
-# tunnel name -> (client implementation, server implementation)
-TUNNELS: dict[str, tuple[str, str]] = {
-    "go": ("go", "go"),
-    "ours": ("ours", "ours"),
-    "ours-go": ("ours", "go"),
-    "go-ours": ("go", "ours"),
-    # ours with --pacing; against Go only our end paces (ours client up, ours server down)
-    "oursp": ("oursp", "oursp"),
-    "oursp-go": ("oursp", "go"),
-    "go-oursp": ("go", "oursp"),
-    # ours with --pacing --fecadaptive (paced, parity only as loss needs it)
-    "oursa": ("oursa", "oursa"),
-    "oursa-go": ("oursa", "go"),
-    "go-oursa": ("go", "oursa"),
+# Variants of ours: their sending flags are spelled out, so the rows mean the same whatever the
+# defaults (since 2026-11-25 ours paces and trims parity by default: `ours` = `oursa`).
+OUR_VARIANTS: dict[str, tuple[str, ...]] = {
+    "ours": (),  # KCP Desk's defaults
+    "oursk": ("--pacing=false", "--fecadaptive=false"),  # kcptun's own sending rules
+    "oursp": ("--pacing", "--fecadaptive=false"),  # paced, every parity shard
+    "oursa": ("--pacing", "--fecadaptive"),  # paced, parity only as loss needs it
 }
+for _name in OUR_VARIANTS:
+    ENDPOINTS[_name] = ENDPOINTS["ours"]
+# flags only one implementation gets, after the common ones (KCP Desk extensions)
+EXTRA_FLAGS: dict[str, tuple[str, ...]] = {k: v for k, v in OUR_VARIANTS.items() if v}
+# tunnel name -> (client implementation, server implementation); in a mixed pair only one
+# direction is ours sending: `X-go` up (our client), `go-X` down (our server)
+TUNNELS: dict[str, tuple[str, str]] = {"go": ("go", "go")}
+for _name in OUR_VARIANTS:
+    TUNNELS[_name] = (_name, _name)
+    TUNNELS[f"{_name}-go"] = (_name, "go")
+    TUNNELS[f"go-{_name}"] = ("go", _name)
 TCP_CCS = ("cubic", "bbr")
 
 
@@ -365,12 +366,36 @@ def summarize(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+PAYLOAD_PER_WIRE = 1298 / 1378  # kcptun payload per 1350-byte datagram (aes, FEC) + IP/UDP
+
+
+def payload_capacity(profile: str) -> float | None:
+    """Mbit/s of tunnel payload the link can carry once its loss is paid: rate x 1298/1378 x
+    (1 - loss). None when unshaped."""
+    prof = next((p for p in PROFILES if p.name == profile), None)
+    rate, loss = (prof.rate, prof.loss) if prof else [*profile.split("/"), "", ""][0:3:2]
+    m = re.fullmatch(r"([\d.]+)([kmg]?)bit", rate.lower())
+    if not m:
+        return None
+    mbit = float(m[1]) * {"k": 1e-3, "m": 1.0, "g": 1e3, "": 1e-6}[m[2]]
+    share = float(loss.rstrip("%") or 0) / 100
+    return mbit * PAYLOAD_PER_WIRE * (1 - share)
+
+
 def ratios(summary: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """ours-involving tunnels against go (same compression) and against each TCP variant."""
+    """Tunnels against the link's payload capacity; ours-involving ones also against go (same
+    compression) and each TCP variant."""
     by = {tuple(s[k] for k in GROUP): s for s in summary}
     out = []
     for s in summary:
-        if s["impl"] == "go" or s["impl"].startswith("tcp-"):
+        if s["impl"].startswith("tcp-"):
+            continue
+        cap = payload_capacity(s["profile"])
+        if cap and s["goodput_mbps"]:
+            out.append({"profile": s["profile"], "direction": s["direction"], "comp": s["comp"],
+                        "impl": s["impl"], "vs": "capacity",
+                        "goodput_mbps": s["goodput_mbps"]["median"] / cap})
+        if s["impl"] == "go":
             continue
         bases = [("go", by.get((s["profile"], "go", s["comp"], s["direction"])))]
         bases += [(k[1], v) for k, v in by.items() if k[1].startswith("tcp-")
@@ -486,8 +511,8 @@ def main(argv: list[str] | None = None) -> int:
         ap.error("--directions takes down and/or up")
     if args.ours:
         base = shlex.split(args.ours)
-        ENDPOINTS["ours"] = ENDPOINTS["oursp"] = ENDPOINTS["oursa"] = (
-            [*base, "client"], [*base, "server"])
+        for name in OUR_VARIANTS:
+            ENDPOINTS[name] = ([*base, "client"], [*base, "server"])
 
     reason = netns_unavailable_reason()
     if reason:
