@@ -36,6 +36,11 @@ TYPE_PARITY = 0xF2  # kcp-go typeParity
 FEC_EXPIRE = 60_000  # ms an entry may wait in the rx queue; kcp-go fecExpire
 RX_FEC_MULTI = 3  # rx queue holds RX_FEC_MULTI * (ds+ps) packets; kcp-go rxFECMulti
 MAX_AUTOTUNE_SAMPLES = 258  # ring of (flag, seqid) samples; kcp-go maxAutoTuneSamples
+# KCP Desk: autotune follows a peer's layout only up to this many shards per group (or the
+# configured layout, if larger). kcp-go follows any ds + ps <= 256, so a peer holding the key
+# could make every group cost a 128x128 GF(256) inversion (~280 ms of our event loop per new
+# loss pattern). A peer beyond the cap keeps its data flowing; only FEC recovery stops.
+AUTOTUNE_MAX_SHARDS = 64
 MAX_SIZE_FIELD = 0xFFFF  # the size field is a u16 that counts itself
 
 _U32 = 0xFFFFFFFF
@@ -324,8 +329,8 @@ class FecDecoder:
     number to its shards, so each packet costs O(1) Python work when packets arrive in order.
     """
 
-    __slots__ = ("_entries", "_groups", "_pulse_bit", "_pulse_seq", "_rs", "_rx", "_rxlimit",
-                 "_size", "data_shards", "parity_shards", "snmp")
+    __slots__ = ("_entries", "_groups", "_max_size", "_pulse_bit", "_pulse_seq", "_rs", "_rx",
+                 "_rxlimit", "_size", "data_shards", "parity_shards", "snmp")
 
     def __init__(self, data_shards: int, parity_shards: int, snmp: Snmp) -> None:
         check_shard_counts(data_shards, parity_shards)
@@ -333,6 +338,7 @@ class FecDecoder:
         self.data_shards = data_shards
         self.parity_shards = parity_shards
         self._size = data_shards + parity_shards
+        self._max_size = max(self._size, AUTOTUNE_MAX_SHARDS)
         self._rxlimit = RX_FEC_MULTI * self._size
         self._rs = ReedSolomon(data_shards, parity_shards)
         self._rx: list[int] = []  # seqids, oldest first in signed 32-bit order
@@ -510,6 +516,8 @@ class FecDecoder:
         if not (0 < ds < 256 and 0 < ps < 256) or (ds, ps) == (self.data_shards,
                                                               self.parity_shards):
             return True
+        if ds + ps > self._max_size:
+            return False
         try:
             rs = ReedSolomon(ds, ps)
         except ConfigError:

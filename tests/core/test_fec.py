@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from kcpcore.errors import ConfigError, LocalProtocolError, MalformedPacket
 from kcpcore.fec import (
+    AUTOTUNE_MAX_SHARDS,
     FEC_EXPIRE,
     FEC_HEADER_SIZE,
     FEC_HEADER_SIZE_PLUS2,
@@ -324,6 +325,24 @@ def test_autotune_learns_peer_layout() -> None:
         if g >= 3:
             assert got == [bytes([g, 1]) * 9]
     assert (dec.data_shards, dec.parity_shards) == (4, 2)
+
+
+def test_autotune_follows_peers_only_up_to_a_size() -> None:
+    """A keyed peer announcing (128,128) would make each group a 128x128 inversion: autotune
+    stops at AUTOTUNE_MAX_SHARDS per group (FEC recovery stops; the data packets still reach
+    KCP through the codec). Layouts within the cap are learned as before."""
+    cases = (((10, 3), (128, 128), False), ((10, 3), (40, 20), True),
+             ((100, 100), (120, 60), True))  # a large configured layout raises the cap
+    for mine, (ds, ps), learned in cases:
+        dec = FecDecoder(*mine, Snmp())
+        enc = FecEncoder(ds, ps)
+        for g in range(3):
+            (group,) = make_groups(enc, [bytes([g, i]) * 8 for i in range(ds)])
+            for p in group:
+                dec.decode(p, 0)
+                check_invariants(dec)
+        assert ((dec.data_shards, dec.parity_shards) == (ds, ps)) is learned
+        assert dec.data_shards + dec.parity_shards <= max(sum(mine), AUTOTUNE_MAX_SHARDS)
 
 
 # ---------------------------------------------------------------------------------------------
