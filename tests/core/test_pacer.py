@@ -213,18 +213,22 @@ def test_budget_refills_at_the_pacing_rate_up_to_the_burst() -> None:
     assert p.budget(10_000) == -p.window()
 
 
-def steady_paced_sim(rate: float = 20.0, delay: int = 20) -> Sim:
-    """A paced sender after 1.5 MB of bulk transfer: its model has converged."""
-    sim = Sim(rate=rate, delay=delay, pacing=True, wnd=WND, datashard=0, parityshard=0,
-              mtu=MTU, interval=INTERVAL)
-    total = 1_500_000
+def push(sim: Sim, total: int, limit_ms: int) -> None:
+    """Bulk-send ``total`` bytes from a to b as fast as a takes them, within ``limit_ms``."""
     sent = 0
     while sim.got < total:
-        assert sim.ms < 20_000
+        assert sim.ms < limit_ms
         while sent < total and sim.a.writable():
             sim.a.send(bytes(8192))
             sent += 8192
         sim.step()
+
+
+def steady_paced_sim(rate: float = 20.0, delay: int = 20) -> Sim:
+    """A paced sender after 1.5 MB of bulk transfer: its model has converged."""
+    sim = Sim(rate=rate, delay=delay, pacing=True, wnd=WND, datashard=0, parityshard=0,
+              mtu=MTU, interval=INTERVAL)
+    push(sim, 1_500_000, 20_000)
     pacer = sim.a.kcp.pacer
     assert pacer is not None and pacer.state == PROBE_BW
     return sim
@@ -317,14 +321,7 @@ def test_short_transfer_on_a_long_lossy_path(rate: float, delay: int, loss: floa
         sim = Sim(rate=rate, delay=delay, loss=loss, pacing=True, fec_adaptive=True)
         sim.ab.rng.seed(seed * 10 + 1)
         sim.ba.rng.seed(seed * 10 + 2)
-        total = int(mb * 1e6)
-        sent = 0
-        while sim.got < total:
-            assert sim.ms < 30_000
-            while sent < total and sim.a.writable():
-                sim.a.send(bytes(8192))
-                sent += 8192
-            sim.step()
+        push(sim, int(mb * 1e6), 30_000)
         goodputs.append(sim.got * 8 / sim.ms / 1000)
     assert sorted(goodputs)[1] >= floor * capacity, goodputs
 
