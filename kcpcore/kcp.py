@@ -137,6 +137,7 @@ class Kcp:
         self._out: list[bytes] = []
         self.pacer: Pacer | None = None
         self._newly_acked: list[_Seg] = []  # pacer only: acked during the current input
+        self._una_fresh: set[int] = set()  # sns una acknowledged first, in the current input
 
     # ------------------------------------------------------------------ configuration
 
@@ -275,12 +276,12 @@ class Kcp:
         if size < IKCP_OVERHEAD:
             return -1
         snd_una_before = self.snd_una
+        self._una_fresh.clear()
         conv = self.conv
         off = 0
         ret = 0
         in_segs = 0
         acks: list[tuple[int, int]] | None = None
-        latest_ts = -1
         window_slides = False
         snmp = self.snmp
         while size - off >= IKCP_OVERHEAD:
@@ -303,7 +304,6 @@ class Kcp:
                 if acks is None:
                     acks = []
                 acks.append((sn, ts))
-                latest_ts = ts
             elif cmd == IKCP_CMD_PUSH:
                 repeat = True
                 if timediff(sn, self.rcv_nxt + self.rcv_wnd) < 0:
@@ -318,9 +318,9 @@ class Kcp:
             off += length
         snmp.in_segs += in_segs
         if acks:
-            self._parse_acks(acks)
-            if regular:
-                rtt = timediff(now_ms, latest_ts)
+            sample_ts = self._parse_acks(acks)
+            if regular and sample_ts is not None:
+                rtt = timediff(now_ms, sample_ts)
                 if rtt >= 0:
                     self._update_ack(rtt)
                     if self.pacer is not None:
@@ -349,21 +349,34 @@ class Kcp:
                 seg.data = b""
                 del unacked[seg.sn]
                 holes.pop(seg.sn, None)
+                self._una_fresh.add(seg.sn)
                 if self.pacer is not None:
                     self._newly_acked.append(seg)
             count += 1
         self.snd_una = buf[0].sn if buf else self.snd_nxt
         return count
 
-    def _parse_acks(self, acks: list[tuple[int, int]]) -> None:
-        """Mark acked segments, then count fast-acks on the holes below them."""
+    def _parse_acks(self, acks: list[tuple[int, int]]) -> int | None:
+        """Mark acked segments, then count fast-acks on the holes below them.
+
+        Returns the ts of the last ACK that acknowledged a segment for the first time (by
+        itself or by this input's una), the RTT sample; None if none did. kcp-go samples the
+        last ACK whatever it acknowledges: a peer's FEC rebuilding a packet of ours long after
+        ARQ delivered it sends an ACK whose ts is seconds old (a sparse flow fills an FEC
+        group slowly), and that one sample lifted the RTO to seconds (simulated
+        request/response at 10 % loss: p99 2.5 s).
+        """
         snd_una = self.snd_una
         snd_nxt = self.snd_nxt
         unacked = self._unacked
         holes = self._holes
+        fresh = self._una_fresh
         valid = []
         top_sn = None
+        sample_ts = None
         for sn, ts in acks:
+            if sn in fresh:
+                sample_ts = ts
             if timediff(sn, snd_una) < 0 or timediff(sn, snd_nxt) >= 0:
                 continue
             valid.append((sn, ts))
@@ -372,12 +385,13 @@ class Kcp:
                 seg.acked = True
                 seg.data = b""
                 holes.pop(sn, None)
+                sample_ts = ts
                 if self.pacer is not None:
                     self._newly_acked.append(seg)
             if top_sn is None or timediff(sn, top_sn) > 0:
                 top_sn = sn
         if top_sn is None:
-            return
+            return sample_ts
         gap = timediff(top_sn, self._max_ack)
         if gap > 0:
             # Every unacked segment between the old and new highest ack becomes a hole.
@@ -393,6 +407,7 @@ class Kcp:
             self._max_ack = top_sn
         if holes:
             self._count_fastacks(valid)
+        return sample_ts
 
     def _count_fastacks(self, acks: list[tuple[int, int]]) -> None:
         """fastack += #(acks with sn > hole.sn and ts >= hole.ts), capped at what matters."""
