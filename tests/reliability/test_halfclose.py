@@ -8,7 +8,9 @@ style uploads, ``nc -N``, rsync) keep working our-to-our.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -58,32 +60,53 @@ class GreetThenListen:
         w.close()
 
 
+@contextlib.asynccontextmanager
+async def connection_through_tunnel(
+        handler: Any, smuxver: int) -> AsyncIterator[tuple[Any, asyncio.StreamReader,
+                                                             asyncio.StreamWriter]]:
+    """A TCP target served by ``handler``, our client and server in between, one connection."""
+    srv = await asyncio.start_server(handler, LOCAL, 0)
+    try:
+        async with engine_pair(smuxver=smuxver) as p:
+            p.server.tunnel.target = f"{LOCAL}:{srv.sockets[0].getsockname()[1]}"
+            r, w = await asyncio.open_connection(LOCAL, p.port)
+            yield p, r, w
+    finally:
+        srv.close()
+
+
+async def send_all(w: asyncio.StreamWriter, seed: int, size: int) -> str:
+    """Write ``size`` seeded bytes; returns their sha256."""
+    sent = hashlib.sha256()
+    for c in chunks(seed, size):
+        sent.update(c)
+        w.write(c)
+        await w.drain()
+    return sent.hexdigest()
+
+
+async def read_to_eof(r: asyncio.StreamReader, seed: int, size: int) -> int:
+    """Read until EOF, checking the bytes against ``chunks(seed, size)``; returns the count."""
+    expect, total = Expect(seed, size), 0
+    while d := await asyncio.wait_for(r.read(65536), 30):
+        assert expect.feed(d)
+        total += len(d)
+    return total
+
+
 @pytest.mark.parametrize("smuxver", [1, 2])
 def test_client_fin_then_server_keeps_sending(run: Any, smuxver: int) -> None:
     async def main() -> None:
         target = ReplyAfterEof(reply=3 * MB)
-        srv = await asyncio.start_server(target.handle, LOCAL, 0)
-        try:
-            async with engine_pair(smuxver=smuxver) as p:
-                p.server.tunnel.target = f"{LOCAL}:{srv.sockets[0].getsockname()[1]}"
-                r, w = await asyncio.open_connection(LOCAL, p.port)
-                sent = hashlib.sha256()
-                for c in chunks(1, 2 * MB):
-                    sent.update(c)
-                    w.write(c)
-                    await w.drain()
-                w.write_eof()  # our FIN; the answer has not started yet
-                digest = await asyncio.wait_for(r.readexactly(64), 30)
-                assert digest.decode() == sent.hexdigest()
-                expect, total = Expect(2, 3 * MB), 0
-                while d := await asyncio.wait_for(r.read(65536), 30):
-                    assert expect.feed(d)
-                    total += len(d)
-                assert total == 3 * MB  # ...all of it arrived after our FIN, then EOF
-                w.close()
-                assert target.requests == [sent.hexdigest()]
-        finally:
-            srv.close()
+        async with connection_through_tunnel(target.handle, smuxver) as (_, r, w):
+            sent = await send_all(w, 1, 2 * MB)
+            w.write_eof()  # our FIN; the answer has not started yet
+            digest = await asyncio.wait_for(r.readexactly(64), 30)
+            assert digest.decode() == sent
+            # ...all of it arrived after our FIN, then EOF
+            assert await read_to_eof(r, 2, 3 * MB) == 3 * MB
+            w.close()
+            assert target.requests == [sent]
 
     run(main(), 50)
 
@@ -92,37 +115,24 @@ def test_client_fin_then_server_keeps_sending(run: Any, smuxver: int) -> None:
 def test_server_fin_then_client_keeps_sending(run: Any, smuxver: int) -> None:
     async def main() -> None:
         target = GreetThenListen(greeting=1 * MB)
-        srv = await asyncio.start_server(target.handle, LOCAL, 0)
-        try:
-            async with engine_pair(smuxver=smuxver) as p:
-                p.server.tunnel.target = f"{LOCAL}:{srv.sockets[0].getsockname()[1]}"
-                r, w = await asyncio.open_connection(LOCAL, p.port)
-                expect, total = Expect(3, 1 * MB), 0
-                while d := await asyncio.wait_for(r.read(65536), 30):
-                    assert expect.feed(d)
-                    total += len(d)
-                assert total == 1 * MB  # the target's FIN reached us as EOF...
-                sent = hashlib.sha256()
-                for c in chunks(4, 3 * MB):  # ...and our direction still carries data
-                    sent.update(c)
-                    w.write(c)
-                    await w.drain()
-                w.write_eof()
-                ok = False
-                for _ in range(300):
-                    if target.uploads:
-                        ok = True
-                        break
-                    await asyncio.sleep(0.1)
-                assert ok and target.uploads == [(3 * MB, sent.hexdigest())]
-                w.close()
-                # both directions ended: the stream is gone on both ends
-                for _ in range(50):
-                    if p.client.streams_open == 0 and p.server.streams_open == 0:
-                        break
-                    await asyncio.sleep(0.1)
-                assert p.client.streams_open == 0 and p.server.streams_open == 0
-        finally:
-            srv.close()
+        async with connection_through_tunnel(target.handle, smuxver) as (p, r, w):
+            # the target's FIN reached us as EOF...
+            assert await read_to_eof(r, 3, 1 * MB) == 1 * MB
+            sent = await send_all(w, 4, 3 * MB)  # ...and our direction still carries data
+            w.write_eof()
+            ok = False
+            for _ in range(300):
+                if target.uploads:
+                    ok = True
+                    break
+                await asyncio.sleep(0.1)
+            assert ok and target.uploads == [(3 * MB, sent)]
+            w.close()
+            # both directions ended: the stream is gone on both ends
+            for _ in range(50):
+                if p.client.streams_open == 0 and p.server.streams_open == 0:
+                    break
+                await asyncio.sleep(0.1)
+            assert p.client.streams_open == 0 and p.server.streams_open == 0
 
     run(main(), 50)
