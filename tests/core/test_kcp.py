@@ -36,37 +36,42 @@ def make(conv: int = 0x11223344, *, mode=(1, 10, 2, 1), wnd=(128, 128), reserved
     return k
 
 
-def transfer(a: Kcp, b: Kcp, payload: bytes, link_ab: LossyLink, link_ba: LossyLink,
-             *, chunk: int = 4096, max_ms: int = 120_000) -> tuple[bytes, int]:
-    """Move payload a->b through the links on a virtual clock; returns (received, elapsed ms)."""
+def exchange(a: Kcp, b: Kcp, pa: bytes, pb: bytes, link_ab: LossyLink, link_ba: LossyLink,
+             *, chunk: int = 4096, max_ms: int = 120_000) -> tuple[bytes, bytes, int]:
+    """Both ends send at once (``pa`` a->b, ``pb`` b->a) on a virtual clock crossing the u32
+    wrap; returns (what b received, what a received, elapsed ms)."""
     now = START
-    got = bytearray()
-    off = 0
-    next_a = next_b = now
+    got_a, got_b = bytearray(), bytearray()
+    offs = [0, 0]
+    nxt = [now, now]
     end = now + max_ms
-    while len(got) < len(payload):
-        assert now < end, f"transfer stalled: {len(got)}/{len(payload)} bytes"
-        while off < len(payload) and a.writable():
-            a.send(payload[off:off + chunk])
-            off += chunk
-            next_a = now
-        if now >= next_a:
-            next_a = now + a.flush(now & MASK32)
-        if now >= next_b:
-            next_b = now + b.flush(now & MASK32)
-        for pkt in a.take_output():
-            link_ab.send(pkt, now)
-        for pkt in b.take_output():
-            link_ba.send(pkt, now)
+    ends = ((a, pa, link_ab), (b, pb, link_ba))
+    while len(got_b) < len(pa) or len(got_a) < len(pb):
+        assert now < end, f"stalled: b has {len(got_b)}/{len(pa)}, a {len(got_a)}/{len(pb)}"
+        for i, (k, data, link) in enumerate(ends):
+            while offs[i] < len(data) and k.writable():
+                k.send(data[offs[i]:offs[i] + chunk])
+                offs[i] += chunk
+                nxt[i] = now
+            if now >= nxt[i]:
+                nxt[i] = now + k.flush(now & MASK32)
+            for pkt in k.take_output():
+                link.send(pkt, now)
         for pkt in link_ab.receive(now):
             assert b.input(pkt, now & MASK32) == 0
         for pkt in link_ba.receive(now):
             assert a.input(pkt, now & MASK32) == 0
-        data = b.recv()
-        if data:
-            got += data
+        got_b += b.recv() or b""
+        got_a += a.recv() or b""
         now += 1
-    return bytes(got), now - START
+    return bytes(got_b), bytes(got_a), now - START
+
+
+def transfer(a: Kcp, b: Kcp, payload: bytes, link_ab: LossyLink, link_ba: LossyLink,
+             *, chunk: int = 4096, max_ms: int = 120_000) -> tuple[bytes, int]:
+    """Move payload a->b through the links on a virtual clock; returns (received, elapsed ms)."""
+    got, _, elapsed = exchange(a, b, payload, b"", link_ab, link_ba, chunk=chunk, max_ms=max_ms)
+    return got, elapsed
 
 
 def test_timediff_wraps() -> None:
