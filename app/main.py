@@ -7,7 +7,6 @@ Shutdown path (no spinning anywhere): Quit (menu, tray, window close, Ctrl+C, --
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import gc
 import logging
@@ -25,6 +24,7 @@ from app import qtcompat, resources
 from app.controllers.manager import ProfileManager
 from app.loop import ContextQEventLoop
 from app.models.logbook import LogBook
+from app.options import parse_args
 from app.views.main_window import MainWindow
 from kcpcore import __version__
 from kcpcore.profiles import CONFIG_DIR_ENV, DIR_MODE, ProfileStore, config_dir
@@ -49,20 +49,6 @@ def _on_qt_message(mode: QtMsgType, _context: QMessageLogContext, message: str) 
     """Qt's own warnings go to the log pane (and stderr with --debug), not to the terminal."""
     if message not in QT_NOISE:
         qt_log.log(_QT_LEVELS.get(mode, logging.WARNING), "Qt: %s", message)
-
-
-def parse_args(argv: Sequence[str] | None) -> tuple[argparse.Namespace, list[str]]:
-    p = argparse.ArgumentParser(prog="kcpdesk", description="KCP Desk, the desktop app.")
-    p.add_argument("--demo", action="store_true",
-                   help="start the built-in loopback demo (server, lossy link, client, traffic)")
-    p.add_argument("--basedir", metavar="DIR",
-                   help=f"keep profiles and settings in DIR (like ${CONFIG_DIR_ENV})")
-    p.add_argument("--smoke-test", metavar="MS", type=int, default=0,
-                   help="quit by itself after MS milliseconds (packaging and CI checks)")
-    p.add_argument("--screenshot", metavar="PNG",
-                   help="with --smoke-test: save the window as PNG just before quitting")
-    p.add_argument("--debug", action="store_true", help="debug-level log, also on stderr")
-    return p.parse_known_args(argv)
 
 
 def make_app(qt_args: Sequence[str] = ()) -> QApplication:

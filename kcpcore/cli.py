@@ -1,305 +1,45 @@
-"""``kcpdesk``: kcptun-compatible ``client``/``server`` commands, and the GUI when run bare.
+"""``kcpdesk client|server``: the headless kcptun-compatible commands.
 
-``kcpdesk client [flags]`` accepts exactly kcptun-client 20210922's flags (``server`` likewise),
-with Go's flag syntax, because users paste kcptun command lines: ``-x v``, ``--x v``, ``-x=v``,
-``--x=v``; bool flags take no separate value (``--nocomp``, ``--nocomp=false``); integers use Go's
-``ParseInt(s, 0, 64)`` (``0x500``, ``0o17``, ``010`` octal, ``1_000``); parsing stops at the
-first non-flag or ``--``; naming one flag by two of its names is an error (urfave/cli v1).
-argparse cannot do this (values starting with ``-``, octal, ``-flag=false``), so the parser
-here is a small re-implementation of Go's ``flag.FlagSet.parseOne``.
-
-Config precedence is kcptun's (``kcpcore.config``): defaults < ``KCPTUN_KEY`` < ``--profile``
-(ours) < flags < ``-c`` JSON < mode preset. Differences from kcptun, all deliberate: every
-input error is one ``kcpdesk: error:`` line and a non-zero exit (kcptun prints usage and exits
-0, or exits 255 from ``-c``); values kcptun would silently ignore or crash on are refused
+The flags and the config they build are ``kcpcore.flags``'s (Go's flag syntax, kcptun's
+precedence). This module turns a command line into a running tunnel: one ``kcpdesk: error:``
+line and a non-zero exit for every input error (kcptun prints usage and exits 0, or exits 255
+from ``-c``); values kcptun would silently ignore or crash on are refused
 (``TunnelConfig.validate``); an unknown cipher or mode is warned about; stray positional
 arguments are refused (kcptun silently stops reading flags there).
 
-Exit status: 0 ok, 1 runtime failure (port in use...), 2 usage or config error, 3 engine or
-GUI missing.
+It never opens the window: the ``kcpdesk`` console script is ``app.launcher``, which opens the
+GUI when asked and hands everything else to ``main`` here; ``python -m kcpcore`` calls ``main``
+directly. No module of kcpcore imports ``app`` (tests/test_layering.py).
+
+Exit status: 0 ok, 1 runtime failure (port in use...), 2 usage or config error (or, from
+``app.launcher``, the GUI not installed), 130 interrupted.
 """
 
 from __future__ import annotations
 
 import asyncio
-import importlib
 import logging
-import os
-import re
 import sys
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
-from typing import Any, Final, Literal
+from collections.abc import Callable, Sequence
+from typing import Final
 
 from . import __version__
-from .config import (
-    DEFAULT_CRYPT,
-    DEFAULT_KEY,
-    KCPTUN_VERSION,
-    MANUAL_MODE,
-    MODES,
-    ROLES,
-    Role,
-    TunnelConfig,
-    apply_mode,
-    crypt_names,
-    effective_kcp_params,
-    fields_for,
-)
+from .config import DEFAULT_KEY, KCPTUN_VERSION, Role, TunnelConfig, effective_kcp_params
 from .errors import ConfigError, KcpError
+from .flags import Flag, build_config, parse_role_args, role_flags
 
-__all__ = ["build_config", "load_profile", "main", "parse_go_flags", "run", "setup_logging",
-           "startup_lines"]
+__all__ = ["TOP_HELP", "error", "main", "role_help", "run", "setup_logging", "startup_lines"]
 
 PROG: Final = "kcpdesk"
 EXIT_OK: Final = 0
 EXIT_FAILURE: Final = 1
 EXIT_USAGE: Final = 2
-EXIT_MISSING: Final = 3
 EXIT_INTERRUPTED: Final = 130
 
+VERSION_LINE: Final = f"{PROG} version {__version__} (kcptun {KCPTUN_VERSION} compatible)"
 LOG_DATEFMT: Final = "%Y/%m/%d %H:%M:%S"  # Go's log.LstdFlags
-KEY_ENV: Final = "KCPTUN_KEY"
 
 log = logging.getLogger("kcpdesk")
-
-Kind = Literal["str", "int", "bool"]
-
-
-@dataclass(frozen=True, slots=True)
-class Flag:
-    """One command-line flag as kcptun (urfave/cli v1) defines it."""
-
-    dest: str
-    """TunnelConfig attribute, or a CLI-only name: c, profile, help, version"""
-    names: tuple[str, ...]
-    """without dashes, primary first; any name works with one or two dashes"""
-    kind: Kind
-    help: str
-    default: str | int | bool
-    hidden: bool = False
-    env: str | None = None
-
-
-_CLI_ONLY: Final = (
-    Flag("c", ("c",), "str", "config from json file, which will override the command from shell",
-         ""),
-    Flag("profile", ("profile",), "str",
-         "start from a saved KCP Desk profile (flags and -c still apply on top)", ""),
-    Flag("help", ("help", "h"), "bool", "show help", False),
-    Flag("version", ("version", "v"), "bool", "print the version", False),
-)
-
-
-def role_flags(role: Role) -> tuple[Flag, ...]:
-    """kcptun's flags for ``role`` in its ``--help`` order, then ours."""
-    own = tuple(Flag(s.name, s.flags, s.kind, s.help, s.default_for(role), s.hidden, s.env)
-                for s in fields_for(role))
-    return own + _CLI_ONLY
-
-
-# --- Go flag syntax -------------------------------------------------------------------------
-
-_GO_INT: Final = re.compile(
-    r"[+-]?(?:0[xX](?:_?[0-9a-fA-F])+|0[bB](?:_?[01])+|0[oO](?:_?[0-7])+|0(?:_?[0-7])*"
-    r"|[1-9](?:_?[0-9])*)\Z")
-_GO_TRUE: Final = frozenset({"1", "t", "T", "TRUE", "true", "True"})
-_GO_FALSE: Final = frozenset({"0", "f", "F", "FALSE", "false", "False"})
-_INT64_MIN: Final = -(2**63)
-_INT64_MAX: Final = 2**63 - 1
-
-
-def go_parse_int(s: str) -> int:
-    """Go's ``strconv.ParseInt(s, 0, 64)``: base prefixes, leading-0 octal, ``_`` separators.
-
-    Raises:
-        ValueError: "parse error" or "value out of range", Go's wording.
-    """
-    if not _GO_INT.match(s):
-        raise ValueError("parse error")
-    body = s.lstrip("+-").replace("_", "")
-    sign = -1 if s.startswith("-") else 1
-    if body[:2].lower() in ("0x", "0b", "0o"):
-        value = int(body, 0)
-    elif body[0] == "0":  # a leading 0 means octal in Go ("0" itself is 0 either way)
-        value = int(body, 8)
-    else:
-        value = int(body)
-    value *= sign
-    if not _INT64_MIN <= value <= _INT64_MAX:
-        raise ValueError("value out of range")
-    return value
-
-
-def go_parse_bool(s: str) -> bool:
-    """Go's ``strconv.ParseBool``."""
-    if s in _GO_TRUE:
-        return True
-    if s in _GO_FALSE:
-        return False
-    raise ValueError("parse error")
-
-
-def parse_go_flags(args: Sequence[str],
-                   flags: Sequence[Flag]) -> tuple[dict[str, Any], list[str]]:
-    """Parse ``args`` the way Go's ``flag`` package (under urfave/cli v1) does.
-
-    Returns:
-        ({dest: value} for every flag given, the last occurrence winning; the positional
-        arguments left after the first non-flag or ``--``).
-
-    Raises:
-        ConfigError: unknown flag, missing or malformed value, bad syntax, or one flag given
-            under two of its names.
-    """
-    by_name = {n: f for f in flags for n in f.names}
-    values: dict[str, Any] = {}
-    used_as: dict[str, str] = {}
-    rest = list(args)
-    while rest:
-        s = rest[0]
-        if len(s) < 2 or s[0] != "-":
-            break
-        if s == "--":
-            rest.pop(0)
-            break
-        rest.pop(0)
-        name = s[2:] if s[1] == "-" else s[1:]
-        if not name or name[0] in "-=":
-            raise ConfigError(f"bad flag syntax: {s}")
-        name, eq, value = name.partition("=")
-        flag = by_name.get(name)
-        if flag is None:
-            raise ConfigError(f"flag provided but not defined: -{name}")
-        if flag.kind == "bool":
-            if not eq:
-                value = "true"
-            try:
-                parsed: Any = go_parse_bool(value)
-            except ValueError:
-                raise ConfigError(f"invalid boolean value {value!r} for -{name}: parse error "
-                                  "(use -flag or -flag=false)") from None
-        else:
-            if not eq:
-                if not rest:
-                    raise ConfigError(f"flag needs an argument: -{name}")
-                value = rest.pop(0)
-            try:
-                parsed = go_parse_int(value) if flag.kind == "int" else value
-            except ValueError as exc:
-                raise ConfigError(f'invalid value "{value}" for flag -{name}: {exc} '
-                                  "(expected an integer)") from None
-        other = used_as.get(flag.dest)
-        if other is not None and other != name:
-            raise ConfigError(f"cannot use two forms of the same flag: {other} {name}")
-        used_as[flag.dest] = name
-        values[flag.dest] = parsed
-    return values, rest
-
-
-# --- building the config --------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class ParsedArgs:
-    """A role's command line, split into settings and CLI-only switches."""
-
-    role: Role
-    settings: dict[str, Any]
-    """explicitly given TunnelConfig fields"""
-    config_path: str = ""
-    profile: str = ""
-    help: bool = False
-    version: bool = False
-    positional: tuple[str, ...] = ()
-
-
-def parse_role_args(role: Role, args: Sequence[str]) -> ParsedArgs:
-    """Parse ``kcpdesk client|server`` arguments (after the role word)."""
-    values, rest = parse_go_flags(args, role_flags(role))
-    cli_only = {f.dest for f in _CLI_ONLY}
-    return ParsedArgs(
-        role=role, settings={k: v for k, v in values.items() if k not in cli_only},
-        config_path=values.get("c", ""), profile=values.get("profile", ""),
-        help=values.get("help", False), version=values.get("version", False),
-        positional=tuple(rest))
-
-
-def load_profile(name: str) -> TunnelConfig:
-    """A saved KCP Desk profile by name (``kcpcore.profiles``); the hook ``--profile`` uses.
-
-    Damaged profile files met on the way are moved aside and logged, never silently skipped.
-
-    Raises:
-        ConfigError: no such profile, or its file cannot be read.
-    """
-    from .profiles import ProfileStore  # lazy: profiles imports this module for parsing
-
-    store = ProfileStore()
-    try:
-        profiles, problems = store.load_all()
-    except OSError as exc:
-        raise ConfigError(f"profiles in {store.directory}: {exc.strerror or exc}",
-                          field="profile") from None
-    for profile in profiles:
-        if profile.name == name:
-            for problem in problems:
-                log.warning("profile store: %s", problem)
-            return profile.config
-    known = ", ".join(repr(p.name) for p in profiles) or f"none in {store.directory}"
-    damaged = "".join(f"; {p}" for p in problems)
-    raise ConfigError(f"no profile named {name!r} (saved profiles: {known}{damaged})",
-                      field="profile")
-
-
-def read_json_config(path: str, base: TunnelConfig) -> TunnelConfig:
-    """kcptun's ``-c``: the file's keys override ``base`` (see TunnelConfig.from_kcptun_json)."""
-    try:
-        with open(path, "rb") as f:
-            raw = f.read()
-    except OSError as exc:
-        raise ConfigError(f"-c {path}: {exc.strerror or exc}", field="c") from None
-    try:
-        return TunnelConfig.from_kcptun_json_text(base.role, raw.decode("utf-8", "replace"),
-                                                  base)
-    except ConfigError as exc:
-        raise ConfigError(f"-c {path}: {exc}", field=exc.field) from None
-
-
-def build_config(parsed: ParsedArgs,
-                 env: Mapping[str, str] | None = None) -> tuple[TunnelConfig, list[str]]:
-    """The effective config for a parsed command line, and warnings to log.
-
-    Order, as in kcptun: defaults, ``KCPTUN_KEY`` (even when empty, like urfave/cli), our
-    ``--profile``, the flags, ``-c`` JSON, then the mode preset. An unknown cipher becomes
-    ``aes`` and an unknown mode ``manual``, as kcptun does, but with a warning.
-    """
-    env = os.environ if env is None else env
-    role = parsed.role
-    cfg = TunnelConfig.default(role)
-    if KEY_ENV in env:
-        cfg = replace(cfg, key=env[KEY_ENV])
-    if parsed.profile:
-        cfg = load_profile(parsed.profile)
-        if cfg.role != role:
-            raise ConfigError(f"profile {parsed.profile!r} is a {cfg.role} profile, "
-                              f"not a {role} one", field="profile")
-    cfg = replace(cfg, **parsed.settings)
-    if parsed.config_path:
-        cfg = read_json_config(parsed.config_path, cfg)
-    warnings: list[str] = []
-    if cfg.crypt not in crypt_names():
-        warnings.append(f"unknown crypt {cfg.crypt!r}, using {DEFAULT_CRYPT} as kcptun does "
-                        f"(valid: {', '.join(crypt_names())})")
-        cfg = replace(cfg, crypt=DEFAULT_CRYPT)
-    if cfg.mode not in MODES and cfg.mode != MANUAL_MODE:
-        warnings.append(f"unknown mode {cfg.mode!r}, treating it as manual as kcptun does "
-                        f"(valid: {', '.join([*MODES, MANUAL_MODE])})")
-        cfg = replace(cfg, mode=MANUAL_MODE)
-    if cfg.role == "server" and cfg.pprof:
-        warnings.append("--pprof does nothing here (there is no Go profiler in Python)")
-    return apply_mode(cfg), warnings
-
 
 # --- logging and startup report -------------------------------------------------------------
 
@@ -426,61 +166,45 @@ Every kcptun {KCPTUN_VERSION} flag and -c JSON file works unchanged; --tcp is no
 # --- entry points ---------------------------------------------------------------------------
 
 
-def _error(msg: object) -> None:
+def error(msg: object) -> None:
+    """Print one ``kcpdesk: error: ...`` line on stderr (whitespace collapsed)."""
     text = " ".join(str(msg).split())
     print(f"{PROG}: error: {text}", file=sys.stderr)
 
 
 def run(cfg: TunnelConfig) -> int:
     """Run the tunnel until SIGINT/SIGTERM (``kcpcore.aio.engine.run_forever``)."""
-    try:
-        engine = importlib.import_module(".aio.engine", __package__)
-    except ImportError as exc:
-        _error(f"engine not available ({exc})")
-        return EXIT_MISSING
+    from .aio import engine  # not at import time: --help and flag errors stay instant
+
     try:
         rc = asyncio.run(engine.run_forever(cfg))
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
     except ConfigError as exc:
-        _error(exc)
+        error(exc)
         return EXIT_USAGE
     except (KcpError, OSError) as exc:
-        _error(exc.strerror if isinstance(exc, OSError) and exc.strerror else exc)
+        error(exc.strerror if isinstance(exc, OSError) and exc.strerror else exc)
         return EXIT_FAILURE
     return int(rc or 0)
 
 
-GUI_OPTIONS: Final = ("--demo", "--basedir", "--smoke-test", "--debug")
-"""Options that mean "open the window" (``python -m app``'s own flags)."""
-
-
-def _gui(args: Sequence[str] = ()) -> int:
-    try:
-        from app.main import main as gui_main
-    except ImportError as exc:
-        _error(f"the GUI is not installed ({exc}): pip install kcpdesk[gui], or use "
-               f"'{PROG} client --help' / '{PROG} server --help'")
-        return EXIT_USAGE
-    rc = gui_main(list(args)) if args else gui_main()
-    return rc if isinstance(rc, int) else EXIT_OK
-
-
-def _run_role(role: Role, args: Sequence[str]) -> int:
+def _config_or_exit(role: Role, args: Sequence[str]) -> TunnelConfig | int:
+    """The validated config for ``kcpdesk <role> args``, or the exit status to end with."""
     try:
         parsed = parse_role_args(role, args)
     except ConfigError as exc:
-        _error(f"{exc} (see '{PROG} {role} --help')")
+        error(f"{exc} (see '{PROG} {role} --help')")
         return EXIT_USAGE
     if parsed.help or parsed.positional[:1] in (("help",), ("h",)):
         sys.stdout.write(role_help(role))
         return EXIT_OK
     if parsed.version:
-        print(f"{PROG} version {__version__} (kcptun {KCPTUN_VERSION} compatible)")
+        print(VERSION_LINE)
         return EXIT_OK
     if parsed.positional:
-        _error(f"unexpected argument {parsed.positional[0]!r}: flags must come before it "
-               "(kcptun would silently ignore everything from here on)")
+        error(f"unexpected argument {parsed.positional[0]!r}: flags must come before it "
+              "(kcptun would silently ignore everything from here on)")
         return EXIT_USAGE
     try:
         cfg, warnings = build_config(parsed)
@@ -489,48 +213,62 @@ def _run_role(role: Role, args: Sequence[str]) -> int:
                               "run without it to use UDP", field="tcp")
         setup_logging(cfg)
     except ConfigError as exc:
-        _error(exc)
+        error(exc)
         return EXIT_USAGE
     for w in warnings:
         log.warning("%s", w)
     problems = cfg.validate()
     if problems:
-        _error("; ".join(str(p) for p in problems))
+        error("; ".join(str(p) for p in problems))
         return EXIT_USAGE
+    return cfg
+
+
+def run_role(role: Role, args: Sequence[str]) -> int:
+    """``kcpdesk client|server [flags]``: build the config, log it like kcptun, run it."""
+    cfg = _config_or_exit(role, args)
+    if isinstance(cfg, int):
+        return cfg
     for line in startup_lines(cfg):
         log.info("%s", line)
     return run(cfg)
 
 
-def main(argv: Sequence[str] | None = None, *, allow_gui: bool = True) -> int:
-    """``kcpdesk`` (console script) and ``python -m kcpcore`` (``allow_gui=False``).
+Command = Callable[[Sequence[str]], int]
+"""A subcommand: its arguments (after the command word) in, the exit status out."""
+
+COMMANDS: Final[dict[str, Command]] = {
+    "client": lambda args: run_role("client", args),
+    "server": lambda args: run_role("server", args),
+}
+"""``kcpdesk <command> ...``; a new subcommand is one entry here and one line in TOP_HELP."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m kcpcore``, and ``kcpdesk`` whenever ``app.launcher`` does not open the window.
 
     Args:
-        argv: arguments after the program name; ``sys.argv[1:]`` when None.
-        allow_gui: whether no arguments opens the GUI; ``python -m kcpcore`` never imports
-            Qt or ``app`` and prints the usage instead.
+        argv: arguments after the program name; ``sys.argv[1:]`` when None. Empty prints the
+            usage (this module never opens the window).
     """
     args = sys.argv[1:] if argv is None else list(argv)
     if not args:
-        if allow_gui:
-            return _gui()
         sys.stderr.write(TOP_HELP)
         return EXIT_USAGE
     command, rest = args[0], args[1:]
-    if allow_gui and command.partition("=")[0] in GUI_OPTIONS:
-        return _gui(args)
     if command in ("-h", "-help", "--help", "help"):
         sys.stdout.write(TOP_HELP)
         return EXIT_OK
     if command in ("-v", "-version", "--version"):
-        print(f"{PROG} version {__version__} (kcptun {KCPTUN_VERSION} compatible)")
+        print(VERSION_LINE)
         return EXIT_OK
-    if command not in ROLES:
-        _error(f"unknown command {command!r}: expected 'client' or 'server' "
-               f"(kcptun flags go after it, e.g. '{PROG} client -r host:29900')")
+    handler = COMMANDS.get(command)
+    if handler is None:
+        known = " or ".join(repr(c) for c in COMMANDS)
+        error(f"unknown command {command!r}: expected {known} "
+              f"(kcptun flags go after it, e.g. '{PROG} client -r host:29900')")
         return EXIT_USAGE
-    role: Role = "client" if command == "client" else "server"
-    return _run_role(role, rest)
+    return handler(rest)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -45,6 +45,7 @@ from .config import (
     parse_hostport,
 )
 from .errors import ConfigError
+from .flags import build_config, parse_role_args
 
 __all__ = [
     "CONFIG_DIR_ENV", "MUST_MATCH", "SHARED_FIELDS", "Profile", "ProfileStore", "StoreProblem",
@@ -391,7 +392,7 @@ def parse_command_line(text: str) -> tuple[TunnelConfig, list[str]]:
 
     Accepts shell quoting and backslash-newline continuations, ``KCPTUN_KEY=... `` in front,
     the release binaries' names (``client_linux_amd64``) and ``python -m kcpcore server``.
-    Flags are parsed exactly as ``kcpdesk``/kcptun do (``kcpcore.cli``).
+    Flags are parsed exactly as ``kcpdesk``/kcptun do (``kcpcore.flags``).
 
     Returns:
         (config, warnings), the warnings being what the CLI would log (unknown cipher...).
@@ -399,8 +400,6 @@ def parse_command_line(text: str) -> tuple[TunnelConfig, list[str]]:
     Raises:
         ConfigError: no program name that says client or server, or a bad flag.
     """
-    from . import cli  # cli imports this module lazily for --profile; keep the cycle lazy
-
     try:
         tokens = shlex.split(text.replace("\\\r\n", " ").replace("\\\n", " "), comments=True)
     except ValueError as exc:
@@ -426,11 +425,11 @@ def parse_command_line(text: str) -> tuple[TunnelConfig, list[str]]:
     if role is None:
         raise ConfigError("the command must start with kcptun-client or kcptun-server (or "
                           "'kcpdesk client' / 'kcpdesk server')")
-    parsed = cli.parse_role_args(role, tokens)
+    parsed = parse_role_args(role, tokens)
     if parsed.positional:
         raise ConfigError(f"unexpected argument {parsed.positional[0]!r} (kcptun stops reading "
                           "flags there)")
-    cfg, warnings = cli.build_config(parsed, env)
+    cfg, warnings = build_config(parsed, env)
     return normalized(cfg), warnings
 
 

@@ -1,7 +1,7 @@
 """The frozen bundle's entry point: the ``kcpdesk`` console script, in one executable.
 
 No arguments (a double click) opens the window; ``kcpdesk client ...`` / ``kcpdesk server ...``
-run headless with kcptun's flags (``kcpcore.cli.main`` decides, exactly as for the pip install).
+run headless with kcptun's flags (``app.launcher.main`` decides, exactly as for the pip install).
 
 Windows: the GUI executable is built with ``console=False``, so it has no stdout/stderr. When it
 is started from a terminal with arguments, it attaches to the parent console and reopens the
@@ -35,9 +35,9 @@ def main() -> int:
         sys.argv[1:] = [a for a in sys.argv[1:] if not a.startswith("-psn_")]
     if len(sys.argv) > 1:
         _attach_windows_console()
-    from kcpcore.cli import main as cli_main
+    from app.launcher import main as launcher_main
 
-    return cli_main()
+    return launcher_main()
 
 
 if __name__ == "__main__":

@@ -16,7 +16,6 @@ import shutil
 import subprocess
 import sys
 import threading
-import types
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kcpcore import cli
+from kcpcore import cli, flags
+from kcpcore.aio import engine
 from kcpcore.config import (
     KCPTUN_CRYPTS,
     MODES,
@@ -68,7 +68,7 @@ def ran(monkeypatch: pytest.MonkeyPatch) -> list[TunnelConfig]:
 
 
 def config_for(role: Role, args: list[str], env: dict[str, str] | None = None) -> TunnelConfig:
-    cfg, _warnings = cli.build_config(cli.parse_role_args(role, args), env or {})
+    cfg, _warnings = flags.build_config(flags.parse_role_args(role, args), env or {})
     return cfg
 
 
@@ -135,16 +135,16 @@ def test_aliases_and_values(role: Role, args: list[str], field: str, value: Any)
 ])
 def test_flag_errors_use_go_wording(args: list[str], message: str) -> None:
     with pytest.raises(ConfigError) as err:
-        cli.parse_role_args("client", args)
+        flags.parse_role_args("client", args)
     assert message in str(err.value)
 
 
 def test_parsing_stops_at_first_non_flag_and_double_dash() -> None:
-    parsed = cli.parse_role_args("client", ["--mtu", "9", "extra", "--mtu", "10"])
+    parsed = flags.parse_role_args("client", ["--mtu", "9", "extra", "--mtu", "10"])
     assert parsed.settings == {"mtu": 9} and parsed.positional == ("extra", "--mtu", "10")
-    parsed = cli.parse_role_args("client", ["--", "--mtu", "10"])
+    parsed = flags.parse_role_args("client", ["--", "--mtu", "10"])
     assert parsed.settings == {} and parsed.positional == ("--mtu", "10")
-    parsed = cli.parse_role_args("client", ["-", "--mtu"])
+    parsed = flags.parse_role_args("client", ["-", "--mtu"])
     assert parsed.positional == ("-", "--mtu")
 
 
@@ -153,7 +153,7 @@ def test_parsing_stops_at_first_non_flag_and_double_dash() -> None:
     ("0x_Ff", 255), ("9_223_372_036_854_775_807", 2**63 - 1), ("-9223372036854775808", -(2**63)),
 ])
 def test_go_parse_int(text: str, value: int) -> None:
-    assert cli.go_parse_int(text) == value
+    assert flags.go_parse_int(text) == value
 
 
 # --- precedence ----------------------------------------------------------------------------
@@ -199,8 +199,8 @@ def test_mode_preset_is_applied_after_json(tmp_path: Path) -> None:
 
 
 def test_unknown_crypt_and_mode_warn_and_fall_back() -> None:
-    cfg, warnings = cli.build_config(
-        cli.parse_role_args("client", ["--crypt", "rot13", "--mode", "Fast", "--nodelay", "1"]),
+    cfg, warnings = flags.build_config(
+        flags.parse_role_args("client", ["--crypt", "rot13", "--mode", "Fast", "--nodelay", "1"]),
         {})
     assert (cfg.crypt, cfg.mode, cfg.nodelay, cfg.interval) == ("aes", "manual", 1, 50)
     assert len(warnings) == 2
@@ -229,7 +229,7 @@ def test_profile_hook(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="no profile named 'home'"):
         config_for("client", ["--profile", "home"])
     saved = TunnelConfig(role="client", mtu=1000, key="profile", remoteaddr="p:1")
-    monkeypatch.setattr(cli, "load_profile", lambda name: saved)
+    monkeypatch.setattr(flags, "load_profile", lambda name: saved)
     path = write_json(tmp_path, '{"remoteaddr": "json:2"}')
     cfg = config_for("client", ["--profile", "home", "--mtu", "1100", "-c", path],
                      {"KCPTUN_KEY": "env"})
@@ -267,19 +267,6 @@ def test_corrupt_profile_is_reported_not_dropped(monkeypatch: pytest.MonkeyPatch
     assert "broken.json" in err and "no profile named 'broken'" in err
     assert [p.name.split(".corrupt-")[0] for p in (tmp_path / "profiles").iterdir()] == \
         ["broken.json"]
-
-
-@pytest.mark.parametrize("argv", [["--demo"], ["--basedir", "/x", "--demo"], ["--debug"],
-                                  ["--smoke-test=100"]])
-def test_gui_options_open_the_window(monkeypatch: pytest.MonkeyPatch, argv: list[str]) -> None:
-    calls: list[list[str]] = []
-    pkg, mod = types.ModuleType("app"), types.ModuleType("app.main")
-    pkg.__path__ = []  # type: ignore[attr-defined]
-    mod.main = lambda args=None: calls.append(args) or 0  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "app", pkg)
-    monkeypatch.setitem(sys.modules, "app.main", mod)
-    assert cli.main(argv) == 0 and calls == [argv]
-    assert cli.main(argv, allow_gui=False) == 2  # python -m kcpcore never opens the window
 
 
 # --- to_args round trip ----------------------------------------------------------------------
@@ -370,6 +357,8 @@ def test_help_has_kcptuns_option_table(role: Role, capsys: pytest.CaptureFixture
 
 
 def test_top_level_help_and_version(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main([]) == 2  # kcpcore.cli never opens the window (app.launcher does)
+    assert "kcpdesk client [options]" in capsys.readouterr().err
     assert cli.main(["--help"]) == 0
     assert "kcpdesk client [options]" in capsys.readouterr().out
     assert cli.main(["--version"]) == 0
@@ -428,47 +417,11 @@ def test_validation_errors_are_joined_on_one_line(capsys: pytest.CaptureFixture[
     assert "dscp:" in line and "smuxver:" in line and "keepalive:" in line
 
 
-def test_gui_missing_is_one_line(monkeypatch: pytest.MonkeyPatch,
-                                 capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setitem(sys.modules, "app.main", None)  # makes the import fail
-    assert cli.main([]) == 2
-    (line,) = capsys.readouterr().err.splitlines()
-    assert "pip install kcpdesk[gui]" in line
-
-
-def test_gui_is_started_without_arguments(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls: list[int] = []
-    pkg, mod = types.ModuleType("app"), types.ModuleType("app.main")
-    pkg.__path__ = []  # type: ignore[attr-defined]
-    mod.main = lambda: calls.append(1) or 7  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "app", pkg)
-    monkeypatch.setitem(sys.modules, "app.main", mod)
-    assert cli.main([]) == 7 and calls == [1]
-    assert cli.main([], allow_gui=False) == 2 and calls == [1]
-
-
 # --- run(): the engine boundary -----------------------------------------------------------
 
 
 def _fake_engine(monkeypatch: pytest.MonkeyPatch, body: Any) -> None:
-    real = cli.importlib.import_module
-
-    def fake_import(name: str, package: str | None = None) -> Any:
-        if name == ".aio.engine":
-            if isinstance(body, BaseException):
-                raise body
-            return types.SimpleNamespace(run_forever=body)
-        return real(name, package)
-
-    monkeypatch.setattr(cli.importlib, "import_module", fake_import)
-
-
-def test_run_reports_a_missing_engine(monkeypatch: pytest.MonkeyPatch,
-                                      capsys: pytest.CaptureFixture[str]) -> None:
-    _fake_engine(monkeypatch, ImportError("No module named 'kcpcore.aio.engine'"))
-    assert cli.run(TunnelConfig.default("client")) == 3
-    (line,) = capsys.readouterr().err.splitlines()
-    assert line.startswith("kcpdesk: error: engine not available")
+    monkeypatch.setattr(engine, "run_forever", body)
 
 
 def test_run_passes_the_config_to_the_engine(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -36,9 +36,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.format import binary_size
-from kcpcore.cli import go_parse_int
 from kcpcore.config import FIELD_SPECS, MANUAL_MODE, ROLES, FieldSpec, Role, TunnelConfig
 from kcpcore.errors import ConfigError
+from kcpcore.flags import go_parse_int
 from kcpcore.profiles import Profile, validate_name
 
 GROUPS: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
