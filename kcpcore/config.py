@@ -40,6 +40,9 @@ KCPTUN_CRYPTS: Final[tuple[str, ...]] = (
     "aes", "aes-128", "aes-192", "salsa20", "blowfish", "twofish", "cast5", "3des", "tea",
     "xtea", "xor", "sm4", "none",
 )  # fmt: skip
+# names kcptun added later (v20251212 / 2022-06): their datagram layer is kcpcore.packetcrypt's
+CRYPT_CHOICES: Final[tuple[str, ...]] = (*KCPTUN_CRYPTS, "aes-128-gcm", "null")
+CRYPT_OVERHEAD: Final[dict[str, int]] = {"aes-128-gcm": 28, "null": 0}  # others: 20
 DEFAULT_KEY: Final = "it's a secrect"  # sic: kcptun's public default pre-shared key
 DEFAULT_CRYPT: Final = "aes"  # kcptun also falls back to aes for unknown names
 MANUAL_MODE: Final = "manual"
@@ -517,7 +520,7 @@ def _build_specs() -> dict[str, FieldSpec]:
             hidden=meta["hidden"], env=meta["env"], unit=meta["unit"],
             extension=meta["extension"],
             choices=(*MODES, MANUAL_MODE) if f.name == "mode" else
-                    KCPTUN_CRYPTS if f.name == "crypt" else ())
+                    CRYPT_CHOICES if f.name == "crypt" else ())
     return specs
 
 
@@ -537,12 +540,12 @@ def fields_for(role: Role) -> tuple[FieldSpec, ...]:
 
 
 def crypt_names() -> tuple[str, ...]:
-    """Valid ``crypt`` names: kcpcore.crypt's registry when it is importable, else kcptun's 13."""
+    """Valid ``crypt`` names: kcpcore.packetcrypt's when it is importable, else kcptun's."""
     try:
-        from .crypt import CRYPT_METHODS  # lazy: crypt.py is optional for config users
+        from .packetcrypt import PACKET_METHODS  # lazy: crypt is optional for config users
     except ImportError:
-        return KCPTUN_CRYPTS
-    return tuple(CRYPT_METHODS)
+        return CRYPT_CHOICES
+    return tuple(PACKET_METHODS)
 
 
 # --- mode -----------------------------------------------------------------------------------
@@ -674,7 +677,7 @@ def _check_range(s: FieldSpec, value: Any) -> str:
 
 def _packet_overhead(cfg: TunnelConfig) -> int:
     fec = FEC_HEADER_SIZE_PLUS2 if cfg.datashard > 0 and cfg.parityshard > 0 else 0
-    return IKCP_OVERHEAD + CRYPT_HEADER_SIZE + fec
+    return IKCP_OVERHEAD + CRYPT_OVERHEAD.get(cfg.crypt, CRYPT_HEADER_SIZE) + fec
 
 
 def _fold(key: str) -> str:

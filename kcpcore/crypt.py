@@ -68,9 +68,9 @@ except ImportError:  # pragma: no cover - older cryptography
     )
 
 __all__ = [
-    "CIPHERS", "CRC_SIZE", "CRYPT_HEADER_SIZE", "CRYPT_METHODS", "DEFAULT_METHOD", "INITIAL_VECTOR",
-    "KEY_SIZE", "NONCE_SIZE", "BlockCrypt", "CipherSpec", "derive_key", "new_block_crypt",
-    "open_packet", "resolve_method", "seal", "xor_table",
+    "AEAD_METHODS", "CIPHERS", "CRC_SIZE", "CRYPT_HEADER_SIZE", "CRYPT_METHODS", "DEFAULT_METHOD",
+    "INITIAL_VECTOR", "KEY_SIZE", "NONCE_SIZE", "NULL_METHOD", "BlockCrypt", "CipherSpec",
+    "derive_key", "new_block_crypt", "open_packet", "resolve_method", "seal", "xor_table",
 ]  # fmt: skip
 
 NONCE_SIZE: Final = 16  # bytes; kcp-go nonceSize
@@ -414,15 +414,19 @@ CIPHERS: dict[str, CipherSpec] = dict((
           "no encryption; the nonce and CRC32 header are still sent, in clear"),
 ))
 CRYPT_METHODS: Final[tuple[str, ...]] = tuple(CIPHERS)
+# --crypt names added after 20210922 whose datagram layer is not nonce+CRC (kcpcore.packetcrypt)
+AEAD_METHODS: Final[tuple[str, ...]] = ("aes-128-gcm",)
+NULL_METHOD: Final = "null"
 
 
 def resolve_method(name: str) -> str:
-    """``name`` if it is a method, else ``"aes"``: kcptun's silent fallback for unknown names.
+    """``name`` if it is a method (2025 ones included), else ``"aes"``: kcptun's silent fallback.
 
     Only for running exactly like kcptun; the caller is expected to warn about the fallback.
     Everything else should call ``new_block_crypt`` and let an unknown name fail.
     """
-    return name if name in CIPHERS else DEFAULT_METHOD
+    known = name in CIPHERS or name in AEAD_METHODS or name == NULL_METHOD
+    return name if known else DEFAULT_METHOD
 
 
 def new_block_crypt(method: str, password: bytes) -> BlockCrypt:

@@ -30,6 +30,7 @@ from collections.abc import Callable, Hashable
 from .crypt import BlockCrypt
 from .errors import MalformedPacket
 from .packet import PacketCodec, peek_conv
+from .packetcrypt import PacketCrypt
 from .session import KcpSession, SessionParams
 from .snmp import Snmp
 
@@ -42,7 +43,7 @@ CONV_MEMORY = 65536  # convs remembered against replay (~5 MB at most)
 class ServerDemux:
     """Routes datagrams from many peers to their sessions; sans-I/O."""
 
-    def __init__(self, *, crypt: BlockCrypt, params: SessionParams,
+    def __init__(self, *, crypt: BlockCrypt | PacketCrypt, params: SessionParams,
                  max_sessions: int = 65536) -> None:
         self.crypt = crypt
         self.params = params

@@ -1,10 +1,13 @@
-"""The datagram layer under KCP: FEC framing plus the nonce/CRC packet crypt.
+"""The datagram layer under KCP: FEC framing plus the packet crypt.
 
 ::
 
     send:    KCP packet -> FecEncoder (data packet + parity when a group completes)
-                        -> seal (nonce 16 | crc32 4 | body) -> cipher -> datagrams
-    receive: datagram -> cipher -> crc check -> FEC flag? -> data payload now, recovered later
+                        -> PacketCrypt.seal -> datagrams
+    receive: datagram -> PacketCrypt.open -> FEC flag? -> data payload now, recovered later
+
+The crypt (``kcpcore.packetcrypt``) is kcptun's nonce 16 | crc32 4 header under a cipher, the
+aes-128-gcm AEAD (nonce 12 | ciphertext | tag 16), or nothing at all (``--crypt null``).
 
 Every outgoing KCP packet becomes one data datagram (and, every ``datashard`` packets, the
 group's parity datagrams). Incoming FEC headers are always recognised and stripped, even when
@@ -13,7 +16,7 @@ our own FEC is off, because kcp-go accepts FEC from a peer whatever its own sett
 
 from __future__ import annotations
 
-from .crypt import CRYPT_HEADER_SIZE, BlockCrypt, open_packet, seal
+from .crypt import CRYPT_HEADER_SIZE, BlockCrypt
 from .errors import AuthFailed, MalformedPacket
 from .fec import (
     FEC_HEADER_SIZE_PLUS2,
@@ -23,13 +26,20 @@ from .fec import (
     FecDecoder,
     FecEncoder,
 )
+from .packetcrypt import PacketCrypt, as_packet_crypt
+from .replay import ReplayedPacket
 from .segment import IKCP_OVERHEAD
 from .snmp import Snmp
 
 
-def header_reserve(datashard: int, parityshard: int) -> int:
-    """Bytes KCP must leave free in each ``mtu`` for the outer headers (kcp-go headerSize)."""
-    return CRYPT_HEADER_SIZE + (FEC_HEADER_SIZE_PLUS2 if fec_enabled(datashard, parityshard) else 0)
+def header_reserve(datashard: int, parityshard: int,
+                   crypt_overhead: int = CRYPT_HEADER_SIZE) -> int:
+    """Bytes KCP must leave free in each ``mtu`` for the outer headers (kcp-go headerSize).
+
+    ``crypt_overhead`` is the crypt's ``overhead``: 20 (nonce + CRC), 28 (aes-128-gcm) or 0
+    (null); with FEC the 8-byte FEC header comes on top.
+    """
+    return crypt_overhead + (FEC_HEADER_SIZE_PLUS2 if fec_enabled(datashard, parityshard) else 0)
 
 
 def fec_enabled(datashard: int, parityshard: int) -> bool:
@@ -39,9 +49,11 @@ def fec_enabled(datashard: int, parityshard: int) -> bool:
 class PacketCodec:
     """Seals KCP packets into datagrams and opens datagrams back into KCP packets."""
 
-    def __init__(self, *, crypt: BlockCrypt, datashard: int, parityshard: int,
+    def __init__(self, *, crypt: BlockCrypt | PacketCrypt, datashard: int, parityshard: int,
                  snmp: Snmp, fec_adaptive: bool = False) -> None:
-        self.crypt = crypt
+        self.crypt = as_packet_crypt(crypt)
+        self.reserve = header_reserve(datashard, parityshard, self.crypt.overhead)
+        """bytes of each datagram that are not KCP: crypt overhead + FEC header"""
         self.snmp = snmp
         on = fec_enabled(datashard, parityshard)
         # KCP Desk only: send only the parity the measured loss needs (fec.AdaptiveParity)
@@ -53,11 +65,11 @@ class PacketCodec:
 
     def seal(self, kcp_packet: bytes) -> list[bytes]:
         """Datagrams for one KCP packet (parity datagrams follow when a group completes)."""
-        crypt = self.crypt
+        seal = self.crypt.seal
         if self.encoder is None:
-            out = [seal(crypt, kcp_packet)]
+            out = [seal(kcp_packet)]
         else:
-            out = [seal(crypt, p) for p in self.encoder.encode(kcp_packet)]
+            out = [seal(p) for p in self.encoder.encode(kcp_packet)]
         snmp = self.snmp
         snmp.out_pkts += len(out)
         snmp.out_bytes += sum(map(len, out))
@@ -68,12 +80,16 @@ class PacketCodec:
         return self.split(self.decrypt(datagram), now_ms)
 
     def decrypt(self, datagram: bytes) -> bytes:
-        """The body after the nonce and CRC. Raises ``AuthFailed`` (counted as InCsumErrors)
-        or ``MalformedPacket``; never anything else."""
+        """The body inside the crypt layer. Raises ``AuthFailed`` (counted as InCsumErrors),
+        ``ReplayedPacket`` (an AEAD nonce seen before, counted as InErrs) or ``MalformedPacket``;
+        never anything else."""
         try:
-            body = open_packet(self.crypt, datagram)
+            body = self.crypt.open(datagram)
         except AuthFailed:
             self.snmp.in_csum_errors += 1
+            raise
+        except ReplayedPacket:
+            self.snmp.in_errs += 1
             raise
         if len(body) < IKCP_OVERHEAD:
             raise MalformedPacket(f"packet: {len(body)} bytes after the crypt header")

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from .crypt import BlockCrypt
 from .errors import MalformedPacket
 from .kcp import MASK32, Kcp
-from .packet import PacketCodec, header_reserve
+from .packet import PacketCodec
+from .packetcrypt import PacketCrypt
 from .snmp import Snmp
 
 log = logging.getLogger(__name__)
@@ -54,15 +55,15 @@ class SessionParams:
 class KcpSession:
     """A KCP conversation with one peer address."""
 
-    def __init__(self, *, conv: int, crypt: BlockCrypt, params: SessionParams, now: float,
-                 snmp: Snmp | None = None) -> None:
+    def __init__(self, *, conv: int, crypt: BlockCrypt | PacketCrypt, params: SessionParams,
+                 now: float, snmp: Snmp | None = None) -> None:
         self.snmp = snmp if snmp is not None else Snmp()
         self.params = params
         self.codec = PacketCodec(crypt=crypt, datashard=params.datashard,
                                  parityshard=params.parityshard, snmp=self.snmp,
                                  fec_adaptive=params.fec_adaptive)
         kcp = Kcp(conv, snmp=self.snmp, stream=params.stream)
-        kcp.reserve_bytes(header_reserve(params.datashard, params.parityshard))
+        kcp.reserve_bytes(self.codec.reserve)
         kcp.set_mtu(params.mtu)  # kcp-go keeps 1400 when mtu < 50; > 1500 refused upstream
         kcp.set_nodelay(params.nodelay, params.interval, params.resend, params.nc)
         kcp.set_wndsize(params.sndwnd, params.rcvwnd)

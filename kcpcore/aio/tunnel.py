@@ -20,7 +20,8 @@ import time
 from collections.abc import Hashable
 
 from ..config import TunnelConfig, effective_kcp_params, parse_hostport
-from ..crypt import derive_key, new_block_crypt, resolve_method
+from ..crypt import resolve_method
+from ..packetcrypt import new_packet_crypt
 from ..session import KcpSession, SessionParams
 from ..smux import SmuxConfig
 from ..snmp import Snmp
@@ -80,8 +81,7 @@ class _Tunnel:
     def __init__(self, cfg: TunnelConfig) -> None:
         self.cfg = cfg
         self.loop = asyncio.get_running_loop()
-        method = resolve_method(cfg.crypt)
-        self.crypt = new_block_crypt(method, derive_key(cfg.key))
+        self.crypt = new_packet_crypt(resolve_method(cfg.crypt), cfg.key)
         self.params = session_params(cfg)
         self.smux_config = smux_config(cfg)
         self.smux_config.verify()  # kcptun fails later, per session; a bad config is fatal now

@@ -198,7 +198,7 @@ def test_every_field_is_documented_for_the_gui() -> None:
     server = {s.name for s in fields_for("server")}
     assert client - server == {"localaddr", "remoteaddr", "conn", "autoexpire", "scavengettl"}
     assert server - client == {"listen", "target", "pprof"}
-    assert FIELD_SPECS["crypt"].choices == KCPTUN_CRYPTS
+    assert FIELD_SPECS["crypt"].choices == (*KCPTUN_CRYPTS, "aes-128-gcm", "null")
     assert FIELD_SPECS["mode"].choices == ("normal", "fast", "fast2", "fast3", "manual")
 
 
