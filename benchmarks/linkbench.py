@@ -17,6 +17,7 @@ namespaces this script creates, and they are torn down on exit, Ctrl-C or SIGTER
     sudo python3 benchmarks/linkbench.py --impls tcp,go --profiles 100m-20ms,20m-50ms-10% \\
         --repeat 2 --json out.json
     sudo python3 benchmarks/linkbench.py --latency --impls tcp,go --latency-count 200
+    sudo python3 benchmarks/linkbench.py corpus --quick       # issue 11's path corpus
 
 See benchmarks/README.md for what each column means and for measured numbers.
 """
@@ -476,6 +477,12 @@ def _meta(args: argparse.Namespace, ccs: list[str]) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["corpus"]:  # issue 11's path corpus (benchmarks/corpus.py)
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        import corpus
+
+        return corpus.main(argv[1:])
     ap = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter,
                                  epilog="profiles: " + ", ".join(

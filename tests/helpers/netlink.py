@@ -167,12 +167,22 @@ class EmulatedLink:
     ``"lbemu"``; the environment variable ``KCPDESK_NETLINK_BACKEND`` overrides ``"auto"``.
     ``seed`` seeds lbemu's loss RNG (netem is not seeded). Jitter keeps packet order in lbemu
     but reorders in netem, as netem always does.
+
+    Path-corpus knobs (lbemu only; ``"auto"`` picks lbemu when one is set): ``rate_up`` is the
+    client->server rate of an asymmetric link (``rate`` is then the download rate);
+    ``reorder_gap`` makes reordered packets overtake by only that much instead of skipping the
+    whole delay; ``loss_burst`` (packets, >= 1) makes loss Gilbert-Elliott bursty at the same
+    average; ``jitter_free`` lets jitter reorder; ``burst_bytes`` and a small ``queue_bytes``
+    make the tbf a policer; ``queue_bytes_up`` sizes the upload buffer on its own.
     """
 
     def __init__(self, rate: str = "100mbit", delay: str = "20ms", loss: str = "0%",
                  jitter: str | None = None, reorder: str | None = None, *,
                  prefix: str | None = None, seed: int = 1, backend: str = "auto",
-                 queue_bytes: int | None = None) -> None:
+                 queue_bytes: int | None = None, rate_up: str | None = None,
+                 reorder_gap: str | None = None, loss_burst: float | None = None,
+                 jitter_free: bool = False, burst_bytes: int | None = None,
+                 queue_bytes_up: int | None = None) -> None:
         self.rate, self.delay, self.loss = rate, delay, loss
         self.jitter, self.reorder = jitter, reorder
         self.rate_bps = parse_rate(rate)
@@ -184,10 +194,23 @@ class EmulatedLink:
         self.prefix = prefix or "kd" + secrets.token_hex(2)
         self.seed = seed
         self.queue_bytes = queue_bytes
+        self.rate_up = rate_up
+        self.rate_up_bps = parse_rate(rate_up) if rate_up is not None else self.rate_bps
+        self.reorder_gap_us = parse_duration_us(reorder_gap)
+        if loss_burst is not None and loss_burst and loss_burst < 1:
+            raise ValueError(f"loss_burst is a mean burst in packets (>= 1), not {loss_burst}")
+        self.loss_burst = loss_burst or 0.0
+        self.jitter_free = jitter_free
+        self.burst_bytes = burst_bytes
+        self.queue_bytes_up = queue_bytes_up
         if backend == "auto":
             backend = os.environ.get("KCPDESK_NETLINK_BACKEND", "auto")
         if backend not in ("auto", "netem", "lbemu"):
             raise ValueError(f"backend must be auto, netem or lbemu, not {backend!r}")
+        if self.lbemu_only():
+            if backend == "netem":
+                raise ValueError(f"{self.lbemu_only()} need the lbemu backend")
+            backend = "lbemu"
         self._backend_choice = backend
         self.backend = ""
         self.client_ip, self.server_ip = CLIENT_IP, SERVER_IP
@@ -195,6 +218,14 @@ class EmulatedLink:
         self.run_dir: Path | None = None
         self._procs: list[subprocess.Popen[Any]] = []
         self._is_up = False
+
+    def lbemu_only(self) -> list[str]:
+        """The knobs set that only lbemu/netlink.sh implement (empty: netem can do it all)."""
+        knobs = {"rate_up": self.rate_up is not None, "reorder_gap": self.reorder_gap_us > 0,
+                 "loss_burst": self.loss_burst > 0, "jitter_free": self.jitter_free,
+                 "burst_bytes": self.burst_bytes is not None,
+                 "queue_bytes_up": self.queue_bytes_up is not None}
+        return [k for k, on in knobs.items() if on]
 
     @property
     def client_ns(self) -> str:
@@ -265,9 +296,35 @@ class EmulatedLink:
     def _env(self) -> dict[str, str]:
         env = dict(os.environ, LB_PREFIX=self.prefix, LB_RUN_DIR=str(self.run_dir),
                    LB_SEED=str(self.seed))
-        if self.queue_bytes is not None:
-            env["LB_QUEUE_BYTES"] = str(self.queue_bytes)
+        optional = {"LB_QUEUE_BYTES": self.queue_bytes, "LB_RATE_UP": self.rate_up,
+                    "LB_REORDER_GAP": f"{self.reorder_gap_us}us" if self.reorder_gap_us else None,
+                    "LB_LOSS_BURST": self.loss_burst or None,
+                    "LB_JITTER_FREE": 1 if self.jitter_free else None,
+                    "LB_BURST_BYTES": self.burst_bytes, "LB_QUEUE_BYTES_UP": self.queue_bytes_up}
+        env.update({k: str(v) for k, v in optional.items() if v is not None})
         return env
+
+    def set_rate(self, rate: str, direction: str = "both") -> None:
+        """Change the bottleneck rate of a live link (``down``, ``up`` or ``both``), keeping its
+        buffer: a route change or a radio dropping to a slower rate mid-transfer."""
+        if not self._is_up:
+            raise RuntimeError("the link is not up")
+        if direction not in ("down", "up", "both"):
+            raise ValueError(f"direction must be down, up or both, not {direction!r}")
+        bps = parse_rate(rate)
+        if bps <= 0:
+            raise ValueError("set_rate needs a rate > 0")
+        if self.backend == "netem":  # the buffer _add_netem gave it
+            bdp = self.rate_bps // 8 * 2 * self.delay_us // 1_000_000
+            tc = shutil.which("tc") or "/usr/sbin/tc"
+            devs = {"down": ROUTER_DEVS[:1], "up": ROUTER_DEVS[1:], "both": ROUTER_DEVS}
+            for dev in devs[direction]:
+                self._run([tc, "-n", self.router_ns, "qdisc", "change", "dev", dev, "parent",
+                           "1:1", "handle", "10:", "tbf", "rate", f"{bps}bit", "burst",
+                           str(max(bps // 8 // 1000, 12112)), "limit",
+                           str(self.queue_bytes or max(bdp, 65536))])
+            return
+        self._sh("rate", direction, f"{bps}bit")
 
     def _sh(self, *args: str) -> None:
         r = subprocess.run(["bash", str(find_netlink_sh()), *args], env=self._env(),
@@ -683,8 +740,9 @@ def _serve_tcp_conn(conn: socket.socket) -> None:
                 del buf[:size]
 
 
-def _serve_udp(s: socket.socket, counts: dict[int, set[int]], lock: threading.Lock) -> None:
-    """``b"P" probe:u32 seq:u32 ...`` datagrams are counted per probe and echoed back."""
+def _serve_udp(s: socket.socket, counts: dict[int, list[int]], lock: threading.Lock) -> None:
+    """``b"P" probe:u32 seq:u32 ...`` datagrams are recorded per probe (in arrival order) and
+    echoed back."""
     while True:
         try:
             data, addr = s.recvfrom(65535)
@@ -693,7 +751,7 @@ def _serve_udp(s: socket.socket, counts: dict[int, set[int]], lock: threading.Lo
         if len(data) >= 9 and data[:1] == b"P":
             probe, seq = struct.unpack_from("!II", data, 1)
             with lock:
-                counts.setdefault(probe, set()).add(seq)
+                counts.setdefault(probe, []).append(seq)
             with contextlib.suppress(OSError):
                 s.sendto(data, addr)
 
@@ -704,8 +762,8 @@ def _hostport(s: str) -> tuple[str, int]:
 
 
 def agent_serve(tcp: list[str], udp: list[str]) -> None:
-    """Listeners in the server namespace; stdin commands: ``udp_count``."""
-    counts: dict[int, set[int]] = {}
+    """Listeners in the server namespace; stdin commands: ``udp_count``, ``udp_order``."""
+    counts: dict[int, list[int]] = {}
     lock = threading.Lock()
     ports: dict[str, int] = {}
     for spec in tcp:
@@ -727,9 +785,15 @@ def agent_serve(tcp: list[str], udp: list[str]) -> None:
 
     def udp_count(probe: int) -> dict[str, Any]:
         with lock:
-            return {"received": len(counts.get(probe, ()))}
+            return {"received": len(set(counts.get(probe, ())))}
 
-    _command_loop({"udp_count": udp_count}, {"ready": True, "ports": ports})
+    def udp_order(probe: int) -> dict[str, Any]:
+        """The probe's sequence numbers in the order they arrived (duplicates kept)."""
+        with lock:
+            return {"order": list(counts.get(probe, ()))}
+
+    _command_loop({"udp_count": udp_count, "udp_order": udp_order},
+                  {"ready": True, "ports": ports})
 
 
 def _connect(host: str, port: int, deadline: float, cc: str | None = None) -> socket.socket:
