@@ -200,3 +200,79 @@ def test_atexit_and_sigint_fallback(ending: str) -> None:
     while _prefixed(prefix) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert _prefixed(prefix) == set()
+
+
+# --------------------------------------------------------------------------- path-corpus knobs
+
+def _probe_order(link: EmulatedLink, count: int, pps: float) -> tuple[list[int], list[float]]:
+    """``count`` paced UDP probes client -> server: (sequence numbers in the order the server
+    got them, round-trip times of the echoes in ms)."""
+    srv = link.agent(link.server_ns, "serve", "--udp", f"{SERVER_IP}:{UDP_PORT}")
+    cli = link.agent(link.client_ns, "drive")
+    r = cli.call("udp_probe", host=SERVER_IP, port=UDP_PORT, count=count, probe=7, size=100,
+                 pps=pps, linger=0.5)
+    return srv.call("udp_order", probe=7)["order"], r["rtt_ms"]
+
+
+@pytest.mark.netem
+@pytest.mark.timeout(90)
+def test_gilbert_elliott_loss_keeps_the_average_and_comes_in_bursts(netlink) -> None:
+    link = netlink(rate="none", delay="1ms", loss="3%", loss_burst=5, seed=4)
+    count = 8000
+    order, _ = _probe_order(link, count, pps=5000.0)
+    got = set(order)
+    loss = 1 - len(got) / count
+    assert abs(loss - 0.03) <= 0.015, loss
+    runs, run = [], 0  # lengths of consecutive missing sequence numbers
+    for seq in range(count):
+        if seq in got:
+            if run:
+                runs.append(run)
+            run = 0
+        else:
+            run += 1
+    mean_burst = statistics.mean(runs)
+    assert 3.0 <= mean_burst <= 8.0, (mean_burst, runs)  # independent 3 % loss: ~1.03
+    stats = link.emu_stats()
+    assert stats is not None and stats["loss_burst"] == pytest.approx(5.0)
+
+
+@pytest.mark.netem
+@pytest.mark.timeout(90)
+@pytest.mark.parametrize(("gap", "expected_ms"), [("3ms", 3.0), (None, 20.0)])
+def test_reorder_displaces_by_the_gap_or_the_whole_delay(netlink, gap: str | None,
+                                                         expected_ms: float) -> None:
+    """5 % of packets each way overtake by ``gap`` (or skip the 20 ms delay line): the early
+    echoes come back that much sooner, and the server really sees them out of order."""
+    link = netlink(rate="none", delay="20ms", loss="0%", reorder="5%", reorder_gap=gap, seed=9)
+    count = 2000
+    order, rtts = _probe_order(link, count, pps=2000.0)
+    assert sorted(order) == list(range(count))  # nothing lost, nothing duplicated
+    early = sum(1 for i, seq in enumerate(order) if seq > min(order[i:]))
+    assert 0.02 * count <= early <= 0.08 * count, early
+    # ~90 % of round trips take 40 ms; ~10 % had one reordered leg and are shorter by the gap
+    median, low = statistics.median(rtts), rtts[int(0.04 * len(rtts))]
+    assert 0.5 * expected_ms <= median - low <= 1.6 * expected_ms, (median, low)
+    stats = link.emu_stats()
+    assert stats is not None and stats["dirs"]["lup"]["reordered"] >= early
+
+
+@pytest.mark.netem
+@pytest.mark.timeout(60)
+def test_asymmetric_rates_policer_and_live_rate_change(netlink) -> None:
+    link = netlink(rate="100mbit", delay="5ms", loss="0%", rate_up="8mbit", queue_bytes=3028,
+                   burst_bytes=62500)
+
+    def tbf(dev: str) -> str:
+        out = subprocess.run(["tc", "-n", link.router_ns, "qdisc", "show", "dev", dev],
+                             capture_output=True, text=True, timeout=10, check=True).stdout
+        return next(line for line in out.splitlines() if "tbf" in line)
+
+    assert "rate 100Mbit" in tbf("rc0") and "rate 8Mbit" in tbf("rs0")
+    assert "burst 62" in tbf("rc0")  # the policer's bucket, tc prints ~62.5Kb
+    link.set_rate("20mbit", "down")
+    assert "rate 20Mbit" in tbf("rc0") and "rate 8Mbit" in tbf("rs0")
+    link.set_rate("100mbit")
+    assert "rate 100Mbit" in tbf("rc0") and "rate 100Mbit" in tbf("rs0")
+    with pytest.raises(ValueError):
+        link.set_rate("20mbit", "sideways")
