@@ -27,6 +27,10 @@ from . import __version__
 from .config import DEFAULT_KEY, KCPTUN_VERSION, Role, TunnelConfig, effective_kcp_params
 from .errors import ConfigError, KcpError
 from .flags import Flag, build_config, parse_role_args, role_flags
+from .keyfile import check_key_file
+from .logformat import KcptunFormatter, formatter_for
+from .process_options import ProcessOptions
+from .process_options import parse as parse_process_options
 
 __all__ = ["TOP_HELP", "error", "main", "role_help", "run", "setup_logging", "startup_lines"]
 
@@ -37,22 +41,10 @@ EXIT_USAGE: Final = 2
 EXIT_INTERRUPTED: Final = 130
 
 VERSION_LINE: Final = f"{PROG} version {__version__} (kcptun {KCPTUN_VERSION} compatible)"
-LOG_DATEFMT: Final = "%Y/%m/%d %H:%M:%S"  # Go's log.LstdFlags
 
 log = logging.getLogger("kcpdesk")
 
 # --- logging and startup report -------------------------------------------------------------
-
-
-class _KcptunFormatter(logging.Formatter):
-    """``2026/11/24 20:27:01 message`` like Go's log package; warnings and errors say so."""
-
-    def __init__(self) -> None:
-        super().__init__("%(asctime)s %(message)s", LOG_DATEFMT)
-
-    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 - logging API
-        level = f"{record.levelname.lower()}: " if record.levelno >= logging.WARNING else ""
-        return f"{record.asctime} {level}{record.message}"
 
 
 def setup_logging(cfg: TunnelConfig) -> logging.Handler:
@@ -73,7 +65,7 @@ def setup_logging(cfg: TunnelConfig) -> logging.Handler:
                               field="log") from None
     else:
         handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(_KcptunFormatter())
+    handler.setFormatter(KcptunFormatter())
     handler._kcpdesk = True  # type: ignore[attr-defined]
     root = logging.getLogger()
     for old in list(root.handlers):
@@ -172,12 +164,17 @@ def error(msg: object) -> None:
     print(f"{PROG}: error: {text}", file=sys.stderr)
 
 
-def run(cfg: TunnelConfig) -> int:
-    """Run the tunnel until SIGINT/SIGTERM (``kcpcore.aio.engine.run_forever``)."""
-    from .aio import engine  # not at import time: --help and flag errors stay instant
-
+def run(cfg: TunnelConfig, opts: ProcessOptions | None = None) -> int:
+    """Run the tunnel until SIGINT/SIGTERM (``kcpcore.aio.engine.run_forever``), or a
+    supervisor and ``opts.workers`` server processes (``kcpcore.aio.workers``)."""
+    # not at import time: --help and flag errors stay instant
+    opts = opts or ProcessOptions()
+    if opts.workers > 1:
+        from .aio.workers import run_forever
+    else:
+        from .aio.engine import run_forever
     try:
-        rc = asyncio.run(engine.run_forever(cfg))
+        rc = asyncio.run(run_forever(cfg, opts))
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
     except ConfigError as exc:
@@ -189,8 +186,10 @@ def run(cfg: TunnelConfig) -> int:
     return int(rc or 0)
 
 
-def _config_or_exit(role: Role, args: Sequence[str]) -> TunnelConfig | int:
-    """The validated config for ``kcpdesk <role> args``, or the exit status to end with."""
+def _config_or_exit(role: Role,
+                    args: Sequence[str]) -> tuple[TunnelConfig, ProcessOptions, str] | int:
+    """The validated config, process options and ``-c`` path for ``kcpdesk <role> args``, or
+    the exit status to end with."""
     try:
         parsed = parse_role_args(role, args)
     except ConfigError as exc:
@@ -211,7 +210,8 @@ def _config_or_exit(role: Role, args: Sequence[str]) -> TunnelConfig | int:
         if cfg.tcp:
             raise ConfigError("--tcp (raw-socket TCP emulation) is not supported; "
                               "run without it to use UDP", field="tcp")
-        setup_logging(cfg)
+        opts = parse_process_options(parsed.process, role)
+        setup_logging(cfg).setFormatter(formatter_for(opts.log_format))
     except ConfigError as exc:
         error(exc)
         return EXIT_USAGE
@@ -221,17 +221,19 @@ def _config_or_exit(role: Role, args: Sequence[str]) -> TunnelConfig | int:
     if problems:
         error("; ".join(str(p) for p in problems))
         return EXIT_USAGE
-    return cfg
+    return cfg, opts, parsed.config_path
 
 
 def run_role(role: Role, args: Sequence[str]) -> int:
     """``kcpdesk client|server [flags]``: build the config, log it like kcptun, run it."""
-    cfg = _config_or_exit(role, args)
-    if isinstance(cfg, int):
-        return cfg
+    checked = _config_or_exit(role, args)
+    if isinstance(checked, int):
+        return checked
+    cfg, opts, config_path = checked
     for line in startup_lines(cfg):
         log.info("%s", line)
-    return run(cfg)
+    check_key_file(config_path, cfg)
+    return run(cfg, opts)
 
 
 Command = Callable[[Sequence[str]], int]

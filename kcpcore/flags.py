@@ -21,7 +21,7 @@ import logging
 import os
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Final, Literal
 
 from .config import (
@@ -35,6 +35,7 @@ from .config import (
     fields_for,
 )
 from .errors import ConfigError
+from .process_options import PROCESS_FLAGS
 
 __all__ = ["CLI_ONLY", "KEY_ENV", "Flag", "ParsedArgs", "build_config", "go_parse_bool",
            "go_parse_int", "load_profile", "parse_go_flags", "parse_role_args",
@@ -76,7 +77,9 @@ def role_flags(role: Role) -> tuple[Flag, ...]:
     """kcptun's flags for ``role`` in its ``--help`` order, then ours."""
     own = tuple(Flag(s.name, s.flags, s.kind, s.help, s.default_for(role), s.hidden, s.env)
                 for s in fields_for(role))
-    return own + CLI_ONLY
+    process = tuple(Flag(p.dest, (p.name,), "str", p.help, p.default)
+                    for p in PROCESS_FLAGS if role in p.roles)
+    return own + process + CLI_ONLY
 
 
 # --- Go flag syntax -------------------------------------------------------------------------
@@ -193,14 +196,19 @@ class ParsedArgs:
     help: bool = False
     version: bool = False
     positional: tuple[str, ...] = ()
+    process: dict[str, Any] = field(default_factory=dict)
+    """process-level flags given (``kcpcore.process_options``), unchecked"""
 
 
 def parse_role_args(role: Role, args: Sequence[str]) -> ParsedArgs:
     """Parse ``kcpdesk client|server`` arguments (after the role word)."""
     values, rest = parse_go_flags(args, role_flags(role))
     cli_only = {f.dest for f in CLI_ONLY}
+    process = {p.dest for p in PROCESS_FLAGS}
     return ParsedArgs(
-        role=role, settings={k: v for k, v in values.items() if k not in cli_only},
+        role=role,
+        settings={k: v for k, v in values.items() if k not in cli_only and k not in process},
+        process={k: v for k, v in values.items() if k in process},
         config_path=values.get("c", ""), profile=values.get("profile", ""),
         help=values.get("help", False), version=values.get("version", False),
         positional=tuple(rest))

@@ -58,7 +58,7 @@ def ran(monkeypatch: pytest.MonkeyPatch) -> list[TunnelConfig]:
     """Replace the engine call; collects the configs main() would have run."""
     seen: list[TunnelConfig] = []
 
-    def fake_run(cfg: TunnelConfig) -> int:
+    def fake_run(cfg: TunnelConfig, opts: object = None) -> int:
         seen.append(cfg)
         return 0
 
@@ -349,8 +349,7 @@ def test_help_has_kcptuns_option_table(role: Role, capsys: pytest.CaptureFixture
         lines = text.splitlines()
         return lines[lines.index("GLOBAL OPTIONS:") + 1:]
 
-    assert [ln for ln in options(ours) if "--profile" not in ln and "--pacing" not in ln
-             and "--fecadaptive" not in ln] == \
+    assert [ln for ln in options(ours) if "KCP Desk" not in ln] == \
         [ln for ln in options(theirs) if ln.strip()]
     assert cli.main([role, "-h"]) == 0 and capsys.readouterr().out == ours
     assert cli.main([role, "help"]) == 0 and capsys.readouterr().out == ours
@@ -427,7 +426,7 @@ def _fake_engine(monkeypatch: pytest.MonkeyPatch, body: Any) -> None:
 def test_run_passes_the_config_to_the_engine(monkeypatch: pytest.MonkeyPatch) -> None:
     got: list[TunnelConfig] = []
 
-    async def run_forever(cfg: TunnelConfig) -> int:
+    async def run_forever(cfg: TunnelConfig, opts: object = None) -> int:
         got.append(cfg)
         return 0
 
@@ -443,7 +442,7 @@ def test_run_passes_the_config_to_the_engine(monkeypatch: pytest.MonkeyPatch) ->
 def test_run_turns_engine_failures_into_one_line(exc: Exception, rc: int, text: str,
                                                  monkeypatch: pytest.MonkeyPatch,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
-    async def run_forever(cfg: TunnelConfig) -> int:
+    async def run_forever(cfg: TunnelConfig, opts: object = None) -> int:
         raise exc
 
     _fake_engine(monkeypatch, run_forever)

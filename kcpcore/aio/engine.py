@@ -7,18 +7,26 @@ never touches Qt. ``snmp()`` is cheap: it totals a handful of counter objects.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 import time
 from dataclasses import dataclass
 from datetime import datetime
 
+from .. import __version__
 from ..config import TunnelConfig
 from ..gotime import snmp_log_path
+from ..logformat import format_peer
+from ..process_options import ProcessOptions
 from ..snmp import Snmp
+from .metrics_server import MetricsServer
+from .stats import EngineSnapshot, SessionSnapshot
 from .tunnel import ClientTunnel, ServerTunnel
 
 log = logging.getLogger(__name__)
+
+DRAIN_POLL = 0.1  # s between checks of the open-stream count while draining
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +92,41 @@ class Engine:
     def streams_open(self) -> int:
         return self.tunnel.streams_open if self.tunnel is not None else 0
 
+    def snapshot(self, *, worker: int = 0) -> EngineSnapshot:
+        """Counters and every live session now (the metrics endpoint's view)."""
+        cfg = self.cfg
+        tunnel = self.tunnel
+        sessions: list[SessionSnapshot] = []
+        if tunnel is not None:
+            now = tunnel.loop.time()
+            for peer, mux in tunnel.live_muxes():
+                s = mux.driver.session
+                snmp = s.snmp
+                sessions.append(SessionSnapshot(
+                    conv=s.conv, peer=format_peer(peer), rtt_ms=s.srtt, rto_ms=s.rto,
+                    window_used=s.kcp.wait_snd(), peer_window=s.kcp.rmt_wnd,
+                    streams=len(mux.streams), bytes_sent=snmp.bytes_sent,
+                    bytes_received=snmp.bytes_received, retransmits=snmp.retrans_segs,
+                    fec_recovered=snmp.fec_recovered, age_s=round(now - mux.created, 3),
+                    worker=worker))
+        return EngineSnapshot(version=__version__, role=cfg.role, crypt=cfg.crypt,
+                              mode=cfg.mode, snmp=self.snmp().as_kcptun(), sessions=sessions,
+                              streams_open=self.streams_open, running=self.running)
+
+    async def drain(self, timeout: float, abort: asyncio.Event) -> None:
+        """Wait until no stream is open, ``timeout`` passes or ``abort`` is set."""
+        n = self.streams_open
+        if n == 0:
+            return
+        log.info("stopping: waiting up to %g s for %d open streams to finish", timeout, n)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while self.streams_open and not abort.is_set() and loop.time() < deadline:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(abort.wait(), DRAIN_POLL)
+        if self.streams_open:
+            log.info("stopping: closing %d streams still open", self.streams_open)
+
 
 def append_snmp_csv(pattern: str, snmp: Snmp) -> None:
     path = snmp_log_path(pattern, datetime.now())
@@ -102,24 +145,57 @@ async def _snmp_logger(engine: Engine, pattern: str, period: int) -> None:
             log.warning("snmplog: %s", exc)
 
 
-async def run_forever(cfg: TunnelConfig) -> int:
+class StopSignals:
+    """SIGINT stops at once; SIGTERM lets open streams finish first (a second one, or
+    SIGINT meanwhile, stops at once). systemd stops a service with SIGTERM."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.stop = asyncio.Event()
+        self.now = asyncio.Event()
+        loop.add_signal_handler(signal.SIGINT, self._hard)
+        loop.add_signal_handler(signal.SIGTERM, self._term)
+
+    def _hard(self) -> None:
+        self.stop.set()
+        self.now.set()
+
+    def _term(self) -> None:
+        if self.stop.is_set():
+            self.now.set()
+        self.stop.set()
+
+
+async def run_forever(cfg: TunnelConfig, opts: ProcessOptions | None = None) -> int:
     """The CLI's main: run until SIGINT/SIGTERM. SIGUSR1 logs the counters like kcptun."""
+    opts = opts or ProcessOptions()
     engine = Engine(cfg)
     loop = asyncio.get_running_loop()
-    stop = asyncio.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+    signals = StopSignals(loop)
     if hasattr(signal, "SIGUSR1"):
         loop.add_signal_handler(signal.SIGUSR1,
                                 lambda: log.info("KCP SNMP:%s", engine.snmp().go_dump()))
     await engine.start()
+    metrics: MetricsServer | None = None
     tasks = []
-    if cfg.snmplog and cfg.snmpperiod > 0:
-        tasks.append(loop.create_task(_snmp_logger(engine, cfg.snmplog, cfg.snmpperiod)))
     try:
-        await stop.wait()
+        if opts.metrics is not None:
+            metrics = MetricsServer(_snapshot_source(engine))
+            await metrics.start(*opts.metrics)
+        if cfg.snmplog and cfg.snmpperiod > 0:
+            tasks.append(loop.create_task(_snmp_logger(engine, cfg.snmplog, cfg.snmpperiod)))
+        await signals.stop.wait()
+        await engine.drain(opts.drain_timeout, signals.now)
     finally:
         for t in tasks:
             t.cancel()
+        if metrics is not None:
+            await metrics.close()
         await engine.stop()
     return 0
+
+
+def _snapshot_source(engine: Engine):  # type: ignore[no-untyped-def]
+    async def source() -> EngineSnapshot:
+        return engine.snapshot()
+
+    return source

@@ -162,6 +162,8 @@ class MuxConnection:
         self._tasks: set[asyncio.Task[None]] = set()
         self._timer: asyncio.TimerHandle | None = None
         self.created = loop.time()
+        self.streams_total = 0
+        """streams opened on this session so far, by either side"""
         driver.on_readable = self.pump_in
         driver.on_writable = self._on_kcp_writable
         driver.on_closed = lambda: self.kill("kcp session closed")
@@ -226,6 +228,7 @@ class MuxConnection:
                 case StreamOpened(sid=sid):
                     st = MuxStream(self, sid)
                     self.streams[sid] = st
+                    self.streams_total += 1
                     if self.on_stream is not None:
                         self.on_stream(st)
                 case StreamEnded(sid=sid):
@@ -262,6 +265,7 @@ class MuxConnection:
         sid = self.smux.open_stream()
         st = MuxStream(self, sid)
         self.streams[sid] = st
+        self.streams_total += 1
         self.flush()
         return st
 
@@ -276,7 +280,7 @@ class MuxConnection:
             return
         self.dead = True
         self.dead_reason = reason
-        log.info("conv=%08x session closed: %s", self.driver.session.conv, reason)
+        log.debug("conv=%08x smux session killed: %s", self.driver.session.conv, reason)
         if self._timer is not None:
             self._timer.cancel()
         with contextlib.suppress(KcpError):

@@ -21,6 +21,7 @@ from collections.abc import Hashable
 
 from ..config import TunnelConfig, effective_kcp_params, parse_hostport
 from ..crypt import resolve_method
+from ..logformat import format_peer, log_fields
 from ..packetcrypt import new_packet_crypt
 from ..session import KcpSession, SessionParams
 from ..smux import SmuxConfig
@@ -107,17 +108,41 @@ class _Tunnel:
     def sessions(self) -> list[KcpSession]:
         raise NotImplementedError
 
+    def live_muxes(self) -> list[tuple[object, MuxConnection]]:
+        raise NotImplementedError
+
     async def _pipe(self, stream: MuxStream, reader: asyncio.StreamReader,
-                    writer: asyncio.StreamWriter, peer: str) -> None:
+                    writer: asyncio.StreamWriter, peer: str, remote: object) -> None:
+        """Copy one stream; ``peer`` is kcptun's "in:" (logged as such), ``remote`` the
+        tunnel's other end (the JSON ``peer``)."""
         self.streams_open += 1
+        conv = stream.mux.driver.session.conv
         if not self.cfg.quiet:
-            log.info("stream opened in: %s out: %d", peer, stream.sid)
+            log.info("stream opened in: %s out: %d", peer, stream.sid,
+                     extra=log_fields("stream_open", session=conv, peer=remote,
+                                      stream=stream.sid, endpoint=peer))
         try:
             await pipe(stream, reader, writer)
         finally:
             self.streams_open -= 1
             if not self.cfg.quiet:
-                log.info("stream closed in: %s out: %d", peer, stream.sid)
+                log.info("stream closed in: %s out: %d", peer, stream.sid,
+                         extra=log_fields("stream_close", session=conv, peer=remote,
+                                          stream=stream.sid, endpoint=peer,
+                                          bytes_in=stream.bytes_in,
+                                          bytes_out=stream.bytes_out))
+
+    def _log_session_closed(self, mux: MuxConnection, peer: object, reason: str) -> None:
+        """One line per finished session: how long, how much, how many streams, and why."""
+        session = mux.driver.session
+        duration = round(self.loop.time() - mux.created, 3)
+        sent, received = session.snmp.bytes_sent, session.snmp.bytes_received
+        log.info("session closed: conv %08x peer %s after %.1f s, in %d B out %d B, "
+                 "%d streams: %s", session.conv, format_peer(peer), duration, received, sent,
+                 mux.streams_total, reason,
+                 extra=log_fields("session_close", session=session.conv, peer=peer,
+                                  reason=reason, duration_s=duration, bytes_in=received,
+                                  bytes_out=sent, streams=mux.streams_total))
 
     async def _cancel_tasks(self) -> None:
         for t in list(self.tasks):
@@ -163,7 +188,7 @@ class ClientTunnel(_Tunnel):
             log.warning("open stream: %s", exc)
             writer.close()
             return
-        await self._pipe(stream, reader, writer, peer)
+        await self._pipe(stream, reader, writer, peer, self.remote)
 
     async def _get_mux(self, idx: int) -> MuxConnection:
         async with self._lock:
@@ -207,9 +232,11 @@ class ClientTunnel(_Tunnel):
             transport.close()
             self.book.retire(session.snmp)
             self._session_ended(f.result())
+            self._log_session_closed(mux, (host, port), f.result())
 
         mux.closed.add_done_callback(_closed)
-        log.info("smux session opened: conv %08x -> %s:%d", conv, host, port)
+        log.info("smux session opened: conv %08x -> %s:%d", conv, host, port,
+                 extra=log_fields("session_open", session=conv, peer=(host, port)))
         return mux
 
     async def _scavenger(self) -> None:
@@ -257,6 +284,10 @@ class ClientTunnel(_Tunnel):
     def sessions(self) -> list[KcpSession]:
         return [m.driver.session for m in self.slots if m is not None and not m.dead]
 
+    def live_muxes(self) -> list[tuple[object, MuxConnection]]:
+        """(peer address, smux connection) of every live session."""
+        return [(self.remote, m) for m in self.slots if m is not None and not m.dead]
+
     async def stop(self) -> None:
         if self._server is not None:
             self._server.close()
@@ -300,10 +331,11 @@ class ServerTunnel(_Tunnel):
     def _on_accept(self, addr: Hashable, driver: SessionDriver) -> None:
         session = driver.session
         self.book.add(session.snmp)
-        log.info("remote address: %s, conv %08x", addr, session.conv)
+        log.info("remote address: %s, conv %08x", addr, session.conv,
+                 extra=log_fields("session_open", session=session.conv, peer=addr))
         mux = MuxConnection(driver, client=False, config=self.smux_config,
                             compress=not self.cfg.nocomp, loop=self.loop,
-                            on_stream=lambda st: self.spawn(self._serve_stream(st)))
+                            on_stream=lambda st: self.spawn(self._serve_stream(st, addr)))
         self.muxes[addr] = mux
 
         def _closed(f: asyncio.Future[str]) -> None:
@@ -311,10 +343,11 @@ class ServerTunnel(_Tunnel):
             self.demux.remove(addr)
             self.book.retire(session.snmp)
             self._session_ended(f.result())
+            self._log_session_closed(mux, addr, f.result())
 
         mux.closed.add_done_callback(_closed)
 
-    async def _serve_stream(self, stream: MuxStream) -> None:
+    async def _serve_stream(self, stream: MuxStream, remote: Hashable) -> None:
         try:
             if _is_hostport(self.target):
                 host, port = parse_hostport(self.target)
@@ -329,10 +362,14 @@ class ServerTunnel(_Tunnel):
             stream.end()
             stream.mux.forget(stream)
             return
-        await self._pipe(stream, reader, writer, str(self.target))
+        await self._pipe(stream, reader, writer, str(self.target), remote)
 
     def sessions(self) -> list[KcpSession]:
         return list(self.demux.sessions.values())
+
+    def live_muxes(self) -> list[tuple[object, MuxConnection]]:
+        """(peer address, smux connection) of every live session."""
+        return [(a, m) for a, m in self.muxes.items() if not m.dead]
 
     async def stop(self) -> None:
         for mux in list(self.muxes.values()):
