@@ -353,6 +353,16 @@ class TunnelConfig:
             "parity (resending a lost packet costs less than parity for every group); "
             "parity goes out when the sender has rate to spare.")
 
+    tuneserve: bool = _spec(
+        False, roles=_SERVER, extension=True,
+        help="KCP Desk only: answer KCP Desk's tune test (a bounded transfer of random data, "
+             "at most 64 MB and 10 s per request) for clients that hold the key; off by default",
+        tip="KCP Desk only. Lets 'Tune this link' on a KCP Desk client measure the path: a "
+            "client with the key may download or upload up to 64 MB of random data for up to "
+            "10 s per request, on its own test session (which may raise that session's "
+            "windows); nothing else is reachable through it. Off: test sessions are treated "
+            "like any other and the client falls back to passive figures.")
+
     def __post_init__(self) -> None:
         if self.role not in ROLES:
             raise ConfigError(f"role must be 'client' or 'server', not {self.role!r}",

@@ -27,6 +27,7 @@ from ..session import KcpSession, SessionParams
 from ..smux import SmuxConfig
 from ..snmp import Snmp
 from .mux import MuxConnection, MuxStream, pipe
+from .tunetest import TuneService, is_tune_conv
 from .udp import ClientDatagramProtocol, ServerDatagramProtocol, SessionDriver, configure_socket
 
 log = logging.getLogger(__name__)
@@ -152,8 +153,12 @@ class _Tunnel:
 
 
 class ClientTunnel(_Tunnel):
-    def __init__(self, cfg: TunnelConfig) -> None:
+    def __init__(self, cfg: TunnelConfig, *, conv: int | None = None) -> None:
+        """``conv`` fixes every session's conversation id (the tune test's sessions use
+        ``tunetest.new_tune_conv()``); by default each session gets a random one, as in
+        kcptun (never one that looks like a tune session)."""
         super().__init__(cfg)
+        self.conv = conv
         self.slots: list[MuxConnection | None] = [None] * max(1, cfg.conn)
         self.expires: dict[int, float] = {}
         self._rr = 0
@@ -218,7 +223,9 @@ class ClientTunnel(_Tunnel):
             ClientDatagramProtocol, remote_addr=addr, family=family)
         sock = transport.get_extra_info("socket")
         configure_socket(sock, dscp=self.cfg.dscp, sockbuf=self.cfg.sockbuf)
-        conv = int.from_bytes(secrets.token_bytes(4), "little")
+        conv = self.conv
+        while conv is None or (self.conv is None and is_tune_conv(conv)):
+            conv = int.from_bytes(secrets.token_bytes(4), "little")
         session = KcpSession(conv=conv, crypt=self.crypt, params=self.params,
                              now=self.loop.time())
         session.snmp.active_opens += 1
@@ -310,8 +317,11 @@ class ServerTunnel(_Tunnel):
         self.muxes: dict[Hashable, MuxConnection] = {}
         self.transport: asyncio.DatagramTransport | None = None
         self.target = cfg.target
+        self.tune: TuneService | None = TuneService() if cfg.tuneserve else None
 
     async def start(self) -> None:
+        if self.tune is not None:
+            await self.tune.start()
         host, port = parse_hostport(self.cfg.listen)
         infos = await self.loop.getaddrinfo(host or "0.0.0.0", port, type=socket.SOCK_DGRAM,
                                             flags=socket.AI_PASSIVE)
@@ -333,9 +343,14 @@ class ServerTunnel(_Tunnel):
         self.book.add(session.snmp)
         log.info("remote address: %s, conv %08x", addr, session.conv,
                  extra=log_fields("session_open", session=session.conv, peer=addr))
+        tune = self.tune is not None and is_tune_conv(session.conv)
+        if tune:
+            log.info("tune test session from %s", addr)
         mux = MuxConnection(driver, client=False, config=self.smux_config,
                             compress=not self.cfg.nocomp, loop=self.loop,
-                            on_stream=lambda st: self.spawn(self._serve_stream(st, addr)))
+                            on_stream=lambda st: self.spawn(
+                                self._serve_tune(st, addr) if tune
+                                else self._serve_stream(st, addr)))
         self.muxes[addr] = mux
 
         def _closed(f: asyncio.Future[str]) -> None:
@@ -364,6 +379,18 @@ class ServerTunnel(_Tunnel):
             return
         await self._pipe(stream, reader, writer, str(self.target), remote)
 
+    async def _serve_tune(self, stream: MuxStream, remote: object) -> None:
+        """--tuneserve: the test session's streams go to the tune service, not the target."""
+        assert self.tune is not None
+        try:
+            reader, writer = await self.tune.connect(stream.mux.driver.session)
+        except OSError as exc:
+            log.warning("tune service: %s", exc)
+            stream.end()
+            stream.mux.forget(stream)
+            return
+        await self._pipe(stream, reader, writer, "tune test", remote)
+
     def sessions(self) -> list[KcpSession]:
         return list(self.demux.sessions.values())
 
@@ -372,6 +399,8 @@ class ServerTunnel(_Tunnel):
         return [(a, m) for a, m in self.muxes.items() if not m.dead]
 
     async def stop(self) -> None:
+        if self.tune is not None:
+            await self.tune.stop()
         for mux in list(self.muxes.values()):
             mux.kill(REASON_STOPPED)
         await self._cancel_tasks()

@@ -104,6 +104,12 @@ def _direction_windows(
             f"the window was full most of the time at {mbit(d.rate_bps)}, so the link may "
             f"carry more; raising it {WINDOW_STEP}x and measuring again will tell"
         )
+    elif d.window_limit is not None:
+        b.findings.append(
+            f"{head}; the window was full, yet large windows carried no more "
+            f"({mbit(cap or d.rate_bps)}): loss or the path limits it, not the windows"
+        )
+        return
     else:
         b.findings.append(
             f"{head}; it carried {mbit(d.rate_bps)} without filling the window: "

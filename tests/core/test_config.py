@@ -197,7 +197,7 @@ def test_every_field_is_documented_for_the_gui() -> None:
     client = {s.name for s in fields_for("client")}
     server = {s.name for s in fields_for("server")}
     assert client - server == {"localaddr", "remoteaddr", "conn", "autoexpire", "scavengettl"}
-    assert server - client == {"listen", "target", "pprof"}
+    assert server - client == {"listen", "target", "pprof", "tuneserve"}
     assert FIELD_SPECS["crypt"].choices == (*KCPTUN_CRYPTS, "aes-128-gcm", "null")
     assert FIELD_SPECS["mode"].choices == ("normal", "fast", "fast2", "fast3", "manual")
 
