@@ -150,6 +150,7 @@ usage: {PROG}                    open the KCP Desk window (needs: pip install kc
        {PROG} client --help      list the options
        {PROG} --demo             open the window and start the built-in loopback demo
        {PROG} client --profile NAME   run a profile saved in the window, headless
+       {PROG} tune --profile NAME     measure the link, say what to change and why
 
 Every kcptun {KCPTUN_VERSION} flag and -c JSON file works unchanged; --tcp is not supported.
 """
@@ -236,12 +237,19 @@ def run_role(role: Role, args: Sequence[str]) -> int:
     return run(cfg, opts)
 
 
+def _tune(args: Sequence[str]) -> int:
+    from .tune.command import main as tune_main  # lazy: asyncio engine only when measuring
+
+    return tune_main(args)
+
+
 Command = Callable[[Sequence[str]], int]
 """A subcommand: its arguments (after the command word) in, the exit status out."""
 
 COMMANDS: Final[dict[str, Command]] = {
     "client": lambda args: run_role("client", args),
     "server": lambda args: run_role("server", args),
+    "tune": lambda args: _tune(args),
 }
 """``kcpdesk <command> ...``; a new subcommand is one entry here and one line in TOP_HELP."""
 

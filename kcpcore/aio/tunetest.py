@@ -111,13 +111,14 @@ class TuneService:
             if req is None or session is None:
                 return
             direction, nbytes, seconds, wnd = req
+            kcp = session.kcp
+            windows = {"server_sndwnd": kcp.snd_wnd, "server_rcvwnd": kcp.rcv_wnd}
             if wnd:
-                kcp = session.kcp
                 kcp.set_wndsize(max(wnd, kcp.snd_wnd), max(wnd, kcp.rcv_wnd))
             if direction == "DOWN":
-                await _serve_down(session, writer, nbytes, seconds)
+                await _serve_down(session, writer, nbytes, seconds, windows)
             else:
-                await _serve_up(session, reader, writer)
+                await _serve_up(session, reader, writer, windows)
         except (OSError, ConnectionError, TimeoutError, asyncio.IncompleteReadError) as exc:
             log.debug("tune service: %s", exc)
         finally:
@@ -152,7 +153,11 @@ def _parse_request(line: bytes) -> tuple[str, int, float, int] | None:
 
 
 async def _serve_down(
-    session: KcpSession, writer: asyncio.StreamWriter, nbytes: int, seconds: float
+    session: KcpSession,
+    writer: asyncio.StreamWriter,
+    nbytes: int,
+    seconds: float,
+    windows: dict[str, int],
 ) -> None:
     done = asyncio.Event()
     sampler = asyncio.ensure_future(sample_for(lambda: [session], SECONDS_MAX + 5, until=done))
@@ -166,15 +171,31 @@ async def _serve_down(
         await writer.drain()
     writer.write(_U32.pack(0))
     await writer.drain()
+    await _sent_out(session)
     done.set()
     stats = sender_stats(await sampler)
-    body = json.dumps({"bytes": sent, "seconds": time.monotonic() - start, **stats.to_json()})
+    seconds = time.monotonic() - start
+    body = json.dumps({"bytes": sent, "seconds": seconds, **stats.to_json(), **windows})
     writer.write(_U32.pack(len(body)) + body.encode())
     await writer.drain()
 
 
+async def _sent_out(session: KcpSession, limit: float = 30.0) -> None:
+    """Wait until KCP sent and saw acknowledged what the service wrote (the figures count
+    segments, and with large windows most of a transfer sits in KCP's queue at first)."""
+    end = time.monotonic() + limit
+    empty = 0
+    while empty < 2 and time.monotonic() < end and not session.closed:
+        kcp = session.kcp
+        empty = empty + 1 if not (kcp.snd_queue or kcp.snd_buf) else 0
+        await asyncio.sleep(0.05)
+
+
 async def _serve_up(
-    session: KcpSession, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    session: KcpSession,
+    reader: asyncio.StreamReader,
+    writer: asyncio.StreamWriter,
+    windows: dict[str, int],
 ) -> None:
     before = take_sample([session])
     start = time.monotonic()
@@ -183,7 +204,12 @@ async def _serve_up(
         got += len(await reader.readexactly(min(n, CHUNK)))
     seconds = time.monotonic() - start
     body = json.dumps(
-        {"bytes": got, "seconds": seconds, "repeat_segs": repeats([before, take_sample([session])])}
+        {
+            "bytes": got,
+            "seconds": seconds,
+            "repeat_segs": repeats([before, take_sample([session])]),
+            **windows,
+        }
     )
     writer.write(_U32.pack(len(body)) + body.encode())
     await writer.drain()
@@ -205,6 +231,8 @@ class Phase:
     """the client's sessions during the transfer"""
     sender: SenderStats
     """whoever sent: the server's own figures for downloads, this end's for uploads"""
+    server_windows: tuple[int, int] | None = None
+    """the server session's (sndwnd, rcvwnd) when the request arrived"""
 
     @property
     def rate_bps(self) -> float:
@@ -258,7 +286,10 @@ async def run_phase(
             sender = replace(SenderStats.from_json(trailer), peer_repeats=repeats(samples))
         else:
             sender = replace(sender_stats(samples), peer_repeats=int(trailer.get("repeat_segs", 0)))
-        return Phase(direction, bool(wnd), nbytes, secs, samples, sender)
+        windows = (int(trailer.get("server_sndwnd", 0)), int(trailer.get("server_rcvwnd", 0)))
+        return Phase(
+            direction, bool(wnd), nbytes, secs, samples, sender, windows if all(windows) else None
+        )
     finally:
         writer.close()
 
@@ -309,6 +340,7 @@ async def _upload(
 
 
 TEST_WINDOW: Final = 4096  # segments asked for in the large-window phases
+WARMUP: Final = 0.5  # s
 
 
 async def run_active_test(
@@ -333,6 +365,8 @@ async def run_active_test(
     await tunnel.start()
     phases: list[PhaseFigures] = []
     try:
+        # Warm-up, not counted: the first transfer of a session starts from a cold pacer.
+        await run_phase(tunnel, directions[0], seconds=WARMUP, byte_cap=byte_cap)
         for wnd in (0, big_window):
             for direction in directions:
                 if progress is not None:
@@ -340,7 +374,14 @@ async def run_active_test(
                     progress(f"{'download' if direction == 'down' else 'upload'}, {what}")
                 p = await run_phase(tunnel, direction, seconds=seconds, byte_cap=byte_cap, wnd=wnd)
                 phases.append(
-                    PhaseFigures(p.direction, p.big_windows, p.rate_bps, p.sender, p.samples)
+                    PhaseFigures(
+                        p.direction,
+                        p.big_windows,
+                        p.rate_bps,
+                        p.sender,
+                        p.samples,
+                        p.server_windows,
+                    )
                 )
     finally:
         await tunnel.stop()

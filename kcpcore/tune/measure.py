@@ -215,6 +215,13 @@ class PhaseFigures:
     rate_bps: float
     sender: SenderStats
     samples: tuple[Sample, ...]
+    server_windows: tuple[int, int] | None = None
+    """the server's (sndwnd, rcvwnd) as its test session started, if it said"""
+
+
+def server_windows(phases: Sequence[PhaseFigures]) -> tuple[int, int] | None:
+    """The server's configured windows, from the first phase (before any were raised)."""
+    return next((p.server_windows for p in phases if p.server_windows), None)
 
 
 def active_figures(

@@ -44,14 +44,20 @@ class Target:
 async def pair(tuneserve: bool, target: Target, loss: float = 0.0):  # type: ignore[no-untyped-def]
     tsrv = await asyncio.start_server(target.handle, "127.0.0.1", 0)
     tport = tsrv.sockets[0].getsockname()[1]
-    server = TunnelConfig(role="server", listen="127.0.0.1:0", target=f"127.0.0.1:{tport}",
-                          quiet=True, tuneserve=tuneserve)
+    server = TunnelConfig(
+        role="server",
+        listen="127.0.0.1:0",
+        target=f"127.0.0.1:{tport}",
+        quiet=True,
+        tuneserve=tuneserve,
+    )
     engine = Engine(server)
     await engine.start()
     relay = LossyRelay(("127.0.0.1", engine.local_port), loss=loss, delay=0.02, seed=13)
     port = await relay.start()
-    client = TunnelConfig(role="client", localaddr="127.0.0.1:0", quiet=True,
-                          remoteaddr=f"127.0.0.1:{port}")
+    client = TunnelConfig(
+        role="client", localaddr="127.0.0.1:0", quiet=True, remoteaddr=f"127.0.0.1:{port}"
+    )
     return client, server, engine, relay, tsrv
 
 
@@ -61,14 +67,19 @@ def test_active_test_measures_both_directions_without_touching_the_target() -> N
         client, server, engine, relay, tsrv = await pair(True, target, loss=0.02)
         try:
             steps: list[str] = []
-            phases = await run_active_test(client, seconds=1.0, byte_cap=4 << 20,
-                                           progress=steps.append)
+            phases = await run_active_test(
+                client, seconds=1.0, byte_cap=4 << 20, progress=steps.append
+            )
         finally:
             await relay.stop()
             await engine.stop()
             tsrv.close()
         assert [(p.direction, p.big_windows) for p in phases] == [
-            ("down", False), ("up", False), ("down", True), ("up", True)]
+            ("down", False),
+            ("up", False),
+            ("down", True),
+            ("up", True),
+        ]
         assert len(steps) == 4
         for p in phases:
             assert p.rate_bps > 100_000, p
