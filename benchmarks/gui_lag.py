@@ -1,13 +1,22 @@
-"""How late does the UI get while a tunnel runs flat out on the Qt event loop?
+"""What does the window cost the tunnel? Both share the Qt thread (the engine runs on qasync).
 
-The engine runs in-process on the qasync loop, so every datagram and every KCP flush is a
-callback on the GUI thread. This script measures what that costs the UI: a 10 ms ``QTimer``
-(``Qt.PreciseTimer``) records how late each tick fires, first with the tunnels idle, then during
-a bulk one-way transfer through a client+server pair on loopback. By default the real main
-window is up, the client profile is selected and its four charts redraw every 0.5 s, as a user
-would see it.
+Every datagram and every KCP flush is a callback on the GUI thread, so every stall of the GUI
+delays the tunnel. Three phases, each ``--seconds`` long, in this order:
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/gui_lag.py            # 10 s each
+* idle: tunnels up, no traffic; a 10 ms ``QTimer`` (``Qt.PreciseTimer``) records how late each
+  tick fires (the lateness any callback, a datagram's too, would see);
+* rr: a game-like request/response flow (64 bytes out, 64 back, every 20 ms) through a
+  client+server pair in fast3 mode, echoed at the far end: the round-trip times a user sees;
+* bulk: the probe during a one-way bulk transfer through a second pair (``--mode``).
+
+By default the real main window is up with the active pair's client selected and its four
+charts redrawing every 0.5 s, as a user would see it; ``--no-window`` is the same engine
+headless. ``--compare N`` runs both N times back to back (subprocesses, alternating) and prints
+the medians and each run's load average: on a shared machine only same-run comparisons mean
+anything. Targets (issue 14): the window adds at most 2 ms to the headless p99 lateness, idle
+and bulk, and at most 2 ms to the rr p99 RTT.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/gui_lag.py --compare 3 --seconds 10
     QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/gui_lag.py --seconds 20 --loss 0.02
     .venv/bin/python benchmarks/gui_lag.py --no-window --json
 
@@ -23,6 +32,7 @@ import asyncio
 import json
 import os
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -34,15 +44,20 @@ from PySide6.QtCore import Qt, QTimer
 
 from app.controllers.manager import ProfileManager
 from app.demo.relay import LossyRelay
+from app.demo.traffic import EchoServer
 from app.loop import ContextQEventLoop
 from app.main import freeze_startup_objects, make_app
 from app.models.logbook import LogBook
+from app.views.main_window import MainWindow
 from kcpcore.config import TunnelConfig
 from kcpcore.profiles import Profile, ProfileStore
 
 TICK_MS = 10
 WARMUP_S = 1.5
 NOTICEABLE_MS = 50.0
+RR_SIZE = 64  # bytes each way, a game's input/state update
+RR_PERIOD = 0.02  # s between requests (50 Hz)
+TARGET_MS = 2.0  # the window may add this much to a headless p99
 
 
 class TickProbe:
@@ -84,6 +99,36 @@ def summary(late: list[float]) -> dict[str, float]:
             "over_50ms_pct": round(100 * sum(v > NOTICEABLE_MS for v in s) / len(s), 2)}
 
 
+def rtt_summary(rtts: list[float]) -> dict[str, float]:
+    if not rtts:
+        return {"requests": 0}
+    s = sorted(rtts)
+    return {"requests": len(s), "median_ms": round(statistics.median(s), 2),
+            "p99_ms": round(s[min(int(len(s) * 0.99), len(s) - 1)], 2),
+            "worst_ms": round(s[-1], 2)}
+
+
+async def request_response(port: int, seconds: float) -> list[float]:
+    """RTTs (ms) of ``RR_SIZE``-byte requests every ``RR_PERIOD`` s, echoed back in full."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    loop = asyncio.get_running_loop()
+    payload = os.urandom(RR_SIZE)
+    rtts: list[float] = []
+    end = loop.time() + seconds
+    next_at = loop.time()
+    try:
+        while loop.time() < end:
+            t0 = time.perf_counter()
+            writer.write(payload)
+            await reader.readexactly(RR_SIZE)
+            rtts.append((time.perf_counter() - t0) * 1000)
+            next_at += RR_PERIOD
+            await asyncio.sleep(max(next_at - loop.time(), 0))
+    finally:
+        writer.close()
+    return rtts
+
+
 class Sink:
     """TCP target that discards everything (the bulk transfer's far end)."""
 
@@ -116,6 +161,51 @@ async def bulk(port: int, seconds: float) -> int:
     return sent
 
 
+async def start_pair(manager: ProfileManager, name: str, target_port: int,
+                     args: argparse.Namespace, mode: str,
+                     relay: LossyRelay | None = None) -> tuple[str, int]:
+    """A server and a client profile on loopback; (the client's name, its TCP port)."""
+    shared = {"key": "gui-lag", "crypt": args.crypt, "mode": mode,
+              "sndwnd": args.wnd, "rcvwnd": args.wnd}
+    server = manager.add_transient(Profile(f"{name} server", TunnelConfig(
+        role="server", listen="127.0.0.1:0", target=f"127.0.0.1:{target_port}", **shared)))
+    assert await manager.start(server.name), manager.controller(server.name).detail
+    server_port = manager.controller(server.name).engine.local_port
+    if relay is not None:
+        relay.upstream = ("127.0.0.1", server_port)
+        server_port = await relay.start()
+    client = manager.add_transient(Profile(f"{name} client", TunnelConfig(
+        role="client", localaddr="127.0.0.1:0", remoteaddr=f"127.0.0.1:{server_port}",
+        **shared)))
+    assert await manager.start(client.name), manager.controller(client.name).detail
+    return client.name, manager.controller(client.name).engine.local_port
+
+
+async def phases(args: argparse.Namespace, window: MainWindow | None, bulk_client: str,
+                 bulk_port: int, rr_client: str, rr_port: int) -> dict[str, object]:
+    """idle, rr, then bulk (whose queued data takes seconds to drain), each ``args.seconds``
+    long; the active pair's client selected, so its charts are the ones drawing."""
+    if window is not None:
+        window.select(rr_client)
+    await asyncio.sleep(WARMUP_S)  # first paints (fonts, pictures) are not steady state
+    probe = TickProbe()
+    probe.start()
+    await asyncio.sleep(args.seconds)
+    idle = summary(probe.stop())
+    probe.start()
+    rtts = await request_response(rr_port, args.seconds)
+    rr = {**rtt_summary(rtts), "lateness": summary(probe.stop())}
+    if window is not None:
+        window.select(bulk_client)
+    await asyncio.sleep(WARMUP_S)
+    probe.start()
+    t0 = time.perf_counter()
+    sent = await bulk(bulk_port, args.seconds)
+    busy_s = time.perf_counter() - t0
+    busy = summary(probe.stop())
+    return {"sent": sent, "busy_s": busy_s, "idle": idle, "bulk": busy, "rr": rr}
+
+
 async def measure(args: argparse.Namespace) -> dict[str, object]:
     logbook = LogBook()
     logbook.install()
@@ -123,46 +213,18 @@ async def measure(args: argparse.Namespace) -> dict[str, object]:
     manager = ProfileManager(store, logbook)
     window = None
     if not args.no_window:
-        from app.views.main_window import MainWindow
-
         window = MainWindow(manager, logbook, use_tray=False)
         window.resize(1280, 800)
         window.show()
     freeze_startup_objects()  # as app.main does
-    sink = Sink()
-    sink_port = await sink.start()
-    shared = {"key": "gui-lag", "crypt": args.crypt, "mode": args.mode,
-              "sndwnd": args.wnd, "rcvwnd": args.wnd}
-    server = manager.add_transient(Profile("bench server", TunnelConfig(
-        role="server", listen="127.0.0.1:0", target=f"127.0.0.1:{sink_port}", **shared)))
-    assert await manager.start(server.name), manager.controller(server.name).detail
-    server_port = manager.controller(server.name).engine.local_port
+    sink, echo = Sink(), EchoServer()
     relay = None
     if args.loss or args.delay:
-        relay = LossyRelay(("127.0.0.1", server_port), loss=args.loss, delay=args.delay / 1000,
-                           seed=1)
-        server_port = await relay.start()
-    client = manager.add_transient(Profile("bench client", TunnelConfig(
-        role="client", localaddr="127.0.0.1:0", remoteaddr=f"127.0.0.1:{server_port}",
-        **shared)))
-    assert await manager.start(client.name), manager.controller(client.name).detail
-    if window is not None:
-        window.select(client.name)
-    local_port = manager.controller(client.name).engine.local_port
-    await asyncio.sleep(WARMUP_S)  # first paints (fonts, pictures) are not steady state
-
-    probe = TickProbe()
-    probe.start()
-    await asyncio.sleep(args.seconds)
-    idle = summary(probe.stop())
-
-    probe.start()
-    t0 = time.perf_counter()
-    sent = await bulk(local_port, args.seconds)
-    busy_s = time.perf_counter() - t0
-    busy = summary(probe.stop())
-
-    await asyncio.sleep(0.5)
+        relay = LossyRelay(loss=args.loss, delay=args.delay / 1000, seed=1)
+    bulk_client, bulk_port = await start_pair(manager, "bulk", await sink.start(), args,
+                                              args.mode, relay)
+    rr_client, rr_port = await start_pair(manager, "rr", await echo.start(), args, "fast3")
+    result = await phases(args, window, bulk_client, bulk_port, rr_client, rr_port)
     delivered = sink.bytes
     if window is not None:
         await window.shutdown()
@@ -170,35 +232,48 @@ async def measure(args: argparse.Namespace) -> dict[str, object]:
         await manager.stop_all()
     if relay is not None:
         await relay.stop()
+    await echo.stop()
     logbook.uninstall()
     return {
         "window": window is not None, "seconds": args.seconds, "mode": args.mode,
         "crypt": args.crypt, "wnd": args.wnd, "loss": args.loss, "delay_ms": args.delay,
-        "sent_MB": round(sent / 1e6, 1), "delivered_MB": round(delivered / 1e6, 1),
-        "goodput_MBps": round(delivered / busy_s / 1e6, 2),
-        "idle": idle, "bulk": busy,
+        "load_before": round(args.load_before, 2),
+        "sent_MB": round(int(result["sent"]) / 1e6, 1),  # type: ignore[call-overload]
+        "delivered_MB": round(delivered / 1e6, 1),
+        "goodput_MBps": round(delivered / float(result["busy_s"]) / 1e6, 2),  # type: ignore[arg-type]
+        "idle": result["idle"], "bulk": result["bulk"], "rr": result["rr"],
     }
 
 
-def main() -> int:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--seconds", type=float, default=10.0, help="per phase (idle, bulk)")
+    p.add_argument("--seconds", type=float, default=10.0, help="per phase (idle, bulk, rr)")
     p.add_argument("--no-window", action="store_true", help="engine and probe only")
     p.add_argument("--loss", type=float, default=0.0, help="relay loss per direction (0..1)")
     p.add_argument("--delay", type=float, default=0.0, help="relay one-way delay, ms")
-    p.add_argument("--mode", default="fast", help="kcptun mode (default: kcptun's fast)")
+    p.add_argument("--mode", default="fast", help="bulk pair's kcptun mode (default: fast)")
     p.add_argument("--crypt", default="aes")
     p.add_argument("--wnd", type=int, default=1024, help="sndwnd and rcvwnd, both ends")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--runs", type=int, default=1, help="repeat and report each run")
-    args = p.parse_args()
+    p.add_argument("--compare", type=int, default=0, metavar="N",
+                   help="N x (headless, window) back to back in subprocesses; medians")
+    return p.parse_args(argv)
+
+
+def main() -> int:
+    args = parse_args()
+    if args.compare:
+        return compare(args)
     app = make_app()
     loop = ContextQEventLoop(app)
     asyncio.set_event_loop(loop)
-    print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs "
-          "(other processes delay the UI thread too)", file=sys.stderr)
     with loop:
         for _ in range(args.runs):
+            args.load_before = os.getloadavg()[0]
+            if not args.json:
+                print(f"load average before: {args.load_before:.2f} on {os.cpu_count()} CPUs "
+                      "(other processes delay the UI thread too)", file=sys.stderr)
             report(loop.run_until_complete(measure(args)), args)
     return 0
 
@@ -217,6 +292,54 @@ def report(result: dict[str, object], args: argparse.Namespace) -> None:
         print(f"{phase:>5}: 10 ms timer lateness worst {s['worst_ms']} ms, p99 {s['p99_ms']} "
               f"ms, p95 {s['p95_ms']} ms, median {s['median_ms']} ms, "
               f">50 ms late {s['over_50ms_pct']}% of {s['ticks']} ticks")
+    rr = result["rr"]
+    assert isinstance(rr, dict)
+    print(f"   rr: fast3 request/response RTT median {rr['median_ms']} ms, p99 {rr['p99_ms']} "
+          f"ms, worst {rr['worst_ms']} ms over {rr['requests']} requests")
+
+
+# --- --compare: headless and window back to back -----------------------------------------------
+
+
+def run_child(args: argparse.Namespace, window: bool) -> dict[str, object]:
+    argv = [sys.executable, __file__, "--json", "--seconds", str(args.seconds), "--mode",
+            args.mode, "--crypt", args.crypt, "--wnd", str(args.wnd), "--loss", str(args.loss),
+            "--delay", str(args.delay), *([] if window else ["--no-window"])]
+    out = subprocess.run(argv, check=True, capture_output=True, text=True,
+                         timeout=args.seconds * 6 + 120).stdout
+    return dict(json.loads(out.strip().splitlines()[-1]))
+
+
+METRICS = (("idle p99 lateness", "idle", "p99_ms"), ("bulk p99 lateness", "bulk", "p99_ms"),
+           ("rr p99 RTT", "rr", "p99_ms"), ("rr median RTT", "rr", "median_ms"),
+           ("idle worst lateness", "idle", "worst_ms"), ("bulk MB/s", None, "goodput_MBps"))
+
+
+def pick(result: dict[str, object], phase: str | None, key: str) -> float:
+    part = result if phase is None else result[phase]
+    assert isinstance(part, dict)
+    return float(part[key])
+
+
+def compare(args: argparse.Namespace) -> int:
+    """``--compare N``: alternate headless and window runs, print each and the medians."""
+    runs: dict[bool, list[dict[str, object]]] = {False: [], True: []}
+    for i in range(args.compare):
+        for window in (False, True):
+            r = run_child(args, window)
+            runs[window].append(r)
+            print(f"run {i + 1} {'window  ' if window else 'headless'} load {r['load_before']:5.2f}"
+                  + "".join(f" | {name} {pick(r, ph, k)}" for name, ph, k in METRICS),
+                  flush=True)
+    print(f"\nmedians of {args.compare} runs each ({os.cpu_count()} CPUs, load averages "
+          f"{min(float(r['load_before']) for rs in runs.values() for r in rs):.2f}.."
+          f"{max(float(r['load_before']) for rs in runs.values() for r in rs):.2f}):")
+    print("| | headless | window + charts | difference |\n|---|---|---|---|")
+    for name, ph, k in METRICS:
+        h = statistics.median(pick(r, ph, k) for r in runs[False])
+        w = statistics.median(pick(r, ph, k) for r in runs[True])
+        print(f"| {name} | {h:.2f} | {w:.2f} | {w - h:+.2f} |")
+    return 0
 
 
 if __name__ == "__main__":

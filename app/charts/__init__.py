@@ -1,12 +1,5 @@
-"""pyqtgraph charts. pyqtgraph is imported and configured here once; views import from here.
+"""The live charts: ``TimeSeriesPlot`` (one chart, QPainter) and ``ChartsPanel`` (four of them).
 
-Light background to match the window, antialiasing on (four small plots at 2 Hz are cheap).
+Drawn with QPainter rather than a plotting library because they share the Qt thread with the
+tunnel engine: see ``app.charts.timeseries`` for what a redraw costs and why.
 """
-
-from __future__ import annotations
-
-import pyqtgraph as pg
-
-pg.setConfigOptions(antialias=False, background="w", foreground="#374151")
-
-__all__ = ["pg"]

@@ -1,25 +1,51 @@
-"""A rolling time-series plot over ``app.models.series.Ring`` columns.
+"""One rolling time-series chart, painted directly with QPainter.
 
-Charts sample, they are not driven by packets: the controller records every 0.5 s, and a plot
-redraws only when its panel is visible. The x axis is wall-clock time (``DateAxisItem``), the y
-axis starts at zero with SI-prefixed units (``B/s`` becomes kB/s or MB/s, RTT in ``s`` becomes
-ms). Curves clip to the view and downsample by peak, so the 1 h span stays cheap. Only the
-major grid is drawn (see the comment in ``__init__``).
+Charts share the Qt thread with the tunnel engine (qasync), so a redraw delays every datagram
+waiting behind it. A general plotting scene (pyqtgraph's: items, axis pictures, a legend of
+text items, bounding-rect bookkeeping, all in Python) cost 5-20 ms per chart per update here;
+this widget draws title, legend, grid, labels and a few polylines in well under a millisecond
+(``benchmarks/gui_lag.py``, figures in benchmarks/README.md). What keeps it cheap:
+
+* it paints only when ``show_data`` gave it something new and it is visible (Qt sends no paint
+  events to hidden widgets; the panel does not feed hidden or minimised charts);
+* at most two points per pixel column reach the painter (``decimate_peaks``: min and max, so
+  a one-sample spike still shows), however long the span;
+* points go to a ``QPolygonF`` through its memory, not one ``QPointF`` per sample;
+* title, legend, grid and labels (text is what costs) are drawn once into a pixmap and
+  reused until the size, the y scale or the span changes;
+* it is opaque (``WA_OpaquePaintEvent``): its parent repaints nothing under it.
+
+The x axis is relative to the newest sample (``-60 s`` ... ``now``), the y axis starts at zero
+and ends at a round number with SI-prefixed units (``B/s`` becomes ``MB/s``, RTT in ``s``
+becomes ``ms``).
 """
 
 from __future__ import annotations
 
-import math
+import itertools
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Final
 
 import numpy as np
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWidget
+import shiboken6
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPen, QPixmap, QPolygonF
+from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from app.charts import pg
+from app.charts.scale import nice_top, si_unit, tick_label, x_label, x_ticks, y_ticks
+from app.models.series import decimate_peaks
 
-GRID_ALPHA = 60  # of 255: light lines under the curves
+BACKGROUND: Final = QColor("#ffffff")
+FOREGROUND: Final = QColor("#374151")
+GRID: Final = QColor(55, 65, 81, 40)
+MARGIN_LEFT: Final = 60  # y label + tick labels
+MARGIN_RIGHT: Final = 12
+MARGIN_BOTTOM: Final = 18  # x tick labels
+SHRINK_BELOW: Final = 0.35  # of the y maximum: the scale shrinks when the data drops under it
+TITLE_H: Final = 17
+LEGEND_H: Final = 15
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,64 +59,214 @@ class Curve:
     dashed: bool = False
 
 
-class TimeSeriesPlot(pg.PlotWidget):  # type: ignore[misc]
-    """Title, y label/unit and curves are fixed at construction; data is pushed by ``show``."""
+@dataclass(slots=True)
+class _View:
+    """What the next paint shows."""
+
+    t: np.ndarray
+    columns: dict[str, np.ndarray]
+    t_end: float
+    span: float
+    top: float
+    live: bool
+
+
+def _polygon(x: np.ndarray, y: np.ndarray) -> QPolygonF:
+    """``x``/``y`` as a QPolygonF, written through its memory (no QPointF per point)."""
+    poly = QPolygonF()
+    poly.resize(len(x))
+    buf = shiboken6.VoidPtr(poly.data(), len(x) * 16, True)
+    xy = np.frombuffer(buf, np.float64).reshape(-1, 2)
+    xy[:, 0] = x
+    xy[:, 1] = y
+    return poly
+
+
+def _finite_runs(y: np.ndarray) -> list[tuple[int, int]]:
+    """[start, stop) index ranges of consecutive finite values (NaN is a gap in the line)."""
+    finite = np.isfinite(y)
+    if finite.all():
+        return [(0, len(y))]
+    edges = np.flatnonzero(np.diff(finite.astype(np.int8))) + 1
+    bounds = [0, *edges.tolist(), len(y)]
+    return [(a, b) for a, b in itertools.pairwise(bounds) if finite[a]]
+
+
+class TimeSeriesPlot(QWidget):
+    """Title, y label/unit and curves are fixed at construction; data comes via ``show_data``."""
 
     def __init__(self, title: str, y_label: str, y_unit: str, curves: Sequence[Curve],
                  parent: QWidget | None = None) -> None:
-        super().__init__(parent=parent, axisItems={"bottom": pg.DateAxisItem()})
+        super().__init__(parent)
+        self.title = title
+        self.y_label = y_label
+        self.y_unit = y_unit
         self.curves_spec = tuple(curves)
-        item = self.getPlotItem()
-        item.setTitle(title, size="10pt")
-        item.setLabel("left", y_label, units=y_unit)
-        for side in ("left", "bottom"):
-            axis = item.getAxis(side)
-            axis.setGrid(GRID_ALPHA)
-            # major ticks and grid lines only: pyqtgraph's finer levels tripled the redraw
-            # time (measured with benchmarks/gui_lag.py: 10 ms timer p99 from ~120 to ~30 ms)
-            axis.setStyle(maxTickLevel=0)
-        item.setClipToView(True)
-        item.setDownsampling(auto=True, mode="peak")
-        item.setMouseEnabled(x=False, y=False)
-        item.hideButtons()
-        item.setMenuEnabled(False)
-        item.getAxis("left").setWidth(64)
-        legend = item.addLegend(offset=(6, 4), labelTextSize="8pt", verSpacing=-6)
-        legend.setBrush(pg.mkBrush(255, 255, 255, 200))
-        self._lines: dict[str, pg.PlotDataItem] = {}
-        for c in self.curves_spec:
-            pen = pg.mkPen(c.color, width=2,
-                           style=Qt.PenStyle.DashLine if c.dashed else Qt.PenStyle.SolidLine)
-            self._lines[c.column] = item.plot([], [], pen=pen, name=c.label)
-        self.setMinimumHeight(150)
+        self._pens = {c.column: QPen(QColor(c.color), 1,
+                                     Qt.PenStyle.DashLine if c.dashed else Qt.PenStyle.SolidLine)
+                      for c in self.curves_spec}
+        self._view = _View(np.zeros(0), {}, time.time(), 60.0, 1.0, True)
+        self.paints = 0
+        """paint events so far (tests check that hidden charts stay idle)"""
+        self.frames = 0
+        """times the static part (title, legend, grid, labels) was redrawn"""
+        self._frame_pixmap = QPixmap()
+        self._frame_key: tuple[object, ...] = ()
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(220, 130)
+        small = QFont(self.font())
+        small.setPointSizeF(max(small.pointSizeF() - 1.5, 7.0))
+        self._small = small
+        bold = QFont(self.font())
+        bold.setBold(True)
+        self._bold = bold
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        return QSize(420, 200)
 
     def show_data(self, t: np.ndarray, columns: Mapping[str, np.ndarray], t_end: float,
-                  span: float) -> None:
-        """Plot the given samples over ``[t_end - span, t_end]``, y from 0."""
+                  span: float, *, live: bool = True) -> None:
+        """Show the samples over ``[t_end - span, t_end]``, y from 0; repaints once."""
         top = 0.0
+        kept: dict[str, np.ndarray] = {}
         for c in self.curves_spec:
             y = columns.get(c.column)
             if y is None or not len(t):
-                self._lines[c.column].setData([], [])
                 continue
-            self._lines[c.column].setData(t, y, connect="finite")
+            kept[c.column] = y
             finite = y[np.isfinite(y)]
             if finite.size:
                 top = max(top, float(finite.max()))
-        item = self.getPlotItem()
-        item.setXRange(t_end - span, t_end, padding=0)
-        item.setYRange(0, _nice_top(top), padding=0)
+        self._view = _View(t, kept, t_end, span, self._steady_top(top), live)
+        self.update()
 
-    def line(self, column: str) -> pg.PlotDataItem:
-        return self._lines[column]
+    def _steady_top(self, data_max: float) -> float:
+        """The y maximum: up at once when the data needs it, down only when the data has
+        fallen well below it. A scale that jitters with every sample is hard to read, and
+        each change redraws the labels (``_frame``)."""
+        top, old = nice_top(data_max), self._view.top
+        if top < old and data_max > old * SHRINK_BELOW:
+            return old
+        return top
 
+    def line_data(self, column: str) -> tuple[np.ndarray, np.ndarray]:
+        """The samples shown for ``column`` (x = Unix time), before decimation."""
+        y = self._view.columns.get(column)
+        return (self._view.t, y) if y is not None else (np.zeros(0), np.zeros(0))
 
-def _nice_top(top: float) -> float:
-    """A round axis maximum a little above the data (1, 2, 5 x 10^n), so labels are tidy."""
-    if not top > 0 or math.isnan(top):
-        return 1.0
-    exp = math.floor(math.log10(top * 1.1))
-    for m in (1, 2, 2.5, 5, 10):
-        if m * 10**exp >= top * 1.1:
-            return m * 10**exp
-    return 10 ** (exp + 1)
+    @property
+    def y_top(self) -> float:
+        """The y axis maximum now shown (a round number above the data)."""
+        return self._view.top
+
+    def plot_rect(self) -> QRectF:
+        """Where the curves go, in widget coordinates."""
+        return QRectF(MARGIN_LEFT, TITLE_H + LEGEND_H + 4,
+                      max(self.width() - MARGIN_LEFT - MARGIN_RIGHT, 1),
+                      max(self.height() - TITLE_H - LEGEND_H - 4 - MARGIN_BOTTOM, 1))
+
+    def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+        self.paints += 1
+        rect = self.plot_rect()
+        p = QPainter(self)
+        try:
+            p.drawPixmap(0, 0, self._frame())
+            p.setClipRect(rect.adjusted(-1, -2, 1, 1))
+            self._paint_curves(p, rect)
+        finally:
+            p.end()
+
+    def _frame(self) -> QPixmap:
+        """Everything but the curves, redrawn only when size, y scale, span or end label change.
+
+        Text is the expensive part of a chart (shaping every label each time cost more than
+        all the curves together), and between two samples none of it changes.
+        """
+        view = self._view
+        end = "now" if view.live else time.strftime("%H:%M:%S", time.localtime(view.t_end))
+        ratio = self.devicePixelRatioF()
+        key = (self.width(), self.height(), ratio, view.top, view.span, end)
+        if self._frame_key != key:
+            pixmap = QPixmap(self.size() * ratio)
+            pixmap.setDevicePixelRatio(ratio)
+            pixmap.fill(BACKGROUND)
+            p = QPainter(pixmap)
+            try:
+                p.setFont(self.font())
+                self._paint_header(p)
+                self._paint_axes(p, self.plot_rect(), end)
+            finally:
+                p.end()
+            self._frame_pixmap, self._frame_key = pixmap, key
+            self.frames += 1
+        return self._frame_pixmap
+
+    def _paint_header(self, p: QPainter) -> None:
+        p.setPen(FOREGROUND)
+        p.setFont(self._bold)
+        p.drawText(QRectF(4, 0, self.width() - 8, TITLE_H),
+                   Qt.AlignmentFlag.AlignCenter, self.title)
+        p.setFont(self._small)
+        metrics = p.fontMetrics()
+        x = float(MARGIN_LEFT)
+        y = TITLE_H + LEGEND_H / 2
+        for c in self.curves_spec:
+            p.setPen(self._pens[c.column])
+            p.drawLine(QPointF(x, y), QPointF(x + 16, y))
+            p.setPen(FOREGROUND)
+            p.drawText(QPointF(x + 20, y + metrics.ascent() / 2 - 1), c.label)
+            x += 20 + metrics.horizontalAdvance(c.label) + 12
+
+    def _paint_axes(self, p: QPainter, rect: QRectF, end: str) -> None:
+        view = self._view
+        divisor, unit = si_unit(view.top, self.y_unit)
+        p.setFont(self._small)
+        ascent = p.fontMetrics().ascent()
+        right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        for value in y_ticks(view.top):
+            y = rect.bottom() - value / view.top * rect.height()
+            p.setPen(GRID)
+            p.drawLine(QPointF(rect.left(), y), QPointF(rect.right(), y))
+            p.setPen(FOREGROUND)
+            p.drawText(QRectF(0, y - ascent, MARGIN_LEFT - 5, 2 * ascent), right,
+                       tick_label(value, divisor))
+        for offset in x_ticks(view.span):
+            x = rect.right() + offset / view.span * rect.width()
+            p.setPen(GRID)
+            p.drawLine(QPointF(x, rect.top()), QPointF(x, rect.bottom()))
+            p.setPen(FOREGROUND)
+            align = Qt.AlignmentFlag.AlignRight if offset == 0 else Qt.AlignmentFlag.AlignHCenter
+            p.drawText(QRectF(x - 60 if offset == 0 else x - 40, rect.bottom() + 2,
+                              60 if offset == 0 else 80, MARGIN_BOTTOM),
+                       align | Qt.AlignmentFlag.AlignTop, x_label(offset, view.span, end))
+        p.save()
+        p.translate(2, rect.center().y())
+        p.rotate(-90)
+        p.drawText(QRectF(-rect.height() / 2, 0, rect.height(), ascent + 4),
+                   Qt.AlignmentFlag.AlignCenter, f"{self.y_label} ({unit})")
+        p.restore()
+
+    def _paint_curves(self, p: QPainter, rect: QRectF) -> None:
+        view = self._view
+        if not len(view.t):
+            return
+        buckets = max(int(rect.width()), 1)
+        for c in self.curves_spec:
+            y = view.columns.get(c.column)
+            if y is None:
+                continue
+            t, y = decimate_peaks(view.t, y, buckets)
+            xs = rect.right() + (t - view.t_end) / view.span * rect.width()
+            ys = rect.bottom() - y / view.top * rect.height()
+            p.setPen(self._pens[c.column])
+            for a, b in _finite_runs(ys):
+                if b - a == 1:
+                    p.drawPoint(QPointF(float(xs[a]), float(ys[a])))
+                    continue
+                line = _polygon(xs[a:b], ys[a:b])
+                p.drawPolyline(line)
+                # 2 px thick as two 1 px lines: a 2 px pen goes through Qt's stroker, 20x
+                # slower (10 ms for four curves here, against 0.5)
+                line.translate(0.0, -1.0)
+                p.drawPolyline(line)

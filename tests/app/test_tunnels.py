@@ -42,9 +42,10 @@ def test_client_server_pair_feeds_the_charts(window: Any, qloop: Any, tmp_path: 
         echo, gen = await _pair(window)
         cli = window.manager.controller("cli")
         window.select("cli")
+        bandwidth = window.charts.plots["Bandwidth"]
         try:
-            await wait_for(lambda: len(cli.recorder.ring) >= 4 and gen.received > 100_000,
-                           timeout=10)
+            await wait_for(lambda: len(cli.recorder.ring) >= 4 and gen.received > 100_000
+                           and len(bandwidth.line_data("payload_out")[0]) >= 2, timeout=10)
         finally:
             await gen.stop()
             await echo.stop()
@@ -61,8 +62,8 @@ def test_client_server_pair_feeds_the_charts(window: Any, qloop: Any, tmp_path: 
         assert "running" in window.model.index(window.model.row_of("cli")).data(
             Qt_ToolTipRole())
         assert window.charts.controller is cli
-        x, y = window.charts.plots["Bandwidth"].line("payload_out").getData()
-        assert x is not None and len(x) >= 2 and np.nanmax(y) > 0
+        x, y = bandwidth.line_data("payload_out")
+        assert len(x) >= 2 and np.nanmax(y) > 0 and bandwidth.y_top >= np.nanmax(y)
         assert [f.code for f in cli.findings] in (["healthy"], [])
         assert window.charts.export_csv(tmp_path / "cli.csv") >= 4
         # stream lines land in the client's own log, not the server's
