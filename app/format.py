@@ -1,4 +1,4 @@
-"""Human-readable numbers for labels (the charts use pyqtgraph's own SI prefixes)."""
+"""Human-readable numbers for labels (the charts' axes use ``app.charts.scale``)."""
 
 from __future__ import annotations
 

@@ -69,7 +69,7 @@ def make_app(qt_args: Sequence[str] = ()) -> QApplication:
 
 
 def freeze_startup_objects() -> None:
-    """Move everything allocated so far (Qt wrappers, pyqtgraph, numpy, the window) out of
+    """Move everything allocated so far (Qt wrappers, numpy, the window) out of
     the garbage collector's view.
 
     Those objects live until exit, yet every full collection would walk them; with a tunnel

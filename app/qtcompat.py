@@ -2,9 +2,10 @@
 
 PySide6 6.12.0 drops one reference to ``True``/``False`` every time a Python-defined signal is
 emitted with a bool argument to a Python slot (found here: 100 emits lower
-``sys.getrefcount(True)`` by 100; 6.11.3 is fine). pyqtgraph emits such signals on every
-``setXRange``, so with four rolling charts the count reaches zero within minutes and CPython
-aborts with "bool_dealloc: deallocating True or False".
+``sys.getrefcount(True)`` by 100; 6.11.3 is fine). pyqtgraph, which drew the charts until
+issue 14, emitted such signals on every ``setXRange``: with four rolling charts the count
+reached zero within minutes and CPython aborted with "bool_dealloc: deallocating True or
+False". The app's own bool signals (the demo's ``running_changed``...) are rarer but the same.
 
 ``pyproject.toml`` excludes 6.12.0. For an environment that has it anyway, ``check()`` detects
 the bug with a real emit and, on CPython < 3.12 (3.12+ bools are immortal, so the bug is
