@@ -98,7 +98,9 @@ class MetricsServer:
         if path == b"/metrics":
             from .metrics import CONTENT_TYPE, render  # prometheus_client only when scraped
 
-            body = render(await self._source())
+            # rendering costs ~40 us a sample (10 000 samples at 1 000 sessions): a thread
+            # keeps the loop, and so every tunnel, running meanwhile
+            body = await asyncio.to_thread(render, await self._source())
             return "200 OK", CONTENT_TYPE, body if method == b"GET" else b""
         if path == b"/healthz":
             snap = await self._source()
