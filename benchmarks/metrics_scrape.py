@@ -78,8 +78,16 @@ def timed(fn, repeat: int) -> float:  # type: ignore[no-untyped-def]
 
 
 async def measure(n: int, repeat: int) -> None:
-    cfg = TunnelConfig(role="server", listen=f"{HOST}:0", target=f"{HOST}:9", key=KEY,
-                       datashard=0, parityshard=0, nocomp=True, quiet=True)
+    cfg = TunnelConfig(
+        role="server",
+        listen=f"{HOST}:0",
+        target=f"{HOST}:9",
+        key=KEY,
+        datashard=0,
+        parityshard=0,
+        nocomp=True,
+        quiet=True,
+    )
     engine = Engine(cfg)
     await engine.start()
 
@@ -101,9 +109,11 @@ async def measure(n: int, repeat: int) -> None:
             body = await fetch(server.port)
             http.append(time.perf_counter() - t)
         samples = sum(1 for line in body.splitlines() if line and not line.startswith(b"#"))
-        print(f"{live:6d} sessions  snapshot {snap_ms:7.1f} ms  render {render_ms:7.1f} ms  "
-              f"GET /metrics {statistics.median(http) * 1000:7.1f} ms (median of {repeat})  "
-              f"{len(body) / 1024:7.0f} KiB  {samples} samples")
+        print(
+            f"{live:6d} sessions  snapshot {snap_ms:7.1f} ms  render {render_ms:7.1f} ms  "
+            f"GET /metrics {statistics.median(http) * 1000:7.1f} ms (median of {repeat})  "
+            f"{len(body) / 1024:7.0f} KiB  {samples} samples"
+        )
     finally:
         for s in socks:
             s.close()

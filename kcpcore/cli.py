@@ -151,6 +151,7 @@ usage: {PROG}                    open the KCP Desk window (needs: pip install kc
        {PROG} --demo             open the window and start the built-in loopback demo
        {PROG} client --profile NAME   run a profile saved in the window, headless
        {PROG} tune --profile NAME     measure the link, say what to change and why
+       {PROG} install-service    install the systemd units kcpdesk-server@/kcpdesk-client@
 
 Every kcptun {KCPTUN_VERSION} flag and -c JSON file works unchanged; --tcp is not supported.
 """
@@ -243,6 +244,12 @@ def _tune(args: Sequence[str]) -> int:
     return tune_main(args)
 
 
+def _install_service(args: Sequence[str]) -> int:
+    from .service import main as install_main  # argparse and subprocess only when asked
+
+    return install_main(args)
+
+
 Command = Callable[[Sequence[str]], int]
 """A subcommand: its arguments (after the command word) in, the exit status out."""
 
@@ -250,6 +257,7 @@ COMMANDS: Final[dict[str, Command]] = {
     "client": lambda args: run_role("client", args),
     "server": lambda args: run_role("server", args),
     "tune": lambda args: _tune(args),
+    "install-service": lambda args: _install_service(args),
 }
 """``kcpdesk <command> ...``; a new subcommand is one entry here and one line in TOP_HELP."""
 

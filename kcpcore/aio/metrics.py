@@ -125,8 +125,9 @@ class SnapshotCollector(Collector):
             value=len(sessions) - len(shown),
         )
         labels = [(f"{s.conv:08x}", str(s.worker)) for s in shown]
-        info = InfoMetricFamily(f"{PREFIX}_session", "a live session's peer address",
-                                labels=SESSION_LABELS)
+        info = InfoMetricFamily(
+            f"{PREFIX}_session", "a live session's peer address", labels=SESSION_LABELS
+        )
         for s, label in zip(shown, labels, strict=True):
             info.add_metric(label, {"peer": s.peer})
         yield info

@@ -45,9 +45,21 @@ def test_json_line_has_fixed_keys_for_plain_and_structured_records() -> None:
     assert plain["event"] == "log" and plain["level"] == "warning"
     assert plain["msg"] == "dial target x:1: refused" and plain["session"] is None
     assert plain["time"].endswith("Z") and "T" in plain["time"]
-    rich = json.loads(fmt.format(make_record(
-        "closed", **log_fields("session_close", session=0xAB, peer=("::1", 5), reason="gone",
-                               bytes_in=3, duration_s=1.5))))
+    rich = json.loads(
+        fmt.format(
+            make_record(
+                "closed",
+                **log_fields(
+                    "session_close",
+                    session=0xAB,
+                    peer=("::1", 5),
+                    reason="gone",
+                    bytes_in=3,
+                    duration_s=1.5,
+                ),
+            )
+        )
+    )
     assert rich["session"] == "000000ab" and rich["peer"] == "[::1]:5"
     assert rich["reason"] == "gone" and rich["bytes_in"] == 3 and rich["duration_s"] == 1.5
 
@@ -57,12 +69,12 @@ def test_json_line_survives_newlines_unicode_and_exceptions() -> None:
     try:
         raise ValueError("boom")
     except ValueError:
-        record = make_record("two\nlines \u00e9 \"quoted\"")
+        record = make_record('two\nlines \u00e9 "quoted"')
         record.exc_info = sys.exc_info()
     line = fmt.format(record)
     assert "\n" not in line  # one object per line, whatever the message holds
     obj = json.loads(line)
-    assert obj["msg"] == "two\nlines \u00e9 \"quoted\"" and "ValueError: boom" in obj["exc"]
+    assert obj["msg"] == 'two\nlines \u00e9 "quoted"' and "ValueError: boom" in obj["exc"]
 
 
 def test_text_format_stays_kcptuns() -> None:
@@ -96,8 +108,13 @@ def test_sessions_log_open_and_close_with_duration_bytes_and_reason() -> None:
     cap = run_pair(quiet=False)
     opens, closes = cap.events("session_open"), cap.events("session_close")
     assert len(opens) == 2 and len(closes) == 2  # one each side
-    server_close = next(c for c in closes if c["bytes_out"] >= 100_000 and c["bytes_in"] >=
-                        100_000 and c["msg"].startswith("session closed"))
+    server_close = next(
+        c
+        for c in closes
+        if c["bytes_out"] >= 100_000
+        and c["bytes_in"] >= 100_000
+        and c["msg"].startswith("session closed")
+    )
     assert server_close["reason"] == "tunnel stopped" and server_close["duration_s"] > 0
     assert server_close["streams"] == 1
     assert {o["session"] for o in opens} == {c["session"] for c in closes}

@@ -106,12 +106,31 @@ def test_healthz_and_unknown_paths() -> None:
 
 
 def fake_snapshot(n: int) -> EngineSnapshot:
-    sessions = [SessionSnapshot(conv=i, peer=f"10.0.{i // 250}.{i % 250}:4000", rtt_ms=20,
-                                rto_ms=200, window_used=i % 7, peer_window=512, streams=1,
-                                bytes_sent=i, bytes_received=0, retransmits=0,
-                                fec_recovered=0, age_s=1.0) for i in range(n)]
-    return EngineSnapshot(version="t", role="server", crypt="aes", mode="fast",
-                          snmp={"CurrEstab": n}, sessions=sessions)
+    sessions = [
+        SessionSnapshot(
+            conv=i,
+            peer=f"10.0.{i // 250}.{i % 250}:4000",
+            rtt_ms=20,
+            rto_ms=200,
+            window_used=i % 7,
+            peer_window=512,
+            streams=1,
+            bytes_sent=i,
+            bytes_received=0,
+            retransmits=0,
+            fec_recovered=0,
+            age_s=1.0,
+        )
+        for i in range(n)
+    ]
+    return EngineSnapshot(
+        version="t",
+        role="server",
+        crypt="aes",
+        mode="fast",
+        snmp={"CurrEstab": n},
+        sessions=sessions,
+    )
 
 
 def test_per_session_series_are_capped_at_the_busiest() -> None:
@@ -122,5 +141,7 @@ def test_per_session_series_are_capped_at_the_busiest() -> None:
     assert got[("kcpdesk_sessions", ())] == 30
     assert got[("kcpdesk_sessions_unlisted", ())] == 20
     assert got[("kcpdesk_session_rtt_seconds", (("conv", "0000001d"), ("worker", "0")))] == 0.02
-    assert ("kcpdesk_session_info", (("conv", "0000001d"), ("peer", "10.0.0.29:4000"),
-                                     ("worker", "0"))) in got
+    assert (
+        "kcpdesk_session_info",
+        (("conv", "0000001d"), ("peer", "10.0.0.29:4000"), ("worker", "0")),
+    ) in got

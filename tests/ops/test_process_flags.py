@@ -26,14 +26,26 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def kcpdesk(*args: str, timeout: float = 20) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "kcpcore", *args], capture_output=True,
-                          text=True, timeout=timeout, stdin=subprocess.DEVNULL,
-                          env={**os.environ, "PYTHONPATH": str(REPO)})
+    return subprocess.run(
+        [sys.executable, "-m", "kcpcore", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
 
 
 def server_args() -> list[str]:
-    return ["server", "-l", f"127.0.0.1:{free_port(socket.SOCK_DGRAM)}", "-t", "127.0.0.1:9",
-            "--key", "k"]
+    return [
+        "server",
+        "-l",
+        f"127.0.0.1:{free_port(socket.SOCK_DGRAM)}",
+        "-t",
+        "127.0.0.1:9",
+        "--key",
+        "k",
+    ]
 
 
 def one_line_error(p: subprocess.CompletedProcess[str]) -> str:
@@ -43,14 +55,17 @@ def one_line_error(p: subprocess.CompletedProcess[str]) -> str:
     return errors[0]
 
 
-@pytest.mark.parametrize(("flag", "value", "says"), [
-    ("--workers", "0", "--workers 0: must be 1..256"),
-    ("--workers", "abc", "--workers 'abc': expected a number"),
-    ("--metrics", "abc", "--metrics 'abc'"),
-    ("--metrics", "127.0.0.1:99999", "out of range"),
-    ("--log-format", "xml", "--log-format 'xml'"),
-    ("--drain-timeout", "-1", "--drain-timeout '-1'"),
-])
+@pytest.mark.parametrize(
+    ("flag", "value", "says"),
+    [
+        ("--workers", "0", "--workers 0: must be 1..256"),
+        ("--workers", "abc", "--workers 'abc': expected a number"),
+        ("--metrics", "abc", "--metrics 'abc'"),
+        ("--metrics", "127.0.0.1:99999", "out of range"),
+        ("--log-format", "xml", "--log-format 'xml'"),
+        ("--drain-timeout", "-1", "--drain-timeout '-1'"),
+    ],
+)
 def test_bad_process_flags_are_one_line_exit_2(flag: str, value: str, says: str) -> None:
     assert says in one_line_error(kcpdesk(*server_args(), flag, value))
 
@@ -91,8 +106,9 @@ def test_workers_auto_is_the_core_count(monkeypatch: pytest.MonkeyPatch) -> None
     assert process_options.parse_workers("1") == 1  # one process needs no sharing
 
 
-def test_key_file_readable_by_others_is_warned(tmp_path: Path,
-                                              caplog: pytest.LogCaptureFixture) -> None:
+def test_key_file_readable_by_others_is_warned(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     path = tmp_path / "s.json"
     path.write_text(json.dumps({"listen": ":4000", "KEY": "secret"}))
     path.chmod(0o644)
@@ -120,12 +136,39 @@ def test_sigterm_lets_an_open_stream_finish(tmp_path: Path) -> None:
         log = tmp_path / "server.log"
         env = {**os.environ, "PYTHONPATH": str(REPO)}
         common = ["--key", "k", "--log", str(log)]
-        srv = subprocess.Popen([sys.executable, "-m", "kcpcore", "server", "-l",
-                                f"127.0.0.1:{udp}", "-t", f"127.0.0.1:{target.getsockname()[1]}",
-                                "--drain-timeout", "30", *common], env=env)
-        cli = subprocess.Popen([sys.executable, "-m", "kcpcore", "client", "-l",
-                                f"127.0.0.1:{tcp}", "-r", f"127.0.0.1:{udp}", "--key", "k",
-                                "--log", str(tmp_path / "client.log")], env=env)
+        srv = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "kcpcore",
+                "server",
+                "-l",
+                f"127.0.0.1:{udp}",
+                "-t",
+                f"127.0.0.1:{target.getsockname()[1]}",
+                "--drain-timeout",
+                "30",
+                *common,
+            ],
+            env=env,
+        )
+        cli = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "kcpcore",
+                "client",
+                "-l",
+                f"127.0.0.1:{tcp}",
+                "-r",
+                f"127.0.0.1:{udp}",
+                "--key",
+                "k",
+                "--log",
+                str(tmp_path / "client.log"),
+            ],
+            env=env,
+        )
         try:
             conn = connect_retry(tcp)
             target.settimeout(15)

@@ -1,4 +1,5 @@
-"""``pip install 'kcpdesk[gui]'`` gets the icons and stylesheet too (not only the bundle)."""
+"""``pip install 'kcpdesk[gui]'`` gets the icons and stylesheet too (not only the bundle), and
+the systemd units ``kcpdesk install-service`` installs."""
 
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ def test_wheel_carries_the_resources(tmp_path: Path) -> None:
     expected = {f"share/kcpdesk/{p.relative_to(REPO / 'resources')}"
                 for p in (REPO / "resources").rglob("*")
                 if p.suffix in (".png", ".svg", ".qss")}
+    expected |= {f"share/kcpdesk/systemd/{p.name}"
+                 for p in (REPO / "packaging" / "systemd").glob("*.service")}
     assert expected and set(share) == expected
     assert not any(n.startswith(("tests/", "benchmarks/", "fuzz/")) for n in names)
 
