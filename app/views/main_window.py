@@ -49,6 +49,7 @@ from app.demo.controller import DemoController
 from app.format import rate_pair
 from app.models.logbook import LogBook
 from app.settings import UiSettings
+from app.views import tune_actions
 from app.views.demo_panel import DemoPanel
 from app.views.diagnostics import DiagnosticsView
 from app.views.log_view import LogView
@@ -242,6 +243,7 @@ class MainWindow(QMainWindow):
         new_menu.addAction(self.act_import_json)
         new_menu.addAction(self.act_import_cmd)
         self.new_button.setMenu(new_menu)
+        tune_actions.install(self)
 
     def _build_tray(self) -> QSystemTrayIcon | None:
         if not QSystemTrayIcon.isSystemTrayAvailable():

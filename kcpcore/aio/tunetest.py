@@ -50,6 +50,8 @@ SECONDS_MAX: Final = 10.0
 WND_MAX: Final = 8192
 CHUNK: Final = 16384
 LOOPBACK_BUF: Final = 65536
+QUEUE_AHEAD: Final = 64  # segments
+BACKLOG: Final = 128 << 10  # bytes
 _U32: Final = struct.Struct(">I")
 _RANDOM: Final = os.urandom(1 << 16)  # incompressible: snappy must not flatter the figures
 
@@ -162,6 +164,7 @@ async def _serve_down(
     done = asyncio.Event()
     sampler = asyncio.ensure_future(sample_for(lambda: [session], SECONDS_MAX + 5, until=done))
     start = time.monotonic()
+    base = session.snmp.bytes_sent
     sent = 0
     while sent < nbytes and time.monotonic() - start < seconds:
         n = min(CHUNK, nbytes - sent)
@@ -169,6 +172,7 @@ async def _serve_down(
         writer.write(_U32.pack(n) + _RANDOM[off : off + n])
         sent += n
         await writer.drain()
+        await _queue_room([session], sent, base)
     writer.write(_U32.pack(0))
     await writer.drain()
     await _sent_out(session)
@@ -178,6 +182,19 @@ async def _serve_down(
     body = json.dumps({"bytes": sent, "seconds": seconds, **stats.to_json(), **windows})
     writer.write(_U32.pack(len(body)) + body.encode())
     await writer.drain()
+
+
+async def _queue_room(sessions: list[KcpSession], written: int, base: int) -> None:
+    """Write no further ahead than ``BACKLOG`` bytes not yet handed to KCP (loopback socket
+    buffers grow to megabytes) and ``QUEUE_AHEAD`` segments waiting in KCP (large windows
+    take megabytes at once): otherwise the test runs on long after its time is up."""
+    for _ in range(400):  # 2 s at most, then carry on
+        taken = sum(s.snmp.bytes_sent for s in sessions) - base
+        if written - taken <= BACKLOG and all(
+            len(s.kcp.snd_queue) <= QUEUE_AHEAD or s.closed for s in sessions
+        ):
+            return
+        await asyncio.sleep(0.005)
 
 
 async def _sent_out(session: KcpSession, limit: float = 30.0) -> None:
@@ -273,7 +290,7 @@ async def run_phase(
         transfer = (
             _download(reader)
             if direction == "down"
-            else _upload(reader, writer, byte_cap, ms / 1000)
+            else _upload(reader, writer, byte_cap, ms / 1000, tunnel.sessions())
         )
         done = asyncio.Event()
         sampler = asyncio.ensure_future(sample_for(tunnel.sessions, seconds + 30, until=done))
@@ -319,9 +336,14 @@ async def _download(reader: asyncio.StreamReader) -> tuple[int, float, dict[str,
 
 
 async def _upload(
-    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, cap: int, seconds: float
+    reader: asyncio.StreamReader,
+    writer: asyncio.StreamWriter,
+    cap: int,
+    seconds: float,
+    sessions: list[KcpSession],
 ) -> tuple[int, float, dict[str, Any]]:
     start = time.monotonic()
+    base = sum(s.snmp.bytes_sent for s in sessions)
     sent = 0
     while sent < cap and time.monotonic() - start < seconds:
         n = min(CHUNK, cap - sent)
@@ -329,6 +351,7 @@ async def _upload(
         writer.write(_U32.pack(n) + _RANDOM[off : off + n])
         sent += n
         await writer.drain()
+        await _queue_room(sessions, sent, base)
     writer.write(_U32.pack(0))
     await writer.drain()
     trailer = await _trailer(reader)
