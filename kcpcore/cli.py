@@ -27,6 +27,7 @@ from . import __version__
 from .config import DEFAULT_KEY, KCPTUN_VERSION, Role, TunnelConfig, effective_kcp_params
 from .errors import ConfigError, KcpError
 from .flags import Flag, build_config, parse_role_args, role_flags
+from .generations import peer_label
 from .keyfile import check_key_file
 from .logformat import KcptunFormatter, formatter_for
 from .process_options import ProcessOptions
@@ -114,7 +115,15 @@ def startup_lines(cfg: TunnelConfig) -> list[str]:
     if cfg.role == "server":
         body.append(f"pprof: {g(cfg.pprof)}")
     body += [f"quiet: {g(cfg.quiet)}", f"tcp: {g(cfg.tcp)}"]
+    if any(getattr(cfg, n) != v for n, v in _KCPTUN_2021_TAIL[cfg.role].items()):
+        body += [f"closewait: {cfg.closewait}", f"ratelimit: {cfg.ratelimit}",
+                 f"framesize: {cfg.framesize}", f"peer: {peer_label(cfg.peer)}"]
     return head + body
+
+
+_KCPTUN_2021_TAIL: Final = {  # settings 20210922 lacks: reported when they matter
+    r: {n: getattr(TunnelConfig.default(r), n)
+        for n in ("closewait", "ratelimit", "framesize", "peer")} for r in ("client", "server")}
 
 
 # --- help -----------------------------------------------------------------------------------

@@ -24,11 +24,13 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any, Final, Literal
 
 from .errors import ConfigError
+from .generations import DEFAULT_PEER, GENERATIONS, PEERS, Since, generation
 
 __all__ = [
     "DEFAULT_KEY", "FIELD_SPECS", "KCPTUN_CRYPTS", "MANUAL_MODE", "MODES", "ROLES", "FieldError",
-    "FieldSpec", "ModePreset", "Role", "TunnelConfig", "apply_mode", "crypt_names",
-    "effective_kcp_params", "fields_for", "parse_hostport", "resolve_mode", "split_hostport",
+    "FieldSpec", "ModePreset", "PortRange", "Role", "TunnelConfig", "apply_mode", "crypt_names",
+    "effective_kcp_params", "fields_for", "parse_hostport", "parse_port_range", "resolve_mode",
+    "split_hostport", "unknown_json_keys", "with_peer",
 ]  # fmt: skip
 
 Role = Literal["client", "server"]
@@ -61,6 +63,8 @@ MAX_SHARDS: Final = 256  # Reed-Solomon over GF(2^8): datashard + parityshard <=
 DSCP_MAX: Final = 63  # 6-bit field
 SMUX_KEEPALIVE_TIMEOUT: Final = 30  # s; smux default, not configurable in kcptun
 INT32_MAX: Final = 2**31 - 1
+CLOSEWAIT_MAX: Final = 86400  # s; one day
+SMUX_FRAME_MAX: Final = 65535  # bytes; smux's 16-bit frame length
 GO_INT_MIN: Final = -(2**63)  # Go int on 64-bit platforms
 GO_INT_MAX: Final = 2**63 - 1
 
@@ -129,8 +133,14 @@ class FieldSpec:
     env: str | None = None
     """environment variable that replaces the default"""
     unit: str = ""
+    since: Since = "kcptun-2021"
+    """the first peer generation whose command line knows the flag (kcpcore.generations)"""
 
-    def default_for(self, role: Role) -> str | int | bool:
+    def default_for(self, role: Role, peer: str = DEFAULT_PEER) -> str | int | bool:
+        """The default for ``role`` when the other end is ``peer`` (a generation name)."""
+        by_role = generation(peer).defaults.get(self.name)
+        if by_role is not None:
+            return by_role[role]
         return dict(self.defaults)[role]
 
 
@@ -148,18 +158,20 @@ class _RoleDefault(int):
 
 
 ROLE_DEFAULT: Final[int] = _RoleDefault(0)
+PEER_DEFAULT: Final[int] = _RoleDefault(0)
+"""Placeholder for defaults that follow the peer generation (``kcpcore.generations``)."""
 
 
 def _spec(default: Any, *, help: str, tip: str, flags: tuple[str, ...] = (),
           roles: tuple[Role, ...] = ROLES, role_defaults: Mapping[Role, Any] | None = None,
           minimum: int | None = None, maximum: int | None = None, outside: str = "",
           hidden: bool = False, env: str | None = None, unit: str = "",
-          repr: bool = True, extension: bool = False) -> Any:
+          repr: bool = True, extension: bool = False, since: Since = "kcptun-2021") -> Any:
     """A dataclass field carrying its FieldSpec draft (name and kind are filled in later)."""
     meta = {"help": help, "tooltip": tip, "flags": flags, "roles": roles,
             "role_defaults": dict(role_defaults or {}), "minimum": minimum, "maximum": maximum,
             "outside": outside, "hidden": hidden, "env": env, "unit": unit,
-            "extension": extension}
+            "extension": extension, "since": "kcpdesk" if extension else since}
     return field(default=default, metadata={"kcptun": meta}, repr=repr)
 
 
@@ -289,11 +301,12 @@ class TunnelConfig:
         tip="OS UDP socket buffer, both directions (0 leaves the OS default). Larger absorbs "
             "bursts; the OS may cap it.")
     smuxver: int = _spec(
-        1, minimum=1, maximum=2,
+        PEER_DEFAULT, minimum=1, maximum=2,
         outside="kcptun exits at startup above 2 and smux refuses anything but 1 and 2",
         help="specify smux version, available 1,2",
         tip="Stream multiplexer version; must match the peer. 2 adds per-stream flow "
-            "control.")
+            "control. kcptun changed its default from 1 to 2 in v20251205; the default here "
+            "follows the peer's generation.")
     smuxbuf: int = _spec(
         4194304, minimum=1, maximum=GO_INT_MAX, unit="bytes", outside="smux requires > 0",
         help="the overall de-mux buffer in bytes",
@@ -331,6 +344,36 @@ class TunnelConfig:
     tcp: bool = _spec(
         False, help="to emulate a TCP connection(linux)",
         tip="kcptun's raw-socket TCP emulation; not supported by KCP Desk.")
+    closewait: int = _spec(
+        PEER_DEFAULT, minimum=0, maximum=CLOSEWAIT_MAX, unit="s", since="kcptun-2025",
+        outside="a forwarded connection half-closed for longer than a day is a leak",
+        help="the seconds to wait before tearing down a connection after one direction ends, "
+             "0 to wait for both directions",
+        tip="When one direction of a forwarded connection ends (one side sent EOF), close the "
+            "whole connection this many seconds later. Bounds what half-closed connections "
+            "cost a busy server; 0 keeps the other direction open until it ends too. "
+            "kcptun 2025 defaults: client 0, server 30.")
+    ratelimit: int = _spec(
+        0, minimum=0, maximum=GO_INT_MAX, unit="bytes/s", since="kcptun-2025",
+        help="per-session send rate limit in bytes per second (wire bytes), 0 to disable",
+        tip="Cap what each KCP session sends, counted on the wire (headers, retransmits and "
+            "FEC parity included), like kcptun's --ratelimit. Keeps a tunnel from filling a "
+            "shared link or a metered plan; 0 = no cap. Applies to this end only.")
+    framesize: int = _spec(
+        PEER_DEFAULT, minimum=1, maximum=SMUX_FRAME_MAX, unit="bytes", since="kcptun-2025",
+        outside="smux refuses it (the frame length field is 16 bits)",
+        help="smux maximum frame size in bytes",
+        tip="Largest smux data frame this end sends. Smaller frames interleave parallel streams "
+            "more finely (less head-of-line waiting), larger ones cost less per byte. Any "
+            "peer accepts any size; kcptun 2025 uses 8192, older kcptun 32768.")
+    peer: str = _spec(
+        DEFAULT_PEER, extension=True,
+        help="what the other end runs: kcptun-2021, kcptun-2025 or kcpdesk; the defaults of "
+             "smuxver, framesize and closewait follow it",
+        tip="Which kcptun the other end runs. kcptun v20251205 and later default to smux v2, "
+            "older kcptun (Debian's 20210922) to v1, so two ends on their defaults only "
+            "understand each other when this is right. Exports for a Go peer leave out the "
+            "flags its version would refuse.")
     pacing: bool = _spec(
         True, extension=True,
         help="KCP Desk only: pace sends at the measured delivery rate (BBR-like); "
@@ -369,7 +412,8 @@ class TunnelConfig:
                               field="role")
         for name in _ROLE_DEFAULTED:
             if type(getattr(self, name)) is _RoleDefault:
-                object.__setattr__(self, name, FIELD_SPECS[name].default_for(self.role))
+                object.__setattr__(self, name,
+                                   FIELD_SPECS[name].default_for(self.role, self.peer))
 
     @classmethod
     def default(cls, role: Role) -> TunnelConfig:
@@ -420,6 +464,8 @@ class TunnelConfig:
             if spec is None or value is None:  # unknown key, or null: Go leaves the field
                 continue
             changes[spec.name] = _coerce_json(spec, value)
+        if "peer" in changes:  # the generation's defaults first, the file's own values on top
+            cfg = with_peer(cfg, changes.pop("peer"))
         return replace(cfg, **changes)
 
     @classmethod
@@ -450,17 +496,23 @@ class TunnelConfig:
 
     # --- command line -------------------------------------------------------------------------
 
-    def to_args(self, *, full: bool = False, kcptun: bool = False) -> list[str]:
+    def to_args(self, *, full: bool = False, kcptun: bool = False,
+                runs: str | None = None) -> list[str]:
         """The kcptun command line (flags only) that produces this config.
 
         Pass it to ``kcpdesk client``/``server``, or with ``kcptun`` to ``kcptun-client``/
         ``kcptun-server``, which refuse KCP Desk's extension flags (they are left out: Go
-        kcptun always sends by its own rules). By default only settings that differ from the
-        role's defaults are listed; ``full`` lists every flag, hidden ones included.
+        kcptun always sends by its own rules). ``runs`` names the generation of the program
+        that will read the line (``kcpcore.generations``; default: kcptun 2021 with
+        ``kcptun``, KCP Desk without): flags it does not know are left out, since the Go
+        binaries exit on them. By default only settings that differ from the role's kcptun
+        2021 defaults are listed (a program of another generation would otherwise apply its
+        own); ``full`` lists every flag, hidden ones included.
         """
+        knows = generation(runs or (DEFAULT_PEER if kcptun else "kcpdesk")).knows
         args: list[str] = []
         for s in fields_for(self.role):
-            if kcptun and s.extension:
+            if s.since not in knows:
                 continue
             value = getattr(self, s.name)
             if not full and value == s.default_for(self.role):
@@ -507,6 +559,7 @@ class TunnelConfig:
                              "(KCP + crypt + FEC)")
         if self.tcp:
             errors["tcp"] = "raw-socket TCP emulation (--tcp) is not supported"
+        _check_generation_fields(self, errors)
         order = {s.name: i for i, s in enumerate(fields_for(self.role))}
         return [FieldError(k, v) for k, v in sorted(errors.items(), key=lambda kv: order[kv[0]])]
 
@@ -521,24 +574,27 @@ def _build_specs() -> dict[str, FieldSpec]:
         if meta is None:
             continue
         per_role = meta["role_defaults"]
-        defaults = tuple((r, per_role.get(r, f.default)) for r in ROLES)
+        peer_defaults = GENERATIONS[DEFAULT_PEER].defaults.get(f.name, {})
+        defaults = tuple((r, peer_defaults.get(r, per_role.get(r, f.default))) for r in ROLES)
         kind: Any = f.type  # "str" | "int" | "bool" (annotations are strings here)
         specs[f.name] = FieldSpec(
             name=f.name, kind=kind, json_key=f.name, flags=meta["flags"] or (f.name,),
             help=meta["help"], tooltip=meta["tooltip"], roles=meta["roles"], defaults=defaults,
             minimum=meta["minimum"], maximum=meta["maximum"], outside=meta["outside"],
             hidden=meta["hidden"], env=meta["env"], unit=meta["unit"],
-            extension=meta["extension"],
+            extension=meta["extension"], since=meta["since"],
             choices=(*MODES, MANUAL_MODE) if f.name == "mode" else
-                    CRYPT_CHOICES if f.name == "crypt" else ())
+                    CRYPT_CHOICES if f.name == "crypt" else
+                    PEERS if f.name == "peer" else ())
     return specs
 
 
 FIELD_SPECS: Final[dict[str, FieldSpec]] = _build_specs()
 """Every kcptun setting by TunnelConfig attribute name, in kcptun ``--help`` order."""
 
-_ROLE_DEFAULTED: Final = tuple(n for n, s in FIELD_SPECS.items()
-                               if len({v for _, v in s.defaults}) > 1)
+_ROLE_DEFAULTED: Final = tuple(
+    n for n, s in FIELD_SPECS.items()
+    if len({v for _, v in s.defaults}) > 1 or any(n in g.defaults for g in GENERATIONS.values()))
 _MANUAL_ONLY: Final = frozenset({"nodelay", "interval", "resend", "nc"})
 _FIELDS_FOR: Final[dict[Role, tuple[FieldSpec, ...]]] = {
     r: tuple(s for s in FIELD_SPECS.values() if r in s.roles) for r in ROLES}
@@ -649,6 +705,54 @@ def parse_hostport(s: str) -> tuple[str, int]:
     return host, value
 
 
+@dataclass(frozen=True, slots=True)
+class PortRange:
+    """``host:MIN-MAX`` (kcptun 2022-10+): a client dials one random port of the range per KCP
+    session, a server listens on all of them. A plain ``host:port`` is the range of one."""
+
+    host: str
+    first: int
+    last: int
+
+    @property
+    def count(self) -> int:
+        return self.last - self.first + 1
+
+    def ports(self) -> range:
+        return range(self.first, self.last + 1)
+
+
+MAX_LISTEN_PORTS: Final = 4096
+"""Most ports a server listens on at once. Each costs two file descriptors here (the socket and
+the batch reader's duplicate), so 4096 ports need 8192: above the usual soft limit of 1024,
+which the server raises to the hard limit as Go does, and below the hard limits Linux
+distributions ship (kcptun users' ranges such as 3000-4000 fit). The whole 1-65535 would need
+131 070 descriptors and would take every UDP port the machine has."""
+
+
+def parse_port_range(s: str) -> PortRange:
+    """``host:port`` or ``host:MIN-MAX`` (kcptun's ``std.ParseMultiPort`` rules, stricter).
+
+    Raises:
+        ConfigError: malformed, a port outside 1..65535 in a range, or MIN > MAX.
+    """
+    host, port = split_hostport(s)
+    if "-" not in port:
+        return PortRange(host, *(parse_hostport(s)[1],) * 2)
+    lo_text, _, hi_text = port.partition("-")
+    for text in (lo_text, hi_text):
+        if not _PORT_RE.match(text):
+            raise ConfigError(f"address {s!r}: port range {port!r} is not MIN-MAX "
+                              "(two numbers, such as 3000-4000)")
+    lo, hi = int(lo_text), int(hi_text)
+    if not (1 <= lo <= 65535 and 1 <= hi <= 65535):
+        raise ConfigError(f"address {s!r}: ports of a range must be 1..65535")
+    if lo > hi:
+        raise ConfigError(f"address {s!r}: port range {lo}-{hi} is backwards "
+                          f"(did you mean {hi}-{lo}?)")
+    return PortRange(host, lo, hi)
+
+
 def _address_fields(role: Role) -> tuple[str, ...]:
     return ("localaddr", "remoteaddr") if role == "client" else ("listen", "target")
 
@@ -661,9 +765,75 @@ def _check_address(name: str, value: str) -> None:
             split_hostport(value)
         except ConfigError:
             return  # kcptun: not host:port means a unix socket path
-    _host, port = parse_hostport(value)
+    if name in ("remoteaddr", "listen"):
+        ports = parse_port_range(value)
+        if name == "listen" and ports.count > MAX_LISTEN_PORTS:
+            raise ConfigError(f"address {value!r}: {ports.count} ports is more than the "
+                              f"{MAX_LISTEN_PORTS} a server listens on (2 file descriptors "
+                              "each); use a smaller range")
+        port = ports.first
+    else:
+        _host, port = parse_hostport(value)
     if port == 0 and name in ("remoteaddr", "target"):
         raise ConfigError(f"address {value!r}: port 0 cannot be dialled")
+
+
+GO_ONLY_CRYPTS: Final[dict[str, str]] = {"aes-128-gcm": "kcptun-2025", "null": "kcptun-2025"}
+"""Ciphers a Go peer knows only from a generation on (older ones silently use aes instead)."""
+
+
+def _check_generation_fields(cfg: TunnelConfig, errors: dict[str, str]) -> None:
+    """What the 2025 generation added: the peer choice, ratelimit's floor, new cipher names."""
+    if cfg.peer not in PEERS:
+        errors["peer"] = f"unknown peer {cfg.peer!r}; valid: {', '.join(PEERS)}"
+        return
+    if "ratelimit" not in errors and 0 < cfg.ratelimit < cfg.mtu:
+        errors["ratelimit"] = (f"must be 0 (no limit) or at least one datagram per second "
+                               f"(mtu {cfg.mtu} bytes/s), not {cfg.ratelimit}")
+    since = GO_ONLY_CRYPTS.get(cfg.crypt)
+    peer = generation(cfg.peer)
+    if since is not None and since not in peer.knows and "crypt" not in errors:
+        errors["crypt"] = (f"{peer.label} has no cipher {cfg.crypt!r} (it would use aes and "
+                           "nothing would decrypt): choose another cipher or another peer")
+
+
+def with_peer(cfg: TunnelConfig, peer: str) -> TunnelConfig:
+    """``cfg`` for another peer generation: settings still at the old generation's default
+    take the new one's (a value the user chose stays)."""
+    if peer == cfg.peer:
+        return cfg
+    changes: dict[str, Any] = {"peer": peer}
+    if peer in GENERATIONS:
+        for name in {n for g in GENERATIONS.values() for n in g.defaults}:
+            spec = FIELD_SPECS[name]
+            if getattr(cfg, name) == spec.default_for(cfg.role, cfg.peer):
+                changes[name] = spec.default_for(cfg.role, peer)
+    return replace(cfg, **changes)
+
+
+META_KEYS: Final = frozenset({"kcpdesk"})
+"""Keys of our own profile files that are not settings (``kcpcore.profiles``)."""
+
+
+def unknown_json_keys(role: Role, data: Any) -> list[str]:
+    """Keys of a kcptun JSON object that are not settings of ``role`` here, in file order.
+
+    kcptun ignores unknown keys and so do we, but silently dropping a newer kcptun's setting
+    (or a typo) would hide why the tunnel behaves differently, so callers warn about these.
+    """
+    if isinstance(data, Mapping):
+        keys: Iterable[Any] = data.keys()
+    elif isinstance(data, list | tuple):
+        keys = (p[0] for p in data if isinstance(p, tuple) and len(p) == 2)
+    else:
+        return []
+    index = _json_index(role)
+    out: list[str] = []
+    for key in keys:
+        if isinstance(key, str) and _fold(key) not in index and key not in META_KEYS \
+                and key not in out:
+            out.append(key)
+    return out
 
 
 # --- helpers ----------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ editor all parse through this module; it runs nothing and imports neither asynci
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -33,6 +34,8 @@ from .config import (
     apply_mode,
     crypt_names,
     fields_for,
+    unknown_json_keys,
+    with_peer,
 )
 from .errors import ConfigError
 from .process_options import PROCESS_FLAGS
@@ -241,18 +244,40 @@ def load_profile(name: str) -> TunnelConfig:
                       field="profile")
 
 
-def read_json_config(path: str, base: TunnelConfig) -> TunnelConfig:
-    """kcptun's ``-c``: the file's keys override ``base`` (see TunnelConfig.from_kcptun_json)."""
+def read_json_config(path: str, base: TunnelConfig,
+                     warnings: list[str] | None = None) -> TunnelConfig:
+    """kcptun's ``-c``: the file's keys override ``base`` (see TunnelConfig.from_kcptun_json).
+
+    Keys that are no setting here (a newer kcptun's, a typo) are ignored as kcptun does, and
+    named in ``warnings``.
+    """
     try:
         with open(path, "rb") as f:
             raw = f.read()
     except OSError as exc:
         raise ConfigError(f"-c {path}: {exc.strerror or exc}", field="c") from None
+    text = raw.decode("utf-8", "replace")
     try:
-        return TunnelConfig.from_kcptun_json_text(base.role, raw.decode("utf-8", "replace"),
-                                                  base)
+        cfg = TunnelConfig.from_kcptun_json_text(base.role, text, base)
     except ConfigError as exc:
         raise ConfigError(f"-c {path}: {exc}", field=exc.field) from None
+    if warnings is not None:
+        warnings += json_key_warnings(base.role, text, f"-c {path}")
+    return cfg
+
+
+def json_key_warnings(role: Role, text: str, where: str) -> list[str]:
+    """One warning naming the keys of a kcptun JSON text that this role has no setting for."""
+    try:
+        data = json.JSONDecoder(object_pairs_hook=list).raw_decode(text.lstrip())[0]
+    except ValueError:
+        return []
+    unknown = unknown_json_keys(role, data)
+    if not unknown:
+        return []
+    return [f"{where}: ignoring {len(unknown)} unknown key{'s' if len(unknown) > 1 else ''} "
+            f"({', '.join(unknown)}): not kcptun-{role} settings KCP Desk knows (a newer "
+            "kcptun's, or a typo); the tunnel runs without them"]
 
 
 def build_config(parsed: ParsedArgs,
@@ -273,10 +298,13 @@ def build_config(parsed: ParsedArgs,
         if cfg.role != role:
             raise ConfigError(f"profile {parsed.profile!r} is a {cfg.role} profile, "
                               f"not a {role} one", field="profile")
-    cfg = replace(cfg, **parsed.settings)
-    if parsed.config_path:
-        cfg = read_json_config(parsed.config_path, cfg)
+    settings = dict(parsed.settings)
+    if "peer" in settings:  # the generation's defaults first, the other flags on top
+        cfg = with_peer(cfg, settings.pop("peer"))
+    cfg = replace(cfg, **settings)
     warnings: list[str] = []
+    if parsed.config_path:
+        cfg = read_json_config(parsed.config_path, cfg, warnings)
     if cfg.crypt not in crypt_names():
         warnings.append(f"unknown crypt {cfg.crypt!r}, using {DEFAULT_CRYPT} as kcptun does "
                         f"(valid: {', '.join(crypt_names())})")

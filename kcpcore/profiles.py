@@ -40,17 +40,22 @@ from .config import (
     FIELD_SPECS,
     MODES,
     ROLES,
+    PortRange,
     Role,
     TunnelConfig,
-    parse_hostport,
+    fields_for,
+    parse_port_range,
+    with_peer,
 )
 from .errors import ConfigError
 from .flags import build_config, parse_role_args
+from .generations import generation
 
 __all__ = [
     "CONFIG_DIR_ENV", "MUST_MATCH", "SHARED_FIELDS", "Profile", "ProfileStore", "StoreProblem",
     "atomic_write_text", "command_line", "config_dir", "export_json", "guess_role",
-    "import_kcptun_json", "normalized", "parse_command_line", "peer_config", "validate_name",
+    "import_kcptun_json", "normalized", "omitted_flags", "parse_command_line", "peer_config",
+    "validate_name",
 ]  # fmt: skip
 
 APP_NAME: Final = "kcpdesk"
@@ -433,15 +438,18 @@ def parse_command_line(text: str) -> tuple[TunnelConfig, list[str]]:
     return normalized(cfg), warnings
 
 
-def command_line(cfg: TunnelConfig, program: str | Sequence[str] | None = None) -> str:
+def command_line(cfg: TunnelConfig, program: str | Sequence[str] | None = None, *,
+                 runs: str | None = None) -> str:
     """The shell command that runs ``cfg``: kcptun's program name and only the changed flags.
 
     ``program`` replaces ``kcptun-client``/``kcptun-server``; a sequence is several words
     (``["kcpdesk", "client"]``). For kcptun's own programs KCP Desk's extension flags are
-    left out (Go kcptun refuses them and sends by its own rules anyway).
+    left out (Go kcptun refuses them and sends by its own rules anyway), and so are the flags
+    the generation ``runs`` (default: kcptun 2021) does not have: the 2021 binary exits on
+    ``--closewait``. ``omitted_flags`` names what was left out.
     """
     cfg = normalized(cfg)
-    args = cfg.to_args(kcptun=program is None)
+    args = cfg.to_args(kcptun=program is None, runs=runs if program is None else None)
     addresses: list[str] = []
     for name in _ADDRESS_FIELDS[cfg.role]:  # always spelled out, even at their defaults
         flag = "--" + FIELD_SPECS[name].flags[0]
@@ -451,9 +459,24 @@ def command_line(cfg: TunnelConfig, program: str | Sequence[str] | None = None) 
     return shlex.join([*words, *addresses, *args])
 
 
-def export_json(cfg: TunnelConfig) -> str:
-    """``cfg`` as a kcptun ``-c`` JSON file body."""
-    return json.dumps(normalized(cfg).to_kcptun_json(), indent=2, ensure_ascii=False) + "\n"
+def export_json(cfg: TunnelConfig, runs: str | None = None) -> str:
+    """``cfg`` as a kcptun ``-c`` JSON file body; with ``runs`` (a generation), only the keys
+    that generation has (Go ignores unknown keys, but a reader should not think they apply)."""
+    data = normalized(cfg).to_kcptun_json()
+    if runs is not None:
+        knows = generation(runs).knows
+        data = {s.json_key: data[s.json_key] for s in fields_for(cfg.role) if s.since in knows}
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def omitted_flags(cfg: TunnelConfig, runs: str) -> list[str]:
+    """Changed settings an export for generation ``runs`` cannot carry (it has no such flag),
+    KCP Desk's own ones excluded: they only ever concern the end that runs KCP Desk."""
+    cfg = normalized(cfg)
+    knows = generation(runs).knows
+    return ["--" + s.flags[0] for s in fields_for(cfg.role)
+            if s.since not in knows and not s.extension
+            and getattr(cfg, s.name) != s.default_for(cfg.role)]
 
 
 def peer_config(cfg: TunnelConfig, address: str | None = None) -> TunnelConfig:
@@ -467,23 +490,29 @@ def peer_config(cfg: TunnelConfig, address: str | None = None) -> TunnelConfig:
     """
     peer_role: Role = "server" if cfg.role == "client" else "client"
     shared = {n: getattr(cfg, n) for n in SHARED_FIELDS}
-    peer = replace(TunnelConfig.default(peer_role), **shared)
+    # the other end's peer is this one: KCP Desk (its closewait/framesize defaults follow)
+    peer = replace(with_peer(TunnelConfig.default(peer_role), "kcpdesk"), **shared)
     if cfg.role == "client":
         try:
-            _host, port = parse_hostport(cfg.remoteaddr)
+            ports = parse_port_range(cfg.remoteaddr)
         except ConfigError:
-            port = 0
-        listen = f":{port}" if port else peer.listen
+            ports = PortRange("", 0, 0)
+        listen = f":{_ports_text(ports)}" if ports.first else peer.listen
         peer = replace(peer, listen=listen, target=address or peer.target)
     else:
         if address is None:
             try:
-                host, port = parse_hostport(cfg.listen)
+                ports = parse_port_range(cfg.listen)
             except ConfigError:
-                host, port = "", 0
+                ports = PortRange("", 0, 0)
+            host = ports.host
             if host in ("", "0.0.0.0", "::"):
                 host = "SERVER"
             host = f"[{host}]" if ":" in host else host
-            address = f"{host}:{port or 29900}"
+            address = f"{host}:{_ports_text(ports) if ports.first else 29900}"
         peer = replace(peer, remoteaddr=address)
     return normalized(peer)
+
+
+def _ports_text(ports: PortRange) -> str:
+    return str(ports.first) if ports.count == 1 else f"{ports.first}-{ports.last}"

@@ -117,6 +117,10 @@ class SmuxSession:
         self._next_check = now + config.keepalive_timeout
         self.frames_in = 0
         self.frames_out = 0
+        self.peer_version: int | None = None
+        """the version of a frame that ended the session because it was not ours"""
+        self.timed_out = False
+        """the session died of the keepalive timeout (the peer sent no frame at all)"""
 
     # ------------------------------------------------------------------ receive
     def receive_data(self, data: bytes) -> list[SmuxEvent]:
@@ -133,6 +137,7 @@ class SmuxSession:
         while end - off >= HEADER_SIZE:
             ver, cmd, length, sid = unpack(buf, off)
             if ver != version:
+                self.peer_version = ver
                 events.append(self._die(f"smux: frame version {ver}, expected {version}"))
                 break
             if cmd == CMD_PSH:
@@ -279,6 +284,7 @@ class SmuxSession:
             ready, self._data_ready = self._data_ready, False
             # a full receive buffer stops our reads, so silence then is not the peer's fault
             if not ready and self.buffered_receive < cfg.max_receive_buffer:
+                self.timed_out = True
                 return [self._die(f"smux: no frame from the peer in "
                                   f"{cfg.keepalive_timeout:g} s (keepalive timeout)")]
         return []

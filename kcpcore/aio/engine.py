@@ -89,6 +89,13 @@ class Engine:
         return self.tunnel.last_error if self.tunnel is not None else None
 
     @property
+    def learned_smuxver(self) -> int | None:
+        """The smux version a client switched to and confirmed (the server of another kcptun
+        generation answered on it); None until then. Worth saving in the profile."""
+        tunnel = self.tunnel
+        return tunnel.fallback.learned if isinstance(tunnel, ClientTunnel) else None
+
+    @property
     def streams_open(self) -> int:
         return self.tunnel.streams_open if self.tunnel is not None else 0
 

@@ -41,6 +41,8 @@ class MuxStream:
         self._draining = False
         self.remote_ended = asyncio.Event()
         self.local_ended = False
+        self.half_closed = asyncio.Event()
+        """set when either direction has ended (--closewait starts counting then)"""
         self.window = asyncio.Event()
         self.window.set()
         self.bytes_in = 0
@@ -130,6 +132,7 @@ class MuxStream:
         """Our TCP side reached EOF: send FIN."""
         if not self.local_ended:
             self.local_ended = True
+            self.half_closed.set()
             if not self.mux.dead:
                 self.mux.smux.send_fin(self.sid)
                 self.mux.flush()
@@ -235,6 +238,7 @@ class MuxConnection:
                     st = self.streams.get(sid)
                     if st is not None:
                         st.remote_ended.set()
+                        st.half_closed.set()
                         st.window.set()  # a writer blocked on the v2 window learns of it
                         st._write_eof()
                 case StreamWritable(sid=sid):

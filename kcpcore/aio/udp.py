@@ -17,15 +17,19 @@ import asyncio
 import logging
 import os
 import socket
+from collections import deque
 from collections.abc import Callable, Hashable
 
 from ..listener import ServerDemux
+from ..ratelimit import TokenBucket
 from ..session import KcpSession
 
 log = logging.getLogger(__name__)
 
 MTU_LIMIT = 1500  # kcp-go receive buffer: longer datagrams are truncated, then fail the CRC
 RECV_BATCH = 128  # datagrams read per readiness callback before yielding to the loop
+MAX_HELD = 4096  # datagrams waiting for --ratelimit (~5.5 MB at mtu 1350) before drops
+HOLD_TIME = 0.002  # s of sending at --ratelimit queued before KCP is asked for more
 
 
 def configure_socket(sock: socket.socket, *, dscp: int = 0, sockbuf: int = 0) -> None:
@@ -56,10 +60,20 @@ class SessionDriver:
     """
 
     def __init__(self, session: KcpSession, sendto: Callable[[bytes], None],
-                 loop: asyncio.AbstractEventLoop) -> None:
+                 loop: asyncio.AbstractEventLoop, ratelimit: int = 0) -> None:
         self.session = session
         self._sendto = sendto
         self._loop = loop
+        self.limiter = TokenBucket(ratelimit, loop.time()) if ratelimit > 0 else None
+        """--ratelimit: datagrams wait in ``_held`` until the bucket allows them"""
+        self._held: deque[bytes] = deque()
+        self._held_bytes = 0
+        # KCP is flushed only while less than HOLD_TIME of sending waits in the queue
+        self._hold_max = max(2 * MTU_LIMIT, int(ratelimit * HOLD_TIME))
+        self._skipped = False
+        self._release_timer: asyncio.TimerHandle | None = None
+        self.held_dropped = 0
+        """datagrams dropped because MAX_HELD were already waiting for the rate limit"""
         self._timer: asyncio.TimerHandle | None = None
         self._timer_at: float | None = None
         self._soon = False
@@ -123,12 +137,20 @@ class SessionDriver:
         if self.closed:
             return
         session = self.session
-        sendto = self._sendto
-        try:
-            for d in session.datagrams_to_send(self._loop.time()):
-                sendto(d)
-        except OSError as exc:  # e.g. ECONNREFUSED surfaced on a connected UDP socket
-            log.debug("conv=%08x sendto: %s", session.conv, exc)
+        if self.limiter is not None:
+            if self._held_bytes > self._hold_max:
+                # KCP keeps the data (unstamped) until the queue drains: a sender that sees
+                # the limit as a slow path, instead of as a queue that times its packets out
+                self._skipped = True
+                return
+            self._hold(session.datagrams_to_send(self._loop.time()))
+        else:
+            sendto = self._sendto
+            try:
+                for d in session.datagrams_to_send(self._loop.time()):
+                    sendto(d)
+            except OSError as exc:  # e.g. ECONNREFUSED surfaced on a connected UDP socket
+                log.debug("conv=%08x sendto: %s", session.conv, exc)
         if self._want_writable and session.writable():
             self._want_writable = False
             if self.on_writable is not None:
@@ -139,6 +161,37 @@ class SessionDriver:
                 self._timer.cancel()
             self._timer_at = at
             self._timer = self._loop.call_at(at, self._on_timer)
+
+    # rate limit ------------------------------------------------------------
+    def _hold(self, datagrams: list[bytes]) -> None:
+        """Queue behind the token bucket, then send what it allows now."""
+        held = self._held
+        held.extend(datagrams)
+        self._held_bytes += sum(map(len, datagrams))
+        while len(held) > MAX_HELD:  # a safety bound; the KCP window keeps it far below
+            self._held_bytes -= len(held.popleft())
+            self.held_dropped += 1
+        self._release()
+
+    def _release(self) -> None:
+        self._release_timer = None
+        limiter, held, now = self.limiter, self._held, self._loop.time()
+        assert limiter is not None
+        try:
+            while held and limiter.ready(now):
+                d = held.popleft()
+                self._held_bytes -= len(d)
+                limiter.take(len(d), now)
+                self._sendto(d)
+        except OSError as exc:
+            log.debug("conv=%08x sendto: %s", self.session.conv, exc)
+        if self.closed:
+            return
+        if self._skipped and self._held_bytes <= self._hold_max:
+            self._skipped = False
+            self.transmit()  # the flush that was put off; it may queue more and re-arm us
+        elif held and self._release_timer is None:
+            self._release_timer = self._loop.call_at(limiter.ready_at(now), self._release)
 
     def _on_timer(self) -> None:
         self._timer = None
@@ -155,6 +208,10 @@ class SessionDriver:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
+        if self._release_timer is not None:
+            self._release_timer.cancel()
+            self._release_timer = None
+        self._held.clear()
         on_closed = self.on_closed
         # A closed driver calls nobody: dropping the consumer's callbacks breaks the
         # driver <-> consumer cycle, so a dead session is freed at once by refcounting instead
@@ -250,8 +307,10 @@ class ServerDatagramProtocol(asyncio.DatagramProtocol):
     """The server's single UDP socket, demultiplexed into sessions by ``ServerDemux``."""
 
     def __init__(self, demux: ServerDemux,
-                 on_accept: Callable[[Hashable, SessionDriver], None]) -> None:
+                 on_accept: Callable[[Hashable, SessionDriver], None],
+                 ratelimit: int = 0) -> None:
         self.demux = demux
+        self.ratelimit = ratelimit
         self.on_accept = on_accept
         self.drivers: dict[Hashable, SessionDriver] = {}
         self.transport: asyncio.DatagramTransport | None = None
@@ -295,7 +354,7 @@ class ServerDatagramProtocol(asyncio.DatagramProtocol):
             def sendto(d: bytes, _addr: Hashable = addr) -> None:
                 transport.sendto(d, _addr)
 
-            driver = SessionDriver(session, sendto, self._loop)
+            driver = SessionDriver(session, sendto, self._loop, self.ratelimit)
             self.drivers[addr] = driver
             self.on_accept(addr, driver)
             return driver

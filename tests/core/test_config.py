@@ -109,7 +109,7 @@ def test_help_parser_reads_a_known_screen() -> None:
 def test_visible_flags_defaults_and_help_equal_kcptun_help(role: Role) -> None:
     theirs = [f for f in parse_urfave_help(kcptun_help(role))
               if f.names[0] not in ("c", "help", "version")]
-    ours = [s for s in fields_for(role) if not s.hidden and not s.extension]
+    ours = [s for s in fields_for(role) if not s.hidden and s.since == "kcptun-2021"]
     assert [f.names for f in theirs] == [s.flags for s in ours]
     for flag, spec in zip(theirs, ours, strict=True):
         assert flag.takes_value == (spec.kind != "bool"), spec.name
@@ -151,7 +151,8 @@ def _go_flag_blocks(role: Role) -> list[dict[str, Any]]:
 def test_every_flag_including_hidden_matches_go_source(role: Role) -> None:
     theirs = [b for b in _go_flag_blocks(role) if b["names"] != ("c",)]
     ours = [{"names": s.flags, "kind": s.kind, "default": s.default_for(role),
-             "hidden": s.hidden, "env": s.env} for s in fields_for(role) if not s.extension]
+             "hidden": s.hidden, "env": s.env}
+            for s in fields_for(role) if s.since == "kcptun-2021"]
     assert ours == theirs
 
 
@@ -161,7 +162,7 @@ def test_json_keys_match_go_struct_tags(role: Role) -> None:
     if not path.exists():
         pytest.skip("kcptun Go sources are not installed")
     tags = set(re.findall(r'json:"(\w+)"', path.read_text()))
-    extensions = {s.json_key for s in fields_for(role) if s.extension}
+    extensions = {s.json_key for s in fields_for(role) if s.since != "kcptun-2021"}
     assert {s.json_key for s in fields_for(role)} - extensions == tags
     assert set(TunnelConfig.default(role).to_kcptun_json()) - extensions == tags
 

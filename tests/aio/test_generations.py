@@ -1,0 +1,242 @@
+"""The 2025 kcptun generation's transport settings, our client against our server on loopback:
+port ranges, smux v2 defaults, framesize, closewait, ratelimit, and the smux version fallback.
+
+Every transfer is 3 parallel connections x 2 MB echoed and checked by sha256 (the echo target
+gets EOF after the data and echoes everything before closing).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import random
+import socket
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+from typing import Any
+
+import pytest
+
+from kcpcore.aio.engine import Engine
+from kcpcore.aio.tunnel import ClientTunnel, ServerTunnel
+from kcpcore.config import TunnelConfig
+from tests.aio.test_tunnel import echo, random_bytes, run
+
+SIZE = 2_000_000
+STREAMS = 3
+
+
+async def echo_check(port: int, size: int, seed: int) -> bool:
+    data = random_bytes(size, seed)
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+
+    async def send() -> None:
+        for off in range(0, size, 65536):
+            writer.write(data[off:off + 65536])
+            await writer.drain()
+        writer.write_eof()
+
+    sender = asyncio.create_task(send())
+    got = await reader.read(-1)
+    await sender
+    writer.close()
+    return hashlib.sha256(got).digest() == hashlib.sha256(data).digest()
+
+
+async def echo_all(port: int, n: int = STREAMS, size: int = SIZE) -> None:
+    results = await asyncio.gather(*(echo_check(port, size, i) for i in range(n)))
+    assert all(results), results
+
+
+def free_udp_range(count: int) -> int:
+    """A first port such that ``count`` consecutive UDP ports are free on 127.0.0.1."""
+    rng = random.Random()
+    for _ in range(200):
+        base = rng.randrange(20000, 60000 - count)
+        socks: list[socket.socket] = []
+        try:
+            for p in range(base, base + count):
+                s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                socks.append(s)
+                s.bind(("127.0.0.1", p))
+            return base
+        except OSError:
+            continue
+        finally:
+            for s in socks:
+                s.close()
+    raise RuntimeError("no free UDP port range")
+
+
+@asynccontextmanager
+async def pair(client: dict[str, Any] | None = None, server: dict[str, Any] | None = None,
+               *, listen: str = "127.0.0.1:0", remote: str | None = None,
+               handler: Any = echo) -> AsyncIterator[tuple[int, Engine, Engine]]:
+    target = await asyncio.start_server(handler, "127.0.0.1", 0)
+    tport = target.sockets[0].getsockname()[1]
+    srv = Engine(TunnelConfig(role="server", listen=listen, target=f"127.0.0.1:{tport}",
+                              quiet=True, **(server or {})))
+    await srv.start()
+    cli = Engine(TunnelConfig(role="client", localaddr="127.0.0.1:0", quiet=True,
+                              remoteaddr=remote or f"127.0.0.1:{srv.local_port}",
+                              **(client or {})))
+    await cli.start()
+    try:
+        yield cli.local_port, cli, srv
+    finally:
+        await cli.stop()
+        await srv.stop()
+        target.close()
+
+
+def server_tunnel(engine: Engine) -> ServerTunnel:
+    assert isinstance(engine.tunnel, ServerTunnel)
+    return engine.tunnel
+
+
+def client_tunnel(engine: Engine) -> ClientTunnel:
+    assert isinstance(engine.tunnel, ClientTunnel)
+    return engine.tunnel
+
+
+def test_port_range_sessions_land_on_several_ports() -> None:
+    """``-r host:MIN-MAX`` picks a port per session; ``-l :MIN-MAX`` listens on all of them."""
+    ports = 8
+    base = free_udp_range(ports)
+    rng = f"{base}-{base + ports - 1}"
+
+    async def main() -> None:
+        async with pair({"conn": 12}, listen=f"127.0.0.1:{rng}",
+                        remote=f"127.0.0.1:{rng}") as (port, cli, srv):
+            tunnel = server_tunnel(srv)
+            assert tunnel.local_ports == list(range(base, base + ports))
+            await echo_all(port)  # slots 0-2 carry the 2 MB streams
+            await asyncio.gather(*(echo_check(port, 20_000, 10 + i) for i in range(9)))
+            assert cli.snmp().curr_estab == 12
+            by_port = {p: n for p, n in tunnel.sessions_by_port().items() if n}
+            assert sum(by_port.values()) == 12
+            # 12 uniform draws over 8 ports all within 2 ports: p < 2e-6
+            assert len(by_port) >= 3, by_port
+            assert set(by_port) <= set(range(base, base + ports))
+    run(main())
+
+
+def test_kcptun_2025_defaults_speak_smux_v2_with_8k_frames() -> None:
+    async def main() -> None:
+        gen = {"peer": "kcptun-2025", "nocomp": True}
+        async with pair(gen, gen) as (port, cli, srv):
+            await echo_all(port)
+            [smux] = [m.smux for m in client_tunnel(cli).slots if m is not None]
+            [server_mux] = server_tunnel(srv).muxes.values()
+            assert smux.version == 2 and server_mux.smux.version == 2
+            # 6 MB each way in frames of at most 8192 bytes
+            assert server_mux.smux.frames_in >= STREAMS * SIZE // 8192
+            assert smux.frames_in >= STREAMS * SIZE // 8192
+    run(main())
+
+
+def test_framesize_bounds_the_frames_sent() -> None:
+    async def main() -> None:
+        async with pair({"framesize": 1000, "nocomp": True},
+                        {"framesize": 60000, "nocomp": True}) as (port, cli, srv):
+            await echo_all(port)
+            [client_mux] = [m for m in client_tunnel(cli).slots if m is not None]
+            [server_mux] = server_tunnel(srv).muxes.values()
+            # the client's 6 MB arrive in >= 6000 frames; the server's echo in far fewer
+            assert server_mux.smux.frames_in >= STREAMS * SIZE // 1000
+            assert client_mux.smux.frames_in < STREAMS * SIZE // 1000 // 4
+    run(main())
+
+
+def test_ratelimit_caps_goodput_within_ten_percent() -> None:
+    """Wire bytes per session are capped at --ratelimit; the goodput sits just below it."""
+    limit = 2_000_000
+    flags = {"ratelimit": limit, "nocomp": True, "datashard": 0, "parityshard": 0}
+
+    async def main() -> None:
+        async with pair(flags, flags) as (port, cli, _srv):
+            t0 = time.monotonic()
+            await echo_all(port)
+            elapsed = time.monotonic() - t0
+            goodput = STREAMS * SIZE / elapsed  # each direction carried 6 MB in that time
+            assert 0.9 * limit <= goodput <= 1.1 * limit, goodput
+            [client_mux] = [m for m in client_tunnel(cli).slots if m is not None]
+            limiter = client_mux.driver.limiter
+            assert limiter is not None and limiter.sent >= STREAMS * SIZE
+            assert limiter.sent / elapsed <= limit * 1.05 + 96_000 / elapsed
+    run(main())
+
+
+async def _half_close_target(reader: asyncio.StreamReader,
+                             writer: asyncio.StreamWriter) -> None:
+    """Says hello, ends its direction, and then reads until the tunnel closes it."""
+    writer.write(b"hello")
+    writer.write_eof()
+    await reader.read(-1)
+    CLOSED.append(time.monotonic())
+    writer.close()
+
+
+CLOSED: list[float] = []
+
+
+@pytest.mark.parametrize("closewait", [0, 1])
+def test_closewait_closes_a_half_closed_connection_after_the_wait(closewait: int) -> None:
+    async def main() -> None:
+        CLOSED.clear()
+        async with pair(server={"closewait": closewait},
+                        handler=_half_close_target) as (port, _cli, _srv):
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            assert await reader.read(-1) == b"hello"  # the target's direction ended
+            ended = time.monotonic()
+            deadline = ended + (4 if closewait else 2)
+            while not CLOSED and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+            writer.close()
+            with suppress(ConnectionError):
+                await writer.wait_closed()
+            if closewait:
+                assert CLOSED, "still open 4 s after one direction ended"
+                assert closewait - 0.2 <= CLOSED[0] - ended <= closewait + 2
+            else:
+                assert not CLOSED  # 0: the client's direction stays open
+    run(main())
+
+
+def test_client_on_smux_v1_switches_to_a_v2_server_and_remembers() -> None:
+    """Default client (kcptun 2021 peer: smux v1) against a kcptun-2025-style server."""
+
+    async def main() -> None:
+        async with pair({"keepalive": 1, "nocomp": True},
+                        {"keepalive": 1, "nocomp": True, "peer": "kcptun-2025"}) \
+                as (port, cli, _srv):
+            fallback = client_tunnel(cli).fallback
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(b"x" * 1000)
+            await asyncio.wait_for(reader.read(-1), 20)  # the first session dies
+            writer.close()
+            assert fallback.version == 2 and fallback.tried
+            await echo_all(port, 1, 200_000)
+            for _ in range(40):
+                if cli.learned_smuxver is not None:
+                    break
+                await asyncio.sleep(0.1)
+            assert cli.learned_smuxver == 2
+    run(main(), timeout=60)
+
+
+def test_fallback_never_flaps_when_compression_differs() -> None:
+    """A mismatch smux cannot fix (nocomp) is not 'learned' as a version."""
+
+    async def main() -> None:
+        async with pair({"keepalive": 1, "nocomp": True}, {"keepalive": 1}) as (port, cli, _):
+            for _ in range(2):
+                reader, writer = await asyncio.open_connection("127.0.0.1", port)
+                writer.write(b"x" * 1000)
+                with suppress(ConnectionError):
+                    await asyncio.wait_for(reader.read(-1), 20)
+                writer.close()
+            assert cli.learned_smuxver is None
+            assert client_tunnel(cli).fallback.version in (1, 2)
+    run(main(), timeout=60)
