@@ -175,10 +175,22 @@ class ProfileManager(QObject):
             ctrl = TunnelController(self.profile(name), parent=self)
             ctrl.state_changed.connect(lambda c=ctrl: self.profile_changed.emit(c.name))
             ctrl.sampled.connect(lambda c=ctrl: self.profile_changed.emit(c.name))
+            ctrl.smuxver_learned.connect(self._on_smuxver_learned)
             self._controllers[name] = ctrl
         elif not ctrl.active:
             ctrl.profile = self.profile(name)  # pick up saved edits on restart
         return ctrl
+
+    def _on_smuxver_learned(self, profile: Profile) -> None:
+        """A client found the server's smux version by trying: save it, so the next start
+        connects at once (transient demo profiles only keep it in memory)."""
+        if profile.name in self._transient:
+            self._transient[profile.name] = profile
+            return
+        try:
+            self.save(profile)
+        except (ConfigError, OSError) as exc:
+            log.warning("could not save the smux version in %s: %s", profile.name, exc)
 
     async def start(self, name: str) -> bool:
         return await self._controller_for(name).start()

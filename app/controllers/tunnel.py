@@ -19,6 +19,7 @@ import importlib
 import logging
 import socket
 import time
+from dataclasses import replace
 from enum import Enum
 from typing import Any, Final
 
@@ -67,6 +68,8 @@ class TunnelController(QObject):
 
     state_changed = Signal()
     sampled = Signal()
+    smuxver_learned = Signal(object)
+    """(Profile) the profile with the smux version a client switched to; worth saving"""
 
     def __init__(self, profile: Profile, *, parent: QObject | None = None,
                  sample_period: float = SAMPLE_PERIOD) -> None:
@@ -209,6 +212,16 @@ class TunnelController(QObject):
 
     # --- sampling -----------------------------------------------------------------------------
 
+    def _remember_smuxver(self, engine: Any) -> None:
+        """The engine switched smux version and the server answered: keep it in the profile."""
+        learned = getattr(engine, "learned_smuxver", None)
+        cfg = self.profile.config
+        if learned is not None and learned != cfg.smuxver:
+            self.profile = replace(self.profile, config=replace(cfg, smuxver=learned))
+            log.info("smux version %d saved in the profile (the server answered on it)",
+                     learned, extra={"profile": self.name})
+            self.smuxver_learned.emit(self.profile)
+
     def _on_timer(self) -> None:
         if self.engine is None:
             return
@@ -222,13 +235,15 @@ class TunnelController(QObject):
         sessions = engine.session_stats()
         self.recorder.sample(engine.snmp(), sessions)
         delta, seconds = self.recorder.window()
-        self.findings = diagnose(delta, role=cfg.role, seconds=seconds, sessions=sessions,
-                                 sndwnd=cfg.sndwnd,
-                                 peer=cfg.remoteaddr if cfg.role == "client" else "")
         err = getattr(engine, "last_error", None)
         if err is not None and err != self.last_error:
             self.last_error = err
             log.warning("session ended: %s", err[1], extra={"profile": self.name})
+        self.findings = diagnose(delta, role=cfg.role, seconds=seconds, sessions=sessions,
+                                 sndwnd=cfg.sndwnd,
+                                 peer=cfg.remoteaddr if cfg.role == "client" else "",
+                                 last_error=self.last_error[1] if self.last_error else "")
+        self._remember_smuxver(engine)
         if self.engine is not None:
             waiting = (cfg.role == "client" and delta.get("OutPkts", 0) >= MIN_UNANSWERED
                        and delta.get("InPkts", 0) == 0)

@@ -10,13 +10,15 @@ engine with deliberately mismatched peers):
 * different FEC shard counts: FEC groups never line up, so ``FECErrs`` rise while
   ``FECRecovered`` does not;
 * different compression or smux version: the session dies on its first frames and is opened
-  again and again (``ActiveOpens``/``PassiveOpens`` keep rising);
+  again and again (``ActiveOpens``/``PassiveOpens`` keep rising); when the reason it died is a
+  frame of the other smux version, the finding names the kcptun generations instead;
 * a lossy or long link: many ``RetransSegs`` per ``OutSegs``; which kind dominates says
   whether a faster mode, more parity or bigger windows would help.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final, Literal, Protocol
@@ -52,7 +54,7 @@ class Finding:
 
 def diagnose(delta: Mapping[str, int], *, role: str, seconds: float,
              sessions: Sequence[_SessionLike] = (), sndwnd: int = 0,
-             peer: str = "") -> list[Finding]:
+             peer: str = "", last_error: str = "") -> list[Finding]:
     """Findings for one tunnel, most serious first.
 
     Args:
@@ -62,15 +64,17 @@ def diagnose(delta: Mapping[str, int], *, role: str, seconds: float,
         sessions: current per-session stats (``Engine.session_stats()``).
         sndwnd: this end's send window, to tell a window-limited link.
         peer: the other end's address, for the messages.
+        last_error: why the last session ended abnormally (``Engine.last_error``), if any.
     """
 
     def d(name: str) -> int:
         return max(int(delta.get(name, 0)), 0)
 
+    generation = _generation_mismatch(last_error, role)
     if seconds <= 0:
-        return [Finding("no-data", "info", "Collecting data",
-                        "Diagnostics appear after a few seconds of running.")]
-    found: list[Finding] = []
+        return [*generation, Finding("no-data", "info", "Collecting data",
+                                     "Diagnostics appear after a few seconds of running.")]
+    found: list[Finding] = list(generation)
     in_pkts, out_pkts, csum = d("InPkts"), d("OutPkts"), d("InCsumErrors")
     other = "server" if role == "client" else "client"
     where = f" at {peer}" if peer else ""
@@ -88,7 +92,7 @@ def diagnose(delta: Mapping[str, int], *, role: str, seconds: float,
             "UDP on that port, and that the key and crypt match (a mismatched end drops "
             "everything it gets)."))
     reopens = d("ActiveOpens") + d("PassiveOpens")
-    if reopens >= MIN_REOPENS and csum == 0:
+    if reopens >= MIN_REOPENS and csum == 0 and not generation:
         found.append(Finding(
             "reopens", "warning", f"The session was opened {reopens} times in {seconds:.0f} s",
             "It dies right after it starts. Compression (nocomp) or the smux version "
@@ -141,6 +145,30 @@ def _retransmits(d: _Counter, sessions: Sequence[_SessionLike], sndwnd: int) -> 
             "peer-window", "info", "The other end's receive window is full",
             "The receiver is not keeping up, or its rcvwnd is small: raise rcvwnd there."))
     return found
+
+
+_FRAME_VERSION: Final = re.compile(r"smux: frame version (\d+), expected (\d+)")
+
+
+def _generation_mismatch(last_error: str, role: str) -> list[Finding]:
+    """A session that died on a frame of the other smux version: the two ends run different
+    kcptun generations (v20251205 changed the --smuxver default from 1 to 2)."""
+    m = _FRAME_VERSION.search(last_error)
+    if m is None:
+        return []
+    theirs, ours = m.group(1), m.group(2)
+    if {theirs, ours} != {"1", "2"}:
+        return []
+    other = "server" if role == "client" else "client"
+    newer = "this end" if ours == "2" else f"the {other}"
+    return [Finding(
+        "generation", "warning",
+        f"The {other} runs another kcptun generation (smux v{theirs}, this end v{ours})",
+        f"kcptun v20251205 and later use smux v2 by default, older kcptun (Debian's 20210922) "
+        f"v1; {newer} follows the newer default. Set Peer in this profile to what the {other} "
+        f"runs, or give both ends the same smux version."
+        + (" A client tries the other version once by itself and keeps it if it works."
+           if role == "client" else ""))]
 
 
 class _Counter(Protocol):

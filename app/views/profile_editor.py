@@ -39,14 +39,17 @@ from app.format import binary_size
 from kcpcore.config import FIELD_SPECS, MANUAL_MODE, ROLES, FieldSpec, Role, TunnelConfig
 from kcpcore.errors import ConfigError
 from kcpcore.flags import go_parse_int
+from kcpcore.generations import DEFAULT_PEER, GENERATIONS, peer_label
 from kcpcore.profiles import Profile, validate_name
 
 GROUPS: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
-    ("Connection", ("localaddr", "remoteaddr", "listen", "target", "key", "crypt", "conn")),
+    ("Connection", ("peer", "localaddr", "remoteaddr", "listen", "target", "key", "crypt",
+                    "conn")),
     ("Speed and reliability", ("mode", "nodelay", "interval", "resend", "nc", "acknodelay",
                                "sndwnd", "rcvwnd", "datashard", "parityshard", "mtu")),
-    ("Network", ("dscp", "sockbuf", "nocomp", "autoexpire", "scavengettl")),
-    ("Multiplexer (smux)", ("smuxver", "smuxbuf", "streambuf", "keepalive")),
+    ("Network", ("dscp", "sockbuf", "ratelimit", "nocomp", "autoexpire", "scavengettl")),
+    ("Multiplexer (smux)", ("smuxver", "framesize", "smuxbuf", "streambuf", "keepalive",
+                            "closewait")),
     ("Logging and compatibility", ("quiet", "log", "snmplog", "snmpperiod", "pprof", "tcp")),
 )
 LABELS: Final[dict[str, str]] = {
@@ -60,7 +63,8 @@ LABELS: Final[dict[str, str]] = {
     "scavengettl": "Scavenge TTL", "smuxver": "smux version", "smuxbuf": "smux buffer",
     "streambuf": "Stream buffer", "keepalive": "Keepalive", "quiet": "Quiet",
     "log": "Log file", "snmplog": "SNMP log file", "snmpperiod": "SNMP period",
-    "pprof": "Profiler", "tcp": "TCP emulation",
+    "pprof": "Profiler", "tcp": "TCP emulation", "peer": "Peer runs",
+    "ratelimit": "Rate limit", "framesize": "smux frame size", "closewait": "Close wait",
 }
 # RFC 4594 / RFC 2474 code points people actually use; any other 0..63 value can be typed.
 DSCP_PRESETS: Final[tuple[tuple[int, str], ...]] = (
@@ -81,9 +85,11 @@ BYTE_FIELDS_MIN: Final = 1 << 16  # byte-sized settings at least this large get 
 _LEADING_INT: Final = re.compile(r"\s*(\d+)")
 
 
-def tooltip_for(spec: FieldSpec, role: Role) -> str:
+def tooltip_for(spec: FieldSpec, role: Role, peer: str = DEFAULT_PEER) -> str:
     """The field's tooltip: what it trades (FIELD_SPECS), then its flag, default and range."""
-    default = spec.default_for(role)
+    default: Any = spec.default_for(role, peer if peer in GENERATIONS else DEFAULT_PEER)
+    if spec.name == "peer":
+        default = peer_label(str(default))
     if spec.name == "key":
         default = "kcptun's public default"
     elif spec.kind == "bool":
@@ -249,9 +255,37 @@ class _DscpField(_Field):
         self.combo.editTextChanged.connect(lambda _t: callback())
 
 
+class _PeerField(_Field):
+    """The other end's kcptun generation, by its label (``kcpcore.generations``)."""
+
+    def __init__(self, spec: FieldSpec) -> None:
+        super().__init__(spec)
+        self.combo = QComboBox()
+        for name in spec.choices:
+            self.combo.addItem(peer_label(name), name)
+            self.combo.setItemData(self.combo.count() - 1, GENERATIONS[name].note,
+                                   Qt.ItemDataRole.ToolTipRole)
+        self.widget = self.combo
+
+    def get(self) -> Any:
+        return self.combo.currentData()
+
+    def set(self, value: Any) -> None:
+        i = self.combo.findData(value)
+        if i < 0:  # keep an unknown imported value visible (and flagged)
+            self.combo.addItem(str(value), value)
+            i = self.combo.count() - 1
+        self.combo.setCurrentIndex(i)
+
+    def on_change(self, callback: Callable[[], None]) -> None:
+        self.combo.currentIndexChanged.connect(lambda _i: callback())
+
+
 def make_field(spec: FieldSpec) -> _Field:
     if spec.name == "key":
         return _KeyField(spec)
+    if spec.name == "peer":
+        return _PeerField(spec)
     if spec.name == "dscp":
         return _DscpField(spec)
     if spec.kind == "bool":
@@ -297,6 +331,7 @@ class ProfileEditor(QWidget):
         self._baseline: tuple[Any, ...] = ()
         self.errors: dict[str, str] = {}
         self._rows: dict[str, _Row] = {}
+        self._last_peer = DEFAULT_PEER
         self._build()
 
     # --- construction -------------------------------------------------------------------------
@@ -385,6 +420,8 @@ class ProfileEditor(QWidget):
         grid.addWidget(unit, r, 2)
         grid.addWidget(error, r, 3)
         label.setBuddy(field.widget)
+        if spec.name == "peer":
+            field.on_change(self._on_peer_changed)  # first: defaults follow, then validate
         field.on_change(self._on_changed)
         self._rows[spec.name] = _Row(field, label, unit, error, box)
 
@@ -434,11 +471,13 @@ class ProfileEditor(QWidget):
             self.name_edit.setText(profile.name)
             self.role_combo.setCurrentText(profile.role)
             self.role_combo.setEnabled(new)
+            self._last_peer = profile.config.peer
             for name, row in self._rows.items():
                 spec = row.field.spec
                 row.field.set(getattr(profile.config, name))
-                row.label.setToolTip(tooltip_for(spec, profile.role))
-                row.field.widget.setToolTip(tooltip_for(spec, profile.role))
+                tip = tooltip_for(spec, profile.role, profile.config.peer)
+                row.label.setToolTip(tip)
+                row.field.widget.setToolTip(tip)
             self._set_note("")
         finally:
             self._loading = False
@@ -514,17 +553,37 @@ class ProfileEditor(QWidget):
         if self._loading:
             return
         old: Role = "client" if self.role == "server" else "server"
-        for row in self._rows.values():  # follow the role's default if left untouched
-            spec = row.field.spec
-            if len({v for _r, v in spec.defaults}) > 1:
+        peer = self._peer()
+        self._follow_defaults(old, peer)
+        self._on_changed()
+
+    def _peer(self) -> str:
+        value = self._rows["peer"].field.get()
+        return value if isinstance(value, str) else ""
+
+    def _on_peer_changed(self) -> None:
+        if self._loading:
+            return
+        self._follow_defaults(self.role, self._last_peer)
+        self._last_peer = self._peer()
+
+    def _follow_defaults(self, old_role: Role, old_peer: str) -> None:
+        """Settings left at the old role's or peer generation's default take the new one."""
+        role, peer = self.role, self._peer()
+        self._loading = True
+        try:
+            for row in self._rows.values():
+                spec = row.field.spec
                 try:
-                    if row.field.get() == spec.default_for(old):
-                        row.field.set(spec.default_for(self.role))
+                    if spec.name != "peer" and \
+                            row.field.get() == spec.default_for(old_role, old_peer):
+                        row.field.set(spec.default_for(role, peer))
                 except ValueError:
                     pass
-            row.label.setToolTip(tooltip_for(spec, self.role))
-            row.field.widget.setToolTip(tooltip_for(spec, self.role))
-        self._on_changed()
+                row.label.setToolTip(tooltip_for(spec, role, peer))
+                row.field.widget.setToolTip(tooltip_for(spec, role, peer))
+        finally:
+            self._loading = False
 
     def _snapshot(self) -> tuple[Any, ...]:
         """The raw form contents, to tell a real edit from one that was undone by hand."""

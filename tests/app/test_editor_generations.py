@@ -1,0 +1,69 @@
+"""The profile editor's peer-generation choice and the 2025 fields (pytest-qt)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from PySide6.QtWidgets import QComboBox, QLineEdit
+
+from app.models.diagnostics import diagnose
+from app.views.profile_editor import ProfileEditor
+from kcpcore.config import TunnelConfig
+from kcpcore.profiles import Profile
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def editor(qtbot: Any) -> ProfileEditor:
+    ed = ProfileEditor()
+    qtbot.addWidget(ed)
+    ed.show()
+    return ed
+
+
+def text(editor: ProfileEditor, name: str) -> str:
+    w = editor.field_input(name)
+    assert isinstance(w, QLineEdit)
+    return w.text()
+
+
+def test_choosing_kcptun_2025_moves_the_untouched_defaults(editor: ProfileEditor) -> None:
+    editor.load(Profile("x", TunnelConfig(role="server")))
+    for name in ("peer", "closewait", "ratelimit", "framesize"):
+        assert editor.is_row_visible(name)
+    peer = editor.field_input("peer")
+    assert isinstance(peer, QComboBox) and peer.currentText() == "kcptun 2021 (Debian)"
+    editor.field_input("framesize").setText("4096")  # the user's own value stays
+    peer.setCurrentIndex(peer.findData("kcptun-2025"))
+    assert (text(editor, "smuxver"), text(editor, "closewait"), text(editor, "framesize")) == \
+        ("2", "30", "4096")
+    profile, errors = editor.current()
+    assert errors == {} and profile is not None
+    assert (profile.config.peer, profile.config.smuxver) == ("kcptun-2025", 2)
+
+
+@pytest.mark.parametrize(("field", "value", "words"), [
+    ("listen", ":5000-4000", "backwards"),
+    ("listen", ":1-65535", "more than the 4096"),
+    ("ratelimit", "5", "at least one datagram"),
+    ("framesize", "0", "1..65535"),
+])
+def test_bad_value_gets_a_message_beside_its_field(editor: ProfileEditor, field: str,
+                                                    value: str, words: str) -> None:
+    editor.load(Profile("x", TunnelConfig(role="server")))
+    editor.field_input(field).setText(value)  # type: ignore[attr-defined]
+    assert words in editor.error_text(field)
+    assert not editor.save_button.isEnabled()
+
+
+def test_diagnostics_name_a_generation_mismatch() -> None:
+    [finding, *_] = diagnose({"OutPkts": 10, "InPkts": 10}, role="client", seconds=5,
+                             last_error="smux: frame version 2, expected 1")
+    assert finding.code == "generation"
+    assert "another kcptun generation" in finding.title
+    assert "v20251205" in finding.advice and "Peer" in finding.advice
+    quiet = diagnose({"OutPkts": 10, "InPkts": 10}, role="client", seconds=5,
+                     last_error="smux: no frame from the peer in 30 s (keepalive timeout)")
+    assert all(f.code != "generation" for f in quiet)
