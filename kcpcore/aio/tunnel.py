@@ -474,7 +474,7 @@ class ServerTunnel(_Tunnel):
 
     def live_muxes(self) -> list[tuple[object, MuxConnection]]:
         """(peer address, smux connection) of every live session."""
-        return [(a, m) for a, m in self.muxes.items() if not m.dead]
+        return [(key[1], m) for key, m in self.muxes.items() if not m.dead]  # key: demux, addr
 
     async def stop(self) -> None:
         if self.tune is not None:
