@@ -76,7 +76,9 @@ class KcptunFormatter(logging.Formatter):
 
     def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 - logging API
         level = f"{record.levelname.lower()}: " if record.levelno >= logging.WARNING else ""
-        return f"{record.asctime} {level}{record.message}"
+        worker = getattr(record, "worker", None)  # set in --workers processes
+        tag = "" if worker is None else f"[worker {worker}] "
+        return f"{record.asctime} {tag}{level}{record.message}"
 
 
 class JsonFormatter(logging.Formatter):
@@ -93,6 +95,9 @@ class JsonFormatter(logging.Formatter):
             obj[key] = getattr(record, key, None)
         if obj["event"] is None:
             obj["event"] = "log"
+        worker = getattr(record, "worker", None)
+        if worker is not None:
+            obj["worker"] = worker
         obj["msg"] = record.getMessage()
         details = getattr(record, _DETAIL_KEY, None)
         if isinstance(details, dict):

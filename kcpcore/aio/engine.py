@@ -10,9 +10,12 @@ import asyncio
 import contextlib
 import logging
 import signal
+import socket
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from .. import __version__
 from ..config import TunnelConfig
@@ -25,6 +28,7 @@ from .stats import EngineSnapshot, SessionSnapshot
 from .tunnel import ClientTunnel, ServerTunnel
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 DRAIN_POLL = 0.1  # s between checks of the open-stream count while draining
 
@@ -45,14 +49,18 @@ class SessionStats:
 class Engine:
     """One tunnel (client or server role)."""
 
-    def __init__(self, cfg: TunnelConfig) -> None:
+    def __init__(self, cfg: TunnelConfig, *, sock: socket.socket | None = None) -> None:
+        """``sock``: a bound UDP socket for a server to serve instead of binding
+        ``cfg.listen`` (``kcpcore.aio.workers``)."""
         self.cfg = cfg
+        self.sock = sock
         self.tunnel: ClientTunnel | ServerTunnel | None = None
         self.started_at = 0.0
 
     async def start(self) -> None:
         """Open the listening socket; raises OSError (port in use...) or ConfigError."""
-        tunnel = ClientTunnel(self.cfg) if self.cfg.role == "client" else ServerTunnel(self.cfg)
+        tunnel = (ClientTunnel(self.cfg) if self.cfg.role == "client"
+                  else ServerTunnel(self.cfg, sock=self.sock))
         await tunnel.start()
         self.tunnel = tunnel
         self.started_at = time.monotonic()
@@ -143,11 +151,13 @@ def append_snmp_csv(pattern: str, snmp: Snmp) -> None:
         f.write(snmp.csv_row(int(time.time())) + "\n")
 
 
-async def _snmp_logger(engine: Engine, pattern: str, period: int) -> None:
+async def snmp_logger(source: Callable[[], Awaitable[Snmp]], pattern: str,
+                      period: int) -> None:
+    """kcptun's --snmplog: a CSV row of ``await source()`` every ``period`` seconds."""
     while True:
         await asyncio.sleep(period)
         try:
-            append_snmp_csv(pattern, engine.snmp())
+            append_snmp_csv(pattern, await source())
         except OSError as exc:
             log.warning("snmplog: %s", exc)
 
@@ -189,7 +199,8 @@ async def run_forever(cfg: TunnelConfig, opts: ProcessOptions | None = None) -> 
             metrics = MetricsServer(_snapshot_source(engine))
             await metrics.start(*opts.metrics)
         if cfg.snmplog and cfg.snmpperiod > 0:
-            tasks.append(loop.create_task(_snmp_logger(engine, cfg.snmplog, cfg.snmpperiod)))
+            tasks.append(loop.create_task(snmp_logger(_async(engine.snmp), cfg.snmplog,
+                                                      cfg.snmpperiod)))
         await signals.stop.wait()
         await engine.drain(opts.drain_timeout, signals.now)
     finally:
@@ -201,8 +212,15 @@ async def run_forever(cfg: TunnelConfig, opts: ProcessOptions | None = None) -> 
     return 0
 
 
-def _snapshot_source(engine: Engine):  # type: ignore[no-untyped-def]
-    async def source() -> EngineSnapshot:
-        return engine.snapshot()
+def _snapshot_source(engine: Engine) -> Callable[[], Awaitable[EngineSnapshot]]:
+    return _async(engine.snapshot)
 
-    return source
+
+def _async(fn: Callable[[], T]) -> Callable[[], Awaitable[T]]:
+    """``fn`` as a coroutine function (the metrics and snmplog sources are awaited, so a
+    supervisor can ask its workers)."""
+
+    async def call() -> T:
+        return fn()
+
+    return call

@@ -99,6 +99,12 @@ class SnapshotCollector(Collector):
         yield GaugeMetricFamily(
             f"{PREFIX}_workers_alive", "worker processes running", value=snap.workers_alive
         )
+        pids = GaugeMetricFamily(
+            f"{PREFIX}_worker_pid", "process id of each live worker", labels=("worker",)
+        )
+        for index, pid in sorted(snap.worker_pids.items()):
+            pids.add_metric((str(index),), pid)
+        yield pids
         yield CounterMetricFamily(
             f"{PREFIX}_worker_restarts",
             "worker processes restarted after dying",

@@ -63,6 +63,8 @@ class EngineSnapshot:
     workers_alive: int = 1
     worker_restarts: int = 0
     running: bool = True
+    worker_pids: dict[int, int] = field(default_factory=dict)
+    """worker index -> pid of the live worker processes (empty without ``--workers``)"""
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

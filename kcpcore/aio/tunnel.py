@@ -350,8 +350,11 @@ class ServerTunnel(_Tunnel):
     """One UDP listener per port of ``listen`` (a ``:MIN-MAX`` range listens on each, as
     kcptun 2022-10+ does); each port demultiplexes its own sessions."""
 
-    def __init__(self, cfg: TunnelConfig) -> None:
+    def __init__(self, cfg: TunnelConfig, *, sock: socket.socket | None = None) -> None:
+        """``sock``: an already bound UDP socket to serve instead of binding ``listen`` (a
+        ``--workers`` worker's share of the port, ``kcpcore.aio.workers``)."""
         super().__init__(cfg)
+        self.sock = sock
         self.demuxes: list[ServerDemux] = []
         self.transports: list[asyncio.DatagramTransport] = []
         self.muxes: dict[Hashable, MuxConnection] = {}
@@ -370,6 +373,9 @@ class ServerTunnel(_Tunnel):
     async def start(self) -> None:
         if self.tune is not None:
             await self.tune.start()
+        if self.sock is not None:
+            await self._listen("", 0, sock=self.sock)
+            return
         ports = parse_port_range(self.cfg.listen)
         if ports.count > 1:
             ensure_fd_budget(ports.count * FDS_PER_PORT)
@@ -383,14 +389,24 @@ class ServerTunnel(_Tunnel):
         if ports.count > 1:
             log.info("listening on %d UDP ports %d-%d", ports.count, ports.first, ports.last)
 
-    async def _listen(self, host: str, port: int) -> None:
+    async def _listen(self, host: str, port: int, sock: socket.socket | None = None) -> None:
+        demux = ServerDemux(crypt=self.crypt, params=self.params)
+
+        def protocol() -> ServerDatagramProtocol:
+            return ServerDatagramProtocol(demux, self._accepter(demux), self.cfg.ratelimit)
+
+        if sock is not None:  # bound and configured by the supervisor
+            transport, self.proto = await self.loop.create_datagram_endpoint(protocol,
+                                                                             sock=sock)
+            self.demuxes.append(demux)
+            self.transports.append(transport)
+            self.book.extra.append(demux.snmp)
+            return
         infos = await self.loop.getaddrinfo(host or "0.0.0.0", port, type=socket.SOCK_DGRAM,
                                             flags=socket.AI_PASSIVE)
         family, _, _, _, addr = infos[0]
-        demux = ServerDemux(crypt=self.crypt, params=self.params)
         transport, self.proto = await self.loop.create_datagram_endpoint(
-            lambda: ServerDatagramProtocol(demux, self._accepter(demux), self.cfg.ratelimit),
-            local_addr=addr, family=family)
+            protocol, local_addr=addr, family=family)
         self.demuxes.append(demux)
         self.transports.append(transport)
         self.book.extra.append(demux.snmp)
