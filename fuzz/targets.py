@@ -26,6 +26,7 @@ import functools
 import struct
 from collections.abc import Callable, Iterator
 
+from kcpcore.aead import AEAD_OVERHEAD, AeadCrypt
 from kcpcore.crypt import (
     CRYPT_HEADER_SIZE,
     CRYPT_METHODS,
@@ -35,7 +36,7 @@ from kcpcore.crypt import (
     open_packet,
     seal,
 )
-from kcpcore.errors import KcpError, MalformedPacket
+from kcpcore.errors import AuthFailed, KcpError, MalformedPacket
 from kcpcore.events import SessionDead, StreamData, StreamEnded, StreamOpened, StreamWritable
 from kcpcore.fec import (
     FEC_HEADER_SIZE_PLUS2,
@@ -49,6 +50,8 @@ from kcpcore.fec import (
 from kcpcore.kcp import IKCP_RTO_MAX, MASK32, Kcp
 from kcpcore.listener import ServerDemux
 from kcpcore.packet import PacketCodec, peek_conv
+from kcpcore.qpp import QppDecoder, QppEncoder
+from kcpcore.replay import ReplayedPacket, ReplayFilter
 from kcpcore.rs import MAX_TOTAL_SHARDS
 from kcpcore.segment import IKCP_OVERHEAD, iter_segments, pack_segment
 from kcpcore.session import KcpSession, SessionParams
@@ -150,6 +153,92 @@ def check_crypt(data: bytes) -> None:
     assert len(out) == len(datagram) - CRYPT_HEADER_SIZE
     if not mutated:
         assert out == body, f"{method}: round trip changed the body"
+
+
+# --- aes-128-gcm -------------------------------------------------------------------------------
+
+GCM_NONCE = bytes(range(12))
+QPP_SEED = KEY.encode()
+QPP_COUNTS = (1, 7, 8, 61)  # kcptun's warning cases and default; qpp_pads caches exactly 4
+
+
+@functools.cache
+def aead_for() -> AeadCrypt:
+    return AeadCrypt(derive_key(KEY)[:16])
+
+
+def check_aead(data: bytes) -> None:
+    """AeadCrypt.open on raw bytes, or on a sealed body after fuzzer-chosen edits.
+
+    Layout: mode, then (raw) the datagram, or (mode bit 2: sealed) records
+    ``[body, edits, tail]`` as in ``check_crypt``. AES-GCM authenticates every byte, so
+    anything but the genuine datagram must fail with ``AuthFailed``; the genuine one opens to
+    its body, and (mode bit 4) a replay filter then refuses it a second time.
+    """
+    if not data:
+        return
+    mode = data[0]
+    crypt = aead_for()
+    body = b""
+    genuine: bytes | None = None
+    if mode & 4:
+        recs = [*records(data[1:], 3), b"", b"", b""]
+        body, edits, tail = recs[0], recs[1], recs[2]
+        genuine = crypt.seal(body, GCM_NONCE)
+        assert len(genuine) == len(body) + AEAD_OVERHEAD
+        sealed = bytearray(genuine)
+        for i in range(0, len(edits) - 2, 3):
+            pos, mask = _U16.unpack_from(edits, i)[0], edits[i + 2]
+            sealed[pos % len(sealed)] ^= mask
+        if mode & 8:
+            sealed = sealed[:len(edits)]
+        datagram = bytes(sealed) + tail
+    else:
+        datagram = data[1:]
+    try:
+        out = crypt.open(_as(mode, datagram))
+    except AuthFailed:
+        assert datagram != genuine, "an intact sealed datagram failed to open"
+        return
+    assert type(out) is bytes
+    # accepted means: exactly what sealing the output under the datagram's nonce gives
+    assert crypt.seal(out, datagram[:len(GCM_NONCE)]) == datagram, "a forgery was accepted"
+    if mode & 4:
+        assert datagram == genuine and out == body, "an edited datagram was accepted"
+    if mode & 16:
+        filtered = AeadCrypt(derive_key(KEY)[:16], replay=ReplayFilter(4))
+        assert filtered.open(datagram) == body
+        with contextlib.suppress(ReplayedPacket):
+            filtered.open(datagram)
+            raise AssertionError("a replayed datagram was accepted")
+
+
+# --- QPP stream ---------------------------------------------------------------------------------
+
+
+def check_qpp(data: bytes) -> None:
+    """The QPP stream codec over fuzzer-chosen chunks.
+
+    Layout: count selector, then records, each one chunk of the stream. Encrypting chunk by
+    chunk equals encrypting the whole at once; decrypting the result in other chunks gives the
+    plaintext back; decrypting arbitrary bytes (the records as ciphertext) never raises and
+    keeps lengths.
+    """
+    if not data:
+        return
+    count = QPP_COUNTS[data[0] % len(QPP_COUNTS)]
+    chunks = records(data[1:])
+    plain = b"".join(chunks)
+    enc, dec, garbage = (QppEncoder(QPP_SEED, count), QppDecoder(QPP_SEED, count),
+                         QppDecoder(QPP_SEED, count))
+    wire = b"".join(enc.encrypt(_as(i, c)) for i, c in enumerate(chunks))
+    assert wire == QppEncoder(QPP_SEED, count).encrypt(plain), "chunking changed the output"
+    back = dec.decrypt(wire[:len(wire) // 3]) + dec.decrypt(wire[len(wire) // 3:])
+    assert back == plain, "round trip changed the stream"
+    for i, c in enumerate(chunks):
+        out = garbage.decrypt(_as(i + 1, c))
+        assert type(out) is bytes and len(out) == len(c)
+    assert enc.pos == dec.pos == garbage.pos == len(plain)
 
 
 # --- KCP segments -----------------------------------------------------------------------------
@@ -544,6 +633,8 @@ def check_snappy(data: bytes) -> None:
 
 CHECKS: dict[str, Callable[[bytes], None]] = {
     "crypt": check_crypt,
+    "aead": check_aead,
+    "qpp": check_qpp,
     "segment": check_segments,
     "fec": check_fec,
     "kcp": check_kcp,
@@ -579,6 +670,14 @@ def seeds(name: str) -> Iterator[bytes]:
             yield bytes([i, 4]) + join_records([kcp_pkts[0], b"", b""])
             yield bytes([i, 4 | 8]) + join_records([b"x" * 40, b"\x05\x00\x01" * 3, b""])
             yield bytes([i, 0]) + seal(crypt_for(CRYPT_METHODS[i]), kcp_pkts[0], NONCE)
+    elif name == "aead":
+        yield bytes([4]) + join_records([kcp_pkts[0], b"", b""])
+        yield bytes([4 | 16]) + join_records([b"x" * 40, b"", b""])
+        yield bytes([4 | 8]) + join_records([b"x" * 40, b"\x05\x00\x01" * 3, b""])
+        yield bytes([0]) + aead_for().seal(kcp_pkts[0], GCM_NONCE)
+    elif name == "qpp":
+        for i in range(len(QPP_COUNTS)):
+            yield bytes([i]) + join_records([b"hello", bytes(13), b"x" * 300, b"tail"])
     elif name == "segment":
         for p in kcp_pkts:
             yield b"\x00" + p

@@ -57,6 +57,7 @@ SHUFFLE_SALT: Final = b"___QUANTUM_PERMUTATION_PAD_SHUFFLE_SALT___"
 PRNG_SALT: Final = b"___QUANTUM_PERMUTATION_PAD_PRNG_SALT___"
 CHUNK_DERIVE_SALT: Final = b"___QUANTUM_PERMUTATION_PAD_SEED_DERIVE___"
 KEYSTREAM_CACHE_WORDS: Final = 1 << 19  # shared PRNG outputs per key: 4 MB of stream, 4 MB RAM
+KEYSTREAM_STEP_WORDS: Final = 16384  # words computed per cache extension
 _M64: Final = (1 << 64) - 1
 
 
@@ -194,7 +195,8 @@ class _Keystream:
         n = min(n, KEYSTREAM_CACHE_WORDS)
         if n <= have:
             return
-        n = min(max(n, 2 * have, 1024), KEYSTREAM_CACHE_WORDS)  # amortise growth
+        # grow in steps of ~10 ms of Python work, so no single call stalls an event loop long
+        n = min(max(n, have + KEYSTREAM_STEP_WORDS), KEYSTREAM_CACHE_WORDS)
         new, self._state = _xoshiro_run(self._state, n - have)
         self.words = np.concatenate((self.words, np.array(new, np.uint64)))
 
