@@ -344,6 +344,19 @@ class TunnelConfig:
     tcp: bool = _spec(
         False, help="to emulate a TCP connection(linux)",
         tip="kcptun's raw-socket TCP emulation; not supported by KCP Desk.")
+    qpp: bool = _spec(
+        False, flags=("QPP",), since="kcptun-2025",
+        help="enable Quantum Permutation Pads(QPP)",
+        tip="Quantum Permutation Pad over each stream's bytes, keyed by the raw key, on top of "
+            "the cipher; must match the peer (kcptun v20240701+). Works best with a key of 211 "
+            "bytes or more.")
+    qppcount: int = _spec(
+        61, flags=("QPPCount",), minimum=1, maximum=65535, unit="pads", since="kcptun-2025",
+        outside="kcptun refuses 0 and keeps the count in 16 bits",
+        help="the prime number of pads to use for QPP: The more pads you use, the more secure "
+             "the encryption. Each pad requires 256 bytes.",
+        tip="Number of QPP pads (permutations); must match the peer. kcptun warns below 7 and "
+            "for even counts: choose a prime such as 61.")
     closewait: int = _spec(
         PEER_DEFAULT, minimum=0, maximum=CLOSEWAIT_MAX, unit="s", since="kcptun-2025",
         outside="a forwarded connection half-closed for longer than a day is a leak",

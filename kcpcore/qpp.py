@@ -22,7 +22,8 @@ on. Releases before v20240701 have no QPP.
 
 Cost: the 64-bit PRNG outputs are the same for every stream of a key, so they are computed once
 per key and shared (``KEYSTREAM_CACHE_WORDS``, 8 bytes each, cover the first 4 MB of every
-stream); past that a stream steps its own generator. The permutation itself is numpy gathers.
+stream); past that a stream steps its own generator (``kcpcore.xoshiro``, numpy lanes). The
+permutation itself is numpy gathers.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ import numpy as np
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from .errors import ConfigError
+from .xoshiro import State, xoshiro_words
 
 __all__ = [
     "DEFAULT_QPP_COUNT", "QPP_MIN_PADS", "QPP_MIN_SEED", "QppDecoder", "QppEncoder", "QppPads",
@@ -58,7 +60,6 @@ PRNG_SALT: Final = b"___QUANTUM_PERMUTATION_PAD_PRNG_SALT___"
 CHUNK_DERIVE_SALT: Final = b"___QUANTUM_PERMUTATION_PAD_SEED_DERIVE___"
 KEYSTREAM_CACHE_WORDS: Final = 1 << 19  # shared PRNG outputs per key: 4 MB of stream, 4 MB RAM
 KEYSTREAM_STEP_WORDS: Final = 16384  # words computed per cache extension
-_M64: Final = (1 << 64) - 1
 
 
 def qpp_warnings(count: int, key: str) -> list[str]:
@@ -152,32 +153,12 @@ def qpp_pads(seed: bytes, count: int) -> QppPads:
 # --- PRNG -------------------------------------------------------------------------------------
 
 
-def prng_state(seed: bytes) -> tuple[int, int, int, int]:
+def prng_state(seed: bytes) -> State:
     """The xoshiro256** state qpp.CreatePRNG starts from (before its first output)."""
     selector = hmac.new(seed, PM_SELECTOR, hashlib.sha256).digest()
     raw = hashlib.pbkdf2_hmac("sha1", selector, PRNG_SALT, PBKDF2_LOOPS, 32)
     s = [int.from_bytes(raw[i : i + 8], "little") for i in range(0, 32, 8)]
     return s[0], s[1], s[2], s[3]
-
-
-def _xoshiro_run(
-    state: tuple[int, int, int, int], n: int
-) -> tuple[list[int], tuple[int, int, int, int]]:
-    """``n`` xoshiro256** outputs from ``state`` and the state after them."""
-    s0, s1, s2, s3 = state
-    out = []
-    append = out.append
-    for _ in range(n):
-        x = (s1 * 5) & _M64
-        append((((x << 7) | (x >> 57)) * 9) & _M64)
-        t = (s1 << 17) & _M64
-        s2 ^= s0
-        s3 ^= s1
-        s1 ^= s2
-        s0 ^= s3
-        s2 ^= t
-        s3 = ((s3 << 45) | (s3 >> 19)) & _M64
-    return out, (s0, s1, s2, s3)
 
 
 class _Keystream:
@@ -197,10 +178,10 @@ class _Keystream:
             return
         # grow in steps of ~10 ms of Python work, so no single call stalls an event loop long
         n = min(max(n, have + KEYSTREAM_STEP_WORDS), KEYSTREAM_CACHE_WORDS)
-        new, self._state = _xoshiro_run(self._state, n - have)
-        self.words = np.concatenate((self.words, np.array(new, np.uint64)))
+        new, self._state = xoshiro_words(self._state, n - have)
+        self.words = np.concatenate((self.words, new))
 
-    def state_at_end(self) -> tuple[int, int, int, int]:
+    def state_at_end(self) -> State:
         return self._state
 
 
@@ -220,7 +201,7 @@ class _QppStream:
         self.pos = 0  # stream bytes processed
         self._own: np.ndarray = np.zeros(0, np.uint64)  # private words from index _own_base
         self._own_base = 0
-        self._own_state: tuple[int, int, int, int] | None = None
+        self._own_state: State | None = None
 
     def _words(self, first: int, last: int) -> np.ndarray:
         """PRNG outputs with indices ``first..last`` inclusive."""
@@ -236,9 +217,9 @@ class _QppStream:
             self._own_base = cached
         own_end = self._own_base + len(self._own)
         if last >= own_end:  # step the private generator on, keep only what is still needed
-            new, self._own_state = _xoshiro_run(self._own_state, last + 1 - own_end)
+            new, self._own_state = xoshiro_words(self._own_state, last + 1 - own_end)
             keep_from = max(start - self._own_base, 0)
-            self._own = np.concatenate((self._own[keep_from:], np.array(new, np.uint64)))
+            self._own = np.concatenate((self._own[keep_from:], new))
             self._own_base += keep_from
         tail = self._own[start - self._own_base : last + 1 - self._own_base]
         return np.concatenate((head, tail))

@@ -29,6 +29,7 @@ from ..packetcrypt import new_packet_crypt
 from ..session import KcpSession, SessionParams
 from ..smux import SmuxConfig
 from ..snmp import Snmp
+from . import qpp_io
 from .mux import MuxConnection, MuxStream, pipe
 from .smux_fallback import SmuxFallback
 from .tunetest import TuneService, is_tune_conv
@@ -93,6 +94,8 @@ class _Tunnel:
         self.cfg = cfg
         self.loop = asyncio.get_running_loop()
         self.crypt = new_packet_crypt(resolve_method(cfg.crypt), cfg.key)
+        # --QPP: checked, warned about and built once here; applied per stream in _pipe
+        self.qpp_seed = qpp_io.prepare_qpp(cfg.key, cfg.qppcount) if cfg.qpp else None
         self.params = session_params(cfg)
         self.smux_config = smux_config(cfg)
         self.smux_config.verify()  # kcptun fails later, per session; a bad config is fatal now
@@ -131,6 +134,8 @@ class _Tunnel:
             log.info("stream opened in: %s out: %d", peer, stream.sid,
                      extra=log_fields("stream_open", session=conv, peer=remote,
                                       stream=stream.sid, endpoint=peer))
+        if self.qpp_seed is not None:
+            reader, writer = qpp_io.wrap(reader, writer, self.qpp_seed, self.cfg.qppcount)
         try:
             if self.cfg.closewait > 0:
                 await self._pipe_with_closewait(stream, reader, writer)
