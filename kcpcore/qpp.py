@@ -217,7 +217,9 @@ class _QppStream:
             self._own_base = cached
         own_end = self._own_base + len(self._own)
         if last >= own_end:  # step the private generator on, keep only what is still needed
-            new, self._own_state = xoshiro_words(self._own_state, last + 1 - own_end)
+            # run ahead in bulk (KEYSTREAM_STEP_WORDS at least): small calls cost a loop each
+            need = max(last + 1 - own_end, KEYSTREAM_STEP_WORDS)
+            new, self._own_state = xoshiro_words(self._own_state, need)
             keep_from = max(start - self._own_base, 0)
             self._own = np.concatenate((self._own[keep_from:], new))
             self._own_base += keep_from

@@ -2,7 +2,8 @@
 
 A Python loop makes about a million outputs a second, which would cap QPP near 8 MB/s. The
 state update of xoshiro256 is linear over GF(2) (xors, shifts, a rotation), so jumping ``2**e``
-steps ahead is one 256 x 256 bit-matrix product (computed once per ``e`` by squaring).
+steps ahead is a 256 x 256 bit matrix (kept as the images of the 256 unit states, computed once
+per ``e`` by squaring) applied with XORs.
 ``xoshiro_words`` starts 64-127 lanes ``2**e`` outputs apart and steps them all at once with
 numpy: the same sequence, in order, several times faster. Short runs use the plain loop.
 """
@@ -41,46 +42,40 @@ def _run(state: State, n: int) -> tuple[list[int], State]:
     return out, (s0, s1, s2, s3)
 
 
-def _to_bits(states: np.ndarray) -> np.ndarray:
-    """(K, 4) uint64 states -> (256, K) bit columns (bit b of word w at row 64 w + b)."""
-    raw = np.ascontiguousarray(states.astype("<u8")).view(np.uint8).reshape(len(states), 32)
-    return np.unpackbits(raw, axis=1, bitorder="little").T.astype(np.float32)
+_BIT = np.arange(64, dtype=np.uint64)
 
 
-def _from_bits(bits: np.ndarray) -> np.ndarray:
-    """Inverse of ``_to_bits``."""
-    packed = np.ascontiguousarray(np.packbits(bits.T.astype(np.uint8), axis=1, bitorder="little"))
-    return packed.view("<u8").reshape(-1, 4).astype(_U)
-
-
-def _matmul2(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Matrix product over GF(2); float32 BLAS is exact for sums up to 256."""
-    return np.remainder(a @ b, 2.0).astype(np.float32)
+def _apply(matrix: np.ndarray, states: np.ndarray) -> np.ndarray:
+    """``matrix`` (256 images of the unit states, (256, 4) uint64) applied to (K, 4) states:
+    the XOR of the images of every set bit (bit ``64 w + b`` is bit b of word w)."""
+    bits = ((states[:, :, None] >> _BIT) & np.uint64(1)).reshape(len(states), 256)
+    chosen = np.where(bits[:, :, None].astype(bool), matrix[None, :, :], np.uint64(0))
+    return np.bitwise_xor.reduce(chosen, axis=1)
 
 
 @functools.cache
 def _power(e: int) -> np.ndarray:
-    """The bit matrix that moves a state ``2**e`` steps ahead."""
+    """The linear map that moves a state ``2**e`` steps ahead, as images of unit states."""
     if e > 0:
         half = _power(e - 1)
-        return _matmul2(half, half)
-    one = np.zeros((256, 256), np.float32)
-    for j in range(256):  # column j: one step applied to the j-th unit state
+        return _apply(half, half)
+    images = np.zeros((256, 4), _U)
+    for j in range(256):
         unit = [0, 0, 0, 0]
         unit[j // 64] = 1 << (j % 64)
         _, after = _run((unit[0], unit[1], unit[2], unit[3]), 1)
-        one[:, j] = _to_bits(np.array([after], _U))[:, 0]
-    return one
+        images[j] = after
+    return images
 
 
 def _lane_states(state: State, lanes: int, e: int) -> np.ndarray:
     """(lanes, 4) states, lane i starting ``i * 2**e`` steps after ``state``."""
-    cols = _to_bits(np.array([state], _U))
+    states = np.array([state], _U)
     k = e
-    while cols.shape[1] < lanes:
-        cols = np.concatenate((cols, _matmul2(_power(k), cols)), axis=1)
+    while len(states) < lanes:
+        states = np.concatenate((states, _apply(_power(k), states)))
         k += 1
-    return _from_bits(cols[:, :lanes])
+    return states[:lanes]
 
 
 def _bulk(state: State, lanes: int, e: int) -> tuple[np.ndarray, State]:
