@@ -808,6 +808,9 @@ def _check_generation_fields(cfg: TunnelConfig, errors: dict[str, str]) -> None:
     if since is not None and since not in peer.knows and "crypt" not in errors:
         errors["crypt"] = (f"{peer.label} has no cipher {cfg.crypt!r} (it would use aes and "
                            "nothing would decrypt): choose another cipher or another peer")
+    if cfg.qpp and FIELD_SPECS["qpp"].since not in peer.knows:
+        errors["qpp"] = (f"{peer.label} has no QPP (it refuses --QPP, and streams would not "
+                         "decode): turn QPP off or choose another peer")
 
 
 def with_peer(cfg: TunnelConfig, peer: str) -> TunnelConfig:

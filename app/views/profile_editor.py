@@ -44,7 +44,7 @@ from kcpcore.profiles import Profile, validate_name
 
 GROUPS: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
     ("Connection", ("peer", "localaddr", "remoteaddr", "listen", "target", "key", "crypt",
-                    "conn")),
+                    "qpp", "qppcount", "conn")),
     ("Speed and reliability", ("mode", "nodelay", "interval", "resend", "nc", "acknodelay",
                                "sndwnd", "rcvwnd", "datashard", "parityshard", "mtu")),
     ("Network", ("dscp", "sockbuf", "ratelimit", "nocomp", "autoexpire", "scavengettl")),
@@ -65,6 +65,7 @@ LABELS: Final[dict[str, str]] = {
     "log": "Log file", "snmplog": "SNMP log file", "snmpperiod": "SNMP period",
     "pprof": "Profiler", "tcp": "TCP emulation", "peer": "Peer runs",
     "ratelimit": "Rate limit", "framesize": "smux frame size", "closewait": "Close wait",
+    "qpp": "QPP", "qppcount": "QPP pads",
 }
 # RFC 4594 / RFC 2474 code points people actually use; any other 0..63 value can be typed.
 DSCP_PRESETS: Final[tuple[tuple[int, str], ...]] = (

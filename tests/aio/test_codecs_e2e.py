@@ -20,7 +20,7 @@ CASES = {
     "gcm-fec": {"crypt": "aes-128-gcm"},
     "gcm-nofec": {"crypt": "aes-128-gcm", "datashard": 0, "parityshard": 0},
     "null": {"crypt": "null", "nocomp": True, "datashard": 0, "parityshard": 0},
-    "gcm-qpp": {"crypt": "aes-128-gcm", "qpp": True, "qppcount": 61},
+    "gcm-qpp": {"crypt": "aes-128-gcm", "qpp": True, "qppcount": 61, "peer": "kcpdesk"},
 }
 
 
@@ -59,11 +59,12 @@ def test_qpp_must_match_the_target_sees_the_clear_bytes_only_then(
         target = await asyncio.start_server(digest, "127.0.0.1", 0)
         tport = target.sockets[0].getsockname()[1]
         server = Engine(TunnelConfig(role="server", listen="127.0.0.1:0", quiet=True,
-                                     target=f"127.0.0.1:{tport}", qpp=server_qpp))
+                                     target=f"127.0.0.1:{tport}", qpp=server_qpp,
+                                     peer="kcpdesk"))
         await server.start()
         client = Engine(TunnelConfig(role="client", localaddr="127.0.0.1:0", quiet=True,
                                      remoteaddr=f"127.0.0.1:{server.local_port}",
-                                     qpp=client_qpp))
+                                     qpp=client_qpp, peer="kcpdesk"))
         await client.start()
         try:
             reader, writer = await asyncio.open_connection("127.0.0.1", client.local_port)

@@ -42,7 +42,7 @@ def test_warnings_are_kcptuns() -> None:
 def test_counts_kcptun_refuses_are_errors(count: int) -> None:
     with pytest.raises(ConfigError, match="QPPCount"):
         validate_qpp_count(count)
-    cfg = replace(TunnelConfig.default("client"), qpp=True, qppcount=count)
+    cfg = replace(TunnelConfig.default("client"), qpp=True, qppcount=count, peer="kcptun-2025")
     assert [e.field for e in cfg.validate()] == ["qppcount"]
 
 
@@ -116,3 +116,13 @@ def test_bulk_xoshiro_is_the_same_sequence(n: int) -> None:
     words, after = xoshiro_words(state, n)
     expected, expected_after = _run(state, n)
     assert words.tolist() == expected and after == expected_after
+
+
+def test_qpp_is_a_2025_flag_for_exports_and_peers() -> None:
+    cfg = replace(TunnelConfig.default("client"), qpp=True, qppcount=7)
+    assert cfg.to_args(kcptun=True, runs="kcptun-2025") == ["--QPP", "--QPPCount", "7"]
+    assert cfg.to_kcptun_json()["qpp"] is True
+    assert "--QPP" not in cfg.to_args(kcptun=True)  # the 2021 binary exits on unknown flags
+    errors = {e.field: e.message for e in replace(cfg, peer="kcptun-2021").validate()}
+    assert "has no QPP" in errors["qpp"]
+    assert replace(cfg, peer="kcptun-2025").validate() == []
