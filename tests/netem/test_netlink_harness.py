@@ -7,6 +7,7 @@ the configuration.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import statistics
@@ -15,6 +16,7 @@ import sys
 import textwrap
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -276,3 +278,55 @@ def test_asymmetric_rates_policer_and_live_rate_change(netlink) -> None:
     assert "rate 100Mbit" in tbf("rc0") and "rate 100Mbit" in tbf("rs0")
     with pytest.raises(ValueError):
         link.set_rate("20mbit", "sideways")
+
+
+# --------------------------------------------------------------------------- the issue 11 corpus
+
+def _corpus_modules() -> tuple[Any, Any]:
+    bench = str(REPO_ROOT / "benchmarks")
+    if bench not in sys.path:
+        sys.path.insert(0, bench)
+    import corpus
+    import corpus_paths
+
+    return corpus, corpus_paths
+
+
+def test_every_corpus_path_builds_a_valid_link_and_capacity() -> None:
+    """Every named path parses into lbemu knobs (no namespaces needed to check that), and the
+    capacity the summary divides by follows the rate steps that fell inside the run."""
+    _, cp = _corpus_modules()
+    for path in cp.PATHS:
+        link = EmulatedLink(path.rate, path.delay, path.loss, backend="lbemu",
+                            **path.link_kwargs())
+        assert link.delay_us == path.rtt_ms() * 500
+        assert path.capacity("down") > 0 and path.capacity("up") > 0
+    step = next(p for p in cp.PATHS if p.steps)
+    full = step.capacity("down", elapsed_s=0.5)  # before the first step: the full rate
+    assert full == pytest.approx(100 * cp.PAYLOAD_PER_WIRE)
+    # 1 s at 100, 3 s at 20, 1 s at 100 Mbit/s: 52 Mbit/s on average
+    assert step.capacity("down", elapsed_s=5.0) == pytest.approx(52 * cp.PAYLOAD_PER_WIRE)
+    asym = next(p for p in cp.PATHS if p.rate_up)
+    assert asym.capacity("up") < asym.capacity("down") / 10
+    assert [p.name for p in cp.select("reorder1", quick=True)] == [
+        "reorder1-full", "reorder1-small", "reorder1-full-jitter10"]
+
+
+@pytest.mark.netem
+@pytest.mark.timeout(120)
+def test_corpus_runner_measures_a_path_and_tears_it_down(tmp_path: Path) -> None:
+    """One corpus cell end to end (direct TCP, the cheapest variant): a verified transfer, a
+    capacity fraction in range, a Markdown row, and no namespace left behind."""
+    skip_unless_netns()
+    corpus, _ = _corpus_modules()
+    before = _namespaces()
+    out = tmp_path / "c.json"
+    rc = corpus.main(["--filter", "asym-100-8", "--variants", "tcp", "--sizes", "0.5",
+                      "--runs", "1", "--directions", "up", "--json", str(out)])
+    assert rc == 0
+    data = json.loads(out.read_text())
+    (rec,) = data["records"]
+    assert rec["status"] == "ok" and rec["verified_bytes"] == 500_000
+    assert 0.05 < rec["capacity_fraction"] <= 1.1, rec  # 8 Mbit/s up is the bottleneck
+    assert rec["emu"] is None or "lup" in rec["emu"]
+    assert _namespaces() == before
