@@ -59,6 +59,9 @@ class TuneController(QObject):
         self.outcome: Outcome | None = None
         self.server: TunnelConfig | None = None
         self.busy = False
+        self.was_applied = False
+        self.note = ""
+        """how the last measurement was made, in words (why it fell back to passive figures)"""
 
     @property
     def config(self) -> TunnelConfig:
@@ -92,8 +95,10 @@ class TuneController(QObject):
                 cfg, seconds=self.seconds, byte_cap=self.byte_cap, progress=self.progress.emit
             )
         except NoTuneService as exc:
-            self.progress.emit(f"{exc}; measuring passively")
+            self.note = f"{exc}: passive figures from this tunnel's counters"
+            self.progress.emit(self.note)
             return await self._passive(cfg, server), server
+        self.note = "active test against the KCP Desk server"
         wnd = server_windows(phases)
         if wnd is not None and self.server is None:
             server = replace(server, sndwnd=wnd[0], rcvwnd=wnd[1])
@@ -131,5 +136,6 @@ class TuneController(QObject):
             if ctrl is not None and ctrl.active:
                 await self.manager.stop(self.name)
                 await self.manager.start(self.name)
+        self.was_applied = True
         self.applied.emit()
         return True

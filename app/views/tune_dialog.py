@@ -12,6 +12,7 @@ import html
 from collections.abc import Callable
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
@@ -102,6 +103,9 @@ class TuneDialog(QDialog):
         self.table.setVerticalHeaderLabels([r[0] for r in ROWS])
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setSelectionMode(QTableWidget.SelectionMode.NoSelection)
+        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
         split.addWidget(self.table)
         self.advice = QTextBrowser()
         split.addWidget(self.advice)
@@ -147,7 +151,10 @@ class TuneDialog(QDialog):
         busy = c.busy or bool(self._tasks)
         self.measure_button.setEnabled(not busy and c.before is None)
         self.apply_button.setEnabled(
-            not busy and c.advice is not None and bool(c.advice.for_end("client"))
+            not busy
+            and not c.was_applied
+            and c.advice is not None
+            and bool(c.advice.for_end("client"))
         )
         self.remeasure_button.setEnabled(not busy and c.before is not None)
 
@@ -182,7 +189,7 @@ class TuneDialog(QDialog):
         for col, fig in ((0, c.before), (1, c.after)):
             for row, (_label, fmt) in enumerate(ROWS):
                 self.table.setItem(row, col, QTableWidgetItem(fmt(fig) if fig else ""))
-        self.status.setText("measured")
+        self.status.setText(f"Measured: {c.note}.")
         self._show_advice()
         self._update_buttons()
 

@@ -20,6 +20,7 @@ WINDOW_MIN: Final = 32  # segments; below this a single loss stalls the link
 WINDOW_CAP: Final = 16384  # segments; ~22 MB in flight at 1350 bytes: beyond any sane BDP here
 WINDOW_STEP: Final = 4  # when the ceiling is unknown, raise a full window this much at a time
 HEADROOM: Final = 1.25  # RTT variation on top of the bandwidth-delay product
+MORE_WITH_LARGE: Final = 1.2  # large windows carried this much more: the windows are a limit
 LOSS_HEADROOM: Final = 2.0  # extra window per unit of loss: holes wait a round trip for resend
 CPU_BOUND: Final = 0.85  # of one core
 LOSSY: Final = 0.01  # loss at which a faster-recovering mode pays off
@@ -95,7 +96,16 @@ def _direction_windows(
         b.findings.append(f"{head}; this end is CPU-bound, larger windows would not help")
         return
     cap = d.capacity_bps
-    if cap is not None and cap > d.rate_bps * 1.1 and cap > ceiling * 0.9:
+    if cap is not None and cap > d.rate_bps * MORE_WITH_LARGE and d.rate_bps > 0:
+        # Loss holes hold a window for a round trip or more, so what the window carried at
+        # this rate scales better than the textbook product: take the larger of the two.
+        scaled = eff * cap / d.rate_bps * HEADROOM
+        need = max(needed_window(cap, rtt, payload, d.loss or 0.0), nice_window(scaled))
+        why = (
+            f"it carried {mbit(d.rate_bps)}; with large windows the link carried "
+            f"{mbit(cap)} in the test"
+        )
+    elif cap is not None and cap > d.rate_bps * 1.1 and cap > ceiling * 0.9:
         need = needed_window(cap, rtt, payload, d.loss or 0.0)
         why = f"the link carried {mbit(cap)} in the test"
     elif d.window_limit is not None and (cap is None or cap > ceiling * 0.9):

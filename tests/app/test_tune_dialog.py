@@ -71,7 +71,7 @@ def test_measure_recommend_apply_remeasure(window: Any, qloop: Any, qtbot: Any) 
         assert ctrl_cli.engine is not None and ctrl_cli.engine is not engine_before  # restarted
         assert ctrl_cli.engine.cfg.rcvwnd == applied.rcvwnd
 
-        assert dialog.remeasure_button.isEnabled()
+        assert dialog.remeasure_button.isEnabled() and not dialog.apply_button.isEnabled()
         qtbot.mouseClick(dialog.remeasure_button, Qt.MouseButton.LeftButton)
         run(qloop, wait_for(lambda: ctrl.after is not None and not dialog._tasks, 60), 70)
         assert dialog.table.item(2, 1).text().endswith("Mbit/s")  # download, after

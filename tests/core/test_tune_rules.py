@@ -108,6 +108,18 @@ CASES = [
         [],
     ),
     (
+        "loss holes: large windows carried twice as much below the textbook ceiling",
+        LinkFigures(
+            rtt_min_ms=80,
+            srtt_ms=103,
+            down=busy(1.9e6, capacity_bps=3.8e6, loss=0.013),
+        ),
+        {"rcvwnd": 64},
+        {},
+        {("client", "rcvwnd"): 256},
+        [("server", "sndwnd")],
+    ),
+    (
         "clean link with parity: parity off, nothing else",
         LinkFigures(rtt_min_ms=10, srtt_ms=11, down=busy(90e6, loss=0.0)),
         {},
