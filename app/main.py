@@ -105,7 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     freeze_startup_objects()
     result = {"rc": 0}
     if args.demo:
-        loop.call_soon(window._spawn, _start_demo(window, result))
+        loop.call_soon(window.desk.spawn, _start_demo(window, result))
     if args.smoke_test:
         QTimer.singleShot(args.smoke_test,
                           lambda: _end_smoke(window, args.screenshot, result))
@@ -113,7 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     poll.start(SIGNAL_POLL_MS)
     poll.timeout.connect(lambda: None)
     previous = signal.signal(signal.SIGINT,
-                             lambda *_a: window._spawn(window.request_quit()))
+                             lambda *_a: window.desk.spawn(window.request_quit()))
     try:
         with loop:
             rc = loop.run_until_complete(window.quit_future)
@@ -142,4 +142,4 @@ def _end_smoke(window: MainWindow, screenshot: str | None, result: dict[str, int
     moved = demo.traffic.received if demo.traffic is not None else 0
     print(f"smoke: profiles={len(window.manager.names())} running={len(window.manager.running())}"
           f" demo_bytes={moved}", flush=True)
-    window._spawn(window.request_quit())
+    window.desk.spawn(window.request_quit())

@@ -40,7 +40,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QEvent, Qt, QTimer
 
 from app.controllers.manager import ProfileManager
 from app.demo.relay import LossyRelay
@@ -74,11 +74,14 @@ class TickProbe:
     def start(self) -> None:
         self.late_ms.clear()
         self._last = time.perf_counter()
+        self._cpu0, self._wall0 = time.process_time(), time.perf_counter()
         self.timer.start()
 
-    def stop(self) -> list[float]:
+    def stop(self) -> dict[str, float]:
+        """The lateness summary, plus the process's CPU use over the phase (all threads)."""
         self.timer.stop()
-        return list(self.late_ms)
+        cpu = (time.process_time() - self._cpu0) / (time.perf_counter() - self._wall0)
+        return {**summary(self.late_ms), "cpu_pct": round(100 * cpu, 1)}
 
     def _on_tick(self) -> None:
         now = time.perf_counter()
@@ -127,6 +130,32 @@ async def request_response(port: int, seconds: float) -> list[float]:
     finally:
         writer.close()
     return rtts
+
+
+class TimedWindow(MainWindow):
+    """The main window, timing the CPU each paint pass (one ``UpdateRequest``) takes: what a
+    redraw holds the loop for, free of other processes' noise (thread CPU time, not wall)."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.pass_ms: list[float] = []
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() != QEvent.Type.UpdateRequest:
+            return super().event(event)
+        t0 = time.thread_time()
+        handled = super().event(event)
+        self.pass_ms.append((time.thread_time() - t0) * 1000)
+        return handled
+
+
+def pass_summary(ms: list[float]) -> dict[str, float]:
+    if not ms:
+        return {"passes": 0}
+    s = sorted(ms)
+    return {"passes": len(s), "median_ms": round(statistics.median(s), 2),
+            "p99_ms": round(s[min(int(len(s) * 0.99), len(s) - 1)], 2),
+            "worst_ms": round(s[-1], 2)}
 
 
 class Sink:
@@ -188,13 +217,15 @@ async def phases(args: argparse.Namespace, window: MainWindow | None, bulk_clien
     if window is not None:
         window.select(rr_client)
     await asyncio.sleep(WARMUP_S)  # first paints (fonts, pictures) are not steady state
+    if window is not None:
+        window.pass_ms.clear()
     probe = TickProbe()
     probe.start()
     await asyncio.sleep(args.seconds)
-    idle = summary(probe.stop())
+    idle = probe.stop()
     probe.start()
     rtts = await request_response(rr_port, args.seconds)
-    rr = {**rtt_summary(rtts), "lateness": summary(probe.stop())}
+    rr = {**rtt_summary(rtts), "lateness": probe.stop()}
     if window is not None:
         window.select(bulk_client)
     await asyncio.sleep(WARMUP_S)
@@ -202,8 +233,10 @@ async def phases(args: argparse.Namespace, window: MainWindow | None, bulk_clien
     t0 = time.perf_counter()
     sent = await bulk(bulk_port, args.seconds)
     busy_s = time.perf_counter() - t0
-    busy = summary(probe.stop())
-    return {"sent": sent, "busy_s": busy_s, "idle": idle, "bulk": busy, "rr": rr}
+    busy = probe.stop()
+    paints = pass_summary(window.pass_ms if window is not None else [])
+    return {"sent": sent, "busy_s": busy_s, "idle": idle, "bulk": busy, "rr": rr,
+            "paint_cpu": paints}
 
 
 async def measure(args: argparse.Namespace) -> dict[str, object]:
@@ -211,9 +244,9 @@ async def measure(args: argparse.Namespace) -> dict[str, object]:
     logbook.install()
     store = ProfileStore(Path(os.environ.get("TMPDIR", "/tmp")) / f"gui-lag-{os.getpid()}")
     manager = ProfileManager(store, logbook)
-    window = None
+    window: TimedWindow | None = None
     if not args.no_window:
-        window = MainWindow(manager, logbook, use_tray=False)
+        window = TimedWindow(manager, logbook, use_tray=False)
         window.resize(1280, 800)
         window.show()
     freeze_startup_objects()  # as app.main does
@@ -242,6 +275,7 @@ async def measure(args: argparse.Namespace) -> dict[str, object]:
         "delivered_MB": round(delivered / 1e6, 1),
         "goodput_MBps": round(delivered / float(result["busy_s"]) / 1e6, 2),  # type: ignore[arg-type]
         "idle": result["idle"], "bulk": result["bulk"], "rr": result["rr"],
+        "paint_cpu": result["paint_cpu"],
     }
 
 
@@ -291,11 +325,17 @@ def report(result: dict[str, object], args: argparse.Namespace) -> None:
         assert isinstance(s, dict)
         print(f"{phase:>5}: 10 ms timer lateness worst {s['worst_ms']} ms, p99 {s['p99_ms']} "
               f"ms, p95 {s['p95_ms']} ms, median {s['median_ms']} ms, "
-              f">50 ms late {s['over_50ms_pct']}% of {s['ticks']} ticks")
+              f">50 ms late {s['over_50ms_pct']}% of {s['ticks']} ticks, CPU {s['cpu_pct']}%")
     rr = result["rr"]
     assert isinstance(rr, dict)
     print(f"   rr: fast3 request/response RTT median {rr['median_ms']} ms, p99 {rr['p99_ms']} "
-          f"ms, worst {rr['worst_ms']} ms over {rr['requests']} requests")
+          f"ms, worst {rr['worst_ms']} ms over {rr['requests']} requests, "
+          f"CPU {rr['lateness']['cpu_pct']}%")
+    paints = result["paint_cpu"]
+    assert isinstance(paints, dict)
+    if paints.get("passes"):
+        print(f"paint passes (CPU per pass, all phases): median {paints['median_ms']} ms, "
+              f"p99 {paints['p99_ms']} ms, worst {paints['worst_ms']} ms of {paints['passes']}")
 
 
 # --- --compare: headless and window back to back -----------------------------------------------
@@ -312,13 +352,15 @@ def run_child(args: argparse.Namespace, window: bool) -> dict[str, object]:
 
 METRICS = (("idle p99 lateness", "idle", "p99_ms"), ("bulk p99 lateness", "bulk", "p99_ms"),
            ("rr p99 RTT", "rr", "p99_ms"), ("rr median RTT", "rr", "median_ms"),
-           ("idle worst lateness", "idle", "worst_ms"), ("bulk MB/s", None, "goodput_MBps"))
+           ("idle worst lateness", "idle", "worst_ms"), ("bulk MB/s", None, "goodput_MBps"),
+           ("idle CPU %", "idle", "cpu_pct"), ("bulk CPU %", "bulk", "cpu_pct"),
+           ("paint pass CPU p99 ms", "paint_cpu", "p99_ms"))
 
 
 def pick(result: dict[str, object], phase: str | None, key: str) -> float:
     part = result if phase is None else result[phase]
     assert isinstance(part, dict)
-    return float(part[key])
+    return float(part.get(key, 0.0))
 
 
 def compare(args: argparse.Namespace) -> int:

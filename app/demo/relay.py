@@ -24,6 +24,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
+from kcpcore.aio.tasks import BackgroundTasks
+
 log = logging.getLogger(__name__)
 
 Addr = tuple[Any, ...]
@@ -102,7 +104,7 @@ class LossyRelay:
         self._rng = random.Random(seed)
         self._down: asyncio.DatagramTransport | None = None
         self._pending: dict[Addr, list[bytes]] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = BackgroundTasks()
         self._loop: asyncio.AbstractEventLoop | None = None
 
     @property
@@ -126,8 +128,7 @@ class LossyRelay:
         return self.port
 
     async def stop(self) -> None:
-        for t in list(self._tasks):
-            t.cancel()
+        self._tasks.cancel()
         for tr in self.upstreams.values():
             if tr is not None:
                 tr.close()
@@ -172,9 +173,7 @@ class LossyRelay:
         if client not in self.upstreams:
             self.upstreams[client] = None
             self._pending[client] = []
-            task = asyncio.ensure_future(self._open_upstream(client))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self._tasks.spawn(self._open_upstream(client))
         self._impair(data, lambda d: self._to_server(client, d))
 
     def _to_server(self, client: Addr, data: bytes) -> None:

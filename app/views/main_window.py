@@ -3,10 +3,13 @@
 Layout: profiles on the left; on the right, the selected profile's header (status, Start/Stop)
 above three tabs: Monitor (demo controls, diagnostics, charts), Settings (the editor), Log.
 
-Operations a test needs are plain methods (``new_profile``, ``import_command``,
-``rename_profile``, coroutine ``start_profile``...); the menu slots only add dialogs around
-them. Questions go through ``self.ask`` so tests can answer them. Async work runs in
-``asyncSlot`` coroutines; no dialog is ``exec()``-ed inside one.
+The operations themselves (save, duplicate, rename, delete and undo, import, start/stop,
+shutdown) are ``app.controllers.desk.DeskController``'s; the window builds widgets, forwards to
+it and shows the outcome (selection, status bar, dialogs). Its plain methods
+(``new_profile``, ``import_command``, ``rename_profile``, coroutine ``start_profile``...) are
+what the menu slots call after their dialogs, and what tests call. Questions go through
+``self.ask`` so tests can answer them. Async work runs in ``asyncSlot`` coroutines; no dialog
+is ``exec()``-ed inside one.
 """
 
 from __future__ import annotations
@@ -14,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -43,9 +45,9 @@ from qasync import asyncSlot
 
 from app import resources
 from app.charts.panel import ChartsPanel
+from app.controllers.desk import DeskController
 from app.controllers.manager import ProfileManager
 from app.controllers.tunnel import TunnelState
-from app.demo.controller import DemoController
 from app.format import rate_pair
 from app.models.logbook import LogBook
 from app.settings import UiSettings
@@ -58,7 +60,7 @@ from app.views.profile_list import STATE_COLORS, ProfileDelegate, ProfileListMod
 from app.views.transfer import ExportDialog, ImportCommandDialog
 from kcpcore.config import Role, TunnelConfig
 from kcpcore.errors import ConfigError
-from kcpcore.profiles import Profile, import_kcptun_json, validate_name
+from kcpcore.profiles import Profile
 
 log = logging.getLogger(__name__)
 
@@ -81,12 +83,11 @@ class MainWindow(QMainWindow):
         self.manager = manager
         self.logbook = logbook
         self.settings = settings or UiSettings()
-        self.demo = DemoController(manager, self)
+        self.desk = DeskController(manager, self)
+        """the operations; this class builds widgets and forwards to it"""
+        self.demo = self.desk.demo
         self.current_name = ""
         self.ask: Callable[[str, str], bool] = lambda t, x: _ask_user(self, t, x)
-        self._quitting = False
-        self._last_deleted: Profile | None = None
-        self._tasks: set[asyncio.Task[Any]] = set()
         self.quit_future: asyncio.Future[int] | None = None
         self.setWindowTitle("KCP Desk")
         self.setWindowIcon(resources.app_icon())
@@ -98,6 +99,7 @@ class MainWindow(QMainWindow):
         self.demo.running_changed.connect(self._on_demo_running_changed)
         self.demo.failed.connect(lambda msg: self.statusBar().showMessage(
             f"Demo failed: {msg}", 15000))
+        self.desk.undo_changed.connect(self._on_undo_changed)
         self._restore_settings()
         self._update_actions()
 
@@ -268,7 +270,7 @@ class MainWindow(QMainWindow):
             running = ctrl is not None and ctrl.active
             a = menu.addAction(resources.status_icon(STATE_COLORS[state]),
                                f"{'Stop' if running else 'Start'} {name}")
-            a.triggered.connect(lambda _c=False, n=name, r=running: self._spawn(
+            a.triggered.connect(lambda _c=False, n=name, r=running: self.desk.spawn(
                 self.stop_profile(n) if r else self.start_profile(n)))
         menu.addSeparator()
         menu.addAction(self.act_quit)
@@ -443,9 +445,7 @@ class MainWindow(QMainWindow):
         """Open a new, unsaved profile in the editor (nothing is written until Save)."""
         if self.editor.is_dirty() and not self._confirm_discard():
             return
-        cfg = config or TunnelConfig.default(role)
-        base = name or f"New {cfg.role}"
-        profile = Profile(self.manager.unique_name(base), cfg)
+        profile = self.desk.draft(role, config, name)
         self.list_view.selectionModel().blockSignals(True)
         self.list_view.clearSelection()
         self.list_view.selectionModel().blockSignals(False)
@@ -457,22 +457,11 @@ class MainWindow(QMainWindow):
         self._update_actions()
 
     def _on_save_requested(self, profile: Profile, old_name: str | None) -> None:
-        if old_name is not None and self.manager.is_transient(old_name):
-            self.editor.show_name_error("demo profiles are not saved: use Profile \u2192 "
-                                        "Duplicate to keep a copy")
-            return
         try:
-            self.manager.save(profile, old_name)
+            note = self.desk.save(profile, old_name)
         except ConfigError as exc:
             self.editor.show_name_error(str(exc))
             return
-        except OSError as exc:
-            self.editor.show_name_error(f"could not write the profile: {exc.strerror or exc}")
-            return
-        ctrl = self.manager.controller(profile.name)
-        note = "Saved."
-        if ctrl is not None and ctrl.active:
-            note = "Saved. The running tunnel keeps its old settings until you restart it."
         self.editor.mark_saved(profile, note)
         self.current_name = profile.name
         self.list_view.selectionModel().blockSignals(True)
@@ -489,7 +478,7 @@ class MainWindow(QMainWindow):
     def import_json_text(self, text: str, name: str = "Imported") -> str:
         """Open a kcptun JSON config as a new profile; returns an error message or ""."""
         try:
-            cfg = import_kcptun_json(text)
+            cfg = self.desk.parse_json(text)
         except ConfigError as exc:
             return str(exc)
         self.new_profile(cfg.role, cfg, name)
@@ -497,10 +486,8 @@ class MainWindow(QMainWindow):
 
     def import_command(self, text: str) -> str:
         """Open a pasted kcptun command line as a new profile; returns an error or ""."""
-        from kcpcore.profiles import parse_command_line
-
         try:
-            cfg, warnings = parse_command_line(text)
+            cfg, warnings = self.desk.parse_command(text)
         except ConfigError as exc:
             return str(exc)
         self.new_profile(cfg.role, cfg, f"Imported {cfg.role}")
@@ -512,7 +499,7 @@ class MainWindow(QMainWindow):
         if not self.current_name:
             return ""
         try:
-            copy = self.manager.duplicate(self.current_name)
+            copy = self.desk.duplicate(self.current_name)
         except (ConfigError, OSError) as exc:
             self.statusBar().showMessage(f"Duplicate failed: {exc}", 10000)
             return ""
@@ -521,13 +508,9 @@ class MainWindow(QMainWindow):
 
     def rename_profile(self, old: str, new: str) -> str:
         """Rename; returns an error message or ""."""
-        problem = validate_name(new)
-        if problem:
-            return problem
-        try:
-            self.manager.rename(old, new)
-        except (ConfigError, OSError) as exc:
-            return str(exc)
+        error = self.desk.rename(old, new)
+        if error:
+            return error
         self.current_name = new
         self.select(new)
         self._show_profile(new)
@@ -538,28 +521,23 @@ class MainWindow(QMainWindow):
         if not self.ask("Delete profile", f"Delete the profile '{name}'? A running tunnel "
                                           "is stopped first."):
             return False
-        profile = await self.manager.delete(name)
-        self._last_deleted = profile
-        self.act_undo_delete.setText(f"&Undo delete of '{name}'")
-        self.act_undo_delete.setEnabled(True)
+        await self.desk.delete(name)
         self.statusBar().showMessage(f"Deleted '{name}'. Profile \u2192 Undo delete brings it "
                                      "back.", 15000)
         return True
 
     def undo_delete(self) -> str:
-        profile = self._last_deleted
-        if profile is None:
-            return ""
-        profile = replace(profile, name=self.manager.unique_name(profile.name))
-        self.manager.save(profile)
-        self._last_deleted = None
-        self.act_undo_delete.setEnabled(False)
-        self.act_undo_delete.setText("&Undo delete")
-        self.select(profile.name)
-        return profile.name
+        name = self.desk.undo_delete()
+        if name:
+            self.select(name)
+        return name
+
+    def _on_undo_changed(self, name: str) -> None:
+        self.act_undo_delete.setText(f"&Undo delete of '{name}'" if name else "&Undo delete")
+        self.act_undo_delete.setEnabled(bool(name))
 
     async def start_profile(self, name: str) -> bool:
-        ok = await self.manager.start(name)
+        ok = await self.desk.start(name)
         if name == self.current_name:
             self.charts.set_controller(self.manager.controller(name))
             self._refresh_header()
@@ -567,7 +545,7 @@ class MainWindow(QMainWindow):
         return ok
 
     async def stop_profile(self, name: str) -> None:
-        await self.manager.stop(name)
+        await self.desk.stop(name)
         self._update_actions()
         if name == self.current_name:
             self._refresh_header()
@@ -586,12 +564,10 @@ class MainWindow(QMainWindow):
 
     async def shutdown(self) -> None:
         """Stop the demo and every tunnel, save UI state. Idempotent."""
-        if self._quitting:
+        if self.desk.stopping:
             return
-        self._quitting = True
         self.save_settings()
-        await self.demo.stop()
-        await self.manager.stop_all()
+        await self.desk.shutdown()
         if self.tray is not None:
             self.tray.hide()
 
@@ -605,21 +581,16 @@ class MainWindow(QMainWindow):
 
     # --- slots with dialogs -------------------------------------------------------------------
 
-    def _spawn(self, coro: Any) -> None:
-        task = asyncio.ensure_future(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
     @asyncSlot()
     async def _on_toggle_clicked(self) -> None:
         name = self.current_name
         if not name or name not in self.manager:
             return
-        ctrl = self.manager.controller(name)
-        if ctrl is not None and ctrl.active:
-            await self.stop_profile(name)
-        else:
-            await self.start_profile(name)
+        await self.desk.toggle(name)
+        self._update_actions()
+        if name == self.current_name:
+            self.charts.set_controller(self.manager.controller(name))
+            self._refresh_header()
 
     @asyncSlot()
     async def _on_start(self) -> None:
@@ -714,7 +685,7 @@ class MainWindow(QMainWindow):
             self.charts.refresh()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
-        if self._quitting:
+        if self.desk.stopping:
             event.accept()
             return
         if self.act_tray.isChecked() and self.tray is not None and self.tray.isVisible():
@@ -724,4 +695,4 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         event.ignore()  # never spin here: stop tunnels asynchronously, then quit
-        self._spawn(self.request_quit())
+        self.desk.spawn(self.request_quit())

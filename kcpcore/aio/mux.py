@@ -15,12 +15,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from ..errors import KcpError
 from ..events import SessionDead, StreamData, StreamEnded, StreamOpened, StreamWritable
 from ..smux import SmuxConfig, SmuxSession
 from ..snappy import SnappyReader, SnappyWriter
+from .tasks import BackgroundTasks
 from .udp import SessionDriver
 
 log = logging.getLogger(__name__)
@@ -162,7 +164,7 @@ class MuxConnection:
         self.dead = False
         self.dead_reason = ""
         self.closed = loop.create_future()
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = BackgroundTasks(loop)
         self._timer: asyncio.TimerHandle | None = None
         self.created = loop.time()
         self.streams_total = 0
@@ -174,11 +176,8 @@ class MuxConnection:
         self.flush()
 
     # ---------------------------------------------------------------- plumbing
-    def spawn(self, coro) -> asyncio.Task[None]:  # type: ignore[no-untyped-def]
-        task = self.loop.create_task(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        return task
+    def spawn(self, coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        return self._tasks.spawn(coro)
 
     def flush(self) -> None:
         """Move queued smux frames (through snappy) into KCP."""

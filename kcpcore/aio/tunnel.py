@@ -18,7 +18,8 @@ import os
 import secrets
 import socket
 import time
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Coroutine, Hashable
+from typing import Any
 
 from ..config import TunnelConfig, effective_kcp_params, parse_hostport, parse_port_range
 from ..crypt import resolve_method
@@ -32,6 +33,7 @@ from ..snmp import Snmp
 from . import qpp_io
 from .mux import MuxConnection, MuxStream, pipe
 from .smux_fallback import SmuxFallback
+from .tasks import BackgroundTasks
 from .tunetest import TuneService, is_tune_conv
 from .udp import ClientDatagramProtocol, ServerDatagramProtocol, SessionDriver, configure_socket
 
@@ -100,7 +102,7 @@ class _Tunnel:
         self.smux_config = smux_config(cfg)
         self.smux_config.verify()  # kcptun fails later, per session; a bad config is fatal now
         self.book = SnmpBook()
-        self.tasks: set[asyncio.Task[None]] = set()
+        self.tasks = BackgroundTasks(self.loop)
         self.streams_open = 0
         self.last_error: tuple[float, str] | None = None
         """(wall time, reason) of the last session that ended abnormally, for a UI to show"""
@@ -109,11 +111,8 @@ class _Tunnel:
         if reason not in ROUTINE_CLOSES:
             self.last_error = (time.time(), reason)
 
-    def spawn(self, coro) -> asyncio.Task[None]:  # type: ignore[no-untyped-def]
-        task = self.loop.create_task(coro)
-        self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
-        return task
+    def spawn(self, coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        return self.tasks.spawn(coro)
 
     def snmp(self) -> Snmp:
         return self.book.total()
@@ -182,10 +181,7 @@ class _Tunnel:
             await asyncio.gather(copy, timer, return_exceptions=True)
 
     async def _cancel_tasks(self) -> None:
-        for t in list(self.tasks):
-            t.cancel()
-        if self.tasks:
-            await asyncio.gather(*self.tasks, return_exceptions=True)
+        await self.tasks.cancel_and_wait()
 
 
 class ClientTunnel(_Tunnel):
