@@ -55,6 +55,7 @@ __all__ = [
     "CONFIG_DIR_ENV", "MUST_MATCH", "SHARED_FIELDS", "Profile", "ProfileStore", "StoreProblem",
     "atomic_write_text", "command_line", "config_dir", "export_json", "guess_role",
     "import_kcptun_json", "normalized", "omitted_flags", "parse_command_line", "peer_config",
+    "range_problem",
     "validate_name",
 ]  # fmt: skip
 
@@ -467,6 +468,21 @@ def export_json(cfg: TunnelConfig, runs: str | None = None) -> str:
         knows = generation(runs).knows
         data = {s.json_key: data[s.json_key] for s in fields_for(cfg.role) if s.since in knows}
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def range_problem(cfg: TunnelConfig, runs: str) -> str:
+    """Why generation ``runs`` cannot use ``cfg``'s port range ("" when it can)."""
+    if "kcptun-2025" in generation(runs).knows:
+        return ""
+    name = "remoteaddr" if cfg.role == "client" else "listen"
+    try:
+        ports = parse_port_range(getattr(cfg, name))
+    except ConfigError:
+        return ""
+    if ports.count == 1:
+        return ""
+    return (f"{generation(runs).label} cannot use the port range in {name} "
+            f"({ports.first}-{ports.last}); give it one port")
 
 
 def omitted_flags(cfg: TunnelConfig, runs: str) -> list[str]:

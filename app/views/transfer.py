@@ -27,7 +27,16 @@ from PySide6.QtWidgets import (
 
 from kcpcore.config import DEFAULT_KEY, TunnelConfig
 from kcpcore.errors import ConfigError
-from kcpcore.profiles import Profile, command_line, export_json, parse_command_line, peer_config
+from kcpcore.generations import generation, peer_label
+from kcpcore.profiles import (
+    Profile,
+    command_line,
+    export_json,
+    omitted_flags,
+    parse_command_line,
+    peer_config,
+    range_problem,
+)
 
 EXAMPLE = ("kcptun-client -r vps.example.com:29900 -l :12948 --key 'my secret' "
            "--crypt aes-128 --mode fast2")
@@ -161,12 +170,21 @@ class ExportDialog(QDialog):
             return cfg
         return peer_config(cfg, self.address.text().strip() or None)
 
+    def runs(self) -> str | None:
+        """The generation of the Go kcptun that reads a kcptun export: the profile's peer for
+        the other end; for this end, the peer's generation too (None: kcpdesk itself)."""
+        if self.format_combo.currentData() == "kcpdesk":
+            return None
+        peer = generation(self.profile.config.peer)
+        return peer.name if peer.go else "kcptun-2025"
+
     def text(self) -> str:
         cfg = self.exported_config()
         fmt = self.format_combo.currentData()
         if fmt == "json":
-            return export_json(cfg)
-        return command_line(cfg, ["kcpdesk", cfg.role] if fmt == "kcpdesk" else None)
+            return export_json(cfg, runs=self.runs())
+        return command_line(cfg, ["kcpdesk", cfg.role] if fmt == "kcpdesk" else None,
+                            runs=self.runs())
 
     def refresh(self) -> None:
         other = self.other_end.isChecked()
@@ -179,6 +197,15 @@ class ExportDialog(QDialog):
                          "Set your own key before using it on the Internet.")
         else:
             notes.append("The text contains the key: share it only over a channel you trust.")
+        runs = self.runs()
+        if runs is not None:
+            left_out = omitted_flags(self.exported_config(), runs)
+            if left_out:
+                notes.append(f"{peer_label(runs)} has no {', '.join(left_out)}: left out, so "
+                             "those settings apply only to the KCP Desk end.")
+            problem = range_problem(self.exported_config(), runs)
+            if problem:
+                notes.append(f"Check: {problem}.")
         problems = self.exported_config().validate()
         if problems:
             notes.append("Check: " + "; ".join(str(p) for p in problems))

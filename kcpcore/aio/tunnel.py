@@ -375,14 +375,17 @@ class ServerTunnel(_Tunnel):
         if self.tune is not None:
             await self.tune.start()
         if self.sock is not None:
-            await self._listen("", 0, sock=self.sock)
+            await self._listen(sock=self.sock)
             return
         ports = parse_port_range(self.cfg.listen)
         if ports.count > 1:
             ensure_fd_budget(ports.count * FDS_PER_PORT)
+        infos = await self.loop.getaddrinfo(ports.host or "0.0.0.0", ports.first,
+                                            type=socket.SOCK_DGRAM, flags=socket.AI_PASSIVE)
+        family, _, _, _, first = infos[0]
         try:
             for port in ports.ports():
-                await self._listen(ports.host, port)
+                await self._listen(family, (first[0], port, *first[2:]))
         except BaseException:
             for t in self.transports:
                 t.close()
@@ -390,7 +393,8 @@ class ServerTunnel(_Tunnel):
         if ports.count > 1:
             log.info("listening on %d UDP ports %d-%d", ports.count, ports.first, ports.last)
 
-    async def _listen(self, host: str, port: int, sock: socket.socket | None = None) -> None:
+    async def _listen(self, family: int = 0, addr: tuple[Any, ...] = (),
+                      sock: socket.socket | None = None) -> None:
         demux = ServerDemux(crypt=self.crypt, params=self.params)
 
         def protocol() -> ServerDatagramProtocol:
@@ -403,9 +407,6 @@ class ServerTunnel(_Tunnel):
             self.transports.append(transport)
             self.book.extra.append(demux.snmp)
             return
-        infos = await self.loop.getaddrinfo(host or "0.0.0.0", port, type=socket.SOCK_DGRAM,
-                                            flags=socket.AI_PASSIVE)
-        family, _, _, _, addr = infos[0]
         transport, self.proto = await self.loop.create_datagram_endpoint(
             protocol, local_addr=addr, family=family)
         self.demuxes.append(demux)

@@ -252,3 +252,23 @@ def test_fallback_never_flaps_when_compression_differs() -> None:
             assert cli.learned_smuxver is None
             assert client_tunnel(cli).fallback.version in (1, 2)
     run(main(), timeout=60)
+
+
+def test_port_range_beyond_the_descriptor_limit_is_one_clear_error(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A range the process cannot open is refused before any port is bound."""
+    import resource
+
+    from kcpcore.errors import ConfigError
+
+    monkeypatch.setattr(resource, "getrlimit", lambda _r: (1024, 1024))
+    monkeypatch.setattr(resource, "setrlimit", lambda _r, _v: None)
+
+    async def main() -> None:
+        srv = Engine(TunnelConfig(role="server", listen="127.0.0.1:20000-21999",
+                                  target="127.0.0.1:9"))
+        with pytest.raises(ConfigError, match=r"needs about 4256 file descriptors and the "
+                                              r"limit here is 1024 \(ulimit -n\)"):
+            await srv.start()
+        assert not srv.running
+    run(main())

@@ -67,3 +67,24 @@ def test_diagnostics_name_a_generation_mismatch() -> None:
     quiet = diagnose({"OutPkts": 10, "InPkts": 10}, role="client", seconds=5,
                      last_error="smux: no frame from the peer in 30 s (keepalive timeout)")
     assert all(f.code != "generation" for f in quiet)
+
+
+def test_export_dialog_for_a_2021_peer_says_what_it_left_out(qtbot: Any) -> None:
+    from dataclasses import replace
+
+    from app.views.transfer import ExportDialog
+
+    cfg = replace(TunnelConfig(role="client"), remoteaddr="vps:3000-3010", ratelimit=100_000)
+    dlg = ExportDialog(Profile("laptop", cfg))
+    qtbot.addWidget(dlg)
+    text = dlg.text()
+    assert text.startswith("kcptun-server") and "--ratelimit" not in text
+    note = dlg.note.text()
+    assert "kcptun 2021 (Debian) cannot use the port range" in note
+    dlg.this_end.setChecked(True)
+    assert "--ratelimit" not in dlg.text()
+    assert "has no --ratelimit" in dlg.note.text()
+    dlg2 = ExportDialog(Profile("laptop", replace(cfg, peer="kcptun-2025")))
+    qtbot.addWidget(dlg2)
+    dlg2.this_end.setChecked(True)
+    assert "--ratelimit 100000" in dlg2.text() and "cannot use" not in dlg2.note.text()
