@@ -10,9 +10,10 @@ other server it falls back to passive figures: it runs the client on its local a
 from __future__ import annotations
 
 import asyncio
+import json
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import asdict, replace
 from typing import Final
 
 from ..config import TunnelConfig
@@ -20,7 +21,7 @@ from ..errors import ConfigError
 from ..profiles import peer_config
 from .advice import Advice
 from .figures import LinkFigures
-from .report import outcome, render
+from .report import changed_flags, outcome, render
 from .rules import recommend
 
 OWN_FLAGS: Final = {"seconds": 3.0, "bytes": float(32 << 20), "passive": 0.0}
@@ -28,25 +29,29 @@ PASSIVE_DEFAULT: Final = 30.0
 SECONDS_MAX: Final = 10.0
 BYTES_MAX: Final = 64 << 20
 USAGE: Final = """\
-usage: kcpdesk tune [--profile NAME | kcptun client flags] [--seconds N] [--bytes N] [--passive N]
+usage: kcpdesk tune [--profile NAME | client flags] [--seconds N] [--bytes N] [--passive N] [--json]
 
 Measures the link and prints what to change on each end, and why.
   --seconds N   length of each active-test transfer (default 3, at most 10)
   --bytes N     cap on each transfer (default 33554432, at most 67108864)
   --passive N   skip the active test: run the client for N seconds while you use the tunnel
+  --json        print the figures, the changes and each end's changed flags as JSON
 The active test needs a KCP Desk server started with --tuneserve; any other server gets the
 passive measurement instead.
 """
 
 
 def split_own_flags(args: Sequence[str]) -> tuple[dict[str, float], list[str]]:
-    """(tune's own flags, the rest for the client flag parser)."""
+    """(tune's own flags, the rest for the client flag parser); ``--json`` is 1.0 when set."""
     own = dict(OWN_FLAGS)
+    own["json"] = 0.0
     rest: list[str] = []
     it = iter(args)
     for arg in it:
         name, eq, value = arg.lstrip("-").partition("=")
-        if arg.startswith("-") and name in own:
+        if arg.startswith("-") and name == "json" and not eq:
+            own["json"] = 1.0
+        elif arg.startswith("-") and name in OWN_FLAGS:
             if not eq:
                 value = next(it, "")
             try:
@@ -115,6 +120,10 @@ def report(fig: LinkFigures, cfg: TunnelConfig, server: TunnelConfig) -> tuple[A
     return advice, render(fig, advice, outcome(advice, cfg, server, fig.peer_is_kcpdesk))
 
 
+def _progress(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)  # stdout carries only the report
+
+
 def main(args: Sequence[str]) -> int:
     from ..cli import EXIT_OK, EXIT_USAGE, _config_or_exit, error
 
@@ -126,16 +135,30 @@ def main(args: Sequence[str]) -> int:
     except ConfigError as exc:
         error(exc)
         return EXIT_USAGE
-    cfg = _config_or_exit("client", rest)
-    if isinstance(cfg, int):
-        return cfg
+    got = _config_or_exit("client", rest)
+    if isinstance(got, int):
+        return got
+    cfg = got[0]
     try:
-        fig, server = asyncio.run(measure(cfg, own))
+        fig, server = asyncio.run(measure(cfg, own, _progress))
     except KeyboardInterrupt:
         return 130
     except OSError as exc:
         error(f"{exc.strerror or exc} (is the client already running on {cfg.localaddr}?)")
         return 1
-    _advice, text = report(fig, cfg, server)
-    sys.stdout.write(text)
+    advice, text = report(fig, cfg, server)
+    sys.stdout.write(as_json(fig, advice, cfg, server) if own["json"] else text)
     return EXIT_OK
+
+
+def as_json(fig: LinkFigures, advice: Advice, cfg: TunnelConfig, server: TunnelConfig) -> str:
+    """The report for scripts: figures, changes with reasons, each end's changed flags."""
+    out = outcome(advice, cfg, server, fig.peer_is_kcpdesk)
+    data = {
+        "figures": asdict(fig),
+        "changes": [asdict(r) for r in advice.changes],
+        "findings": list(advice.findings),
+        "client_flags": changed_flags(cfg, out.new_client, kcptun=False),
+        "server_flags": changed_flags(server, out.new_server, kcptun=not fig.peer_is_kcpdesk),
+    }
+    return json.dumps(data, indent=2) + "\n"
