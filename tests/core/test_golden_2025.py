@@ -266,8 +266,12 @@ def test_qpp_bytes_are_reproduced(name: str, direction: str) -> None:
 
 
 def test_old_qpp_differs() -> None:
-    """v20240701's QPP is not qpp 1.1.25's: the fact sheet's claim that they interoperate is
-    wrong for this recording (the smux frames decode, the QPP bytes do not)."""
+    """v20240701's QPP is not qpp 1.1.25's, although PROTOCOL-2025.md says they interoperate:
+    its smux frames decode (above), its QPP bytes do not. The stream is position-determined
+    (both directions carry identical bytes for the identical echo), but a pad-independent check
+    (one permutation per (pad, xor byte) pair) rules out 1.1.25's PRNG, per-byte xoshiro, the
+    xorshift32 variants of earlier qpp releases and Go's math/rand, under the raw key or the
+    PBKDF2 key; without the qpp release v20240701 vendored, the variant is unknown here."""
     for name in OLD_QPP:
         rec = recording(name)
         assert rec.qpp_count is not None
