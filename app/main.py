@@ -73,8 +73,8 @@ def freeze_startup_objects() -> None:
     the garbage collector's view.
 
     Those objects live until exit, yet every full collection would walk them; with a tunnel
-    running flat out, full collections then stall the UI thread for 30-40 ms
-    (``benchmarks/gui_lag.py``). Frozen, they are skipped.
+    running flat out, full collections then stall the UI thread for tens of milliseconds
+    (``benchmarks/gui_lag.py``; figures in benchmarks/README.md). Frozen, they are skipped.
     """
     gc.collect()
     gc.freeze()

@@ -2,9 +2,9 @@
 
 Charts share the Qt thread with the tunnel engine (qasync), so a redraw delays every datagram
 waiting behind it. A general plotting scene (pyqtgraph's: items, axis pictures, a legend of
-text items, bounding-rect bookkeeping, all in Python) cost 5-20 ms per chart per update here;
-this widget draws title, legend, grid, labels and a few polylines in well under a millisecond
-(``benchmarks/gui_lag.py``, figures in benchmarks/README.md). What keeps it cheap:
+text items, bounding-rect bookkeeping, all in Python) cost several milliseconds per chart per
+update; this widget draws title, legend, grid, labels and a few polylines in a fraction of
+that (``benchmarks/gui_lag.py``, figures in benchmarks/README.md). What keeps it cheap:
 
 * it paints only when ``show_data`` gave it something new and it is visible (Qt sends no paint
   events to hidden widgets; the panel does not feed hidden or minimised charts);
@@ -266,7 +266,7 @@ class TimeSeriesPlot(QWidget):
                     continue
                 line = _polygon(xs[a:b], ys[a:b])
                 p.drawPolyline(line)
-                # 2 px thick as two 1 px lines: a 2 px pen goes through Qt's stroker, 20x
-                # slower (10 ms for four curves here, against 0.5)
+                # 2 px thick as two 1 px lines: a 2 px pen goes through Qt's stroker, an
+                # order of magnitude slower (benchmarks/README.md)
                 line.translate(0.0, -1.0)
                 p.drawPolyline(line)

@@ -15,19 +15,19 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import errno
-import importlib
 import logging
 import socket
 import time
 from dataclasses import replace
 from enum import Enum
-from typing import Any, Final
+from typing import Final
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.models.diagnostics import MIN_UNANSWERED, Finding, diagnose
 from app.models.logbook import CURRENT_PROFILE
 from app.models.series import SAMPLE_PERIOD, StatsRecorder
+from kcpcore.aio.engine import Engine
 from kcpcore.config import parse_hostport
 from kcpcore.errors import KcpError
 from kcpcore.profiles import Profile
@@ -78,7 +78,7 @@ class TunnelController(QObject):
         self.state = TunnelState.STOPPED
         self.detail = ""
         """the error message, or what the state means right now"""
-        self.engine: Any = None
+        self.engine: Engine | None = None
         self.recorder = StatsRecorder()
         self.findings: list[Finding] = []
         self.started_at = 0.0
@@ -127,14 +127,9 @@ class TunnelController(QObject):
             self._set_state(TunnelState.ERROR, "fix the settings first: " +
                             "; ".join(str(p) for p in problems))
             return False
-        try:
-            engine_mod = importlib.import_module("kcpcore.aio.engine")
-        except ImportError as exc:
-            self._set_state(TunnelState.ERROR, f"the tunnel engine is not available ({exc})")
-            return False
         self._busy = True
         self._set_state(TunnelState.CONNECTING, "starting")
-        engine = engine_mod.Engine(cfg)
+        engine = Engine(cfg)
         ctx = contextvars.copy_context()
         ctx.run(CURRENT_PROFILE.set, self.name)
         try:
@@ -169,7 +164,7 @@ class TunnelController(QObject):
         self._set_state(TunnelState.ERROR, message)
         return False
 
-    async def _start_engine(self, engine: Any) -> None:
+    async def _start_engine(self, engine: Engine) -> None:
         cfg = self.profile.config
         if cfg.role == "client":
             host, port = parse_hostport(cfg.remoteaddr)
@@ -182,16 +177,12 @@ class TunnelController(QObject):
         await engine.start()
         log.info("%s started: %s", cfg.role, self._running_detail(engine))
 
-    def _running_detail(self, engine: Any) -> str:
+    def _running_detail(self, engine: Engine) -> str:
         cfg = self.profile.config
-        try:
-            port = engine.local_port
-        except (AssertionError, AttributeError, OSError):
-            port = 0
         local = self._local_address()
-        if port:
+        if engine.tunnel is not None:  # running: the real port (the config may say port 0)
             host, _ = parse_hostport(local)
-            local = f"{host or '*'}:{port}"
+            local = f"{host or '*'}:{engine.local_port}"
         if cfg.role == "client":
             return f"listening on {local} (TCP), server {cfg.remoteaddr}"
         return f"listening on {local} (UDP), target {cfg.target}"
@@ -212,9 +203,9 @@ class TunnelController(QObject):
 
     # --- sampling -----------------------------------------------------------------------------
 
-    def _remember_smuxver(self, engine: Any) -> None:
+    def _remember_smuxver(self, engine: Engine) -> None:
         """The engine switched smux version and the server answered: keep it in the profile."""
-        learned = getattr(engine, "learned_smuxver", None)
+        learned = engine.learned_smuxver
         cfg = self.profile.config
         if learned is not None and learned != cfg.smuxver:
             self.profile = replace(self.profile, config=replace(cfg, smuxver=learned))
@@ -230,12 +221,12 @@ class TunnelController(QObject):
         except Exception:  # keep sampling; one bad tick must not kill the UI's timer
             log.exception("sampling %s", self.name)
 
-    def _on_sample(self, engine: Any) -> None:
+    def _on_sample(self, engine: Engine) -> None:
         cfg = self.profile.config
         sessions = engine.session_stats()
         self.recorder.sample(engine.snmp(), sessions)
         delta, seconds = self.recorder.window()
-        err = getattr(engine, "last_error", None)
+        err = engine.last_error
         if err is not None and err != self.last_error:
             self.last_error = err
             log.warning("session ended: %s", err[1], extra={"profile": self.name})

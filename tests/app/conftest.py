@@ -7,7 +7,6 @@ UI settings. Qt-free modules are tested without these fixtures (and without the 
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -15,11 +14,6 @@ from typing import Any, TypeVar
 import pytest
 
 T = TypeVar("T")
-
-ENGINE_MISSING = importlib.util.find_spec("kcpcore.smux") is None
-needs_engine = pytest.mark.skipif(
-    ENGINE_MISSING, reason="kcpcore.smux has not landed yet: the engine cannot run tunnels")
-
 
 @pytest.fixture(autouse=True)
 def config_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:

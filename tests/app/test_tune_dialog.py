@@ -16,9 +16,9 @@ from app.views import tune_actions
 from kcpcore.aio.engine import Engine
 from kcpcore.config import TunnelConfig
 from kcpcore.profiles import Profile
-from tests.app.conftest import needs_engine, run, wait_for
+from tests.app.conftest import run, wait_for
 
-pytestmark = [pytest.mark.gui, needs_engine]
+pytestmark = pytest.mark.gui
 
 
 async def _server_and_relay() -> tuple[Engine, LossyRelay]:

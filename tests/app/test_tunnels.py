@@ -14,9 +14,9 @@ from app.controllers.tunnel import TunnelState
 from app.demo.traffic import EchoServer, TrafficGenerator
 from kcpcore.config import TunnelConfig
 from kcpcore.profiles import Profile
-from tests.app.conftest import needs_engine, run, wait_for
+from tests.app.conftest import run, wait_for
 
-pytestmark = [pytest.mark.gui, needs_engine]
+pytestmark = pytest.mark.gui
 
 
 async def _pair(window: Any, *, client_key: str = "pair-key-1", rate: float = 400_000,

@@ -15,7 +15,7 @@ from app.views.profile_list import Roles
 from app.views.transfer import ExportDialog, ImportCommandDialog
 from kcpcore.config import TunnelConfig
 from kcpcore.profiles import MUST_MATCH, Profile, ProfileStore, parse_command_line
-from tests.app.conftest import needs_engine, run
+from tests.app.conftest import run
 
 pytestmark = pytest.mark.gui
 
@@ -130,7 +130,6 @@ def test_damaged_store_file_is_reported_in_the_window(qloop: Any, qtbot: Any,
     run(qloop, win.shutdown())
 
 
-@needs_engine
 def test_start_error_is_shown_on_the_profile(window: Any, qloop: Any) -> None:
     """Port in use: the profile turns red with a sentence; nothing raises."""
     blocker = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -157,7 +156,6 @@ def test_start_error_is_shown_on_the_profile(window: Any, qloop: Any) -> None:
     assert "topsecretkey" not in window.log_view.plain_text()
 
 
-@needs_engine
 def test_unresolvable_server_is_an_error(window: Any, qloop: Any) -> None:
     window.manager.save(Profile("nowhere", TunnelConfig(
         role="client", localaddr="127.0.0.1:0", remoteaddr="no-such-host.invalid:4000")))
@@ -166,7 +164,6 @@ def test_unresolvable_server_is_an_error(window: Any, qloop: Any) -> None:
     assert ctrl.state is TunnelState.ERROR and "cannot resolve" in ctrl.detail
 
 
-@needs_engine
 def test_invalid_saved_profile_does_not_start(window: Any, qloop: Any, config_dir: Path) -> None:
     bad = Profile("bad", TunnelConfig(role="server", mtu=10))
     (config_dir / "profiles").mkdir(parents=True, exist_ok=True)

@@ -16,8 +16,6 @@ from pathlib import Path
 import pytest
 from PySide6.QtGui import QImage
 
-from tests.app.conftest import needs_engine
-
 pytestmark = [pytest.mark.gui,
               pytest.mark.skipif(shutil.which("xvfb-run") is None,
                                  reason="xvfb-run is not installed (scripts/bootstrap.sh does)")]
@@ -52,7 +50,6 @@ def test_real_window_starts_and_draws(tmp_path: Path, qapp: object) -> None:
     assert distinct_colours(shot) > 20  # a drawn window, not a blank rectangle
 
 
-@needs_engine
 @pytest.mark.slow
 def test_demo_under_xvfb_moves_data(tmp_path: Path, qapp: object) -> None:
     shot = tmp_path / "demo.png"

@@ -27,6 +27,7 @@ from app.demo.relay import LossyRelay
 from kcpcore.config import TunnelConfig
 from tests.helpers.netlink import stop_process
 from tests.helpers.peers import start_peer
+from tests.helpers.waits import until, until_stable
 from tests.reliability.util import (
     LOCAL,
     AsyncEcho,
@@ -100,16 +101,17 @@ def kill9(proc: Any) -> None:
 
 
 async def restart_scenario(client_port: int, scfg: TunnelConfig, tmp: Path,
-                           detect_within: float) -> dict[str, Any]:
+                           detect_within: float, echo: AsyncEcho) -> dict[str, Any]:
     """The server dies by SIGKILL mid-transfer and a new one starts on the same port."""
     loop = asyncio.get_running_loop()
     srv = await asyncio.to_thread(start_peer, "ours", scfg, tmp / "server1.log")
     try:
         warm = await echo_roundtrip(client_port, 256 * 1024, 1, timeout=20)
         assert warm.ok, warm.error
+        echoed = echo.bytes
         inflight = asyncio.ensure_future(
             echo_roundtrip(client_port, 500 * MB, 2, timeout=detect_within + 30))
-        await asyncio.sleep(1.0)
+        await until(lambda: echo.bytes >= echoed + MB, 15)  # the transfer is under way
         assert not inflight.done()
         kill9(srv)
         t_kill = loop.time()
@@ -153,7 +155,7 @@ def test_server_killed_mid_transfer_and_restarted(run: Any, figures: Any, tmp_pa
         await client.start()
         try:
             return await restart_scenario(client.local_port, server_cfg(sport, echo.port),
-                                          tmp_path, detect_within=12)
+                                          tmp_path, detect_within=12, echo=echo)
         finally:
             await client.stop()
             await echo.close()
@@ -233,7 +235,8 @@ def test_kills_with_default_timeouts(run: Any, figures: Any, tmp_path: Path) -> 
         await client.start()
         try:
             figures.add("faults.server_restart.default_30s", **await restart_scenario(
-                client.local_port, server_cfg(sport, echo.port), tmp_path, detect_within=70))
+                client.local_port, server_cfg(sport, echo.port), tmp_path, detect_within=70,
+                echo=echo))
         finally:
             await client.stop()
         server = Engine(server_cfg(0, echo.port, quiet=True))
@@ -315,11 +318,9 @@ def test_stalled_reader_memory_bounded_then_nothing_lost(run: Any, figures: Any,
                 rss0 = rss_bytes()
                 r, w = await asyncio.open_connection(LOCAL, p.port)
                 w.transport.pause_reading()  # the app reads nothing...
-                await asyncio.sleep(2.0)
-                stalled_at = source.written
-                await asyncio.sleep(1.5)
-                assert source.written - stalled_at < 2 * MB, "sender never stalled"
-                assert source.written < size * 3 // 4
+                stalled_at = await until_stable(lambda: source.written, quiet=1.0, timeout=30,
+                                                slack=MB // 4)
+                assert stalled_at < size * 3 // 4, "sender never stalled"
                 growth = rss_bytes() - rss0
                 w.transport.resume_reading()  # ...then everything
                 expect = Expect(7, size)
@@ -356,11 +357,9 @@ def test_stalled_reader_memory_bounded_then_nothing_lost(run: Any, figures: Any,
                     w.write_eof()
 
                 task = asyncio.ensure_future(pump())
-                await asyncio.sleep(2.0)
-                stalled_at = written
-                await asyncio.sleep(1.5)
-                assert written - stalled_at < 2 * MB, "sender never stalled"
-                assert written < size * 3 // 4
+                stalled_at = await until_stable(lambda: written, quiet=1.0, timeout=30,
+                                                slack=MB // 4)
+                assert stalled_at < size * 3 // 4, "sender never stalled"
                 growth = rss_bytes() - rss0
                 hole.release.set()
                 await asyncio.wait_for(task, 60)
