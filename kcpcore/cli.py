@@ -118,6 +118,8 @@ def startup_lines(cfg: TunnelConfig) -> list[str]:
     if any(getattr(cfg, n) != v for n, v in _KCPTUN_2021_TAIL[cfg.role].items()):
         body += [f"closewait: {cfg.closewait}", f"ratelimit: {cfg.ratelimit}",
                  f"framesize: {cfg.framesize}", f"peer: {peer_label(cfg.peer)}"]
+    if cfg.qpp:  # as kcptun 2024+ prints them (only when on: 20210922's banner stays exact)
+        body += [f"QPP: {g(cfg.qpp)}", f"QPPCount: {cfg.qppcount}"]
     return head + body
 
 

@@ -126,3 +126,20 @@ def test_qpp_is_a_2025_flag_for_exports_and_peers() -> None:
     errors = {e.field: e.message for e in replace(cfg, peer="kcptun-2021").validate()}
     assert "has no QPP" in errors["qpp"]
     assert replace(cfg, peer="kcptun-2025").validate() == []
+
+
+def test_startup_report_names_qpp_only_when_on() -> None:
+    from kcpcore.cli import startup_lines
+
+    cfg = replace(TunnelConfig.default("server"), peer="kcptun-2025")
+    assert not any("QPP" in line for line in startup_lines(cfg))
+    lines = startup_lines(replace(cfg, qpp=True, qppcount=7))
+    assert lines[-2:] == ["QPP: true", "QPPCount: 7"]
+
+
+def test_kcptun_2025_json_with_qpp_loads() -> None:
+    text = '{"key": "k", "crypt": "aes-128-gcm", "QPP": true, "qppCount": 31, "peer": ' \
+           '"kcptun-2025", "somethingNew": 1}'
+    cfg = TunnelConfig.from_kcptun_json_text("client", text)
+    assert (cfg.crypt, cfg.qpp, cfg.qppcount) == ("aes-128-gcm", True, 31)
+    assert cfg.validate() == []
