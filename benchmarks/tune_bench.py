@@ -23,6 +23,7 @@ import argparse
 import json
 import os
 import re
+import signal
 import statistics
 import subprocess
 import sys
@@ -47,7 +48,7 @@ from tests.helpers.netlink import (
 )
 
 KEY = "tunebench"
-DEFAULTS = ("--mode", "fast", "--crypt", "aes", "--ds", "10", "--ps", "3")  # kcptun's
+DEFAULTS = ("--mode", "fast", "--crypt", "aes", "--datashard", "10", "--parityshard", "3")
 PATHS: tuple[CorpusPath, ...] = (
     CorpusPath("clean-100", "100mbit", "10ms", note="100 Mbit/s, RTT 20 ms, clean"),
     CorpusPath("loss2", "50mbit", "20ms", "2%", note="50 Mbit/s, RTT 40 ms, 2 % loss"),
@@ -144,7 +145,7 @@ class Pair:
 
 def fec_flags(spec: str) -> list[str]:
     ds, ps = spec.split("/")
-    return ["--ds", ds, "--ps", ps]
+    return ["--datashard", ds, "--parityshard", ps]
 
 
 def grid_settings(grid: str) -> list[tuple[str, Ends]]:
@@ -302,6 +303,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=1, help="downloads per setting (median)")
     ap.add_argument("--json", help="write the results here")
     args = ap.parse_args(argv)
+    signal.signal(signal.SIGTERM, lb._interrupt)  # like Ctrl-C: the links are torn down
     why = netns_unavailable_reason()
     if why:
         print(f"tune_bench: {why}", file=sys.stderr)

@@ -158,7 +158,8 @@ def as_json(fig: LinkFigures, advice: Advice, cfg: TunnelConfig, server: TunnelC
         "figures": asdict(fig),
         "changes": [asdict(r) for r in advice.changes],
         "findings": list(advice.findings),
-        "client_flags": changed_flags(cfg, out.new_client, kcptun=False),
-        "server_flags": changed_flags(server, out.new_server, kcptun=not fig.peer_is_kcpdesk),
+        "client_flags": changed_flags(cfg, out.new_client, runs="kcpdesk"),
+        "server_flags": changed_flags(server, out.new_server, runs=out.server_runs),
+        "server_runs": out.server_runs,
     }
     return json.dumps(data, indent=2) + "\n"

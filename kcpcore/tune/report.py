@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..config import FIELD_SPECS, TunnelConfig, fields_for
+from ..generations import generation
 from ..profiles import command_line, export_json
 from .advice import Advice, apply
 from .figures import DirectionFigures, LinkFigures
@@ -28,41 +29,44 @@ class Outcome:
     def server_command(self) -> str:
         """The server's new command line, for the program it runs (its addresses are what
         this end assumes: check them)."""
-        if self.server_is_kcpdesk:
+        if self.server_runs == "kcpdesk":
             return command_line(self.new_server, ["kcpdesk", "server"])
-        return command_line(self.new_server)
+        return command_line(self.new_server, runs=self.server_runs)
+
+    @property
+    def server_runs(self) -> str:
+        """The server's generation: KCP Desk if it answered the test, else the profile's peer."""
+        return "kcpdesk" if self.server_is_kcpdesk else self.client.peer
 
     def server_json(self) -> str:
         return export_json(self.new_server)
 
     def server_flags(self) -> str:
         """Only the server's changed settings, as flags to add to its command line."""
-        return shlex.join(
-            changed_flags(self.server, self.new_server, kcptun=not self.server_is_kcpdesk)
-        )
+        return shlex.join(changed_flags(self.server, self.new_server, runs=self.server_runs))
 
     def server_json_changes(self) -> str:
         """Only the server's changed settings, as keys to merge into its -c JSON file."""
-        return json.dumps(
-            changed_keys(self.server, self.new_server, kcptun=not self.server_is_kcpdesk)
-        )
+        return json.dumps(changed_keys(self.server, self.new_server, runs=self.server_runs))
 
     def client_command(self) -> str:
         return command_line(self.new_client, ["kcpdesk", "client"])
 
 
-def changed_keys(old: TunnelConfig, new: TunnelConfig, *, kcptun: bool) -> dict[str, Any]:
-    """The settings that differ, by kcptun JSON key (KCP Desk's extensions left out for Go)."""
+def changed_keys(old: TunnelConfig, new: TunnelConfig, *, runs: str) -> dict[str, Any]:
+    """The settings that differ, by kcptun JSON key, that the generation ``runs`` knows (a
+    Go kcptun refuses KCP Desk's flags, and kcptun 2021 those added in 2025)."""
+    knows = generation(runs).knows
     return {
         s.json_key: getattr(new, s.name)
         for s in fields_for(new.role)
-        if getattr(new, s.name) != getattr(old, s.name) and not (kcptun and s.extension)
+        if getattr(new, s.name) != getattr(old, s.name) and s.since in knows
     }
 
 
-def changed_flags(old: TunnelConfig, new: TunnelConfig, *, kcptun: bool) -> list[str]:
+def changed_flags(old: TunnelConfig, new: TunnelConfig, *, runs: str) -> list[str]:
     args: list[str] = []
-    for key, value in changed_keys(old, new, kcptun=kcptun).items():
+    for key, value in changed_keys(old, new, runs=runs).items():
         flag = "--" + FIELD_SPECS[key].flags[0]
         if isinstance(value, bool):
             args.append(flag if value else flag + "=false")
@@ -121,7 +125,7 @@ def render(fig: LinkFigures, advice: Advice, out: Outcome) -> str:
         changes = [r.line() for r in advice.changes if r.reason == reason]
         lines.append("  * " + "; ".join(changes))
         lines.append(f"    why: {reason}")
-    program = "kcpdesk server" if out.server_is_kcpdesk else "kcptun-server"
+    program = generation(out.server_runs).label
     lines += [
         "",
         "This end (client), the whole command:",

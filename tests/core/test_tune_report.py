@@ -52,7 +52,11 @@ def test_report_has_figures_reasons_and_both_ends_commands() -> None:
     # the Go server gets only kcptun flags, and only the ones that change
     assert shlex.split(out.server_flags()) == ["--rcvwnd", "1024", "--parityshard", "0"]
     assert json.loads(out.server_json_changes()) == {"rcvwnd": 1024, "parityshard": 0}
-    assert "kcptun-server" in text
+    assert "The server (kcptun 2021 (Debian))" in text  # the profile's peer generation
+    assert out.server_command().startswith("kcptun-server ")
+    assert "--pacing" not in out.server_command()  # Go kcptun refuses KCP Desk's flags
+    kd = outcome(advice, CLIENT, SERVER, server_is_kcpdesk=True)  # it answered the test
+    assert kd.server_runs == "kcpdesk" and kd.server_command().startswith("kcpdesk server")
 
 
 def test_tune_help_and_bad_flags(capsys: pytest.CaptureFixture[str]) -> None:
