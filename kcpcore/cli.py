@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+import time
 from collections.abc import Callable, Sequence
 from typing import Final
 
@@ -163,6 +164,8 @@ usage: {PROG}                    open the KCP Desk window (needs: pip install kc
        {PROG} client --profile NAME   run a profile saved in the window, headless
        {PROG} tune --profile NAME     measure the link, say what to change and why
        {PROG} install-service    install the systemd units kcpdesk-server@/kcpdesk-client@
+       {PROG} snmp PATTERN       print the counters from a running tunnel's --snmplog file
+                                 (what SIGUSR1 logs, also where there is no SIGUSR1: Windows)
 
 Every kcptun {KCPTUN_VERSION} flag and -c JSON file works unchanged; --tcp is not supported.
 """
@@ -261,6 +264,26 @@ def _install_service(args: Sequence[str]) -> int:
     return install_main(args)
 
 
+def _snmp(args: Sequence[str]) -> int:
+    """``kcpdesk snmp PATTERN``: the newest row of a ``--snmplog`` file, as SIGUSR1 logs it."""
+    from .logformat import LOG_DATEFMT
+    from .snmplog import latest_row, log_file
+
+    if len(args) != 1 or args[0].startswith("-"):
+        error(f"usage: {PROG} snmp PATTERN (the --snmplog value of the running tunnel, "
+              "e.g. ./snmp-20060102.csv)")
+        return EXIT_USAGE
+    try:
+        path = log_file(args[0])
+        unix, snmp = latest_row(path)
+    except ConfigError as exc:
+        error(exc)
+        return EXIT_FAILURE
+    stamp = time.strftime(LOG_DATEFMT, time.localtime(unix))
+    print(f"{stamp} KCP SNMP:{snmp.go_dump()}")
+    return EXIT_OK
+
+
 Command = Callable[[Sequence[str]], int]
 """A subcommand: its arguments (after the command word) in, the exit status out."""
 
@@ -269,6 +292,7 @@ COMMANDS: Final[dict[str, Command]] = {
     "server": lambda args: run_role("server", args),
     "tune": lambda args: _tune(args),
     "install-service": lambda args: _install_service(args),
+    "snmp": _snmp,
 }
 """``kcpdesk <command> ...``; a new subcommand is one entry here and one line in TOP_HELP."""
 

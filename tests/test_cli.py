@@ -563,3 +563,34 @@ def test_startup_lines_shape() -> None:
     assert "pprof: false" in server and "target: 127.0.0.1:12948" in server
     assert "key: ********" in server
     assert json.dumps(client).count("it's a secrect") == 0
+
+
+# --- kcpdesk snmp: the counters without SIGUSR1 --------------------------------------------------
+
+
+def test_snmp_prints_the_newest_snmplog_row(tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    from datetime import datetime
+
+    from kcpcore.gotime import snmp_log_path
+    from kcpcore.snmp import Snmp
+
+    pattern = str(tmp_path / "snmp-20060102.csv")
+    old, new = Snmp(bytes_sent=5), Snmp(bytes_sent=7, in_pkts=3)
+    path = Path(snmp_log_path(pattern, datetime.now()))
+    path.write_text("\n".join([old.csv_header(), old.csv_row(1_700_000_000),
+                               new.csv_row(1_700_000_002), "1700000004,1,2"]) + "\n")
+    assert cli.main(["snmp", pattern]) == 0
+    out = capsys.readouterr().out
+    assert out.endswith(f" KCP SNMP:{new.go_dump()}\n")  # the half-written row is skipped
+
+
+@pytest.mark.parametrize(("argv", "rc", "text"), [
+    (["snmp"], 2, "usage: kcpdesk snmp PATTERN"),
+    (["snmp", "/nonexistent/snmp-20060102.csv"], 1, "no snmplog file at /nonexistent/snmp-"),
+])
+def test_snmp_errors_are_one_line(argv: list[str], rc: int, text: str,
+                                  capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(argv) == rc
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("kcpdesk: error: ") and text in line

@@ -24,6 +24,7 @@ from ..logformat import format_peer
 from ..process_options import ProcessOptions
 from ..snmp import Snmp
 from .metrics_server import MetricsServer
+from .sighandlers import install, signal_named
 from .stats import EngineSnapshot, SessionSnapshot
 from .tunnel import ClientTunnel, ServerTunnel
 
@@ -169,8 +170,8 @@ class StopSignals:
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.stop = asyncio.Event()
         self.now = asyncio.Event()
-        loop.add_signal_handler(signal.SIGINT, self._hard)
-        loop.add_signal_handler(signal.SIGTERM, self._term)
+        install(loop, signal.SIGINT, self._hard)  # falls back where the loop has no handlers
+        install(loop, signal.SIGTERM, self._term)
 
     def _hard(self) -> None:
         self.stop.set()
@@ -188,9 +189,9 @@ async def run_forever(cfg: TunnelConfig, opts: ProcessOptions | None = None) -> 
     engine = Engine(cfg)
     loop = asyncio.get_running_loop()
     signals = StopSignals(loop)
-    if hasattr(signal, "SIGUSR1"):
-        loop.add_signal_handler(signal.SIGUSR1,
-                                lambda: log.info("KCP SNMP:%s", engine.snmp().go_dump()))
+    usr1 = signal_named("SIGUSR1")  # none on Windows: --snmplog and `kcpdesk snmp` instead
+    if usr1 is not None:
+        install(loop, usr1, lambda: log.info("KCP SNMP:%s", engine.snmp().go_dump()))
     await engine.start()
     metrics: MetricsServer | None = None
     tasks = []
