@@ -121,7 +121,13 @@ class TuneService:
                 await _serve_down(session, writer, nbytes, seconds, windows)
             else:
                 await _serve_up(session, reader, writer, windows)
-        except (OSError, ConnectionError, TimeoutError, asyncio.IncompleteReadError) as exc:
+        except (
+            OSError,
+            TimeoutError,
+            ValueError,
+            asyncio.IncompleteReadError,
+            asyncio.LimitOverrunError,
+        ) as exc:  # a bad request ends its stream, nothing else
             log.debug("tune service: %s", exc)
         finally:
             self._tasks.discard(task)
@@ -299,11 +305,16 @@ async def run_phase(
         finally:
             done.set()
         samples = tuple(await sampler)
-        if direction == "down":
-            sender = replace(SenderStats.from_json(trailer), peer_repeats=repeats(samples))
-        else:
-            sender = replace(sender_stats(samples), peer_repeats=int(trailer.get("repeat_segs", 0)))
-        windows = (int(trailer.get("server_sndwnd", 0)), int(trailer.get("server_rcvwnd", 0)))
+        try:
+            if direction == "down":
+                sender = replace(SenderStats.from_json(trailer), peer_repeats=repeats(samples))
+            else:
+                sender = replace(
+                    sender_stats(samples), peer_repeats=int(trailer.get("repeat_segs", 0))
+                )
+            windows = (int(trailer.get("server_sndwnd", 0)), int(trailer.get("server_rcvwnd", 0)))
+        except (KeyError, TypeError, ValueError):
+            raise ConnectionError("tune test: the server's report is malformed") from None
         return Phase(
             direction, bool(wnd), nbytes, secs, samples, sender, windows if all(windows) else None
         )
@@ -315,7 +326,10 @@ async def _trailer(reader: asyncio.StreamReader) -> dict[str, Any]:
     n = _U32.unpack(await reader.readexactly(4))[0]
     if n > 65536:
         raise ConnectionError("tune test: oversized report")
-    data = json.loads(await reader.readexactly(n))
+    try:
+        data = json.loads(await reader.readexactly(n))
+    except ValueError:
+        raise ConnectionError("tune test: malformed report") from None
     if not isinstance(data, dict):
         raise ConnectionError("tune test: malformed report")
     return data

@@ -117,3 +117,32 @@ def test_server_without_the_opt_in_gets_nothing(monkeypatch: pytest.MonkeyPatch)
         assert target.connections == 1 and target.received == b""  # the client sent nothing
 
     run(main())
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        b"",
+        b"GET / HTTP/1.1\r\n",
+        b"KCPDESK-TUNE 2 DOWN 1 1 0\n",
+        b"KCPDESK-TUNE 1 SIDEWAYS 1 1 0\n",
+        b"KCPDESK-TUNE 1 DOWN x 1 0\n",
+        b"KCPDESK-TUNE 1 DOWN 1 1\n",
+        b"\xff" * 100,
+    ],
+)
+def test_the_service_ignores_anything_but_a_request(line: bytes) -> None:
+    assert tunetest._parse_request(line) is None
+
+
+def test_requests_are_bounded() -> None:
+    big = tunetest._parse_request(b"KCPDESK-TUNE 1 DOWN 999999999999 99999999 999999\n")
+    assert big == ("DOWN", tunetest.BYTES_MAX, tunetest.SECONDS_MAX, tunetest.WND_MAX)
+    neg = tunetest._parse_request(b"KCPDESK-TUNE 1 UP -5 -5 -5\n")
+    assert neg == ("UP", 0, 0.0, 0)
+
+
+def test_tune_convs_are_tagged_and_random() -> None:
+    convs = {tunetest.new_tune_conv() for _ in range(50)}
+    assert all(tunetest.is_tune_conv(c) for c in convs) and len(convs) > 40
+    assert not tunetest.is_tune_conv(0x12345678)
