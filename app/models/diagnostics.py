@@ -74,25 +74,40 @@ def diagnose(delta: Mapping[str, int], *, role: str, seconds: float,
     if seconds <= 0:
         return [*generation, Finding("no-data", "info", "Collecting data",
                                      "Diagnostics appear after a few seconds of running.")]
-    found: list[Finding] = list(generation)
+    found = [*generation, *_reachability(d, seconds, role, peer),
+             *_mismatches(d, seconds, bool(generation)), *_retransmits(d, sessions, sndwnd)]
+    if not found:
+        found.append(_quiet_or_healthy(d, seconds, role))
+    order = {"error": 0, "warning": 1, "info": 2, "ok": 3}
+    return sorted(found, key=lambda f: order[f.level])
+
+
+def _reachability(d: _Counter, seconds: float, role: str, peer: str) -> list[Finding]:
+    """Wrong key or cipher (checksum failures), or nothing coming back at all."""
     in_pkts, out_pkts, csum = d("InPkts"), d("OutPkts"), d("InCsumErrors")
     other = "server" if role == "client" else "client"
     where = f" at {peer}" if peer else ""
     if csum >= MIN_BAD_CSUM and csum >= CSUM_SHARE * (in_pkts + csum):
-        found.append(Finding(
+        return [Finding(
             "checksum", "error",
             f"Packets arrive but fail the checksum ({csum} in {seconds:.0f} s)",
             f"The {other} uses a different key or cipher (crypt). Make both ends match: "
-            "export this profile for the other end to get a config that agrees."))
-    elif out_pkts >= MIN_UNANSWERED and in_pkts == 0:
-        found.append(Finding(
+            "export this profile for the other end to get a config that agrees.")]
+    if out_pkts >= MIN_UNANSWERED and in_pkts == 0:
+        return [Finding(
             "no-reply", "error", f"Nothing is coming back from the {other}{where}",
             f"{out_pkts} packets went out in {seconds:.0f} s and none arrived. Check that the "
             f"{other} is running and the address and port are right, that no firewall drops "
             "UDP on that port, and that the key and crypt match (a mismatched end drops "
-            "everything it gets)."))
+            "everything it gets).")]
+    return []
+
+
+def _mismatches(d: _Counter, seconds: float, generation_known: bool) -> list[Finding]:
+    """Settings that must agree between the ends but do not (compression, smux, FEC)."""
+    found: list[Finding] = []
     reopens = d("ActiveOpens") + d("PassiveOpens")
-    if reopens >= MIN_REOPENS and csum == 0 and not generation:
+    if reopens >= MIN_REOPENS and d("InCsumErrors") == 0 and not generation_known:
         found.append(Finding(
             "reopens", "warning", f"The session was opened {reopens} times in {seconds:.0f} s",
             "It dies right after it starts. Compression (nocomp) or the smux version "
@@ -103,19 +118,20 @@ def diagnose(delta: Mapping[str, int], *, role: str, seconds: float,
             "fec-mismatch", "warning", f"FEC errors and no recoveries ({fec_errs} errors)",
             "Forward error correction cannot rebuild anything: datashard and parityshard "
             "probably differ between the ends. Set the same values on both."))
-    found += _retransmits(d, sessions, sndwnd)
-    if not found:
-        if in_pkts or out_pkts:
-            found.append(Finding(
-                "healthy", "ok", "The link looks healthy",
-                f"{in_pkts / seconds:.0f} packets/s in, {out_pkts / seconds:.0f} packets/s out,"
-                f" {_pct(d('RetransSegs'), d('OutSegs'))} of segments retransmitted."))
-        else:
-            hint = ("Connect an application to the local address to open a session."
-                    if role == "client" else "Waiting for a client.")
-            found.append(Finding("idle", "info", "Idle: no packets", hint))
-    order = {"error": 0, "warning": 1, "info": 2, "ok": 3}
-    return sorted(found, key=lambda f: order[f.level])
+    return found
+
+
+def _quiet_or_healthy(d: _Counter, seconds: float, role: str) -> Finding:
+    """Nothing wrong: traffic flows, or there is none."""
+    in_pkts, out_pkts = d("InPkts"), d("OutPkts")
+    if in_pkts or out_pkts:
+        return Finding(
+            "healthy", "ok", "The link looks healthy",
+            f"{in_pkts / seconds:.0f} packets/s in, {out_pkts / seconds:.0f} packets/s out,"
+            f" {_pct(d('RetransSegs'), d('OutSegs'))} of segments retransmitted.")
+    hint = ("Connect an application to the local address to open a session."
+            if role == "client" else "Waiting for a client.")
+    return Finding("idle", "info", "Idle: no packets", hint)
 
 
 def _retransmits(d: _Counter, sessions: Sequence[_SessionLike], sndwnd: int) -> list[Finding]:

@@ -108,6 +108,21 @@ class MainWindow(QMainWindow):
     def _build(self) -> None:
         split = QSplitter(Qt.Orientation.Horizontal)
         self.splitter = split
+        split.addWidget(self._build_profile_side())
+        split.addWidget(self._build_profile_view())
+        split.setStretchFactor(0, 0)
+        split.setStretchFactor(1, 1)
+        split.setSizes([310, 930])
+        split.setCollapsible(0, False)
+        self.setCentralWidget(split)
+        self.editor.save_requested.connect(self._on_save_requested)
+        self.toggle_button.clicked.connect(self._on_toggle_clicked)
+        self.demo_button.clicked.connect(self._on_demo_clicked)
+        self.demo_panel.stop_button.clicked.connect(self._on_demo_clicked)
+        self.statusBar()
+
+    def _build_profile_side(self) -> QWidget:
+        """The left side: the profile list, New and Run demo."""
         left = QWidget()
         left_lay = QVBoxLayout(left)
         left_lay.setContentsMargins(6, 6, 0, 6)
@@ -136,8 +151,10 @@ class MainWindow(QMainWindow):
         buttons.addStretch(1)
         buttons.addWidget(self.demo_button)
         left_lay.addLayout(buttons)
-        split.addWidget(left)
+        return left
 
+    def _build_profile_view(self) -> QWidget:
+        """The right side: the selected profile's header, then Monitor, Settings and Log."""
         right = QWidget()
         right_lay = QVBoxLayout(right)
         right_lay.setContentsMargins(6, 6, 6, 6)
@@ -159,8 +176,17 @@ class MainWindow(QMainWindow):
         self.detail.setWordWrap(True)
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         right_lay.addWidget(self.detail)
-
         self.tabs = QTabWidget()
+        self.tabs.addTab(self._build_monitor(), "Monitor")
+        self.editor = ProfileEditor(name_taken=lambda n: n in self.manager)
+        self.tabs.addTab(self.editor, "Settings")
+        self.log_view = LogView(self.logbook)
+        self.tabs.addTab(self.log_view, "Log")
+        right_lay.addWidget(self.tabs, 1)
+        return right
+
+    def _build_monitor(self) -> QWidget:
+        """The Monitor tab: demo controls (while the demo runs), diagnostics, charts."""
         monitor = QWidget()
         mon_lay = QVBoxLayout(monitor)
         mon_lay.setContentsMargins(4, 4, 4, 4)
@@ -171,24 +197,7 @@ class MainWindow(QMainWindow):
         mon_lay.addWidget(self.diagnostics)
         self.charts = ChartsPanel()
         mon_lay.addWidget(self.charts, 1)
-        self.tabs.addTab(monitor, "Monitor")
-        self.editor = ProfileEditor(name_taken=lambda n: n in self.manager)
-        self.tabs.addTab(self.editor, "Settings")
-        self.log_view = LogView(self.logbook)
-        self.tabs.addTab(self.log_view, "Log")
-        right_lay.addWidget(self.tabs, 1)
-        split.addWidget(right)
-        split.setStretchFactor(0, 0)
-        split.setStretchFactor(1, 1)
-        split.setSizes([310, 930])
-        split.setCollapsible(0, False)
-        self.setCentralWidget(split)
-
-        self.editor.save_requested.connect(self._on_save_requested)
-        self.toggle_button.clicked.connect(self._on_toggle_clicked)
-        self.demo_button.clicked.connect(self._on_demo_clicked)
-        self.demo_panel.stop_button.clicked.connect(self._on_demo_clicked)
-        self.statusBar()
+        return monitor
 
     def _build_actions(self) -> None:
         def act(text: str, slot: Callable[..., Any], shortcut: Any = None,
