@@ -21,6 +21,7 @@ import asyncio
 import logging
 import sys
 import time
+import weakref
 from collections.abc import Callable, Sequence
 from typing import Final
 
@@ -45,6 +46,8 @@ EXIT_INTERRUPTED: Final = 130
 VERSION_LINE: Final = f"{PROG} version {__version__} (kcptun {KCPTUN_VERSION} compatible)"
 
 log = logging.getLogger("kcpdesk")
+_OUR_HANDLERS: weakref.WeakSet[logging.Handler] = weakref.WeakSet()
+"""handlers ``setup_logging`` installed (replaced by the next call)"""
 
 # --- logging and startup report -------------------------------------------------------------
 
@@ -68,12 +71,12 @@ def setup_logging(cfg: TunnelConfig) -> logging.Handler:
     else:
         handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(KcptunFormatter())
-    handler._kcpdesk = True  # type: ignore[attr-defined]
     root = logging.getLogger()
     for old in list(root.handlers):
-        if getattr(old, "_kcpdesk", False):
+        if old in _OUR_HANDLERS:
             root.removeHandler(old)
             old.close()
+    _OUR_HANDLERS.add(handler)
     root.addHandler(handler)
     root.setLevel(logging.INFO)
     return handler

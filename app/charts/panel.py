@@ -16,6 +16,7 @@ from typing import Final
 
 import numpy as np
 from PySide6.QtCore import QTimer
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -145,7 +146,7 @@ class ChartsPanel(QWidget):
         t, cols = ring.since(t_end - span - 1.0, [c.column for c in plot.curves_spec])
         plot.show_data(t, cols, t_end, span, live=live)
 
-    def showEvent(self, event: object) -> None:  # noqa: N802 - Qt override
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)
         self.refresh()
 

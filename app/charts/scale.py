@@ -19,8 +19,8 @@ def nice_top(top: float) -> float:
         return 1.0
     exp = math.floor(math.log10(top * 1.1))
     for m in _STEPS:
-        if m * 10**exp >= top * 1.1:
-            return m * 10**exp
+        if m * 10.0**exp >= top * 1.1:
+            return m * 10.0**exp
     return 10.0 ** (exp + 1)
 
 

@@ -75,8 +75,9 @@ def _polygon(x: np.ndarray, y: np.ndarray) -> QPolygonF:
     """``x``/``y`` as a QPolygonF, written through its memory (no QPointF per point)."""
     poly = QPolygonF()
     poly.resize(len(x))
-    buf = shiboken6.VoidPtr(poly.data(), len(x) * 16, True)
-    xy = np.frombuffer(buf, np.float64).reshape(-1, 2)
+    # the stubs say data() is a QPointF; at run time it is the array's address
+    buf = shiboken6.VoidPtr(poly.data(), len(x) * 16, True)  # type: ignore[call-arg, arg-type]
+    xy = np.frombuffer(buf, np.float64).reshape(-1, 2)  # type: ignore[call-overload]
     xy[:, 0] = x
     xy[:, 1] = y
     return poly

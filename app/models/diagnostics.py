@@ -36,9 +36,12 @@ WINDOW_FULL: Final = 0.9  # share of sndwnd in flight that means "window-limited
 
 
 class _SessionLike(Protocol):
-    srtt_ms: int
-    snd_wnd_used: int
-    rmt_wnd: int
+    @property
+    def srtt_ms(self) -> int: ...
+    @property
+    def snd_wnd_used(self) -> int: ...
+    @property
+    def rmt_wnd(self) -> int: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -66,8 +66,10 @@ COLUMN_NAMES: Final = tuple(c.name for c in COLUMNS)
 
 
 class _SessionLike(Protocol):
-    srtt_ms: int
-    rto_ms: int
+    @property
+    def srtt_ms(self) -> int: ...
+    @property
+    def rto_ms(self) -> int: ...
 
 
 class Ring:
