@@ -138,6 +138,10 @@ class SmuxSession:
             ver, cmd, length, sid = unpack(buf, off)
             if ver != version:
                 self.peer_version = ver
+                if ver in (1, 2):
+                    # the other smux version: one NOP of ours tells its sender at once (ours
+                    # switches versions, Go's closes instead of waiting for a keepalive timeout)
+                    self._frame(CMD_NOP, 0)
                 events.append(self._die(f"smux: frame version {ver}, expected {version}"))
                 break
             if cmd == CMD_PSH:

@@ -286,6 +286,9 @@ class MuxConnection:
         log.debug("conv=%08x smux session killed: %s", self.driver.session.conv, reason)
         if self._timer is not None:
             self._timer.cancel()
+        last = self.smux.data_to_send()  # e.g. the NOP answering a frame of another version
+        if last and not self.driver.closed:
+            self.driver.write(self.writer.compress(last) if self.writer is not None else last)
         with contextlib.suppress(KcpError):
             self.smux.close()
         for st in list(self.streams.values()):

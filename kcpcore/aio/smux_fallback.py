@@ -52,7 +52,7 @@ class SmuxFallback:
         now use ``self.version``."""
         if smux.frames_in > 0 or smux.version != self.version:
             return False
-        wrong_version = smux.peer_version is not None and smux.peer_version != smux.version
+        wrong_version = smux.peer_version in (1, 2) and smux.peer_version != smux.version
         ignored = smux.timed_out and snd_una > 0
         if not (wrong_version or ignored):
             return False

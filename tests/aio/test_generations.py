@@ -161,7 +161,9 @@ def test_framesize_bounds_the_frames_sent() -> None:
 
 def test_ratelimit_caps_goodput_within_ten_percent() -> None:
     """Wire bytes per session are capped at --ratelimit; the goodput sits just below it."""
-    limit = 1_500_000
+    # 1 MB/s: the client's 128-segment window carries it up to 170 ms of RTT, which a loaded
+    # CI machine running both ends and the echo in one loop stays below
+    limit = 1_000_000
     flags = {"ratelimit": limit, "nocomp": True, "datashard": 0, "parityshard": 0}
 
     async def main() -> None:
@@ -220,13 +222,14 @@ def test_client_on_smux_v1_switches_to_a_v2_server_and_remembers() -> None:
     """Default client (kcptun 2021 peer: smux v1) against a kcptun-2025-style server."""
 
     async def main() -> None:
-        async with pair({"keepalive": 1, "nocomp": True},
-                        {"keepalive": 1, "nocomp": True, "peer": "kcptun-2025"}) \
+        async with pair({"nocomp": True}, {"nocomp": True, "peer": "kcptun-2025"}) \
                 as (port, cli, _srv):
             fallback = client_tunnel(cli).fallback
             reader, writer = await asyncio.open_connection("127.0.0.1", port)
             writer.write(b"x" * 1000)
-            await asyncio.wait_for(reader.read(-1), 20)  # the first session dies
+            # the first session dies at once: our server answers a v1 frame with a v2 NOP
+            # (default keepalive 10 s: waiting for it would take 20 s)
+            await asyncio.wait_for(reader.read(-1), 5)
             writer.close()
             assert fallback.version == 2 and fallback.tried
             await echo_all(port, 1, 200_000)
