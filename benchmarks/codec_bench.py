@@ -106,8 +106,9 @@ def main() -> None:
               f"{'enc >4MB':>9} {'dec >4MB':>9}")
         for count in (7, 61):
             for chunk in (1400, 32768):
-                runs = [bench_qpp(count, chunk) for _ in range(args.repeat)]
-                best = [min(r[0] for r in runs)] + [max(r[i] for r in runs) for i in range(1, 5)]
+                qruns = [bench_qpp(count, chunk) for _ in range(args.repeat)]
+                best = [min(r[0] for r in qruns)] + [max(r[i] for r in qruns)
+                                                      for i in range(1, 5)]
                 print(f"{count:8} {best[0]:7.2f} {chunk:6} " +
                       " ".join(f"{v:9.1f}" for v in best[1:]))
 

@@ -25,7 +25,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from .errors import AuthFailed, LocalProtocolError
-from .replay import ReplayFilter
+from .replay import ReplayedPacket, ReplayFilter
 
 __all__ = ["AEAD_KEY_SIZE", "AEAD_OVERHEAD", "GCM_NONCE_SIZE", "GCM_TAG_SIZE", "AeadCrypt"]
 
@@ -64,7 +64,7 @@ class AeadCrypt:
             pool.extend(raw[i : i + GCM_NONCE_SIZE] for i in range(0, len(raw), GCM_NONCE_SIZE))
         return pool.pop()
 
-    def seal(self, body: bytes, nonce: bytes | None = None) -> bytes:
+    def seal(self, body: bytes | bytearray | memoryview, nonce: bytes | None = None) -> bytes:
         """``nonce || GCM(body) || tag``; ``nonce`` defaults to 12 fresh random bytes."""
         if nonce is None:
             nonce = self._nonce()
@@ -74,7 +74,7 @@ class AeadCrypt:
             )
         return nonce + self._aead.encrypt(nonce, bytes(body), None)
 
-    def open(self, datagram: bytes) -> bytes:
+    def open(self, datagram: bytes | bytearray | memoryview) -> bytes:
         """The authenticated body. Raises ``AuthFailed`` or ``ReplayedPacket`` only."""
         if len(datagram) < AEAD_OVERHEAD:
             raise AuthFailed(
@@ -84,8 +84,9 @@ class AeadCrypt:
         data = bytes(datagram)
         nonce = data[:GCM_NONCE_SIZE]
         replay = self.replay
-        if replay is not None and replay.seen(nonce):
-            replay.check_and_add(nonce)  # raises ReplayedPacket and counts it
+        if replay is not None and replay.seen(nonce):  # before decrypting: a cheap drop
+            replay.dropped += 1
+            raise ReplayedPacket("aes-128-gcm: nonce seen before (replayed datagram)")
         try:
             body = self._aead.decrypt(nonce, data[GCM_NONCE_SIZE:], None)
         except InvalidTag:

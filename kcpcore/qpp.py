@@ -35,7 +35,7 @@ import math
 from typing import Final
 
 import numpy as np
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from cryptography.hazmat.primitives.ciphers import Cipher, CipherContext, algorithms, modes
 
 from .errors import ConfigError
 from .xoshiro import State, xoshiro_words
@@ -104,7 +104,7 @@ def seed_chunks(seed: bytes) -> list[bytes]:
     return chunks
 
 
-def _shuffled_pad(chunk: bytes, pad_id: int, ecbs: list) -> bytes:  # type: ignore[type-arg]
+def _shuffled_pad(chunk: bytes, pad_id: int, ecbs: list[CipherContext]) -> bytes:
     """One permutation: Fisher-Yates over 0..255 drawing from AES-re-encrypted HMAC state."""
     state = hmac.new(chunk, f"QPP_{pad_id:b}".encode(), hashlib.sha256).digest()
     pad = list(range(PAD_SIZE))
@@ -253,7 +253,8 @@ class QppEncoder(_QppStream):
             return b""
         plain = np.frombuffer(data, np.uint8)
         xor, rows = self._masks(len(plain))
-        return self.pads.pads[rows + (plain ^ xor)].tobytes()
+        out: bytes = self.pads.pads[rows + (plain ^ xor)].tobytes()
+        return out
 
 
 class QppDecoder(_QppStream):
@@ -270,4 +271,5 @@ class QppDecoder(_QppStream):
             return b""
         cipher = np.frombuffer(data, np.uint8)
         xor, rows = self._masks(len(cipher))
-        return (self.pads.rpads[rows + cipher] ^ xor).tobytes()
+        out: bytes = (self.pads.rpads[rows + cipher] ^ xor).tobytes()
+        return out

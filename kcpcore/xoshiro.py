@@ -27,7 +27,7 @@ _U = np.uint64
 def _run(state: State, n: int) -> tuple[list[int], State]:
     """``n`` outputs and the state after them, one step at a time."""
     s0, s1, s2, s3 = state
-    out = []
+    out: list[int] = []
     append = out.append
     for _ in range(n):
         x = (s1 * 5) & _M64
@@ -50,7 +50,8 @@ def _apply(matrix: np.ndarray, states: np.ndarray) -> np.ndarray:
     the XOR of the images of every set bit (bit ``64 w + b`` is bit b of word w)."""
     bits = ((states[:, :, None] >> _BIT) & np.uint64(1)).reshape(len(states), 256)
     chosen = np.where(bits[:, :, None].astype(bool), matrix[None, :, :], np.uint64(0))
-    return np.bitwise_xor.reduce(chosen, axis=1)
+    reduced: np.ndarray = np.bitwise_xor.reduce(chosen, axis=1)
+    return reduced
 
 
 @functools.cache
