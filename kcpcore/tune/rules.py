@@ -11,7 +11,13 @@ from __future__ import annotations
 import math
 from typing import Final
 
-from ..config import CRYPT_HEADER_SIZE, FEC_HEADER_SIZE_PLUS2, IKCP_OVERHEAD, TunnelConfig
+from ..config import (
+    CRYPT_HEADER_SIZE,
+    FEC_HEADER_SIZE_PLUS2,
+    IKCP_OVERHEAD,
+    MODES,
+    TunnelConfig,
+)
 from .advice import Advice, _Builder
 from .figures import DirectionFigures, LinkFigures
 from .parity import UNRECOVERABLE_TARGET, cheapest, unrecoverable
@@ -24,6 +30,7 @@ MORE_WITH_LARGE: Final = 1.2  # large windows carried this much more: the window
 LOSS_HEADROOM: Final = 2.0  # extra window per unit of loss: holes wait a round trip for resend
 CPU_BOUND: Final = 0.85  # of one core
 LOSSY: Final = 0.01  # loss at which a faster-recovering mode pays off
+INTERVAL_SHARE: Final = 0.25  # a flush interval above this share of the RTT slows every round
 CLEAN: Final = 0.001  # loss below which parity is pure overhead
 SOCKBUF_CAP: Final = 64 << 20
 MTU_SAFE: Final = 1350  # kcptun's default: fits tunnels and PPPoE with room to spare
@@ -165,13 +172,29 @@ def mode(b: _Builder, fig: LinkFigures, client: TunnelConfig, server: TunnelConf
         for cfg in (client, server):
             b.change(cfg, "mode", "fast2", reason)
         return
+    want, reasons = current, []
     if loss is not None and loss >= LOSSY and MODE_ORDER.index(current) < 2:
-        reason = (
+        want = "fast2"
+        reasons.append(
             f"{pct(loss)} loss: fast2 (nodelay) lowers the minimum RTO from 100 to 30 ms "
             "and backs off 1.5x instead of 2x, so lost segments are resent sooner"
         )
+    interval = MODES[current].interval
+    rtt = max(fig.srtt_ms, fig.rtt_min_ms)
+    if rtt > 0 and interval > INTERVAL_SHARE * rtt and current != "fast3" and not cpu_bound(fig):
+        quick = next(
+            m for m in MODE_ORDER[2:] if MODES[m].interval <= INTERVAL_SHARE * rtt or m == "fast3"
+        )
+        if MODE_ORDER.index(quick) > MODE_ORDER.index(want):
+            want = quick
+        reasons.append(
+            f"{current} flushes (sends and acknowledges) every {interval} ms against a "
+            f"{rtt:.0f} ms round trip, so each window waits up to two intervals more than the "
+            f"path needs; {want} flushes every {MODES[want].interval} ms (a little more CPU)"
+        )
+    if want != current:
         for cfg in (client, server):
-            b.change(cfg, "mode", "fast2", reason)
+            b.change(cfg, "mode", want, "; ".join(reasons))
 
 
 def fec(b: _Builder, fig: LinkFigures, client: TunnelConfig, server: TunnelConfig) -> None:

@@ -61,7 +61,7 @@ CASES = [
     ),
     (
         "loss-limited: mode and FEC, windows already enough",
-        LinkFigures(rtt_min_ms=40, srtt_ms=45, down=busy(8e6, loss=0.10)),
+        LinkFigures(rtt_min_ms=110, srtt_ms=120, down=busy(8e6, loss=0.10)),
         {},
         {},
         {
@@ -120,12 +120,25 @@ CASES = [
         [("server", "sndwnd")],
     ),
     (
-        "clean link with parity: parity off, nothing else",
+        "clean low-RTT link: parity off, a mode that flushes faster than the RTT",
         LinkFigures(rtt_min_ms=10, srtt_ms=11, down=busy(90e6, loss=0.0)),
         {},
         {},
-        {("client", "parityshard"): 0, ("server", "parityshard"): 0},
-        [("client", "rcvwnd"), ("client", "mode")],
+        {
+            ("client", "parityshard"): 0,
+            ("server", "parityshard"): 0,
+            ("client", "mode"): "fast3",
+            ("server", "mode"): "fast3",
+        },
+        [("client", "rcvwnd")],
+    ),
+    (
+        "long RTT, clean: the mode's interval is small beside it, left alone",
+        LinkFigures(rtt_min_ms=300, srtt_ms=310, down=busy(20e6, loss=0.0)),
+        {},
+        {},
+        {},
+        [("client", "mode"), ("client", "rcvwnd")],
     ),
     (
         "loss not measured: FEC untouched",
