@@ -57,11 +57,13 @@ from .tea import KCP_TEA_ROUNDS, Tea, Xtea
 try:  # cryptography >= 47; CFB leaves primitives.ciphers.modes in 49
     from cryptography.hazmat.decrepit.ciphers.modes import CFB
 except ImportError:  # pragma: no cover - older cryptography
-    from cryptography.hazmat.primitives.ciphers.modes import CFB  # type: ignore[attr-defined,no-redef]
+    from cryptography.hazmat.primitives.ciphers.modes import (  # type: ignore[attr-defined,no-redef,unused-ignore]
+        CFB,
+    )
 try:  # cryptography >= 43
     from cryptography.hazmat.decrepit.ciphers.algorithms import CAST5, Blowfish, TripleDES
 except ImportError:  # pragma: no cover - older cryptography
-    from cryptography.hazmat.primitives.ciphers.algorithms import (  # type: ignore[no-redef]
+    from cryptography.hazmat.primitives.ciphers.algorithms import (  # type: ignore[no-redef,unused-ignore]
         CAST5,
         Blowfish,
         TripleDES,
@@ -222,7 +224,8 @@ class _CfbCrypt:
         self._iv = INITIAL_VECTOR[:block_size]
         self._ecb = ecb
         self._encrypt_chain = encrypt_chain
-        self._enc_stream, self._dec_stream = streams if streams else (None, None)
+        self._enc_stream: Callable[[bytes], bytes] | None = streams[0] if streams else None
+        self._dec_stream: Callable[[bytes], bytes] | None = streams[1] if streams else None
         self._zeros = bytes(block_size)
 
     def encrypt(self, data: bytes) -> bytes:
