@@ -23,15 +23,43 @@ from tests.helpers.bottleneck import Link, run
 
 EVERY = 500  # ms between trace lines (--every)
 
+# (name, rate Mbit/s, one-way delay ms, loss, link options): the simulator's share of the
+# path corpus (benchmarks/linkbench.py runs the real one), for quick same-run ratios.
+SIM_PATHS = (
+    ("100m-20ms", 100, 20, 0.0, {}),
+    ("50m-40ms-2%", 50, 40, 0.02, {}),
+    ("20m-50ms-10%", 20, 50, 0.10, {}),
+    ("30m-100ms-1%-reorder1%", 30, 100, 0.01, {"reorder": 0.01}),
+    ("30m-100ms-1%-reorder1%-jitter10", 30, 100, 0.01, {"reorder": 0.01, "jitter_ms": 10}),
+    ("30m-100ms-1%-jitter10", 30, 100, 0.01, {"jitter_ms": 10}),
+    ("30m-100ms-1%-reorder5%-gap3ms", 30, 100, 0.01, {"reorder": 0.05, "reorder_gap": 3}),
+    ("20m-50ms-reorder5%", 20, 50, 0.0, {"reorder": 0.05}),
+    ("10m-200ms", 10, 200, 0.0, {}),
+    ("50m-5ms-jitter5", 50, 5, 0.0, {"jitter_ms": 5}),
+)
+
+
+def corpus(mb: float) -> None:
+    """Paced default against kcptun's rules on every ``SIM_PATHS`` entry (same run)."""
+    print("| path | default Mbit/s | rules Mbit/s | ratio | wire/payload default, rules |")
+    print("|---|---|---|---|---|")
+    for name, rate, delay, loss, opts in SIM_PATHS:
+        ours = run(rate=rate, delay=delay, loss=loss, mb=mb, pacing=True, fec_adaptive=True,
+                   link_opts=opts)
+        rules = run(rate=rate, delay=delay, loss=loss, mb=mb, pacing=False, link_opts=opts)
+        print(f"| {name} | {ours.goodput_mbps:.2f} | {rules.goodput_mbps:.2f} | "
+              f"{ours.goodput_mbps / rules.goodput_mbps:.2f} | "
+              f"{ours.wire_per_payload:.2f}, {rules.wire_per_payload:.2f} |", flush=True)
+
 
 def trace(ms: int, a: KcpSession, ab: Link) -> None:
-    p = a.kcp.pacer
+    p = a.kcp.policy.pacer
     if ms % EVERY or p is None:
         return
     mbit = 8 * 1298 / 1000  # segments per ms -> Mbit/s of payload
     print(f"{ms:6d} ms {p.state:9s} rate {p.rate() * mbit:7.2f} bw {p.bw * mbit:7.2f} Mbit/s "
           f"minrtt {p.min_rtt:4d} rtt {p.round_rtt:4d} loss {p.loss:.3f} "
-          f"win {p.window():5d} inflight {len(a.kcp._unacked):5d} "
+          f"win {p.window():5d} inflight {a.kcp.inflight():5d} "
           f"queue {ab.queued:8d} drops {ab.drops} "
           f"span {(a.kcp.snd_nxt - a.kcp.snd_una) & 0xFFFFFFFF} rmt {a.kcp.rmt_wnd}")
 
@@ -44,12 +72,22 @@ def main() -> None:
     ap.add_argument("--mb", type=float, default=10.0)
     ap.add_argument("--pacing", action="store_true")
     ap.add_argument("--fecadaptive", action="store_true")
+    ap.add_argument("--reorder", type=float, default=0.0, help="fraction skipping the delay")
+    ap.add_argument("--reorder-gap", type=int, default=None, help="ms early (default: all)")
+    ap.add_argument("--jitter", type=int, default=0, help="ms, uniform +-")
+    ap.add_argument("--corpus", action="store_true", help="every SIM_PATHS entry, both senders")
     ap.add_argument("--trace", action="store_true")
     ap.add_argument("--every", type=int, default=EVERY, help="ms between trace lines")
     args = ap.parse_args()
     globals()["EVERY"] = args.every
+    if args.corpus:
+        corpus(args.mb)
+        return
     r = run(rate=args.rate, delay=args.delay, loss=args.loss, mb=args.mb, pacing=args.pacing,
-            fec_adaptive=args.fecadaptive, observe=trace if args.trace else None)
+            fec_adaptive=args.fecadaptive,
+            link_opts={"reorder": args.reorder, "reorder_gap": args.reorder_gap,
+                       "jitter_ms": args.jitter},
+            observe=trace if args.trace else None)
     out = {f.name: getattr(r, f.name) for f in dataclasses.fields(r) if f.name != "samples"}
     print(" ".join(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}" for k, v in out.items()))
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import struct
 from dataclasses import dataclass
+from typing import Protocol
 
 from .errors import ConfigError, LocalProtocolError, MalformedPacket
 from .rs import ReedSolomon, check_shard_counts
@@ -177,6 +178,22 @@ def residual_loss(data_shards: int, parity: int, loss: float) -> float:
     return max(0.0, 1.0 - ok)
 
 
+class ParitySender(Protocol):
+    """What adaptive parity asks the session's sender policy (``kcpcore.sendpolicy``)."""
+
+    def bulk_sending(self) -> bool:
+        """True while the sender fills the path: parity would displace data."""
+        ...
+
+    def sender_loss(self) -> float | None:
+        """Loss the sender measured on the path away from us, when trustworthy."""
+        ...
+
+    def set_wire_overhead(self, overhead: float) -> None:
+        """Wire packets per data packet from now on."""
+        ...
+
+
 class AdaptiveParity:
     """KCP Desk only: how many of the configured parity shards each FEC group should send.
 
@@ -212,15 +229,16 @@ class AdaptiveParity:
     GAIN_UP = 0.5  # EWMA weight of a sample above the estimate (react to new loss quickly)
     GAIN_DOWN = 0.125  # ...and below it (hold parity a while after loss stops)
 
-    __slots__ = ("_got", "_hi", "_limits", "_start", "_t0", "data_shards", "loss", "pacer",
-                 "parity_shards", "samples")
+    __slots__ = ("_got", "_hi", "_limits", "_start", "_t0", "data_shards", "loss",
+                 "parity_shards", "samples", "sender")
 
-    def __init__(self, data_shards: int, parity_shards: int) -> None:
+    def __init__(self, data_shards: int, parity_shards: int,
+                 sender: ParitySender | None = None) -> None:
         check_shard_counts(data_shards, parity_shards)
         self.data_shards = data_shards
         self.parity_shards = parity_shards
         self.loss: float | None = None  # estimated loss per packet; None until measured
-        self.pacer = None  # kcpcore.pacer.Pacer of the same session, when it paces
+        self.sender = sender  # the session's sender policy (kcpcore.sendpolicy)
         self.samples = 0
         # _limits[k]: the highest loss for which k parity shards meet the target
         self._limits = [self._limit(k) for k in range(parity_shards)]
@@ -248,10 +266,8 @@ class AdaptiveParity:
     def count(self) -> int:
         """Parity shards the group being completed should send."""
         loss = self.loss
-        pacer = self.pacer
-        if pacer is None:
-            return self.parity_shards if loss is None else self.parity_for(loss)
-        if not pacer.app_limited():
+        sender = self.sender
+        if sender is not None and sender.bulk_sending():
             # A paced bulk sender fills the bottleneck: every parity shard displaces a data
             # packet, while ARQ repairs a loss for one resend. Parity is spent only when the
             # sender has rate to spare (interactive traffic), where it saves a round trip.
@@ -259,10 +275,12 @@ class AdaptiveParity:
         elif loss is None:
             k = self.parity_shards
         else:
-            if pacer.loss > loss and pacer.queue_free():
-                loss = pacer.loss
+            own = sender.sender_loss() if sender is not None else None
+            if own is not None and own > loss:
+                loss = own
             k = self.parity_for(loss)
-        pacer.set_overhead((self.data_shards + k) / self.data_shards)
+        if sender is not None:
+            sender.set_wire_overhead((self.data_shards + k) / self.data_shards)
         return k
 
     def on_peer_data(self, seqid: int, now_ms: int, data_shards: int, size: int) -> None:

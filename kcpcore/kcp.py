@@ -14,7 +14,10 @@ Where this differs from a line-by-line port of kcp-go, it is for cost, not behav
   capped at ``max(resend, 1)``, which is all the retransmit rules ever compare them with.
 
 Everything the peer can observe (segment layout, ACK thinning, una/wnd, RTO rules and backoff,
-fast and early retransmit, congestion window, window probing) follows kcp-go v5.6.1.
+window probing) follows kcp-go v5.6.1. How many new segments may go, when, and which holes
+count as lost is the sender policy's (``kcpcore.sendpolicy``): ``KcptunRules`` is kcp-go's
+congestion window with fast and early retransmit, the default; ``--pacing`` installs
+``kcpcore.pacedsender.PacedSender``.
 """
 
 from __future__ import annotations
@@ -22,7 +25,6 @@ from __future__ import annotations
 import heapq
 from collections import deque
 
-from .pacer import Pacer
 from .segment import (
     IKCP_CMD_ACK,
     IKCP_CMD_PUSH,
@@ -31,6 +33,7 @@ from .segment import (
     IKCP_OVERHEAD,
     SEGMENT_HEADER,
 )
+from .sendpolicy import KcptunRules, SenderPolicy
 from .snmp import Snmp
 
 IKCP_RTO_NDL = 30  # ms; minimum rto with nodelay
@@ -41,12 +44,9 @@ IKCP_ASK_SEND = 1  # need to send IKCP_CMD_WASK
 IKCP_ASK_TELL = 2  # need to send IKCP_CMD_WINS
 IKCP_WND_SND = 32  # segments
 IKCP_WND_RCV = 32  # segments
-LONE_SEGMENTS = 4  # paced: up to this many in flight and none queued is interactive traffic
 IKCP_MTU_DEF = 1400  # bytes
 IKCP_INTERVAL = 100  # ms
 IKCP_DEADLINK = 20  # transmissions of one segment before state goes dead
-IKCP_THRESH_INIT = 2
-IKCP_THRESH_MIN = 2
 IKCP_PROBE_INIT = 7000  # ms; kcp-go value (C KCP has 7000 too)
 IKCP_PROBE_LIMIT = 120000  # ms
 IKCP_MTU_MIN = 50  # SetMtu refuses smaller values
@@ -65,8 +65,8 @@ def timediff(later: int, earlier: int) -> int:
 class _Seg:
     """A segment in the send buffer. Plain slots class: created once per sent segment."""
 
-    __slots__ = ("acked", "d_clock", "d_delivered", "d_first", "d_time", "data", "deadline",
-                 "fastack", "frg", "rto", "sn", "ts", "xmit")
+    __slots__ = ("acked", "data", "deadline", "fastack", "frg", "rto", "sent", "sn", "ts", "tx",
+                 "xmit")
 
     def __init__(self, sn: int, frg: int, data: bytes) -> None:
         self.sn = sn
@@ -78,10 +78,8 @@ class _Seg:
         self.deadline = 0  # retransmit time on the control block's 64-bit clock
         self.fastack = 0
         self.acked = False
-        self.d_delivered = 0  # pacer: segments delivered when this one was last sent
-        self.d_time = 0  # pacer: clock of the last delivery before that
-        self.d_first = 0  # pacer: its first_sent_time then
-        self.d_clock = 0  # pacer: when it was last sent (unwrapped clock)
+        self.sent = 0  # when it was last sent, on the control block's unwrapped clock
+        self.tx: object = None  # the sender policy's record of that transmission
 
 
 class Kcp:
@@ -102,7 +100,6 @@ class Kcp:
         self.snd_una = 0
         self.snd_nxt = 0
         self.rcv_nxt = 0
-        self.ssthresh = IKCP_THRESH_INIT
         self.rx_rttvar = 0
         self.rx_srtt = 0
         self.rx_rto = IKCP_RTO_DEF
@@ -110,8 +107,6 @@ class Kcp:
         self.snd_wnd = IKCP_WND_SND
         self.rcv_wnd = IKCP_WND_RCV
         self.rmt_wnd = IKCP_WND_RCV
-        self.cwnd = 0
-        self.incr = 0
         self.probe = 0
         self.interval = IKCP_INTERVAL
         self.nodelay = 0
@@ -135,9 +130,15 @@ class Kcp:
         self.rcv_buf: dict[int, tuple[int, bytes]] = {}  # out-of-order sn -> (frg, data)
         self.acklist: list[tuple[int, int]] = []
         self._out: list[bytes] = []
-        self.pacer: Pacer | None = None
-        self._newly_acked: list[_Seg] = []  # pacer only: acked during the current input
-        self._una_fresh: set[int] = set()  # sns una acknowledged first, in the current input
+        self.policy: SenderPolicy = KcptunRules()
+        self._newly_acked: list[_Seg] = []  # acked during the current input (policy.tracks_acks)
+        self._una_fresh: set[int] = set()
+        # The sender policy's RTT samples come from ACKs of segments the peer had received
+        # *in order* when it flushed (sn below the una it sent), not from kcp-go's last ACK:
+        # on a path that reorders, the last ACK of a peer flush is often of a datagram that
+        # overtook the others (30 Mbit/s, 1 % skipping a 100 ms delay: 45 % of 20 ms
+        # flushes end with one), and the minimum RTT came out half the path's.
+        self._ordered_ts: int | None = None  # sns una acknowledged first, in the current input
 
     # ------------------------------------------------------------------ configuration
 
@@ -169,9 +170,9 @@ class Kcp:
         if nc >= 0:
             self.nocwnd = nc
 
-    def set_pacing(self, on: bool) -> None:
-        """KCP Desk only: pace sends at the measured delivery rate (``kcpcore.pacer``)."""
-        self.pacer = Pacer(ack_delay=self.interval) if on else None
+    def set_policy(self, policy: SenderPolicy) -> None:
+        """The sender policy from now on (``kcpcore.sendpolicy``)."""
+        self.policy = policy
 
     def set_wndsize(self, sndwnd: int, rcvwnd: int) -> None:
         if sndwnd > 0:
@@ -180,6 +181,10 @@ class Kcp:
             self.rcv_wnd = rcvwnd
 
     # ------------------------------------------------------------------ application side
+
+    def inflight(self) -> int:
+        """Segments sent and not yet acknowledged."""
+        return len(self._unacked)
 
     def wait_snd(self) -> int:
         """Segments queued or in flight (kcp-go WaitSnd)."""
@@ -276,6 +281,7 @@ class Kcp:
         if size < IKCP_OVERHEAD:
             return -1
         snd_una_before = self.snd_una
+        una = snd_una_before
         self._una_fresh.clear()
         conv = self.conv
         off = 0
@@ -317,19 +323,24 @@ class Kcp:
             in_segs += 1
             off += length
         snmp.in_segs += in_segs
+        policy = self.policy
         if acks:
-            sample_ts = self._parse_acks(acks)
+            self._tick(now_ms)
+            sample_ts = self._parse_acks(acks, una)
             if regular and sample_ts is not None:
                 rtt = timediff(now_ms, sample_ts)
                 if rtt >= 0:
                     self._update_ack(rtt)
-                    if self.pacer is not None:
-                        self._tick(now_ms)
-                        self.pacer.on_rtt(rtt, self._clock)
+                    ordered_ts = self._ordered_ts
+                    policy.on_rtt(rtt, None if ordered_ts is None
+                                  else max(timediff(now_ms, ordered_ts), 0), self._clock)
         if self._newly_acked:
-            self._pacer_delivered(now_ms)
-        if not self.nocwnd and timediff(self.snd_una, snd_una_before) > 0:
-            self._grow_cwnd()
+            self._tick(now_ms)
+            newly = self._newly_acked
+            self._newly_acked = []
+            policy.on_acked(newly, self._clock, len(self._unacked))
+        if timediff(self.snd_una, snd_una_before) > 0:
+            policy.on_una_advanced(self)
         if window_slides and flush_on_slide:
             self.flush(now_ms)
         elif ack_nodelay and self.acklist:
@@ -350,13 +361,13 @@ class Kcp:
                 del unacked[seg.sn]
                 holes.pop(seg.sn, None)
                 self._una_fresh.add(seg.sn)
-                if self.pacer is not None:
+                if self.policy.tracks_acks:
                     self._newly_acked.append(seg)
             count += 1
         self.snd_una = buf[0].sn if buf else self.snd_nxt
         return count
 
-    def _parse_acks(self, acks: list[tuple[int, int]]) -> int | None:
+    def _parse_acks(self, acks: list[tuple[int, int]], peer_una: int) -> int | None:
         """Mark acked segments, then count fast-acks on the holes below them.
 
         Returns the ts of the last ACK that acknowledged a segment for the first time (by
@@ -372,11 +383,15 @@ class Kcp:
         holes = self._holes
         fresh = self._una_fresh
         valid = []
+        tracks = self.policy.tracks_acks
         top_sn = None
         sample_ts = None
+        self._ordered_ts = None
         for sn, ts in acks:
             if sn in fresh:
                 sample_ts = ts
+                if timediff(sn, peer_una) < 0:
+                    self._ordered_ts = ts
             if timediff(sn, snd_una) < 0 or timediff(sn, snd_nxt) >= 0:
                 continue
             valid.append((sn, ts))
@@ -386,8 +401,11 @@ class Kcp:
                 seg.data = b""
                 holes.pop(sn, None)
                 sample_ts = ts
-                if self.pacer is not None:
+                if tracks:
                     self._newly_acked.append(seg)
+                if seg.xmit > 1 and ts != seg.ts:
+                    # The ACK echoes an earlier copy's timestamp: the resend was needless.
+                    self.policy.on_spurious(seg, self._clock, self.rx_srtt)
             if top_sn is None or timediff(sn, top_sn) > 0:
                 top_sn = sn
         if top_sn is None:
@@ -405,7 +423,7 @@ class Kcp:
                 if seg is not None:
                     holes[s] = seg
             self._max_ack = top_sn
-        if holes:
+        if holes and self.policy.counts_fastacks:
             self._count_fastacks(valid)
         return sample_ts
 
@@ -438,18 +456,6 @@ class Kcp:
                     hits += 1
             if hits:
                 seg.fastack = min(seg.fastack + hits, cap)
-
-    def _pacer_delivered(self, now_ms: int) -> None:
-        """Hand the segments this input acknowledged to the pacer as one rate sample."""
-        newly = self._newly_acked
-        self._newly_acked = []
-        pacer = self.pacer
-        if pacer is None:
-            return
-        self._tick(now_ms)
-        newest = max(newly, key=lambda seg: seg.d_clock)
-        pacer.on_delivered(len(newly), self._clock, newest.d_delivered, newest.d_time,
-                           newest.d_first, newest.d_clock, len(self._unacked))
 
     def _parse_data(self, sn: int, frg: int, data: bytes) -> bool:
         """Store an in-window PUSH; returns True if it was a duplicate."""
@@ -487,23 +493,6 @@ class Kcp:
         rto = self.rx_srtt + max(self.interval, self.rx_rttvar << 2)
         self.rx_rto = min(max(self.rx_minrto, rto), IKCP_RTO_MAX)
 
-    def _grow_cwnd(self) -> None:
-        if self.cwnd >= self.rmt_wnd:
-            return
-        mss = self.mss
-        if self.cwnd < self.ssthresh:
-            self.cwnd += 1
-            self.incr += mss
-        else:
-            if self.incr < mss:
-                self.incr = mss
-            self.incr += (mss * mss) // self.incr + mss // 16
-            if (self.cwnd + 1) * mss <= self.incr:
-                self.cwnd = (self.incr + mss - 1) // mss if mss > 0 else self.incr + mss - 1
-        if self.cwnd > self.rmt_wnd:
-            self.cwnd = self.rmt_wnd
-            self.incr = self.rmt_wnd * mss
-
     # ------------------------------------------------------------------ output
 
     def wnd_unused(self) -> int:
@@ -528,42 +517,19 @@ class Kcp:
             w.finish()
             return self.interval
         self._flush_probes(w, wnd, una, now_ms)
-        cwnd = min(self.snd_wnd, self.rmt_wnd)
-        pacer = self.pacer
-        if pacer is not None:
-            return self._flush_paced(w, wnd, una, now_ms, cwnd, pacer)
-        if not self.nocwnd:
-            cwnd = min(self.cwnd, cwnd)
-        new_segs = self._move_queue_to_buf(cwnd)
+        policy = self.policy
+        cwnd = policy.window(self, min(self.snd_wnd, self.rmt_wnd))
+        new_segs = self._move_queue_to_buf(cwnd, policy.quota(self._clock, len(self._unacked)))
         change, lost = self._flush_segments(w, wnd, una, now_ms, new_segs)
         w.finish()
-        if not self.nocwnd:
-            self._update_cwnd(change, lost, cwnd)
-        return self._next_deadline(now_ms)
-
-    def _flush_paced(self, w: _Writer, wnd: int, una: int, now_ms: int, cwnd: int,
-                     pacer: Pacer) -> int:
-        """``flush`` with the pacer: new segments only as the token bucket and its window
-        allow; retransmissions always go, and are paid for from the bucket."""
-        clock = self._clock
-        tokens = pacer.budget(clock)
-        # The pacer's window caps segments in flight (unacked), not the sn span: a segment
-        # lost twice must not stall the window while its RTO runs (kcp-go's span rule stays).
-        room = pacer.window() - len(self._unacked)
-        new_segs = self._move_queue_to_buf(cwnd, max(min(int(tokens), room), 0))
-        change, lost = self._flush_segments(w, wnd, una, now_ms, new_segs,
-                                            tail=not new_segs and not self.snd_queue)
-        w.finish()
-        sent = len(new_segs) + change + lost
-        pacer.spend(sent)
-        pacer.on_flush(sent, change + lost)
+        policy.on_flushed(self, len(new_segs), change, lost, cwnd)
         # Out of data with room in KCP's window: app-limited. A full window (the app may not
-        # write more) is not, or startup could never see the pipe fill behind snd_wnd.
+        # write more) is not, or a paced startup could never see the pipe fill behind snd_wnd.
         if not self.snd_queue and self.writable():
-            pacer.mark_app_limited(len(self._unacked))
+            self.policy.on_app_limited(len(self._unacked))
         delay = self._next_deadline(now_ms)
         if self.snd_queue and timediff((self.snd_una + cwnd) & MASK32, self.snd_nxt) > 0:
-            delay = min(delay, max(pacer.delay(), 1))
+            delay = min(delay, self.policy.send_delay())
         return delay
 
     def _flush_acks(self, w: _Writer, wnd: int, una: int) -> None:
@@ -620,40 +586,24 @@ class Kcp:
         return new
 
     def _flush_segments(self, w: _Writer, wnd: int, una: int, now_ms: int,
-                        new_segs: list[_Seg], *, tail: bool | None = None) -> tuple[int, int]:
-        """Send new segments, fast/early retransmits of holes, and RTO-expired segments.
+                        new_segs: list[_Seg]) -> tuple[int, int]:
+        """Send new segments, the holes the policy finds lost, and RTO-expired segments.
 
-        Early retransmit (one duplicate ACK) is for the tail of the data: kcp-go takes "no
-        new segment in this flush" for it; the pacer, which often holds new segments back,
-        passes ``tail`` = nothing left to send.
+        kcp-go's early retransmit is for the tail of the data: "no new segment in this
+        flush" (``tail``); the policy decides what it does with it.
         """
-        if tail is None:
-            tail = not new_segs
-        rx_rto = self.rx_rto
-        if self.pacer is not None and (self.snd_queue or len(self._unacked) > LONE_SEGMENTS):
-            # kcp-go's RTO is srtt + interval, and srtt comes from the newest ACK of each
-            # packet, which the peer sent without delay: any queue at all, plus the peer's
-            # ACK delay, then times segments out for nothing. A paced bulk sender allows
-            # srtt/2 more; a few lone segments (request/response) keep kcp-go's RTO, their
-            # only repair when one is lost: no later segment can fast-ack it.
-            rx_rto += self.rx_srtt >> 1
-        resent = self.fastresend if self.fastresend > 0 else MASK32
-        timers = self._timers
-        fast = early = lost = 0
-        due: list[_Seg] = []
-        for seg in self._holes.values():
-            if seg.fastack >= resent:
-                fast += 1
-            elif seg.fastack > 0 and tail:
-                early += 1
-            else:
-                continue
+        policy = self.policy
+        rx_rto = self.rx_rto + policy.rto_allowance(self)
+        clock = self._clock
+        due, early = policy.lost_holes(self, self._holes.values(), not new_segs, clock)
+        fast = len(due) - early
+        for seg in due:
             seg.fastack = 0
             seg.rto = rx_rto
-            due.append(seg)
         fast_sns = {seg.sn for seg in due} if due else ()
         # RTO: pop deadlines that have passed; stale heap entries are skipped lazily.
-        clock = self._clock
+        timers = self._timers
+        lost = 0
         backoff = rx_rto if self.nodelay == 0 else rx_rto // 2
         while timers and timers[0][0] <= clock:
             _, sn, xmit, seg = heapq.heappop(timers)
@@ -665,28 +615,7 @@ class Kcp:
             due.append(seg)
         for seg in new_segs:
             seg.rto = rx_rto
-        conv = self.conv
-        dead = self.dead_link
-        pacer = self.pacer
-        if pacer is not None:
-            delivered, delivered_time = pacer.delivered, pacer.delivered_time
-            first = pacer.first_sent_time
-            for group in (due, new_segs):
-                for seg in group:
-                    seg.d_delivered = delivered
-                    seg.d_time = delivered_time
-                    seg.d_first = first
-                    seg.d_clock = clock
-        for group in (due, new_segs):
-            for seg in group:
-                seg.xmit += 1
-                seg.ts = now_ms
-                seg.deadline = clock + seg.rto
-                heapq.heappush(timers, (seg.deadline, seg.sn, seg.xmit, seg))
-                w.add(_pack_header(conv, IKCP_CMD_PUSH, seg.frg, wnd, now_ms, seg.sn, una,
-                                   len(seg.data)), seg.data)
-                if seg.xmit >= dead:
-                    self.state = -1
+        self._transmit(w, wnd, una, now_ms, due, new_segs)
         if fast or early or lost:
             snmp = self.snmp
             snmp.lost_segs += lost
@@ -695,6 +624,26 @@ class Kcp:
             snmp.retrans_segs += lost + fast + early
         return fast + early, lost
 
+    def _transmit(self, w: _Writer, wnd: int, una: int, now_ms: int, *groups: list[_Seg]) -> None:
+        """Stamp, time and write out each segment of ``groups``."""
+        conv = self.conv
+        dead = self.dead_link
+        clock = self._clock
+        record = self.policy.stamp(clock)
+        timers = self._timers
+        for group in groups:
+            for seg in group:
+                seg.xmit += 1
+                seg.ts = now_ms
+                seg.sent = clock
+                seg.tx = record
+                seg.deadline = clock + seg.rto
+                heapq.heappush(timers, (seg.deadline, seg.sn, seg.xmit, seg))
+                w.add(_pack_header(conv, IKCP_CMD_PUSH, seg.frg, wnd, now_ms, seg.sn, una,
+                                   len(seg.data)), seg.data)
+                if seg.xmit >= dead:
+                    self.state = -1
+
     def _tick(self, now_ms: int) -> None:
         """Unwrap the u32 clock into ``_clock`` so heap deadlines never wrap."""
         if self._last_ms is not None:
@@ -702,21 +651,6 @@ class Kcp:
             if step > 0:
                 self._clock += step
         self._last_ms = now_ms
-
-    def _update_cwnd(self, change: int, lost: int, cwnd: int) -> None:
-        if change:
-            inflight = (self.snd_nxt - self.snd_una) & MASK32
-            self.ssthresh = max(inflight // 2, IKCP_THRESH_MIN)
-            resent = self.fastresend if self.fastresend > 0 else MASK32
-            self.cwnd = self.ssthresh + resent
-            self.incr = self.cwnd * self.mss
-        if lost:
-            self.ssthresh = max(cwnd // 2, IKCP_THRESH_MIN)
-            self.cwnd = 1
-            self.incr = self.mss
-        if self.cwnd < 1:
-            self.cwnd = 1
-            self.incr = self.mss
 
     def _next_deadline(self, now_ms: int) -> int:
         """min(interval, nearest retransmit deadline), as kcp-go's flush returns."""

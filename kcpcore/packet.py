@@ -25,6 +25,7 @@ from .fec import (
     AdaptiveParity,
     FecDecoder,
     FecEncoder,
+    ParitySender,
 )
 from .packetcrypt import PacketCrypt, as_packet_crypt
 from .replay import ReplayedPacket
@@ -50,14 +51,16 @@ class PacketCodec:
     """Seals KCP packets into datagrams and opens datagrams back into KCP packets."""
 
     def __init__(self, *, crypt: BlockCrypt | PacketCrypt, datashard: int, parityshard: int,
-                 snmp: Snmp, fec_adaptive: bool = False) -> None:
+                 snmp: Snmp, fec_adaptive: bool = False,
+                 sender: ParitySender | None = None) -> None:
         self.crypt = as_packet_crypt(crypt)
         self.reserve = header_reserve(datashard, parityshard, self.crypt.overhead)
         """bytes of each datagram that are not KCP: crypt overhead + FEC header"""
         self.snmp = snmp
         on = fec_enabled(datashard, parityshard)
         # KCP Desk only: send only the parity the measured loss needs (fec.AdaptiveParity)
-        self.adaptive = AdaptiveParity(datashard, parityshard) if on and fec_adaptive else None
+        self.adaptive = (AdaptiveParity(datashard, parityshard, sender=sender)
+                         if on and fec_adaptive else None)
         self.encoder = FecEncoder(datashard, parityshard, adaptive=self.adaptive) if on else None
         # kcp-go builds a (1,1) decoder on the fly when FEC arrives at a session without one;
         # a (1,1) decoder never recovers anything, so with FEC off we strip headers only.

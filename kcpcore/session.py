@@ -17,8 +17,10 @@ from dataclasses import dataclass
 from .crypt import BlockCrypt
 from .errors import MalformedPacket
 from .kcp import MASK32, Kcp
+from .pacedsender import PacedSender
 from .packet import PacketCodec
 from .packetcrypt import PacketCrypt
+from .sendpolicy import KcptunRules, SenderPolicy
 from .snmp import Snmp
 
 log = logging.getLogger(__name__)
@@ -59,17 +61,17 @@ class KcpSession:
                  now: float, snmp: Snmp | None = None) -> None:
         self.snmp = snmp if snmp is not None else Snmp()
         self.params = params
+        policy: SenderPolicy = (PacedSender(ack_delay=params.interval, conv=conv)
+                                if params.pacing else KcptunRules())
         self.codec = PacketCodec(crypt=crypt, datashard=params.datashard,
                                  parityshard=params.parityshard, snmp=self.snmp,
-                                 fec_adaptive=params.fec_adaptive)
+                                 fec_adaptive=params.fec_adaptive, sender=policy)
         kcp = Kcp(conv, snmp=self.snmp, stream=params.stream)
         kcp.reserve_bytes(self.codec.reserve)
         kcp.set_mtu(params.mtu)  # kcp-go keeps 1400 when mtu < 50; > 1500 refused upstream
         kcp.set_nodelay(params.nodelay, params.interval, params.resend, params.nc)
         kcp.set_wndsize(params.sndwnd, params.rcvwnd)
-        kcp.set_pacing(params.pacing)
-        if self.codec.adaptive is not None:
-            self.codec.adaptive.pacer = kcp.pacer
+        kcp.set_policy(policy)
         self.kcp = kcp
         self.closed = False
         self._dirty = True

@@ -23,6 +23,7 @@ from kcpcore.fec import (
     residual_loss,
 )
 from kcpcore.packet import PacketCodec
+from kcpcore.sendpolicy import KcptunRules
 from kcpcore.session import KcpSession, SessionParams
 from kcpcore.snmp import Snmp
 
@@ -175,8 +176,8 @@ def test_estimate_ignores_the_peers_skipped_parity_and_reordering() -> None:
     assert ap.count() <= 1
 
 
-class FakePacer:
-    """The pacer's side of the parity decision, set by the test."""
+class FakeSender:
+    """The sender policy's side of the parity decision (``ParitySender``), set by the test."""
 
     def __init__(self, *, loss: float = 0.0, free: bool = True, limited: bool = True) -> None:
         self.loss = loss
@@ -184,39 +185,49 @@ class FakePacer:
         self.limited = limited
         self.overhead = 1.0
 
-    def queue_free(self) -> bool:
-        return self.free
+    def bulk_sending(self) -> bool:
+        return not self.limited
 
-    def app_limited(self) -> bool:
-        return self.limited
+    def sender_loss(self) -> float | None:
+        return self.loss if self.free else None
 
-    def set_overhead(self, overhead: float) -> None:
+    def set_wire_overhead(self, overhead: float) -> None:
         self.overhead = overhead
 
 
-def test_pacer_loss_counts_only_without_a_queue() -> None:
-    ap = AdaptiveParity(10, 3)
+def test_sender_loss_counts_only_without_a_queue() -> None:
+    sender = FakeSender(loss=0.08)
+    ap = AdaptiveParity(10, 3, sender=sender)
     ap.loss = 0.0
-    ap.pacer = FakePacer(loss=0.08)
     assert ap.count() == 3
-    assert ap.pacer.overhead == 1.3  # the pacer learns the wire share of what it sends
-    ap.pacer.free = False
+    assert sender.overhead == 1.3  # the sender learns the wire share of what it sends
+    sender.free = False
     assert ap.count() == 0
-    assert ap.pacer.overhead == 1.0
+    assert sender.overhead == 1.0
 
 
 @pytest.mark.parametrize("loss", [None, 0.02, 0.1])
 def test_paced_bulk_sender_spends_no_parity(loss: float | None) -> None:
     """A paced sender with data queued fills the bottleneck: parity would displace data, so
     none is sent (ARQ repairs a loss for one packet); with rate to spare, loss sets it."""
-    ap = AdaptiveParity(10, 3)
+    sender = FakeSender(limited=False)
+    ap = AdaptiveParity(10, 3, sender=sender)
     ap.loss = loss
-    ap.pacer = FakePacer(limited=False)
     assert ap.count() == 0
-    assert ap.pacer.overhead == 1.0
-    ap.pacer.limited = True
+    assert sender.overhead == 1.0
+    sender.limited = True
     assert ap.count() == (3 if loss is None else ap.parity_for(loss)) > 0
-    assert ap.pacer.overhead == (10 + ap.count()) / 10
+    assert sender.overhead == (10 + ap.count()) / 10
+
+
+def test_kcptun_rules_parity_follows_loss_alone() -> None:
+    """Without pacing the sender policy has no say: parity is what the measured loss needs."""
+    ap = AdaptiveParity(10, 3, sender=KcptunRules())
+    assert ap.count() == 3  # no estimate yet: all of it
+    ap.loss = 0.0
+    assert ap.count() == 0
+    ap.loss = 0.05
+    assert ap.count() == ap.parity_for(0.05) > 0
 
 
 def test_codec_wiring_off_by_default() -> None:

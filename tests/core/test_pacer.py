@@ -18,6 +18,7 @@ import pytest
 from kcpcore.config import TunnelConfig
 from kcpcore.crypt import new_block_crypt
 from kcpcore.kcp import Kcp
+from kcpcore.pacedsender import PacedSender
 from kcpcore.pacer import (
     BURST_MS,
     CWND_GAIN,
@@ -28,6 +29,7 @@ from kcpcore.pacer import (
     Pacer,
 )
 from kcpcore.profiles import command_line
+from kcpcore.sendpolicy import KcptunRules
 from kcpcore.session import KcpSession, SessionParams
 from tests.core.test_kcp import exchange, make, transfer
 from tests.helpers.bottleneck import IP_UDP, Link, Result, Sim, run
@@ -52,8 +54,8 @@ def bdp(rate_mbit: float, delay: int) -> float:
 
 
 def paced(k: Kcp) -> Kcp:
-    k.set_pacing(True)
-    assert k.pacer is not None
+    k.set_policy(PacedSender(ack_delay=k.interval))
+    assert k.policy.pacer is not None
     return k
 
 
@@ -72,7 +74,7 @@ def test_paced_sender_to_plain_receiver_exact_stream(mode: tuple[int, int, int, 
     a, b = paced(make(mode=mode)), make(mode=mode)
     got, _ = transfer(a, b, payload, lossy(seed), lossy(seed + 100))
     assert hashlib.sha256(got).digest() == hashlib.sha256(payload).digest()
-    assert b.pacer is None
+    assert b.policy.pacer is None
 
 
 @pytest.mark.parametrize("seed", [3, 4])
@@ -198,7 +200,7 @@ def steady_paced_sim(rate: float = 20.0, delay: int = 20) -> Sim:
     sim = Sim(rate=rate, delay=delay, pacing=True, wnd=WND, datashard=0, parityshard=0,
               mtu=MTU, interval=INTERVAL)
     push(sim, 1_500_000, 20_000)
-    pacer = sim.a.kcp.pacer
+    pacer = sim.a.kcp.policy.pacer
     assert pacer is not None and pacer.state == PROBE_BW
     return sim
 
@@ -206,7 +208,7 @@ def steady_paced_sim(rate: float = 20.0, delay: int = 20) -> Sim:
 def test_no_line_rate_burst_after_idle() -> None:
     rate, delay = 20.0, 20
     sim = steady_paced_sim(rate, delay)
-    a, pacer = sim.a, sim.a.kcp.pacer
+    a, pacer = sim.a, sim.a.kcp.policy.pacer
     assert pacer is not None
     for _ in range(2000):  # everything acked, then idle
         sim.step()
@@ -236,7 +238,7 @@ def test_no_line_rate_burst_after_idle() -> None:
 def test_app_limited_sender_keeps_the_bandwidth_estimate() -> None:
     rate, delay = 20.0, 20
     sim = steady_paced_sim(rate, delay)
-    a, pacer = sim.a, sim.a.kcp.pacer
+    a, pacer = sim.a, sim.a.kcp.policy.pacer
     assert pacer is not None
     big = seg_rate(rate)
     assert 0.9 * big <= pacer.bw <= 1.1 * big
@@ -303,7 +305,7 @@ def test_startup_is_searched_again_after_an_early_exit() -> None:
     restarted = []
 
     def cut_startup_short(ms: int, a, ab) -> None:
-        p = a.kcp.pacer
+        p = a.kcp.policy.pacer
         if ms == 130:  # one round trip in, the pipe a tenth full
             assert p.state == STARTUP
             p.state = PROBE_BW
@@ -364,9 +366,6 @@ def test_tunnels_pace_by_default_and_kcptun_never_sees_the_flags() -> None:
         assert "--pacing" not in command_line(off)  # kcptun-client/-server ...
         assert "--pacing=false" in command_line(off, ["kcpdesk", role])
     assert SessionParams().pacing is False
-    assert Kcp(1).pacer is None
-    k = Kcp(1)
-    k.set_pacing(True)
-    assert k.pacer is not None
-    k.set_pacing(False)
-    assert k.pacer is None
+    assert isinstance(Kcp(1).policy, KcptunRules)
+    assert isinstance(KcpSession(conv=1, crypt=new_block_crypt("none", bytes(32)), now=0.0,
+                                 params=SessionParams(pacing=True)).kcp.policy, PacedSender)

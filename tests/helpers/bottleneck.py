@@ -13,6 +13,7 @@ import random
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from kcpcore.crypt import new_block_crypt
 from kcpcore.session import KcpSession, SessionParams
@@ -24,10 +25,18 @@ class Link:
     """One direction: loss, delay, then a drop-tail queue at ``rate`` (bytes per ms)."""
 
     def __init__(self, *, rate_mbit: float, delay_ms: int, loss: float, queue_bytes: int,
-                 seed: int) -> None:
+                 seed: int, reorder: float = 0.0, reorder_gap: int | None = None,
+                 jitter_ms: int = 0) -> None:
         self.rate = rate_mbit * 1e6 / 8 / 1000
         self.delay = delay_ms
         self.loss = loss
+        # ``reorder``: fraction of datagrams that skip the delay line (netem's ``reorder``;
+        # ``reorder_gap`` ms early instead of the whole delay when given); ``jitter_ms``:
+        # uniform +-jitter on the delay, FIFO kept as lbemu keeps it.
+        self.reorder = reorder
+        self.reorder_gap = reorder_gap
+        self.jitter = jitter_ms
+        self._last_due = 0.0
         self.limit = queue_bytes
         self.rng = random.Random(seed)
         self.line: list[tuple[float, int, bytes]] = []  # (arrival at queue, seq, datagram)
@@ -43,7 +52,15 @@ class Link:
         if self.rng.random() < self.loss:
             return
         self.seq += 1
-        heapq.heappush(self.line, (now + self.delay, self.seq, d))
+        if self.reorder and self.rng.random() < self.reorder:
+            gap = self.reorder_gap
+            due = now if gap is None else now + max(self.delay - gap, 0)
+        else:
+            due = now + self.delay
+            if self.jitter:
+                due += self.rng.uniform(-self.jitter, self.jitter)
+            due = self._last_due = max(due, self._last_due)
+        heapq.heappush(self.line, (due, self.seq, d))
 
     def receive(self, now: float) -> list[bytes]:
         """Datagrams that finished crossing the bottleneck by ``now``."""
@@ -77,7 +94,7 @@ class Sim:
     def __init__(self, *, rate: float, delay: int, loss: float = 0.0, pacing: bool,
                  wnd: int = 1024, queue_bytes: int | None = None, datashard: int = 10,
                  parityshard: int = 3, mtu: int = 1350, interval: int = 20,
-                 fec_adaptive: bool = False) -> None:
+                 fec_adaptive: bool = False, link_opts: dict[str, Any] | None = None) -> None:
         crypt = new_block_crypt("none", bytes(32))
         base = dict(mtu=mtu, sndwnd=wnd, rcvwnd=wnd, nodelay=1, interval=interval, resend=2,
                     nc=1, datashard=datashard, parityshard=parityshard)
@@ -87,10 +104,11 @@ class Sim:
                             params=SessionParams(**base, fec_adaptive=fec_adaptive))
         if queue_bytes is None:
             queue_bytes = int(max(rate * 1e6 / 8 * 2 * delay / 1000, 65536))
+        opts = link_opts or {}
         self.ab = Link(rate_mbit=rate, delay_ms=delay, loss=loss, queue_bytes=queue_bytes,
-                       seed=1)
+                       seed=1, **opts)
         self.ba = Link(rate_mbit=rate, delay_ms=delay, loss=loss, queue_bytes=queue_bytes,
-                       seed=2)
+                       seed=2, **opts)
         self.ms = 0
         self.got = 0  # bytes b delivered in order
         self.sent_now = 0  # datagrams a sent in the last step
@@ -136,13 +154,13 @@ class Result:
 def run(*, rate: float, delay: int, loss: float, mb: float, pacing: bool, wnd: int = 1024,
         seconds: float = 120.0, queue_bytes: int | None = None, datashard: int = 10,
         parityshard: int = 3, mtu: int = 1350, sample_every: int = 0,
-        fec_adaptive: bool = False,
+        fec_adaptive: bool = False, link_opts: dict[str, Any] | None = None,
         observe: Callable[[int, KcpSession, Link], None] | None = None) -> Result:
     """Move ``mb`` MB from a to b over links of ``rate`` Mbit/s and ``delay`` ms one way
     (see ``Sim``). ``observe(ms, a, a->b link)`` runs after every step."""
     sim = Sim(rate=rate, delay=delay, loss=loss, pacing=pacing, wnd=wnd,
               queue_bytes=queue_bytes, datashard=datashard, parityshard=parityshard, mtu=mtu,
-              fec_adaptive=fec_adaptive)
+              fec_adaptive=fec_adaptive, link_opts=link_opts)
     a, b, ab, ba = sim.a, sim.b, sim.ab, sim.ba
     total = int(mb * 1e6)
     chunk = bytes(8192)
@@ -155,10 +173,10 @@ def run(*, rate: float, delay: int, loss: float, mb: float, pacing: bool, wnd: i
             sent += len(chunk)
         ms = sim.ms
         sim.step()
-        inflight = len(a.kcp._unacked)
+        inflight = a.kcp.inflight()
         max_inflight = max(max_inflight, inflight)
         if sample_every and ms % sample_every == 0:
-            pacer = a.kcp.pacer
+            pacer = a.kcp.policy.pacer
             samples.append((ms, pacer.bw if pacer is not None else 0.0, inflight, ab.drops))
         if observe is not None:
             observe(ms, a, ab)
