@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 LONE_SEGMENTS = 4  # up to this many in flight and none queued is interactive traffic
 RACK_MIN_SAMPLES = 4
-REORDER_EVIDENCE = 3  # early RTT samples before the path counts as reordering  # RTT samples before RACK judges holes
+REORDER_EVIDENCE = 1  # early RTT samples before the path counts as reordering  # RTT samples before RACK judges holes
 GUARD_ROUNDS = 16  # round trips in a row that look self-limited before the fallback
 GUARD_WINDOW_USE = 0.8  # "window-limited": in flight reached this share of the pacer's window
 GUARD_SHORTFALL = 0.5  # ...and delivering below this share of window / srtt
@@ -103,22 +103,26 @@ class PacedSender(SenderPolicy):
 
         The evidence: a sample well below every in-order sample so far (by more than the
         peer's ACK delay and a quarter of the RTT) is of a datagram that overtook others;
-        ``REORDER_EVIDENCE`` of them switch. A needless resend is no evidence by itself:
+        ``REORDER_EVIDENCE`` of them switch (the sample itself is dropped). Neither ACK delay
+        nor loss nor FEC rebuilds (no sample) make such a sample. A needless resend is no evidence by itself:
         an FEC rebuild at the peer racing a resend makes one too (simulator, 20 Mbit/s,
         2 x 50 ms, 10 % loss: 177 of 1208 resends)."""
         pacer = self.pacer
-        if pacer.reordering:
-            if ordered_rtt is not None:
-                pacer.on_rtt(ordered_rtt, clock)
-            return
-        pacer.on_rtt(rtt, clock)
         if ordered_rtt is not None and (not self._ordered_min or ordered_rtt < self._ordered_min):
             self._ordered_min = ordered_rtt
         floor = self._ordered_min
         if floor and floor - rtt > max(pacer.ack_delay + 2, floor / 4):
             self._early += 1
             if self._early >= REORDER_EVIDENCE:
-                pacer.on_reordering()
+                pacer.on_reordering(floor, clock)
+            if ordered_rtt is None:
+                return
+        if not pacer.reordering:
+            pacer.on_rtt(rtt, clock)
+        elif ordered_rtt is not None:
+            pacer.on_rtt(ordered_rtt, clock)
+        else:
+            pacer.on_rtt(rtt, clock, floor=False)
 
     def on_acked(self, segs: list[_Seg], clock: int, inflight: int) -> None:
         """One rate sample from the most recently sent of the segments acknowledged."""

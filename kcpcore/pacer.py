@@ -83,6 +83,7 @@ class Pacer:
         "_cycle_index",
         "_cycle_start",
         "_full_bw",
+        "_full_bw_at",
         "_full_bw_count",
         "_interval_min",
         "_interval_start",
@@ -140,6 +141,7 @@ class Pacer:
         self._next_round = 0
         self._full_bw = 0.0
         self._full_bw_count = 0
+        self._full_bw_at = -(1 << 62)  # clock of the last round the full-pipe check counted
         self._cycle_index = 0
         self._cycle_start = 0
         self._tokens = float(INITIAL_WINDOW)
@@ -241,20 +243,38 @@ class Pacer:
         """Percentiles once the path reorders; the plain minimum before."""
         return fraction if self.reordering else 0.0
 
-    def on_reordering(self) -> None:
+    def on_reordering(self, floor: int, clock: int) -> None:
         """The path reorders: the samples so far may be of datagrams that overtook others
-        (the caller sends only in-order samples from now on), so they are forgotten."""
+        (the caller sends only in-order samples from now on), so they are forgotten; the
+        smallest in-order sample so far (``floor``) is the minimum RTT until more come."""
         if not self.reordering:
             self.reordering = True
             self.rtt_samples = 0
             self._window_rtts.clear()
+            self._window_rtts.append((clock, floor))
             self._round_samples.clear()
+            wrong = self.min_rtt
+            self.min_rtt = max(floor, 1)
+            self._min_rtt_at = clock
+            if self.state != STARTUP and floor > FULL_BW_GROWTH * wrong:
+                # Startup ended on a floor an overtaking datagram had set: the "queue" it
+                # saw was the path's own round trip. Search again.
+                self._restart_startup(0)
 
-    def on_rtt(self, rtt: int, clock: int) -> None:
+    def on_rtt(self, rtt: int, clock: int, floor: bool = True) -> None:
+        """One RTT sample. ``floor`` False: it may not set the minimum RTT (on a path that
+        reorders, a sample of a segment received out of order), but it still shows a queue:
+        overtaking datagrams can only make a sample too small."""
         if rtt < 0:
             return
-        self.rtt_samples += 1
         self._round_samples.append(rtt)
+        if floor:
+            self._floor_sample(rtt, clock)
+        if self.state == STARTUP:
+            self._watch_startup_queue(rtt, clock)
+
+    def _floor_sample(self, rtt: int, clock: int) -> None:
+        self.rtt_samples += 1
         self._window_rtts.append((clock, rtt))
         if not self.reordering and rtt < self.min_rtt:
             self.min_rtt = max(rtt, 1)  # a new minimum counts at once, as in BBR
@@ -264,8 +284,6 @@ class Pacer:
             self.min_rtt = max(_percentile([r for _, r in self._window_rtts],
                                            self._fraction(MIN_RTT_PERCENTILE)), 1)
             self._min_rtt_at = clock
-        if self.state == STARTUP:
-            self._watch_startup_queue(rtt, clock)
 
     def _watch_startup_queue(self, rtt: int, clock: int) -> None:
         """End startup as soon as the bottleneck queue grows, before it overflows.
@@ -318,7 +336,7 @@ class Pacer:
         if not app_limited or sample > self.bw:
             self._add_sample(sample)
         if new_round and not app_limited:
-            self._check_full_pipe()
+            self._check_full_pipe(clock)
         self._advance(clock, inflight)
 
     def _end_rtt_round(self, clock: int) -> None:
@@ -354,9 +372,13 @@ class Pacer:
         self._bw_wire = max(s for _, s in samples)
         self.bw = self._bw_wire / self.overhead
 
-    def _check_full_pipe(self) -> None:
-        if self.state != STARTUP:
+    def _check_full_pipe(self, clock: int) -> None:
+        """Startup ends when the rate stopped growing for ``FULL_BW_ROUNDS`` rounds, each at
+        least a minimum RTT long (after a long slow spell, ACKs of segments sent before it
+        close several "rounds" within milliseconds)."""
+        if self.state != STARTUP or clock - self._full_bw_at < self._rtt():
             return
+        self._full_bw_at = clock
         if self._bw_wire >= self._full_bw * FULL_BW_GROWTH:
             self._full_bw = self._bw_wire
             self._full_bw_count = 0
@@ -367,6 +389,7 @@ class Pacer:
 
     def _restart_startup(self, inflight: int) -> None:
         self.state = STARTUP
+        self._full_bw_at = self.delivered_time
         self._full_bw = self._bw_wire
         self._full_bw_count = 0
         self._queued_intervals = 0

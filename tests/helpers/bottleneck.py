@@ -155,12 +155,16 @@ def run(*, rate: float, delay: int, loss: float, mb: float, pacing: bool, wnd: i
         seconds: float = 120.0, queue_bytes: int | None = None, datashard: int = 10,
         parityshard: int = 3, mtu: int = 1350, sample_every: int = 0,
         fec_adaptive: bool = False, link_opts: dict[str, Any] | None = None,
+        setup: Callable[[Sim], None] | None = None,
         observe: Callable[[int, KcpSession, Link], None] | None = None) -> Result:
     """Move ``mb`` MB from a to b over links of ``rate`` Mbit/s and ``delay`` ms one way
-    (see ``Sim``). ``observe(ms, a, a->b link)`` runs after every step."""
+    (see ``Sim``). ``setup(sim)`` runs before the first step, ``observe(ms, a, a->b link)``
+    after every step."""
     sim = Sim(rate=rate, delay=delay, loss=loss, pacing=pacing, wnd=wnd,
               queue_bytes=queue_bytes, datashard=datashard, parityshard=parityshard, mtu=mtu,
               fec_adaptive=fec_adaptive, link_opts=link_opts)
+    if setup is not None:
+        setup(sim)
     a, b, ab, ba = sim.a, sim.b, sim.ab, sim.ba
     total = int(mb * 1e6)
     chunk = bytes(8192)
