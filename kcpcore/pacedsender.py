@@ -110,7 +110,9 @@ class PacedSender(SenderPolicy):
         pacer = self.pacer
         if ordered_rtt is not None and (not self._ordered_min or ordered_rtt < self._ordered_min):
             self._ordered_min = ordered_rtt
-        floor = self._ordered_min
+        # once reordering is known, ACKs that overtook on the way back make even in-order
+        # samples early: the pacer's filtered minimum is the floor then
+        floor = pacer.min_rtt if pacer.reordering else self._ordered_min
         if floor and floor - rtt > max(pacer.ack_delay + 2, floor / 4):
             self._early += 1
             if self._early >= REORDER_EVIDENCE:
