@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 LONE_SEGMENTS = 4  # up to this many in flight and none queued is interactive traffic
 RACK_MIN_SAMPLES = 4
 REORDER_EVIDENCE = 1  # early RTT samples before the path counts as reordering  # RTT samples before RACK judges holes
-GUARD_ROUNDS = 16  # round trips in a row that look self-limited before the fallback
+GUARD_ROUNDS = 10  # round trips in a row that look self-limited before the fallback
 GUARD_WINDOW_USE = 0.8  # "window-limited": in flight reached this share of the pacer's window
 GUARD_SHORTFALL = 0.5  # ...and delivering below this share of window / srtt
 

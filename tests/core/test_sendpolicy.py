@@ -18,6 +18,7 @@ from kcpcore.kcp import Kcp
 from kcpcore.pacedsender import PacedSender
 from kcpcore.rack import ReorderWindow
 from kcpcore.sendpolicy import KcptunRules
+from kcpcore.session import KcpSession
 from tests.helpers.bottleneck import Result, Sim, run
 
 # (rate Mbit/s, one-way delay ms, loss, link options)
@@ -73,32 +74,43 @@ def test_no_reordering_seen_where_there_is_none(path: tuple) -> None:
     assert paced.goodput_mbps >= rules.goodput_mbps
 
 
-class HalvedRtt(PacedSender):
-    """A pacer whose RTT samples are all half the path's: what overtaking datagrams did to
-    the minimum RTT before issue 11. It keeps itself window-limited at a fraction of the
+class QuarterRtt(PacedSender):
+    """A pacer whose RTT samples are all a quarter of the path's (overtaking datagrams did worse to
+    the minimum RTT before issue 11). It keeps itself window-limited at a fraction of the
     path, the failure the guard exists for."""
 
     def on_rtt(self, rtt: int, ordered_rtt: int | None, clock: int) -> None:
-        self.pacer.on_rtt(rtt // 2, clock)
+        self.pacer.on_rtt(rtt // 4, clock)
 
 
 def test_guard_falls_back_to_kcptun_rules_once(caplog: pytest.LogCaptureFixture) -> None:
-    rate, delay, loss, _ = JITTER
+    """A pacer that holds itself far below the path gets replaced by kcptun's rules, says
+    why once, and from then on the session delivers what the rules deliver."""
+    rate, delay, loss, opts = JITTER
     box: dict[str, object] = {}
+    progress: list[tuple[int, int, bool]] = []  # (ms, snd_una, kcptun's rules yet)
 
     def broken(sim: Sim) -> None:
-        box["policy"] = policy = HalvedRtt(ack_delay=sim.a.kcp.interval, conv=1)
+        box["policy"] = policy = QuarterRtt(ack_delay=sim.a.kcp.interval, conv=1)
         sim.a.kcp.set_policy(policy)
 
+    def watch(ms: int, a: KcpSession, _link: object) -> None:
+        progress.append((ms, a.kcp.snd_una, isinstance(a.kcp.policy, KcptunRules)))
+        box["mss"] = a.kcp.mss
+
     with caplog.at_level(logging.WARNING, logger="kcpcore.pacedsender"):
-        r = run(rate=rate, delay=delay, loss=loss, mb=6, pacing=True, setup=broken)
+        run(rate=rate, delay=delay, loss=loss, mb=10, pacing=True, setup=broken,
+            observe=watch, link_opts=opts)
     policy = box["policy"]
-    assert isinstance(policy, HalvedRtt) and policy.fallback_reason is not None
+    assert isinstance(policy, QuarterRtt) and policy.fallback_reason is not None
     assert "kcptun's rules" in policy.fallback_reason
     assert [rec.getMessage() for rec in caplog.records].count(
         f"conv 00000001: pacing off: {policy.fallback_reason}") == 1
-    rules, _, _ = transfer(key(JITTER), False, 6.0)
-    assert r.goodput_mbps >= 0.8 * rules.goodput_mbps
+    since = next(i for i, p in enumerate(progress) if p[2])
+    (t0, una0, _), (t1, una1, _) = progress[since], progress[-1]
+    after = (una1 - una0) * int(box["mss"]) * 8 / (t1 - t0) / 1000  # Mbit/s
+    rules, _, _ = transfer(key(JITTER), False, 10.0)
+    assert after >= 0.8 * rules.goodput_mbps, (after, rules.goodput_mbps)
 
 
 def test_kcp_hands_the_policy_in_order_samples() -> None:
