@@ -15,6 +15,7 @@ import argparse
 import dataclasses
 import sys
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -23,19 +24,28 @@ from tests.helpers.bottleneck import Link, run
 
 EVERY = 500  # ms between trace lines (--every)
 
-# (name, rate Mbit/s, one-way delay ms, loss, link options): the simulator's share of the
+# (name, rate Mbit/s, one-way delay ms, loss, run options): the simulator's share of the
 # path corpus (benchmarks/linkbench.py runs the real one), for quick same-run ratios.
-SIM_PATHS = (
+# link_opts: reorder (fraction skipping the delay line), reorder_gap (ms early instead),
+# jitter_ms (uniform, FIFO); echo: both directions bulk; loop_ms: the sender's event loop
+# runs only this often (a busy machine).
+SIM_PATHS: tuple[tuple[str, float, int, float, dict[str, Any]], ...] = (
     ("100m-20ms", 100, 20, 0.0, {}),
     ("50m-40ms-2%", 50, 40, 0.02, {}),
     ("20m-50ms-10%", 20, 50, 0.10, {}),
-    ("30m-100ms-1%-reorder1%", 30, 100, 0.01, {"reorder": 0.01}),
-    ("30m-100ms-1%-reorder1%-jitter10", 30, 100, 0.01, {"reorder": 0.01, "jitter_ms": 10}),
-    ("30m-100ms-1%-jitter10", 30, 100, 0.01, {"jitter_ms": 10}),
-    ("30m-100ms-1%-reorder5%-gap3ms", 30, 100, 0.01, {"reorder": 0.05, "reorder_gap": 3}),
-    ("20m-50ms-reorder5%", 20, 50, 0.0, {"reorder": 0.05}),
+    ("30m-100ms-1%-reorder1%", 30, 100, 0.01, {"link_opts": {"reorder": 0.01}}),
+    ("30m-100ms-1%-reorder1%-jitter10", 30, 100, 0.01,
+     {"link_opts": {"reorder": 0.01, "jitter_ms": 10}}),
+    ("30m-100ms-1%-jitter10", 30, 100, 0.01, {"link_opts": {"jitter_ms": 10}}),
+    ("30m-100ms-1%-reorder5%-gap3ms", 30, 100, 0.01,
+     {"link_opts": {"reorder": 0.05, "reorder_gap": 3}}),
+    ("20m-50ms-reorder5%", 20, 50, 0.0, {"link_opts": {"reorder": 0.05}}),
     ("10m-200ms", 10, 200, 0.0, {}),
-    ("50m-5ms-jitter5", 50, 5, 0.0, {"jitter_ms": 5}),
+    ("50m-5ms-jitter5", 50, 5, 0.0, {"link_opts": {"jitter_ms": 5}}),
+    ("30m-100ms-1%-echo-reorder1%", 30, 100, 0.01,
+     {"echo": True, "link_opts": {"reorder": 0.01}}),
+    ("30m-100ms-1%-busy-loop-10ms", 30, 100, 0.01, {"loop_ms": 10}),
+    ("30m-100ms-1%-busy-loop-20ms", 30, 100, 0.01, {"loop_ms": 20}),
 )
 
 
@@ -45,8 +55,8 @@ def corpus(mb: float) -> None:
     print("|---|---|---|---|---|")
     for name, rate, delay, loss, opts in SIM_PATHS:
         ours = run(rate=rate, delay=delay, loss=loss, mb=mb, pacing=True, fec_adaptive=True,
-                   link_opts=opts)
-        rules = run(rate=rate, delay=delay, loss=loss, mb=mb, pacing=False, link_opts=opts)
+                   **opts)
+        rules = run(rate=rate, delay=delay, loss=loss, mb=mb, pacing=False, **opts)
         print(f"| {name} | {ours.goodput_mbps:.2f} | {rules.goodput_mbps:.2f} | "
               f"{ours.goodput_mbps / rules.goodput_mbps:.2f} | "
               f"{ours.wire_per_payload:.2f}, {rules.wire_per_payload:.2f} |", flush=True)
@@ -76,6 +86,8 @@ def main() -> None:
     ap.add_argument("--reorder-gap", type=int, default=None, help="ms early (default: all)")
     ap.add_argument("--jitter", type=int, default=0, help="ms, uniform +-")
     ap.add_argument("--corpus", action="store_true", help="every SIM_PATHS entry, both senders")
+    ap.add_argument("--echo", action="store_true", help="the receiver sends it all back")
+    ap.add_argument("--loop-ms", type=int, default=1, help="the sender's loop runs this often")
     ap.add_argument("--trace", action="store_true")
     ap.add_argument("--every", type=int, default=EVERY, help="ms between trace lines")
     args = ap.parse_args()
@@ -84,7 +96,7 @@ def main() -> None:
         corpus(args.mb)
         return
     r = run(rate=args.rate, delay=args.delay, loss=args.loss, mb=args.mb, pacing=args.pacing,
-            fec_adaptive=args.fecadaptive,
+            fec_adaptive=args.fecadaptive, echo=args.echo, loop_ms=args.loop_ms,
             link_opts={"reorder": args.reorder, "reorder_gap": args.reorder_gap,
                        "jitter_ms": args.jitter},
             observe=trace if args.trace else None)

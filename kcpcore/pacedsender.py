@@ -15,6 +15,7 @@ Invisible on the wire: the peer sees the same segments, ACKs and windows as from
 from __future__ import annotations
 
 import logging
+from collections import deque
 from typing import TYPE_CHECKING, Any
 
 from .pacer import PROBE_BW, Pacer
@@ -28,6 +29,8 @@ log = logging.getLogger(__name__)
 
 LONE_SEGMENTS = 4  # up to this many in flight and none queued is interactive traffic
 RACK_MIN_SAMPLES = 4
+ORDERED_SAMPLES = 128  # recent in-order RTT samples the floor is taken from
+FLOOR_PERCENTILE = 0.1
 REORDER_EVIDENCE = 1  # early RTT samples before the path counts as reordering  # RTT samples before RACK judges holes
 GUARD_ROUNDS = 10  # round trips in a row that look self-limited before the fallback
 GUARD_WINDOW_USE = 0.8  # "window-limited": in flight reached this share of the pacer's window
@@ -39,8 +42,8 @@ class PacedSender(SenderPolicy):
 
     tracks_acks = True
 
-    __slots__ = ("_bad_rounds", "_early", "_guard_round", "_limited", "_ordered_min", "conv", "fallback_reason", "pacer",
-                 "reorder")
+    __slots__ = ("_bad_rounds", "_early", "_floor", "_guard_round", "_limited", "_ordered",
+                 "conv", "fallback_reason", "pacer", "reorder")
 
     def __init__(self, ack_delay: int, conv: int = 0) -> None:
         """``ack_delay``: ms the peer may hold an ACK (its flush interval; we assume ours)."""
@@ -51,7 +54,8 @@ class PacedSender(SenderPolicy):
         self._guard_round = 0
         self._limited = False
         self._bad_rounds = 0
-        self._ordered_min = 0  # ms, smallest in-order RTT sample so far
+        self._ordered: deque[int] = deque(maxlen=ORDERED_SAMPLES)  # recent in-order RTTs
+        self._floor = 0  # ms, their FLOOR_PERCENTILE: below it by far, a sample overtook
         self._early = 0  # samples far below every in-order one: overtaking datagrams
 
     # ---------------------------------------------------------------- may I send, how many
@@ -108,17 +112,19 @@ class PacedSender(SenderPolicy):
         an FEC rebuild at the peer racing a resend makes one too (simulator, 20 Mbit/s,
         2 x 50 ms, 10 % loss: 177 of 1208 resends)."""
         pacer = self.pacer
-        if ordered_rtt is not None and (not self._ordered_min or ordered_rtt < self._ordered_min):
-            self._ordered_min = ordered_rtt
-        # once reordering is known, ACKs that overtook on the way back make even in-order
-        # samples early: the pacer's filtered minimum is the floor then
-        floor = pacer.min_rtt if pacer.reordering else self._ordered_min
-        if floor and floor - rtt > max(pacer.ack_delay + 2, floor / 4):
+        if ordered_rtt is not None:
+            self._add_ordered(ordered_rtt)
+        floor = self._floor
+        margin = max(pacer.ack_delay + 2, floor / 4)
+        if floor and floor - rtt > margin:
             self._early += 1
             if self._early >= REORDER_EVIDENCE:
                 pacer.on_reordering(floor, clock)
             if ordered_rtt is None:
                 return
+        elif floor and not pacer.reordering and 0 < pacer.min_rtt < floor - margin:
+            # the minimum came from an overtaking datagram before any in-order sample did
+            pacer.on_reordering(floor, clock)
         if not pacer.reordering:
             pacer.on_rtt(rtt, clock)
         elif ordered_rtt is not None:
@@ -133,6 +139,17 @@ class PacedSender(SenderPolicy):
         delivered, dtime, first, sent = newest.tx
         self.pacer.on_delivered(len(segs), clock, delivered, dtime, first, sent, inflight)
 
+    def _add_ordered(self, rtt: int) -> None:
+        """Keep the floor: a low percentile of recent in-order samples. Not their minimum:
+        a packet that carries an ACK can overtake too (its ACK is then early though the
+        segment was received in order; through an echo, 1 % reordering made the minimum
+        half the path's RTT)."""
+        ordered = self._ordered
+        ordered.append(rtt)
+        n = len(ordered)
+        if n <= 4 or n % 8 == 0:
+            self._floor = sorted(ordered)[int(n * FLOOR_PERCENTILE)]
+
     def on_spurious(self, seg: _Seg, clock: int, srtt: int) -> None:
         """A resend proved needless: RACK widens its reordering window."""
         self.reorder.on_spurious(clock, float(srtt))
@@ -142,6 +159,7 @@ class PacedSender(SenderPolicy):
         pacer = self.pacer
         pacer.spend(sent)
         pacer.on_flush(sent, resent + lost)
+        pacer.backlogged = bool(kcp.snd_queue) and kcp.inflight() < pacer.window()
         self._guard(kcp)
 
     def on_app_limited(self, inflight: int) -> None:

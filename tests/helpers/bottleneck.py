@@ -94,14 +94,16 @@ class Sim:
     def __init__(self, *, rate: float, delay: int, loss: float = 0.0, pacing: bool,
                  wnd: int = 1024, queue_bytes: int | None = None, datashard: int = 10,
                  parityshard: int = 3, mtu: int = 1350, interval: int = 20,
-                 fec_adaptive: bool = False, link_opts: dict[str, Any] | None = None) -> None:
+                 fec_adaptive: bool = False, link_opts: dict[str, Any] | None = None,
+                 echo: bool = False, loop_ms: int = 1) -> None:
         crypt = new_block_crypt("none", bytes(32))
         base = dict(mtu=mtu, sndwnd=wnd, rcvwnd=wnd, nodelay=1, interval=interval, resend=2,
                     nc=1, datashard=datashard, parityshard=parityshard)
         self.a = KcpSession(conv=1, crypt=crypt, now=0.0,
                             params=SessionParams(**base, pacing=pacing, fec_adaptive=fec_adaptive))
         self.b = KcpSession(conv=1, crypt=crypt, now=0.0,
-                            params=SessionParams(**base, fec_adaptive=fec_adaptive))
+                            params=SessionParams(**base, fec_adaptive=fec_adaptive,
+                                                 pacing=pacing and echo))
         if queue_bytes is None:
             queue_bytes = int(max(rate * 1e6 / 8 * 2 * delay / 1000, 65536))
         opts = link_opts or {}
@@ -112,24 +114,42 @@ class Sim:
         self.ms = 0
         self.got = 0  # bytes b delivered in order
         self.sent_now = 0  # datagrams a sent in the last step
+        self.loop_ms = loop_ms  # a's event loop runs every this many ms (a busy machine)
+        self.inbox: list[bytes] = []  # datagrams waiting for a's loop
+        self.echo = echo  # b sends back what it receives (both directions bulk, b paced too)
+        self.backlog = 0  # bytes b has yet to echo
 
     def step(self) -> None:
         a, b, ab, ba, ms = self.a, self.b, self.ab, self.ba, self.ms
         now = ms / 1000.0
-        for s in (a, b):
-            s.handle_timer(now)
-        out = a.datagrams_to_send(now)
-        self.sent_now = len(out)
-        for d in out:
-            ab.send(d, ms)
+        a_runs = ms % self.loop_ms == 0  # a's event loop gets the CPU this step
+        b.handle_timer(now)
+        self.sent_now = 0
+        if a_runs:
+            a.handle_timer(now)
+            out = a.datagrams_to_send(now)
+            self.sent_now = len(out)
+            for d in out:
+                ab.send(d, ms)
         for d in b.datagrams_to_send(now):
             ba.send(d, ms)
         for d in ab.receive(ms):
             b.receive_datagram(d, now)
-        for d in ba.receive(ms):
-            a.receive_datagram(d, now)
+        self.inbox.extend(ba.receive(ms))
+        if a_runs:
+            for d in self.inbox:
+                a.receive_datagram(d, now)
+            self.inbox.clear()
         while (data := b.recv()) is not None:
             self.got += len(data)
+            if self.echo:
+                self.backlog += len(data)
+        while self.backlog and b.writable():  # b echoes what it got, as a tunnel's echo does
+            n = min(self.backlog, 8192)
+            b.send(bytes(n))
+            self.backlog -= n
+        while a.recv() is not None:
+            pass
         self.ms = ms + 1
 
 
@@ -155,14 +175,15 @@ def run(*, rate: float, delay: int, loss: float, mb: float, pacing: bool, wnd: i
         seconds: float = 120.0, queue_bytes: int | None = None, datashard: int = 10,
         parityshard: int = 3, mtu: int = 1350, sample_every: int = 0,
         fec_adaptive: bool = False, link_opts: dict[str, Any] | None = None,
-        setup: Callable[[Sim], None] | None = None,
+        setup: Callable[[Sim], None] | None = None, echo: bool = False, loop_ms: int = 1,
         observe: Callable[[int, KcpSession, Link], None] | None = None) -> Result:
     """Move ``mb`` MB from a to b over links of ``rate`` Mbit/s and ``delay`` ms one way
-    (see ``Sim``). ``setup(sim)`` runs before the first step, ``observe(ms, a, a->b link)``
+    (see ``Sim``); with ``echo`` b sends all of it back (both directions bulk, as through a
+    tunnel to an echo server). ``setup(sim)`` runs before the first step, ``observe(ms, a, a->b link)``
     after every step."""
     sim = Sim(rate=rate, delay=delay, loss=loss, pacing=pacing, wnd=wnd,
               queue_bytes=queue_bytes, datashard=datashard, parityshard=parityshard, mtu=mtu,
-              fec_adaptive=fec_adaptive, link_opts=link_opts)
+              fec_adaptive=fec_adaptive, link_opts=link_opts, echo=echo, loop_ms=loop_ms)
     if setup is not None:
         setup(sim)
     a, b, ab, ba = sim.a, sim.b, sim.ab, sim.ba
