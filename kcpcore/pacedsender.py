@@ -31,7 +31,7 @@ LONE_SEGMENTS = 4  # up to this many in flight and none queued is interactive tr
 RACK_MIN_SAMPLES = 4
 ORDERED_SAMPLES = 128  # recent in-order RTT samples the floor is taken from
 FLOOR_PERCENTILE = 0.1
-REORDER_EVIDENCE = 1  # early RTT samples before the path counts as reordering  # RTT samples before RACK judges holes
+REORDER_EVIDENCE = 1  # early RTT samples before the path counts as reordering
 GUARD_ROUNDS = 10  # round trips in a row that look self-limited before the fallback
 GUARD_WINDOW_USE = 0.8  # "window-limited": in flight reached this share of the pacer's window
 GUARD_SHORTFALL = 0.5  # ...and delivering below this share of window / srtt
@@ -102,15 +102,15 @@ class PacedSender(SenderPolicy):
 
     # ---------------------------------------------------------------- what came back
     def on_rtt(self, rtt: int, ordered_rtt: int | None, clock: int) -> None:
-        """Until the path shows reordering, kcp-go's samples (tuned on them); then only
-        samples of segments the peer received in order.
+        """Until the path shows reordering, kcp-go's samples (the pacer was tuned on them);
+        then only samples of segments the peer received in order set the minimum RTT.
 
-        The evidence: a sample well below every in-order sample so far (by more than the
-        peer's ACK delay and a quarter of the RTT) is of a datagram that overtook others;
-        ``REORDER_EVIDENCE`` of them switch (the sample itself is dropped). Neither ACK delay
-        nor loss nor FEC rebuilds (no sample) make such a sample. A needless resend is no evidence by itself:
-        an FEC rebuild at the peer racing a resend makes one too (simulator, 20 Mbit/s,
-        2 x 50 ms, 10 % loss: 177 of 1208 resends)."""
+        The evidence: a sample well below the floor of recent in-order samples (by more
+        than the peer's ACK delay and a quarter of the RTT) is of a datagram that overtook
+        others; the sample is dropped and the pacer switches. Neither ACK delay nor loss nor
+        FEC rebuilds (they give no sample) make such a sample. A needless resend is no
+        evidence by itself: an FEC rebuild at the peer racing a resend makes one too
+        (simulator, 20 Mbit/s, 2 x 50 ms, 10 % loss: 177 of 1208 resends)."""
         pacer = self.pacer
         if ordered_rtt is not None:
             self._add_ordered(ordered_rtt)

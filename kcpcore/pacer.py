@@ -107,9 +107,9 @@ class Pacer:
         "loss",
         "min_rtt",
         "overhead",
+        "reordering",
         "round",
         "round_rtt",
-        "reordering",
         "rtt_samples",
         "state",
     )

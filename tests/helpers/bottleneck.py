@@ -179,8 +179,8 @@ def run(*, rate: float, delay: int, loss: float, mb: float, pacing: bool, wnd: i
         observe: Callable[[int, KcpSession, Link], None] | None = None) -> Result:
     """Move ``mb`` MB from a to b over links of ``rate`` Mbit/s and ``delay`` ms one way
     (see ``Sim``); with ``echo`` b sends all of it back (both directions bulk, as through a
-    tunnel to an echo server). ``setup(sim)`` runs before the first step, ``observe(ms, a, a->b link)``
-    after every step."""
+    tunnel to an echo server). ``setup(sim)`` runs before the first step,
+    ``observe(ms, a, a->b link)`` after every step."""
     sim = Sim(rate=rate, delay=delay, loss=loss, pacing=pacing, wnd=wnd,
               queue_bytes=queue_bytes, datashard=datashard, parityshard=parityshard, mtu=mtu,
               fec_adaptive=fec_adaptive, link_opts=link_opts, echo=echo, loop_ms=loop_ms)
