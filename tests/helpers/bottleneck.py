@@ -148,7 +148,7 @@ class Sim:
             n = min(self.backlog, 8192)
             b.send(bytes(n))
             self.backlog -= n
-        while a.recv() is not None:
+        while self.echo and a.recv() is not None:
             pass
         self.ms = ms + 1
 
