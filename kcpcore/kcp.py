@@ -499,6 +499,10 @@ class Kcp:
         n = self.rcv_wnd - len(self.rcv_queue)
         return n if n > 0 else 0
 
+    def has_output(self) -> bool:
+        """Packets wait for ``take_output``."""
+        return bool(self._out)
+
     def take_output(self) -> list[bytes]:
         """KCP packets produced since the last call (by flush, or by input's own flushes)."""
         out = self._out

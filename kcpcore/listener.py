@@ -70,7 +70,7 @@ class ServerDemux:
         if sess is not None:
             if ident is None or ident[0] == sess.conv:
                 sess.receive_body(body, now)
-                if addr in self._pending and sess.kcp.rcv_nxt:
+                if addr in self._pending and sess.received_in_order():
                     del self._pending[addr]
                 return sess, False
             if ident[1] != 0:
@@ -97,7 +97,7 @@ class ServerDemux:
         sess.snmp.passive_opens += 1
         self.sessions[addr] = sess
         sess.receive_body(body, now)
-        if not sess.kcp.rcv_nxt:
+        if not sess.received_in_order():
             self._pending[addr] = None
         return sess, True
 

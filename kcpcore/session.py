@@ -125,7 +125,7 @@ class KcpSession:
                 snmp.kcp_in_errors += 1
             else:
                 snmp.fec_recovered += 1
-        if kcp._out or kcp.snd_una != una:
+        if kcp.has_output() or kcp.snd_una != una:
             self._dirty = True
         elif kcp.acklist and self.params.pacing:
             # KCP Desk's --pacing: ACKs leave within PROMPT_ACK_GAP of the data, not at the
@@ -206,3 +206,53 @@ class KcpSession:
     @property
     def rto(self) -> int:
         return self.kcp.rx_rto
+
+    @property
+    def min_rtt(self) -> int:
+        """ms, the paced sender's minimum RTT (0 when it does not pace or has no sample)."""
+        pacer = self.kcp.policy.pacer
+        return pacer.min_rtt if pacer is not None else 0
+
+    @property
+    def snd_una(self) -> int:
+        """The oldest sn this end still waits to have acknowledged."""
+        return self.kcp.snd_una
+
+    @property
+    def snd_nxt(self) -> int:
+        """The sn the next new segment gets."""
+        return self.kcp.snd_nxt
+
+    @property
+    def windows(self) -> tuple[int, int]:
+        """(send window, receive window) in segments, as KCP applies them."""
+        return self.kcp.snd_wnd, self.kcp.rcv_wnd
+
+    @property
+    def peer_window(self) -> int:
+        """Segments the peer last said it can take (its receive window)."""
+        return self.kcp.rmt_wnd
+
+    def wait_snd(self) -> int:
+        """Segments queued or in flight (kcp-go WaitSnd)."""
+        return self.kcp.wait_snd()
+
+    def queued(self) -> int:
+        """Segments written but not yet sent once."""
+        return len(self.kcp.snd_queue)
+
+    def inflight(self) -> int:
+        """Segments sent and not yet acknowledged."""
+        return self.kcp.inflight()
+
+    def readable(self) -> bool:
+        """``recv`` has bytes to give."""
+        return bool(self.kcp.rcv_queue)
+
+    def has_output(self) -> bool:
+        """KCP produced packets that ``datagrams_to_send`` would seal."""
+        return self.kcp.has_output()
+
+    def received_in_order(self) -> bool:
+        """At least one segment from the peer arrived in order (the session really opened)."""
+        return self.kcp.rcv_nxt != 0

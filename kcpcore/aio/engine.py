@@ -88,7 +88,7 @@ class Engine:
     def session_stats(self) -> list[SessionStats]:
         if self.tunnel is None:
             return []
-        return [SessionStats(s.conv, s.srtt, s.rto, s.kcp.wait_snd(), s.kcp.rmt_wnd)
+        return [SessionStats(s.conv, s.srtt, s.rto, s.wait_snd(), s.peer_window)
                 for s in self.tunnel.sessions()]
 
     @property
@@ -120,7 +120,7 @@ class Engine:
                 snmp = s.snmp
                 sessions.append(SessionSnapshot(
                     conv=s.conv, peer=format_peer(peer), rtt_ms=s.srtt, rto_ms=s.rto,
-                    window_used=s.kcp.wait_snd(), peer_window=s.kcp.rmt_wnd,
+                    window_used=s.wait_snd(), peer_window=s.peer_window,
                     streams=len(mux.streams), bytes_sent=snmp.bytes_sent,
                     bytes_received=snmp.bytes_received, retransmits=snmp.retrans_segs,
                     fec_recovered=snmp.fec_recovered, age_s=round(now - mux.created, 3),

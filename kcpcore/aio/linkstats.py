@@ -18,20 +18,18 @@ SAMPLE_PERIOD = 0.1  # s
 
 def snapshot(session: KcpSession) -> SessionSnapshot:
     """One session's windows, queue, RTT and counters right now."""
-    kcp = session.kcp
-    pacer = kcp.pacer
     snmp = session.snmp
     return SessionSnapshot(
         conv=session.conv,
-        srtt_ms=kcp.rx_srtt,
-        min_rtt_ms=pacer.min_rtt if pacer else 0,
-        snd_wnd=kcp.snd_wnd,
-        rcv_wnd=kcp.rcv_wnd,
-        rmt_wnd=kcp.rmt_wnd,
-        in_flight=len(kcp.snd_buf),
-        queued=len(kcp.snd_queue),
-        writable=kcp.writable(),
-        snd_nxt=kcp.snd_nxt,
+        srtt_ms=session.srtt,
+        min_rtt_ms=session.min_rtt,
+        snd_wnd=session.windows[0],
+        rcv_wnd=session.windows[1],
+        rmt_wnd=session.peer_window,
+        in_flight=session.wait_snd() - session.queued(),
+        queued=session.queued(),
+        writable=session.writable(),
+        snd_nxt=session.snd_nxt,
         retrans_segs=snmp.retrans_segs,
         repeat_segs=snmp.repeat_segs,
         bytes_sent=snmp.bytes_sent,

@@ -197,7 +197,7 @@ async def _queue_room(sessions: list[KcpSession], written: int, base: int) -> No
     for _ in range(400):  # 2 s at most, then carry on
         taken = sum(s.snmp.bytes_sent for s in sessions) - base
         if written - taken <= BACKLOG and all(
-            len(s.kcp.snd_queue) <= QUEUE_AHEAD or s.closed for s in sessions
+            s.queued() <= QUEUE_AHEAD or s.closed for s in sessions
         ):
             return
         await asyncio.sleep(0.005)

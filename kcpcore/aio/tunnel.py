@@ -276,7 +276,7 @@ class ClientTunnel(_Tunnel):
             self.book.retire(session.snmp)
             self._session_ended(f.result())
             self._log_session_closed(mux, (host, port), f.result())
-            if self.fallback.session_closed(mux.smux, session.kcp.snd_una, f.result()):
+            if self.fallback.session_closed(mux.smux, session.snd_una, f.result()):
                 self.smux_config = dataclasses.replace(self.smux_config,
                                                        version=self.fallback.version)
 

@@ -101,13 +101,13 @@ class SessionDriver:
         self._after_input()
 
     def _after_input(self) -> None:
-        if self.session.kcp.rcv_queue and self.on_readable is not None:
+        if self.session.readable() and self.on_readable is not None:
             self.on_readable()
         if self._want_writable and self.session.writable():
             self._want_writable = False
             if self.on_writable is not None:
                 self.on_writable()
-        if self.session.wants_flush() or self.session.kcp._out:
+        if self.session.wants_flush() or self.session.has_output():
             self.transmit_soon()
 
     # output side -----------------------------------------------------------
