@@ -31,7 +31,18 @@ from typing import Final
 import numpy as np
 import shiboken6
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPen, QPixmap, QPolygonF
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QPixmap,
+    QPolygonF,
+    QStaticText,
+    QTransform,
+)
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from app.charts.scale import nice_top, si_unit, tick_label, x_label, x_ticks, y_ticks
@@ -43,6 +54,7 @@ GRID: Final = QColor(55, 65, 81, 40)
 MARGIN_LEFT: Final = 60  # y label + tick labels
 MARGIN_RIGHT: Final = 12
 MARGIN_BOTTOM: Final = 18  # x tick labels
+TEXT_CACHE: Final = 200  # laid-out labels kept per chart (tick values repeat)
 SHRINK_BELOW: Final = 0.35  # of the y maximum: the scale shrinks when the data drops under it
 TITLE_H: Final = 17
 LEGEND_H: Final = 15
@@ -113,6 +125,7 @@ class TimeSeriesPlot(QWidget):
         """times the static part (title, legend, grid, labels) was redrawn"""
         self._frame_pixmap = QPixmap()
         self._frame_key: tuple[object, ...] = ()
+        self._texts: dict[tuple[str, bool], QStaticText] = {}
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(220, 130)
@@ -194,7 +207,6 @@ class TimeSeriesPlot(QWidget):
             pixmap.fill(BACKGROUND)
             p = QPainter(pixmap)
             try:
-                p.setFont(self.font())
                 self._paint_header(p)
                 self._paint_axes(p, self.plot_rect(), end)
             finally:
@@ -203,49 +215,57 @@ class TimeSeriesPlot(QWidget):
             self.frames += 1
         return self._frame_pixmap
 
+    def _text(self, p: QPainter, text: str, x: float, y: float, *, bold: bool = False,
+              h: float = 0.0, v: float = 0.0) -> None:
+        """Draw ``text`` with its box's point (``h``, ``v``) at (x, y): 0 = left/top,
+        0.5 = centre, 1 = right/bottom. Laid-out text is cached (``QStaticText``): shaping the
+        same labels again each time the frame is redrawn was most of its cost."""
+        key = (text, bold)
+        static = self._texts.get(key)
+        font = self._bold if bold else self._small
+        if static is None:
+            if len(self._texts) > TEXT_CACHE:
+                self._texts.clear()
+            static = self._texts[key] = QStaticText(text)
+            static.setTextFormat(Qt.TextFormat.PlainText)
+            static.prepare(QTransform(), font)
+        size = static.size()
+        p.setFont(font)
+        p.drawStaticText(QPointF(x - h * size.width(), y - v * size.height()), static)
+
     def _paint_header(self, p: QPainter) -> None:
         p.setPen(FOREGROUND)
-        p.setFont(self._bold)
-        p.drawText(QRectF(4, 0, self.width() - 8, TITLE_H),
-                   Qt.AlignmentFlag.AlignCenter, self.title)
-        p.setFont(self._small)
-        metrics = p.fontMetrics()
+        self._text(p, self.title, self.width() / 2, TITLE_H / 2, bold=True, h=0.5, v=0.5)
+        metrics = QFontMetricsF(self._small)
         x = float(MARGIN_LEFT)
         y = TITLE_H + LEGEND_H / 2
         for c in self.curves_spec:
             p.setPen(self._pens[c.column])
             p.drawLine(QPointF(x, y), QPointF(x + 16, y))
             p.setPen(FOREGROUND)
-            p.drawText(QPointF(x + 20, y + metrics.ascent() / 2 - 1), c.label)
+            self._text(p, c.label, x + 20, y, v=0.5)
             x += 20 + metrics.horizontalAdvance(c.label) + 12
 
     def _paint_axes(self, p: QPainter, rect: QRectF, end: str) -> None:
         view = self._view
         divisor, unit = si_unit(view.top, self.y_unit)
-        p.setFont(self._small)
-        ascent = p.fontMetrics().ascent()
-        right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         for value in y_ticks(view.top):
             y = rect.bottom() - value / view.top * rect.height()
             p.setPen(GRID)
             p.drawLine(QPointF(rect.left(), y), QPointF(rect.right(), y))
             p.setPen(FOREGROUND)
-            p.drawText(QRectF(0, y - ascent, MARGIN_LEFT - 5, 2 * ascent), right,
-                       tick_label(value, divisor))
+            self._text(p, tick_label(value, divisor), MARGIN_LEFT - 5, y, h=1.0, v=0.5)
         for offset in x_ticks(view.span):
             x = rect.right() + offset / view.span * rect.width()
             p.setPen(GRID)
             p.drawLine(QPointF(x, rect.top()), QPointF(x, rect.bottom()))
             p.setPen(FOREGROUND)
-            align = Qt.AlignmentFlag.AlignRight if offset == 0 else Qt.AlignmentFlag.AlignHCenter
-            p.drawText(QRectF(x - 60 if offset == 0 else x - 40, rect.bottom() + 2,
-                              60 if offset == 0 else 80, MARGIN_BOTTOM),
-                       align | Qt.AlignmentFlag.AlignTop, x_label(offset, view.span, end))
+            self._text(p, x_label(offset, view.span, end), x, rect.bottom() + 2,
+                       h=1.0 if offset == 0 else 0.5)
         p.save()
         p.translate(2, rect.center().y())
         p.rotate(-90)
-        p.drawText(QRectF(-rect.height() / 2, 0, rect.height(), ascent + 4),
-                   Qt.AlignmentFlag.AlignCenter, f"{self.y_label} ({unit})")
+        self._text(p, f"{self.y_label} ({unit})", 0, 0, h=0.5)
         p.restore()
 
     def _paint_curves(self, p: QPainter, rect: QRectF) -> None:

@@ -7,6 +7,7 @@ sit in the same list, each tagged with its role, so a loopback pair is seen side
 
 from __future__ import annotations
 
+import time
 from enum import IntEnum
 from typing import Any, Final
 
@@ -28,7 +29,8 @@ STATE_COLORS: Final[dict[TunnelState, str]] = {
 _Index = QModelIndex | QPersistentModelIndex
 LEFT_V: Final = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 RIGHT_V: Final = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-TOP_CACHE: Final = 64  # row pictures kept (a few per profile: selected, hovered, states)
+RATE_REFRESH: Final = 1.0  # s between repaints of a row whose rate alone changed
+ROW_CACHE: Final = 256  # rows kept (one per profile; cleared if profiles come and go a lot)
 
 
 class Roles(IntEnum):
@@ -49,6 +51,8 @@ class ProfileListModel(QAbstractListModel):
         super().__init__(manager)
         self.manager = manager
         self._names = manager.names()
+        self._shown: dict[str, tuple[object, float]] = {}
+        """per row: the (state, detail) last painted, and when"""
         manager.profiles_changed.connect(self._on_profiles_changed)
         manager.profile_changed.connect(self._on_profile_changed)
 
@@ -58,9 +62,22 @@ class ProfileListModel(QAbstractListModel):
         self.endResetModel()
 
     def _on_profile_changed(self, name: str) -> None:
-        if name in self._names:
-            i = self.index(self._names.index(name))
-            self.dataChanged.emit(i, i)
+        """Repaint the row; a change of rate alone at most every ``RATE_REFRESH`` s.
+
+        Every sample (twice a second per running profile) changes the rate, and each row
+        repaint is a paint pass on the thread the tunnels run on; state and errors still show
+        at once."""
+        if name not in self._names:
+            return
+        ctrl = self.manager.controller(name)
+        shown = (ctrl.state, ctrl.detail) if ctrl is not None else None
+        now = time.monotonic()
+        last = self._shown.get(name)
+        if last is not None and last[0] == shown and now - last[1] < RATE_REFRESH:
+            return
+        self._shown[name] = (shown, now)
+        i = self.index(self._names.index(name))
+        self.dataChanged.emit(i, i)
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
         return 0 if parent.isValid() else len(self._names)
@@ -120,28 +137,38 @@ class ProfileDelegate(QStyledItemDelegate):
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._tops: dict[tuple[object, ...], QPixmap] = {}
-        """rendered background, light and first two lines, by everything they show"""
+        self._rows: dict[str, tuple[tuple[Any, ...], QPixmap]] = {}
+        """per profile: everything its row shows, and the row drawn from it"""
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
-        """The first two lines come from a cached pixmap: a row repaints with every sample
-        (its rate changes) and shaping all its text each time cost milliseconds; only the
-        third line is drawn afresh."""
+        """Rows come from cached pictures, redrawn only when something shown changed.
+
+        The list view repaints all its rows whenever one changes (every sample changes a
+        rate), and shaping every row's text each time cost milliseconds on the thread the
+        tunnels run on; an unchanged row is now a pixmap copy."""
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         hover = bool(option.state & QStyle.StateFlag.State_MouseOver)
         state: TunnelState = index.data(Roles.STATE) or TunnelState.STOPPED
         tag = (index.data(Roles.ROLE) or "") + (" \u00b7 demo" if index.data(Roles.TRANSIENT)
                                                  else "")
-        key = (index.data() or "", tag, index.data(Roles.ADDRESSES) or "", state, selected,
-               hover, option.rect.size().toTuple(), option.font.key(),
-               painter.device().devicePixelRatioF())
-        top = self._tops.get(key)
-        if top is None:
-            if len(self._tops) > TOP_CACHE:
-                self._tops.clear()
-            top = self._tops[key] = self._render_top(option, key)
-        painter.drawPixmap(option.rect.topLeft(), top)
-        self._paint_third_line(painter, option, index, state, selected)
+        name = index.data() or ""
+        key = (name, tag, index.data(Roles.ADDRESSES) or "", state, selected, hover,
+               option.rect.size().toTuple(), option.font.key(),
+               painter.device().devicePixelRatioF(), self._third_line(index, state))
+        cached = self._rows.get(name)
+        if cached is None or cached[0] != key:
+            if len(self._rows) > ROW_CACHE:
+                self._rows.clear()
+            cached = self._rows[name] = (key, self._render_row(option, key))
+        painter.drawPixmap(option.rect.topLeft(), cached[1])
+
+    @staticmethod
+    def _third_line(index: _Index, state: TunnelState) -> str:
+        """State and rate, or the error."""
+        if state is TunnelState.ERROR:
+            return "error: " + (index.data(Roles.DETAIL) or "")
+        rate = index.data(Roles.RATE)
+        return f"{state.value}   {rate_pair(*rate)}" if rate is not None else state.value
 
     def _colors(self, option: QStyleOptionViewItem, selected: bool) -> tuple[QColor, QColor]:
         text = option.palette.color(QPalette.ColorRole.HighlightedText if selected
@@ -150,8 +177,8 @@ class ProfileDelegate(QStyledItemDelegate):
         muted.setAlpha(170)
         return text, muted
 
-    def _render_top(self, option: QStyleOptionViewItem, key: tuple[Any, ...]) -> QPixmap:
-        name, tag, addresses, state, selected, hover, _size, _font, ratio = key
+    def _render_row(self, option: QStyleOptionViewItem, key: tuple[Any, ...]) -> QPixmap:
+        name, tag, addresses, state, selected, hover, _size, _font, ratio, third = key
         pixmap = QPixmap(option.rect.size() * ratio)
         pixmap.setDevicePixelRatio(ratio)
         if selected:  # by hand: the style sheet's CE_ItemViewItem cost ms per row and sample
@@ -163,12 +190,14 @@ class ProfileDelegate(QStyledItemDelegate):
         painter = QPainter(pixmap)
         try:
             self._paint_top(painter, option, name, tag, addresses, state, selected)
+            self._paint_third_line(painter, option, third, state, selected)
         finally:
             painter.end()
         return pixmap
 
     def _paint_top(self, painter: QPainter, option: QStyleOptionViewItem, name: str, tag: str,
                    addresses: str, state: TunnelState, selected: bool) -> None:
+        """The status light, the name with its role tag, the addresses."""
         text_color, muted = self._colors(option, selected)
         r = QRect(0, 0, option.rect.width(), option.rect.height()).adjusted(
             self.PAD, self.PAD, -self.PAD, -self.PAD)
@@ -196,28 +225,19 @@ class ProfileDelegate(QStyledItemDelegate):
         addresses = fm.elidedText(addresses, Qt.TextElideMode.ElideMiddle, width)
         painter.drawText(QRect(x, y2, width, line_h), LEFT_V, addresses)
 
-    def _paint_third_line(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index,
+    def _paint_third_line(self, painter: QPainter, option: QStyleOptionViewItem, third: str,
                           state: TunnelState, selected: bool) -> None:
         """State and rate, or the error in red."""
         _text, muted = self._colors(option, selected)
-        r = option.rect.adjusted(self.PAD, self.PAD, -self.PAD, -self.PAD)
+        r = QRect(0, 0, option.rect.width(), option.rect.height()).adjusted(
+            self.PAD, self.PAD, -self.PAD, -self.PAD)
         fm = QFontMetrics(option.font)
         line_h = fm.height()
         x = r.left() + self.LIGHT + self.PAD
         width = r.right() - x
-        y3 = r.top() + 2 * (line_h + self.GAP)
-        rate = index.data(Roles.RATE)
-        painter.save()
         painter.setFont(option.font)
         painter.setPen(muted)
-        if state is TunnelState.ERROR:
-            third = "error: " + (index.data(Roles.DETAIL) or "")
-            if not selected:
-                painter.setPen(QColor(STATE_COLORS[TunnelState.ERROR]))
-        elif rate is not None:
-            third = f"{state.value}   {rate_pair(*rate)}"
-        else:
-            third = state.value
-        painter.drawText(QRect(x, y3, width, line_h), LEFT_V,
+        if state is TunnelState.ERROR and not selected:
+            painter.setPen(QColor(STATE_COLORS[TunnelState.ERROR]))
+        painter.drawText(QRect(x, r.top() + 2 * (line_h + self.GAP), width, line_h), LEFT_V,
                          fm.elidedText(third, Qt.TextElideMode.ElideRight, width))
-        painter.restore()
