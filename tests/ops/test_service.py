@@ -48,7 +48,7 @@ def test_units_are_hardened_and_run_this_python(installed: Path) -> None:
         v = unit_values((installed / name).read_text())
         role = name.split("-")[1].split("@")[0]
         assert v["ExecStart"] == [
-            f"{sys.executable} -m kcpcore {role} -c ${{CREDENTIALS_DIRECTORY}}/config"
+            f"{sys.executable} -m kcpcore {role} -c ${{CREDENTIALS_DIRECTORY}}/config $KCPDESK_ARGS"
         ]
         assert v["LoadCredential"] == ["config:/etc/kcpdesk/%i.json"]
         for key, value in [
@@ -58,6 +58,8 @@ def test_units_are_hardened_and_run_this_python(installed: Path) -> None:
             ("Restart", "on-failure"),
             ("CapabilityBoundingSet", "CAP_NET_BIND_SERVICE"),
             ("KillSignal", "SIGTERM"),
+            ("KillMode", "mixed"),
+            ("Environment", "KCPDESK_ARGS="),
         ]:
             assert v[key] == [value], key
         assert float(v["TimeoutStopSec"][0]) > 10  # longer than the default --drain-timeout
@@ -94,7 +96,13 @@ def test_execstart_runs_a_server_that_stops_on_sigterm(installed: Path, tmp_path
     )
     (creds / "config").chmod(0o400)  # as systemd hands a credential over
     exec_start = unit_values((installed / service.UNITS[0]).read_text())["ExecStart"][0]
-    argv = [a.replace("${CREDENTIALS_DIRECTORY}", str(creds)) for a in shlex.split(exec_start)]
+    metrics = free_port()
+    args = {"$KCPDESK_ARGS": ["--metrics", str(metrics), "--log-format", "json"]}  # as systemd
+    argv = [
+        b
+        for a in shlex.split(exec_start)  # expands a bare $VAR: split on whitespace
+        for b in args.get(a, [a.replace("${CREDENTIALS_DIRECTORY}", str(creds))])
+    ]
     proc = subprocess.Popen(
         argv,
         env={**os.environ, "PYTHONPATH": str(REPO)},
@@ -104,10 +112,14 @@ def test_execstart_runs_a_server_that_stops_on_sigterm(installed: Path, tmp_path
     )
     try:
         deadline = time.monotonic() + 20
-        while not is_listening(proc.pid, udp, "udp"):  # bound: the signal handlers are set
+        while not is_listening(proc.pid, metrics, "tcp"):  # serving: signal handlers are set
             assert proc.poll() is None and time.monotonic() < deadline
             time.sleep(0.05)
-        assert f"listening on: 127.0.0.1:{udp}" in log.read_text()
+        lines = [json.loads(line) for line in log.read_text().splitlines()]
+        assert f"listening on: 127.0.0.1:{udp}" in [o["msg"] for o in lines]
+        with socket.create_connection(("127.0.0.1", metrics), timeout=10) as s:
+            s.sendall(b"GET /healthz HTTP/1.0\r\n\r\n")
+            assert s.recv(100).startswith(b"HTTP/1.1 200 OK")
         assert "readable by other users" not in log.read_text()
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(15) == 0
