@@ -60,6 +60,7 @@ from app.views.profile_list import STATE_COLORS, ProfileDelegate, ProfileListMod
 from app.views.transfer import ExportDialog, ImportCommandDialog
 from kcpcore.config import Role, TunnelConfig
 from kcpcore.errors import ConfigError
+from kcpcore.flags import json_key_warnings
 from kcpcore.profiles import Profile
 
 log = logging.getLogger(__name__)
@@ -491,6 +492,9 @@ class MainWindow(QMainWindow):
         except ConfigError as exc:
             return str(exc)
         self.new_profile(cfg.role, cfg, name)
+        warnings = json_key_warnings(cfg.role, text, name)  # a newer kcptun's keys, typos
+        if warnings:
+            self.statusBar().showMessage("; ".join(warnings), 15000)
         return ""
 
     def import_command(self, text: str) -> str:

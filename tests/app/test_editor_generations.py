@@ -88,3 +88,15 @@ def test_export_dialog_for_a_2021_peer_says_what_it_left_out(qtbot: Any) -> None
     qtbot.addWidget(dlg2)
     dlg2.this_end.setChecked(True)
     assert "--ratelimit 100000" in dlg2.text() and "cannot use" not in dlg2.note.text()
+
+
+def test_importing_a_2025_json_with_unknown_keys_says_so(window: Any) -> None:
+    text = ('{"remoteaddr": "vps:3000-3100", "smuxver": 2, "closewait": 5, '
+            '"someday": 1, "Mystery": "x"}')
+    assert window.import_json_text(text, "vps2025") == ""
+    message = window.statusBar().currentMessage()
+    assert "ignoring 2 unknown keys (someday, Mystery)" in message
+    assert "the tunnel runs without them" in message
+    profile, errors = window.editor.current()
+    assert errors == {} and profile is not None
+    assert (profile.config.smuxver, profile.config.closewait) == (2, 5)
