@@ -238,8 +238,8 @@ def _latency_metrics(r: dict[str, Any]) -> dict[str, Any]:
 
 
 def _oneline(rec: dict[str, Any]) -> str:
-    head = (f"  {rec['path']:<22} {rec['size_mb']:>4g}MB {rec['direction']:<4} "
-            f"{rec['variant']:<8} run {rec['run']}")
+    size = f"{rec['size_mb']:>4g}MB" if rec["direction"] != "rr" else "  fast3"
+    head = f"  {rec['path']:<22} {size} {rec['direction']:<4} {rec['variant']:<8} run {rec['run']}"
     if "goodput_mbps" in rec:
         extra = (f"  tcp {rec['competitor_mbps']:.2f}" if "competitor_mbps" in rec else
                  f"  wire x{rec['wire_per_payload']:.3f}")
