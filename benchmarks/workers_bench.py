@@ -146,8 +146,8 @@ def stop_server(srv: subprocess.Popen[bytes]) -> None:
         srv.kill()
 
 
-def idle_run(workers: int, idle: int, target: int) -> float:
-    """KiB of server RSS per session that opened and went quiet."""
+def idle_run(workers: int, idle: int, target: int) -> tuple[float, float]:
+    """(KiB of server RSS per session that opened and went quiet, CPU share they cost)."""
     srv, udp = start_server(workers, target)
     try:
         pids = proc_tree(srv.pid)
@@ -155,9 +155,12 @@ def idle_run(workers: int, idle: int, target: int) -> float:
         socks = idle_sessions(udp, idle)
         time.sleep(3)
         grown = rss(pids) - rss0
+        c0, t0 = sum(cpu_seconds(p) for p in pids), time.monotonic()
+        time.sleep(8)  # well inside smux's 30 s keepalive timeout, which closes them
+        cpu = (sum(cpu_seconds(p) for p in pids) - c0) / (time.monotonic() - t0)
         for s in socks:
             s.close()
-        return grown / idle / 1024
+        return grown / idle / 1024, cpu
     finally:
         stop_server(srv)
 
@@ -218,8 +221,9 @@ def main() -> None:
         wait_port(target, socket.SOCK_STREAM)
         print(f"{cpu_count()} cores; {args.clients} Go clients; {args.seconds:g} s per run")
         for w in args.workers if args.idle else ():
-            kib = idle_run(w, args.idle, target)
-            print(f"workers {w}: {args.idle} idle sessions, {kib:.1f} KiB RSS each", flush=True)
+            kib, cpu = idle_run(w, args.idle, target)
+            print(f"workers {w}: {args.idle} idle sessions, {kib:.1f} KiB RSS each, "
+                  f"{cpu * 100:.0f}% of a core together", flush=True)
         for r in range(args.rounds):
             for w in args.workers:
                 res = one_run(w, args.clients, args.seconds, target)
