@@ -11,8 +11,10 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QSlider,
     QSpinBox,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -32,8 +34,13 @@ class DemoPanel(QFrame):
         super().__init__(parent)
         self.demo = demo
         self.setObjectName("demoPanel")
-        lay = QHBoxLayout(self)
-        lay.setContentsMargins(8, 4, 8, 4)
+        rows = QVBoxLayout(self)
+        rows.setContentsMargins(8, 4, 8, 4)
+        rows.setSpacing(2)
+        lay = QHBoxLayout()
+        second = QHBoxLayout()  # two rows: the window fits a 900 px wide screen
+        rows.addLayout(lay)
+        rows.addLayout(second)
         title = QLabel("<b>Demo link</b>")
         title.setToolTip("A relay on this machine between the demo client and server drops and "
                          "delays packets like a poor Internet path. Change it while it runs.")
@@ -62,6 +69,8 @@ class DemoPanel(QFrame):
         self.jitter_spin.setValue(round(demo.jitter * 1000))
         self.jitter_spin.setToolTip("Random extra delay per packet; it also reorders packets")
         lay.addWidget(self.jitter_spin)
+        lay.addStretch(1)
+        lay = second
         lay.addWidget(QLabel("Traffic"))
         self.rate_combo = QComboBox()
         for label, rate in RATES:
@@ -73,6 +82,9 @@ class DemoPanel(QFrame):
         lay.addWidget(self.rate_combo)
         self.stats = QLabel()
         self.stats.setObjectName("fieldUnit")
+        # its text changes every second: with its size hint ignored that never relayouts the
+        # tab (which would resize and redraw the charts on the tunnels' thread)
+        self.stats.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         lay.addWidget(self.stats, 1)
         self.stop_button = QPushButton("Stop demo")
         lay.addWidget(self.stop_button)

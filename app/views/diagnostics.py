@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from typing import Final
 
@@ -12,6 +13,8 @@ from app.models.diagnostics import Finding
 MARKS: Final = {"error": "\u2716", "warning": "\u26a0", "info": "\u2139", "ok": "\u2714"}
 COLORS: Final = {"error": "#d93025", "warning": "#b26a00", "info": "#2f80ed", "ok": "#1e8e3e"}
 
+
+NUMBERS_REFRESH: Final = 2.0  # s between updates of the same findings' numbers
 
 class FindingCard(QFrame):
     def __init__(self, finding: Finding, parent: QWidget | None = None) -> None:
@@ -43,6 +46,7 @@ class DiagnosticsView(QWidget):
         self._lay.setContentsMargins(0, 0, 0, 0)
         self._lay.setSpacing(4)
         self._shown: tuple[Finding, ...] = ()
+        self._numbers_at = 0.0
         self.show_findings([])
 
     def findings(self) -> tuple[Finding, ...]:
@@ -55,8 +59,14 @@ class DiagnosticsView(QWidget):
         cards = [self._lay.itemAt(i).widget() for i in range(self._lay.count())]
         if findings and [getattr(c, "finding", None) and c.finding.code for c in cards] == \
                 [f.code for f in findings]:
+            # same problems, new numbers: no flicker, and at most every NUMBERS_REFRESH s
+            # (new text reflows the cards, a layout pass on the thread the tunnels run on)
+            now = time.monotonic()
+            if now - self._numbers_at < NUMBERS_REFRESH:
+                return
+            self._numbers_at = now
             for card, f in zip(cards, findings, strict=True):
-                card.update_text(f)  # same problems, new numbers: no flicker
+                card.update_text(f)
             self._shown = key
             return
         self._shown = key

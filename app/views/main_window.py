@@ -164,6 +164,12 @@ class MainWindow(QMainWindow):
         self.title = QLabel("No profile selected")
         self.title.setObjectName("profileTitle")
         self.rate_label = QLabel()
+        # fixed size: its text changes with every sample, and a label that may change size
+        # makes Qt lay out the whole window again each time
+        self.rate_label.setFixedSize(
+            self.rate_label.fontMetrics().horizontalAdvance(rate_pair(999e9, 999e9)) + 8,
+            self.rate_label.fontMetrics().height() + 4)
+        self.rate_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.toggle_button = QPushButton("Start")
         self.toggle_button.setMinimumWidth(90)
         head.addWidget(self.light)
