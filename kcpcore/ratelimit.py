@@ -17,6 +17,7 @@ from typing import Final
 __all__ = ["BURST", "TokenBucket"]
 
 BURST: Final = 64 * 1500  # bytes; kcp-go's limiter burst
+_EPSILON: Final = 1e-6  # bytes; float rounding after a refill must not read as debt
 
 
 class TokenBucket:
@@ -42,7 +43,7 @@ class TokenBucket:
     def ready(self, now: float) -> bool:
         """Whether a datagram may go now (the bucket is not in debt)."""
         self._refill(now)
-        return self._tokens >= 0
+        return self._tokens >= -_EPSILON
 
     def take(self, size: int, now: float) -> None:
         """Account for a datagram of ``size`` bytes sent at ``now``."""
@@ -53,6 +54,6 @@ class TokenBucket:
     def ready_at(self, now: float) -> float:
         """When the bucket is out of debt (``now`` if it is already)."""
         self._refill(now)
-        if self._tokens >= 0:
+        if self._tokens >= -_EPSILON:
             return now
         return now + (-self._tokens) / self.rate

@@ -9,6 +9,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kcpcore.config import (
     MAX_LISTEN_PORTS,
@@ -28,6 +30,7 @@ from kcpcore.profiles import (
     parse_command_line,
     peer_config,
 )
+from kcpcore.ratelimit import TokenBucket
 
 NEW_FLAGS = ("--closewait", "--ratelimit", "--framesize", "--peer")
 
@@ -146,3 +149,27 @@ def test_json_from_2025_with_unknown_keys_warns_and_runs(tmp_path: Path) -> None
 def test_json_with_a_wrong_type_for_a_new_key_is_one_error() -> None:
     with pytest.raises(ConfigError, match="ratelimit: expected an integer"):
         TunnelConfig.from_kcptun_json_text("client", '{"ratelimit": "fast"}')
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=30))
+def test_port_range_parser_only_ever_raises_config_error(text: str) -> None:
+    try:
+        ports = parse_port_range(text)
+    except ConfigError:
+        return
+    assert 0 <= ports.first <= ports.last <= 65535 and ports.count >= 1
+
+
+def test_token_bucket_holds_the_rate_over_time() -> None:
+    bucket = TokenBucket(1000, now=0.0, burst=1500)
+    now, sent = 0.0, 0
+    while now < 100.0:  # a sender that sends whenever allowed, 100-byte datagrams
+        if bucket.ready(now):
+            bucket.take(100, now)
+            sent += 100
+        else:
+            now = bucket.ready_at(now)
+    assert 100_000 <= sent <= 100_000 + 1500 + 100  # rate x time + burst + one datagram
+    with pytest.raises(ValueError):
+        TokenBucket(0, now=0.0)
