@@ -128,7 +128,7 @@ class TimeSeriesPlot(QWidget):
         self._texts: dict[tuple[str, bool], QStaticText] = {}
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setMinimumSize(220, 130)
+        self.setMinimumSize(200, 110)
         small = QFont(self.font())
         small.setPointSizeF(max(small.pointSizeF() - 1.5, 7.0))
         self._small = small
