@@ -29,8 +29,8 @@ from .generations import DEFAULT_PEER, GENERATIONS, PEERS, Since, generation
 __all__ = [
     "DEFAULT_KEY", "FIELD_SPECS", "KCPTUN_CRYPTS", "MANUAL_MODE", "MODES", "ROLES", "FieldError",
     "FieldSpec", "ModePreset", "PortRange", "Role", "TunnelConfig", "apply_mode", "crypt_names",
-    "effective_kcp_params", "fields_for", "parse_hostport", "parse_port_range", "resolve_mode",
-    "split_hostport", "unknown_json_keys", "with_peer",
+    "effective_kcp_params", "fields_for", "infer_peer", "json_setting_names", "parse_hostport",
+    "parse_port_range", "resolve_mode", "split_hostport", "unknown_json_keys", "with_peer",
 ]  # fmt: skip
 
 Role = Literal["client", "server"]
@@ -609,6 +609,8 @@ _ROLE_DEFAULTED: Final = tuple(
     n for n, s in FIELD_SPECS.items()
     if len({v for _, v in s.defaults}) > 1 or any(n in g.defaults for g in GENERATIONS.values()))
 _MANUAL_ONLY: Final = frozenset({"nodelay", "interval", "resend", "nc"})
+_PEER_FIELDS: Final = tuple(n for n in FIELD_SPECS
+                            if any(n in g.defaults for g in GENERATIONS.values()))
 _FIELDS_FOR: Final[dict[Role, tuple[FieldSpec, ...]]] = {
     r: tuple(s for s in FIELD_SPECS.values() if r in s.roles) for r in ROLES}
 
@@ -825,6 +827,47 @@ def with_peer(cfg: TunnelConfig, peer: str) -> TunnelConfig:
             if getattr(cfg, name) == spec.default_for(cfg.role, cfg.peer):
                 changes[name] = spec.default_for(cfg.role, peer)
     return replace(cfg, **changes)
+
+
+def infer_peer(cfg: TunnelConfig, explicit: Iterable[str]) -> tuple[TunnelConfig, str]:
+    """A config that names settings only kcptun 2025 has was written for kcptun 2025+.
+
+    ``explicit`` are the settings the command line or file gave. Unless it chose a peer, the
+    peer becomes kcptun 2025+ and the generation's defaults (smuxver 2...) apply to what it did
+    not give, so a pasted 2025 command line or JSON matches the Go binary it came from.
+
+    Returns:
+        (config, the warning to show, or "" when nothing was inferred).
+    """
+    given = set(explicit)
+    if "peer" in given or cfg.peer != DEFAULT_PEER:
+        return cfg, ""
+    newer = [f"--{FIELD_SPECS[n].flags[0]}" for n in FIELD_SPECS
+             if n in given and FIELD_SPECS[n].since == "kcptun-2025"]
+    if cfg.crypt in GO_ONLY_CRYPTS:
+        newer.append(f"--crypt {cfg.crypt}")
+    if not newer:
+        return cfg, ""
+    moved = {n: FIELD_SPECS[n].default_for(cfg.role, "kcptun-2025") for n in _PEER_FIELDS
+             if n not in given and getattr(cfg, n) == FIELD_SPECS[n].default_for(cfg.role)}
+    note = ", ".join(f"{n} {v}" for n, v in moved.items())
+    verb = "exists" if len(newer) == 1 else "exist"
+    return replace(cfg, peer="kcptun-2025", **moved), (
+        f"{', '.join(newer)} {verb} only in kcptun 2025+: taking the other end to be kcptun "
+        f"2025+{' (' + note + ')' if note else ''}; --peer kcptun-2021 keeps the old defaults")
+
+
+def json_setting_names(role: Role, data: Any) -> set[str]:
+    """The settings (TunnelConfig names) a decoded kcptun JSON object gives a value."""
+    if isinstance(data, Mapping):
+        pairs: Iterable[Any] = data.items()
+    elif isinstance(data, list | tuple):
+        pairs = (p for p in data if isinstance(p, tuple) and len(p) == 2)
+    else:
+        return set()
+    index = _json_index(role)
+    return {index[_fold(k)].name for k, v in pairs
+            if isinstance(k, str) and _fold(k) in index and v is not None}
 
 
 META_KEYS: Final = frozenset({"kcpdesk"})

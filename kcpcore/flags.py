@@ -34,6 +34,8 @@ from .config import (
     apply_mode,
     crypt_names,
     fields_for,
+    infer_peer,
+    json_setting_names,
     unknown_json_keys,
     with_peer,
 )
@@ -244,12 +246,12 @@ def load_profile(name: str) -> TunnelConfig:
                       field="profile")
 
 
-def read_json_config(path: str, base: TunnelConfig,
-                     warnings: list[str] | None = None) -> TunnelConfig:
+def read_json_config(path: str, base: TunnelConfig, warnings: list[str] | None = None,
+                     given: set[str] | None = None) -> TunnelConfig:
     """kcptun's ``-c``: the file's keys override ``base`` (see TunnelConfig.from_kcptun_json).
 
     Keys that are no setting here (a newer kcptun's, a typo) are ignored as kcptun does, and
-    named in ``warnings``.
+    named in ``warnings``; the settings the file gives are added to ``given``.
     """
     try:
         with open(path, "rb") as f:
@@ -263,16 +265,22 @@ def read_json_config(path: str, base: TunnelConfig,
         raise ConfigError(f"-c {path}: {exc}", field=exc.field) from None
     if warnings is not None:
         warnings += json_key_warnings(base.role, text, f"-c {path}")
+    if given is not None:
+        given |= json_setting_names(base.role, _decode_pairs(text))
     return cfg
+
+
+def _decode_pairs(text: str) -> Any:
+    """The first JSON value of ``text`` with objects as (key, value) lists; None if invalid."""
+    try:
+        return json.JSONDecoder(object_pairs_hook=list).raw_decode(text.lstrip())[0]
+    except ValueError:
+        return None
 
 
 def json_key_warnings(role: Role, text: str, where: str) -> list[str]:
     """One warning naming the keys of a kcptun JSON text that this role has no setting for."""
-    try:
-        data = json.JSONDecoder(object_pairs_hook=list).raw_decode(text.lstrip())[0]
-    except ValueError:
-        return []
-    unknown = unknown_json_keys(role, data)
+    unknown = unknown_json_keys(role, _decode_pairs(text))
     if not unknown:
         return []
     return [f"{where}: ignoring {len(unknown)} unknown key{'s' if len(unknown) > 1 else ''} "
@@ -303,8 +311,13 @@ def build_config(parsed: ParsedArgs,
         cfg = with_peer(cfg, settings.pop("peer"))
     cfg = replace(cfg, **settings)
     warnings: list[str] = []
+    explicit = set(parsed.settings)
     if parsed.config_path:
-        cfg = read_json_config(parsed.config_path, cfg, warnings)
+        cfg = read_json_config(parsed.config_path, cfg, warnings, explicit)
+    if not parsed.profile:  # a saved profile's peer is the user's choice already
+        cfg, inferred = infer_peer(cfg, explicit)
+        if inferred:
+            warnings.append(inferred)
     if cfg.crypt not in crypt_names():
         warnings.append(f"unknown crypt {cfg.crypt!r}, using {DEFAULT_CRYPT} as kcptun does "
                         f"(valid: {', '.join(crypt_names())})")

@@ -44,6 +44,8 @@ from .config import (
     Role,
     TunnelConfig,
     fields_for,
+    infer_peer,
+    json_setting_names,
     parse_port_range,
     with_peer,
 )
@@ -386,7 +388,12 @@ def import_kcptun_json(text: str, role: Role | None = None) -> TunnelConfig:
         if role is None:
             raise ConfigError("cannot tell whether this is a client or a server config "
                               "(no localaddr/remoteaddr or listen/target keys)", field="role")
-    return TunnelConfig.from_kcptun_json_text(role, text)
+    cfg = TunnelConfig.from_kcptun_json_text(role, text)
+    try:
+        given = json_setting_names(role, json.loads(text))
+    except ValueError:
+        return cfg
+    return infer_peer(cfg, given)[0]
 
 
 _ROLE_WORDS: Final[dict[str, Role]] = {"client": "client", "server": "server"}

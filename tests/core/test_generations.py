@@ -26,6 +26,7 @@ from kcpcore.profiles import (
     Profile,
     command_line,
     export_json,
+    import_kcptun_json,
     omitted_flags,
     parse_command_line,
     peer_config,
@@ -173,3 +174,28 @@ def test_token_bucket_holds_the_rate_over_time() -> None:
     assert 100_000 <= sent <= 100_000 + 1500 + 100  # rate x time + burst + one datagram
     with pytest.raises(ValueError):
         TokenBucket(0, now=0.0)
+
+
+def test_a_2025_command_line_is_taken_for_a_2025_peer() -> None:
+    cfg, warnings = build_config(parse_role_args("server", ["--QPP", "-l", ":4000"]), {})
+    assert (cfg.peer, cfg.smuxver, cfg.closewait, cfg.qpp) == ("kcptun-2025", 2, 30, True)
+    assert cfg.validate() == []
+    [note] = [w for w in warnings if "only in kcptun 2025+" in w]
+    assert "--QPP exists only" in note and "--peer kcptun-2021 keeps" in note
+    # what the line says stays: an explicit smuxver, or an explicit peer
+    cfg, _ = build_config(parse_role_args("server", ["--closewait", "5", "--smuxver", "1"]), {})
+    assert (cfg.peer, cfg.smuxver, cfg.closewait) == ("kcptun-2025", 1, 5)
+    cfg, warnings = build_config(parse_role_args("client", ["--ratelimit", "99999",
+                                                            "--peer", "kcptun-2021"]), {})
+    assert (cfg.peer, cfg.smuxver) == ("kcptun-2021", 1)
+    assert not any("only in kcptun 2025+" in w for w in warnings)
+    # plain 2021 lines change nothing
+    cfg, warnings = build_config(parse_role_args("client", ["--smuxver", "2"]), {})
+    assert cfg.peer == "kcptun-2021" and warnings == []
+
+
+def test_imported_2025_json_is_taken_for_a_2025_peer() -> None:
+    cfg = import_kcptun_json('{"remoteaddr": "vps:3000-3100", "crypt": "aes-128-gcm"}')
+    assert (cfg.peer, cfg.smuxver, cfg.crypt) == ("kcptun-2025", 2, "aes-128-gcm")
+    assert cfg.validate() == []
+    assert import_kcptun_json('{"remoteaddr": "vps:29900"}').peer == "kcptun-2021"
