@@ -16,6 +16,7 @@ COLORS: Final = {"error": "#d93025", "warning": "#b26a00", "info": "#2f80ed", "o
 
 NUMBERS_REFRESH: Final = 2.0  # s between updates of the same findings' numbers
 
+
 class FindingCard(QFrame):
     def __init__(self, finding: Finding, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -47,6 +48,7 @@ class DiagnosticsView(QWidget):
         self._lay.setSpacing(4)
         self._shown: tuple[Finding, ...] = ()
         self._numbers_at = 0.0
+        self._cards: list[FindingCard] = []
         self.show_findings([])
 
     def findings(self) -> tuple[Finding, ...]:
@@ -56,9 +58,8 @@ class DiagnosticsView(QWidget):
         key = tuple(findings)
         if key == self._shown and self._lay.count():
             return
-        cards = [self._lay.itemAt(i).widget() for i in range(self._lay.count())]
-        if findings and [getattr(c, "finding", None) and c.finding.code for c in cards] == \
-                [f.code for f in findings]:
+        cards = self._cards
+        if findings and [c.finding.code for c in cards] == [f.code for f in findings]:
             # same problems, new numbers: no flicker, and at most every NUMBERS_REFRESH s
             # (new text reflows the cards, a layout pass on the thread the tunnels run on)
             now = time.monotonic()
@@ -70,13 +71,17 @@ class DiagnosticsView(QWidget):
             self._shown = key
             return
         self._shown = key
+        self._cards = []
+        self._numbers_at = time.monotonic()
         while self._lay.count():
             item = self._lay.takeAt(0)
-            w = item.widget()
+            w = item.widget() if item is not None else None
             if w is not None:
                 w.deleteLater()
         if not findings:
             self._lay.addWidget(QLabel("Diagnostics appear here while the profile runs."))
             return
         for f in findings:
-            self._lay.addWidget(FindingCard(f))
+            card = FindingCard(f)
+            self._cards.append(card)
+            self._lay.addWidget(card)
