@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kcpcore import cli, flags
@@ -291,7 +291,7 @@ def _configs(role: Role) -> st.SearchStrategy[TunnelConfig]:
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("full", [False, True])
-@settings(max_examples=60)
+@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])  # a busy CI machine
 @given(data=st.data())
 def test_to_args_round_trips_through_the_parser(role: Role, full: bool,
                                                 data: st.DataObject) -> None:
