@@ -126,8 +126,9 @@ class Engine:
                     fec_recovered=snmp.fec_recovered, age_s=round(now - mux.created, 3),
                     worker=worker))
         return EngineSnapshot(version=__version__, role=cfg.role, crypt=cfg.crypt,
-                              mode=cfg.mode, snmp=self.snmp().as_kcptun(), sessions=sessions,
-                              streams_open=self.streams_open, running=self.running)
+                              mode=cfg.mode, generation=cfg.peer, snmp=self.snmp().as_kcptun(),
+                              sessions=sessions, streams_open=self.streams_open,
+                              running=self.running)
 
     async def drain(self, timeout: float, abort: asyncio.Event) -> None:
         """Wait until no stream is open, ``timeout`` passes or ``abort`` is set."""

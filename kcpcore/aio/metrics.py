@@ -85,6 +85,7 @@ class SnapshotCollector(Collector):
                 "role": snap.role,
                 "crypt": snap.crypt,
                 "mode": snap.mode,
+                "peer_generation": snap.generation,
             },
         )
         yield GaugeMetricFamily(

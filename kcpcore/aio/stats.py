@@ -63,6 +63,8 @@ class EngineSnapshot:
     workers_alive: int = 1
     worker_restarts: int = 0
     running: bool = True
+    generation: str = ""
+    """the peer generation the settings follow (``--peer``, ``kcpcore.generations``)"""
     worker_pids: dict[int, int] = field(default_factory=dict)
     """worker index -> pid of the live worker processes (empty without ``--workers``)"""
 
@@ -100,6 +102,7 @@ def merge(
         sessions.extend(part.sessions)
         streams += part.streams_open
     return EngineSnapshot(
+        generation=base.generation,
         version=base.version,
         role=base.role,
         crypt=base.crypt,

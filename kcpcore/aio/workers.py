@@ -219,7 +219,12 @@ class Supervisor:
             p for p in await asyncio.gather(*(self._ask(s) for s in self.slots)) if p is not None
         ]
         base = EngineSnapshot(
-            version=__version__, role="server", crypt=self.cfg.crypt, mode=self.cfg.mode, snmp={}
+            version=__version__,
+            role="server",
+            crypt=self.cfg.crypt,
+            mode=self.cfg.mode,
+            generation=self.cfg.peer,
+            snmp={},
         )
         return replace(
             merge(

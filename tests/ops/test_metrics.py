@@ -86,6 +86,7 @@ def test_every_snmp_counter_matches_the_sigusr1_dump_and_sessions_are_listed() -
             assert got[("kcpdesk_session_age_seconds", labels)] > 0
             info = next(k for k in got if k[0] == "kcpdesk_engine_info")
             assert dict(info[1])["role"] == "server" and dict(info[1])["crypt"] == "aes"
+            assert dict(info[1])["peer_generation"] == p.server.cfg.peer != ""
 
     asyncio.run(asyncio.wait_for(main(), 40))
 
