@@ -84,6 +84,7 @@ class Runner:
         tunnel = None
         try:
             with link:
+                rec["link_prefix"] = link.prefix
                 agents.append(link.agent(link.server_ns, "serve", "--tcp",
                                          f"127.0.0.1:{lb.SINK_PORT}", "--tcp",
                                          f"{SERVER_IP}:{lb.DIRECT_PORT}"))
