@@ -13,7 +13,9 @@ import contextlib
 import os
 import signal
 import socket
+import subprocess
 import sys
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -25,7 +27,7 @@ from kcpcore.aio.engine import Engine
 from kcpcore.config import TunnelConfig
 from kcpcore.process_options import reuseport_available
 from tests.helpers.netlink import is_listening
-from tests.helpers.peers import free_port
+from tests.helpers.peers import free_port, read_snmp_csv
 from tests.reliability.util import LOCAL, AsyncEcho, echo_roundtrip
 
 pytestmark = [
@@ -190,3 +192,82 @@ async def run_scenario(cs: list[Engine], echo: AsyncEcho, mport: int) -> None:
     assert after["kcpdesk_workers_alive"][0][1] == 2
     total_before = before["kcpdesk_bytes_sent_total"][0][1]
     assert after["kcpdesk_bytes_sent_total"][0][1] >= total_before  # totals never go back
+
+
+def test_sigusr1_and_snmplog_sum_the_workers_and_sigterm_stops_all(tmp_path: Path) -> None:
+    udp = free_port(socket.SOCK_DGRAM)
+    log = tmp_path / "server.log"
+    pattern = str(tmp_path / "snmp-20060102.csv")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "kcpcore",
+            "server",
+            "-l",
+            f"{LOCAL}:{udp}",
+            "-t",
+            f"{LOCAL}:9",
+            "--key",
+            KEY,
+            "--workers",
+            "2",
+            "--snmplog",
+            pattern,
+            "--snmpperiod",
+            "1",
+            "--log",
+            str(log),
+        ],
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        stdin=subprocess.DEVNULL,
+    )
+    try:
+        wait_text(log, "worker 1 started")
+        pids = [
+            int(line.rsplit("pid ", 1)[1])
+            for line in log.read_text().splitlines()
+            if "started: pid" in line
+        ]
+        deadline = time.monotonic() + 20
+        while not all(is_listening(pid, udp, "udp") for pid in pids):
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        for _ in range(40):  # garbage from 40 source ports: both workers count some
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+                s.sendto(os.urandom(100), (LOCAL, udp))
+        csvs = lambda: list(tmp_path.glob("snmp-*.csv"))  # noqa: E731
+        wait_until(lambda: bool(csvs()) and errors(read_snmp_csv(csvs()[0])[-1]) >= 40)
+        proc.send_signal(signal.SIGUSR1)
+        wait_text(log, "KCP SNMP:")
+        time.sleep(0.5)  # a worker that wrongly dumped its own counters would do it now
+        dumps = [line for line in log.read_text().splitlines() if "KCP SNMP:" in line]
+        assert len(dumps) == 1 and "[worker" not in dumps[0]  # one line, the supervisor's
+        fields = dict(kv.split(":") for kv in dumps[0].split("&{", 1)[1].rstrip("}").split())
+        assert int(fields["InCsumErrors"]) + int(fields["InErrs"]) >= 40
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(20) == 0
+        for pid in pids:
+            assert (
+                not Path(f"/proc/{pid}").exists()
+                or "zombie" in Path(f"/proc/{pid}/status").read_text()
+            )
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(5)
+
+
+def errors(row: dict[str, str]) -> int:
+    return int(row["InCsumErrors"]) + int(row["InErrs"])
+
+
+def wait_until(pred: Any, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while not pred():
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+
+
+def wait_text(path: Path, text: str) -> None:
+    wait_until(lambda: path.exists() and text in path.read_text())
