@@ -275,9 +275,12 @@ async def run_forever(cfg: TunnelConfig, opts: ProcessOptions) -> int:
     loop = asyncio.get_running_loop()
     signals = StopSignals(loop)
     last_signal = {"sig": signal.SIGTERM}
-    loop.add_signal_handler(
-        signal.SIGINT, lambda: (last_signal.update(sig=signal.SIGINT), signals.stop.set())
-    )
+
+    def on_sigint() -> None:  # passed on as SIGINT: the workers stop at once too
+        last_signal["sig"] = signal.SIGINT
+        signals.stop.set()
+
+    loop.add_signal_handler(signal.SIGINT, on_sigint)
     sup = Supervisor(cfg, opts)
     loop.add_signal_handler(signal.SIGUSR1, lambda: loop.create_task(_dump(sup)))
     log.info("workers: %d processes share udp port %d", opts.workers, sup.port)
