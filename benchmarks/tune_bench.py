@@ -10,6 +10,9 @@ on an emulated link (``tests/helpers/netlink.py``, lbemu). In the same run:
 * ``after``: the same download with the advice applied to both ends;
 * ``grid``: the same download for every mode x windows x FEC setting of the grid.
 
+Before, after and the grid are measured round robin, ``--repeat`` rounds, median per setting:
+the machine's load drifts, and every setting should see the drift alike.
+
 The target (issue 13): after >= 0.9 x the grid's best, and never below before. Numbers go to
 benchmarks/README.md. Needs root (namespaces); every namespace is torn down on exit.
 
@@ -241,9 +244,6 @@ class TuneBench:
             srv = link.agent(link.server_ns, "serve", "--tcp", f"127.0.0.1:{lb.SINK_PORT}")
             drv = link.agent(link.client_ns, "drive")
             try:
-                rec["before"] = self.download(
-                    link, drv, Ends(list(DEFAULTS), list(DEFAULTS)), f"{path.name}-before"
-                )
                 report = self.advise(link)
                 rec["changes"] = [
                     f"{c['end']}: {c['setting']} {c['current']} -> {c['proposed']}"
@@ -256,12 +256,23 @@ class TuneBench:
                 after = Ends(
                     [*DEFAULTS, *report["client_flags"]], [*DEFAULTS, *report["server_flags"]]
                 )
-                rec["after"] = self.download(link, drv, after, f"{path.name}-after")
-                grid = {}
-                for name, ends in grid_settings(a.grid):
-                    grid[name] = self.download(link, drv, ends, f"{path.name}-{name}")
-                    print(f"    {name}: {grid[name]}", file=sys.stderr, flush=True)
-                rec["grid"] = grid
+                settings = [
+                    ("before", Ends(list(DEFAULTS), list(DEFAULTS))),
+                    ("after", after),
+                    *grid_settings(a.grid),
+                ]
+                rates: dict[str, list[float]] = {name: [] for name, _ in settings}
+                # Round robin: on a shared machine the load drifts; every setting sees it alike.
+                for rnd in range(a.repeat):
+                    for name, ends in settings:
+                        r = self._once(link, drv, ends, f"{path.name}-{name}-{rnd}")
+                        if r:
+                            rates[name].append(r)
+                        print(f"    {name}: {r}", file=sys.stderr, flush=True)
+                med = {k: statistics.median(v) if v else None for k, v in rates.items()}
+                rec["before"], rec["after"] = med.pop("before"), med.pop("after")
+                rec["grid"] = med
+                rec["samples"] = rates
             finally:
                 drv.close()
                 srv.close()
@@ -300,7 +311,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--size-mb", type=float, default=10.0)
     ap.add_argument("--cap", type=float, default=15.0, help="seconds per download at most")
     ap.add_argument("--tune-seconds", type=float, default=2.0)
-    ap.add_argument("--repeat", type=int, default=1, help="downloads per setting (median)")
+    ap.add_argument(
+        "--repeat", type=int, default=2, help="rounds over every setting (median per setting)"
+    )
     ap.add_argument("--json", help="write the results here")
     args = ap.parse_args(argv)
     signal.signal(signal.SIGTERM, lb._interrupt)  # like Ctrl-C: the links are torn down
