@@ -60,19 +60,17 @@ CASES = [
         [("client", "sndwnd"), ("server", "sndwnd")],
     ),
     (
-        "loss-limited: mode and FEC, windows already enough",
+        "loss-limited: fast2; more parity only said (it costs bulk goodput), windows kept",
         LinkFigures(rtt_min_ms=110, srtt_ms=120, down=busy(8e6, loss=0.10)),
         {},
         {},
-        {
-            ("client", "mode"): "fast2",
-            ("server", "mode"): "fast2",
-            ("client", "datashard"): 20,
-            ("client", "parityshard"): 7,
-            ("server", "datashard"): 20,
-            ("server", "parityshard"): 7,
-        },
-        [("client", "rcvwnd"), ("server", "sndwnd")],
+        {("client", "mode"): "fast2", ("server", "mode"): "fast2"},
+        [
+            ("client", "rcvwnd"),
+            ("server", "sndwnd"),
+            ("client", "parityshard"),
+            ("client", "datashard"),
+        ],
     ),
     (
         "CPU-limited: no window change, compression off, fast3 to fast2",
@@ -120,15 +118,15 @@ CASES = [
         [("server", "sndwnd")],
     ),
     (
-        "clean low-RTT link: parity off, a mode that flushes faster than the RTT",
+        "clean low-RTT link: parity off, fast2 flushes faster than the RTT",
         LinkFigures(rtt_min_ms=10, srtt_ms=11, down=busy(90e6, loss=0.0)),
         {},
         {},
         {
             ("client", "parityshard"): 0,
             ("server", "parityshard"): 0,
-            ("client", "mode"): "fast3",
-            ("server", "mode"): "fast3",
+            ("client", "mode"): "fast2",
+            ("server", "mode"): "fast2",
         },
         [("client", "rcvwnd")],
     ),
@@ -237,3 +235,14 @@ def test_unrecoverable_is_the_binomial_tail() -> None:
     assert unrecoverable(10, 3, 0.1) == pytest.approx(0.0342, abs=5e-4)
     assert unrecoverable(10, 0, 0.0) == 0.0
     assert unrecoverable(10, 3, 1.0) == pytest.approx(1.0)
+
+
+def test_more_parity_is_explained_not_proposed() -> None:
+    fig = LinkFigures(rtt_min_ms=110, srtt_ms=120, down=busy(8e6, loss=0.10))
+    advice = recommend(fig, CLIENT, SERVER)
+    assert any("20/7 would leave" in f and "not for downloads" in f for f in advice.findings)
+
+
+def test_no_faster_interval_without_spare_cpu() -> None:
+    fig = LinkFigures(rtt_min_ms=10, srtt_ms=11, cpu=0.6, down=busy(90e6, loss=0.0))
+    assert ("client", "mode") not in changes(recommend(fig, CLIENT, SERVER))
