@@ -131,7 +131,7 @@ class KcpSession:
             # KCP Desk's --pacing: ACKs leave within PROMPT_ACK_GAP of the data, not at the
             # next interval (kcp-go holds them up to 20 ms in fast2). The peer's sender repairs
             # holes sooner, so its window (1024 segments: ~2 round trips at 50 Mbit/s, 80 ms)
-            # stalls less: 10 MB at 2 % loss 35.3 -> 36.5 Mbit/s (linkbench, both ways).
+            # stalls less (benchmarks/README.md, issue 5 session 3).
             self._ack_due = True
         return True
 
