@@ -17,19 +17,26 @@ class UiSettings:
         self._s = QSettings(path or str(config_dir() / "ui.ini"), QSettings.Format.IniFormat)
 
     def geometry(self) -> QByteArray:
-        return self._s.value("window/geometry", QByteArray(), type=QByteArray)
+        return self._bytes("window/geometry")
+
+    def _bytes(self, key: str) -> QByteArray:
+        """A saved window state; an empty one when there is none."""
+        value = self._s.value(key, QByteArray(), type=QByteArray)
+        return value if isinstance(value, QByteArray) else QByteArray()
 
     def set_geometry(self, data: QByteArray) -> None:
         self._s.setValue("window/geometry", data)
 
     def splitter(self) -> QByteArray:
-        return self._s.value("window/splitter", QByteArray(), type=QByteArray)
+        return self._bytes("window/splitter")
 
     def set_splitter(self, data: QByteArray) -> None:
         self._s.setValue("window/splitter", data)
 
     def chart_span(self) -> float:
-        return float(self._s.value("charts/span", 60.0, type=float))
+        value = self._s.value("charts/span", 60.0, type=float)
+        # type=float converts what the file holds (QSettings' value() is typed object)
+        return float(value) if isinstance(value, int | float) else 60.0
 
     def set_chart_span(self, seconds: float) -> None:
         self._s.setValue("charts/span", seconds)

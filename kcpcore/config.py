@@ -848,8 +848,11 @@ def infer_peer(cfg: TunnelConfig, explicit: Iterable[str]) -> tuple[TunnelConfig
         newer.append(f"--crypt {cfg.crypt}")
     if not newer:
         return cfg, ""
-    moved = {n: FIELD_SPECS[n].default_for(cfg.role, "kcptun-2025") for n in _PEER_FIELDS
-             if n not in given and getattr(cfg, n) == FIELD_SPECS[n].default_for(cfg.role)}
+    # values of several fields' types (str, int, bool): replace() checks them at run time
+    moved: dict[str, Any] = {
+        n: FIELD_SPECS[n].default_for(cfg.role, "kcptun-2025") for n in _PEER_FIELDS
+        if n not in given and getattr(cfg, n) == FIELD_SPECS[n].default_for(cfg.role)
+    }
     note = ", ".join(f"{n} {v}" for n, v in moved.items())
     verb = "exists" if len(newer) == 1 else "exist"
     return replace(cfg, peer="kcptun-2025", **moved), (

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from .pacer import PROBE_BW, Pacer
 from .rack import ReorderWindow
@@ -26,6 +26,10 @@ if TYPE_CHECKING:
     from .kcp import Kcp, _Seg
 
 log = logging.getLogger(__name__)
+
+_TxRecord = tuple[int, int, int, int]
+"""What stamp() stores on each segment sent: the pacer's delivered count, delivered time and
+first-sent time at that moment, and the send clock (a delivery-rate sample's start)."""
 
 LONE_SEGMENTS = 4  # up to this many in flight and none queued is interactive traffic
 RACK_MIN_SAMPLES = 4
@@ -70,7 +74,7 @@ class PacedSender(SenderPolicy):
     def send_delay(self) -> int:
         return max(self.pacer.delay(), 1)
 
-    def stamp(self, clock: int) -> Any:
+    def stamp(self, clock: int) -> _TxRecord:
         p = self.pacer
         return (p.delivered, p.delivered_time, p.first_sent_time, clock)
 
@@ -136,7 +140,8 @@ class PacedSender(SenderPolicy):
         """One rate sample from the most recently sent of the segments acknowledged."""
         self.reorder.on_acked(segs)
         newest = max(segs, key=_sent_clock)
-        delivered, dtime, first, sent = newest.tx
+        # _Seg.tx holds what stamp() returned when the segment was sent
+        delivered, dtime, first, sent = cast(_TxRecord, newest.tx)
         self.pacer.on_delivered(len(segs), clock, delivered, dtime, first, sent, inflight)
 
     def _add_ordered(self, rtt: int) -> None:

@@ -223,7 +223,7 @@ class Pacer:
     def spend(self, segments: int) -> None:
         """Take what was sent. Retransmissions are never held back, so the debt they make
         (up to a window) holds new segments back instead: the total stays at the rate."""
-        debt = self.window()
+        debt: float = self.window()
         if self.state == DRAIN:
             # After startup overran the buffer: the drops already emptied the queue, so the
             # retransmissions (up to a window) must not hold new data back at the drain rate.

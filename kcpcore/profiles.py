@@ -354,7 +354,9 @@ def normalized(cfg: TunnelConfig) -> TunnelConfig:
     """
     if cfg.mode not in MODES:
         return cfg
-    return replace(cfg, **{n: FIELD_SPECS[n].default_for(cfg.role) for n in _MANUAL_FIELDS})
+    # the defaults of int and bool fields: replace() takes them by name
+    defaults: dict[str, Any] = {n: FIELD_SPECS[n].default_for(cfg.role) for n in _MANUAL_FIELDS}
+    return replace(cfg, **defaults)
 
 
 def guess_role(data: Mapping[str, Any]) -> Role | None:

@@ -83,7 +83,7 @@ def gf_exp(a: int, n: int) -> int:
 def _mul_table() -> np.ndarray:
     logs = np.array(GF_LOG, dtype=np.intp)
     exps = np.array(GF_EXP, dtype=np.uint8)
-    table = exps[logs[:, None] + logs[None, :]]
+    table: np.ndarray = exps[logs[:, None] + logs[None, :]]
     table[0, :] = 0
     table[:, 0] = 0
     return table
@@ -100,7 +100,8 @@ _TRANSLATE: tuple[bytes, ...] = tuple(MUL_TABLE[c].tobytes() for c in range(256)
 def _mat_mul(left: np.ndarray, right: np.ndarray) -> np.ndarray:
     """GF(2^8) matrix product (klauspost matrix.Multiply), vectorised over the table."""
     products = MUL_TABLE[left[:, :, None], right[None, :, :]]
-    return np.bitwise_xor.reduce(products, axis=1)
+    product: np.ndarray = np.bitwise_xor.reduce(products, axis=1)
+    return product
 
 
 def _mat_invert(m: np.ndarray) -> np.ndarray:
@@ -272,8 +273,8 @@ class ReedSolomon:
             return rows
         gone = set(invalid)
         valid = [i for i in range(self.total_shards) if i not in gone][:self.data_shards]
-        rows = _mat_invert(self.matrix[valid]).tolist()
-        cache[invalid] = rows
+        inverse: list[list[int]] = _mat_invert(self.matrix[valid]).tolist()
+        cache[invalid] = inverse
         if len(cache) > DECODE_CACHE_SIZE:
             cache.popitem(last=False)
-        return rows
+        return inverse

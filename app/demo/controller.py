@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import secrets
 from dataclasses import replace
-from typing import Final
+from typing import Any, Final, TypedDict
 
 from PySide6.QtCore import QObject, Signal
 
@@ -31,6 +31,14 @@ DEFAULT_LOSS: Final = 0.03  # 3 %: enough to see retransmits and FEC recoveries
 DEFAULT_DELAY: Final = 0.030  # s one way: a 60 ms RTT, a typical cross-country path
 DEFAULT_JITTER: Final = 0.004  # s
 DEFAULT_RATE: Final = 1_000_000  # bytes/s each way; leaves the UI thread plenty of room
+
+
+class _Shared(TypedDict):
+    """The settings both demo tunnels share (typed, so TunnelConfig(**shared) is checked)."""
+
+    key: str
+    crypt: str
+    mode: str
 
 
 class DemoController(QObject):
@@ -76,7 +84,7 @@ class DemoController(QObject):
 
     async def _start(self) -> None:
         key = secrets.token_urlsafe(12)
-        shared = {"key": key, "crypt": "aes-128", "mode": "fast2"}
+        shared: _Shared = {"key": key, "crypt": "aes-128", "mode": "fast2"}
         self.echo = EchoServer()
         echo_port = await self.echo.start(LOOPBACK)
         server_port = await self._start_transient(Profile("Demo server", TunnelConfig(
@@ -104,8 +112,9 @@ class DemoController(QObject):
         ctrl = self.manager.controller(saved.name)
         assert ctrl is not None and ctrl.engine is not None
         port: int = ctrl.engine.local_port
-        self.manager.update_transient(replace(saved, config=replace(
-            saved.config, **{address_field: f"{LOOPBACK}:{port}"})))
+        # address_field names a str field; replace() takes it by name
+        bound: dict[str, Any] = {address_field: f"{LOOPBACK}:{port}"}
+        self.manager.update_transient(replace(saved, config=replace(saved.config, **bound)))
         return port
 
     def _error(self, name: str) -> str:

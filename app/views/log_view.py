@@ -11,6 +11,7 @@ import logging
 from typing import Final
 
 from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -121,6 +122,6 @@ class LogView(QWidget):
         self._flush()
         return self.text.toPlainText()
 
-    def closeEvent(self, event: object) -> None:  # noqa: N802 - Qt override
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         self.logbook.unsubscribe(self._listener)
         super().closeEvent(event)

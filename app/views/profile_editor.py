@@ -448,8 +448,15 @@ class ProfileEditor(QWidget):
         return self._rows[name].field.widget
 
     def field_input(self, name: str) -> QWidget:
+        """The widget typed or clicked in (``field`` may be a box around it)."""
         f = self._rows[name].field
-        return getattr(f, "edit", None) or getattr(f, "combo", None) or f.box  # type: ignore[attr-defined]
+        if isinstance(f, _TextField):
+            return f.edit
+        if isinstance(f, _ChoiceField | _DscpField | _PeerField):
+            return f.combo
+        if isinstance(f, _BoolField):
+            return f.box
+        return f.widget
 
     def error_text(self, name: str) -> str:
         if name == "name":

@@ -57,10 +57,10 @@ class ImportCommandDialog(QDialog):
         self.text.setPlaceholderText(EXAMPLE)
         self.text.setMinimumSize(560, 110)
         lay.addWidget(self.text)
-        self.result = QLabel()
-        self.result.setWordWrap(True)
-        self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        lay.addWidget(self.result)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        lay.addWidget(self.summary)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok |
                                         QDialogButtonBox.StandardButton.Cancel)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Import")
@@ -78,13 +78,13 @@ class ImportCommandDialog(QDialog):
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.config, self.warnings = None, []
         if not text:
-            self.result.setText("")
+            self.summary.setText("")
             ok.setEnabled(False)
             return
         try:
             cfg, warnings = parse_command_line(text)
         except ConfigError as exc:
-            self.result.setText(f"<span style='color:#c0392b'>{_esc(str(exc))}</span>")
+            self.summary.setText(f"<span style='color:#c0392b'>{_esc(str(exc))}</span>")
             ok.setEnabled(False)
             return
         self.config, self.warnings = cfg, warnings
@@ -97,7 +97,7 @@ class ImportCommandDialog(QDialog):
         if problems:
             lines.append("<span style='color:#9a6700'>The editor will mark these: " +
                          _esc("; ".join(str(p) for p in problems)) + "</span>")
-        self.result.setText("<br>".join(lines))
+        self.summary.setText("<br>".join(lines))
         ok.setEnabled(True)
 
 

@@ -19,7 +19,7 @@ import secrets
 import socket
 import time
 from collections.abc import Callable, Coroutine, Hashable
-from typing import Any
+from typing import Any, cast
 
 from ..config import TunnelConfig, effective_kcp_params, parse_hostport, parse_port_range
 from ..crypt import resolve_method
@@ -212,7 +212,8 @@ class ClientTunnel(_Tunnel):
     @property
     def local_port(self) -> int:
         assert self._server is not None
-        return self._server.sockets[0].getsockname()[1]
+        port: int = self._server.sockets[0].getsockname()[1]
+        return port
 
     async def _on_tcp(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         peer = str(writer.get_extra_info("peername"))
@@ -255,8 +256,10 @@ class ClientTunnel(_Tunnel):
         if not infos:
             raise OSError(f"cannot resolve {host}")
         family, _, _, _, addr = infos[0]
+        # an IPv6 sockaddr is a 4-tuple (scope id kept): asyncio passes it to connect() as
+        # it is, the stubs only name the (host, port) form
         transport, proto = await self.loop.create_datagram_endpoint(
-            ClientDatagramProtocol, remote_addr=addr, family=family)
+            ClientDatagramProtocol, remote_addr=cast("tuple[str, int]", addr), family=family)
         sock = transport.get_extra_info("socket")
         configure_socket(sock, dscp=self.cfg.dscp, sockbuf=self.cfg.sockbuf)
         conv = self.conv
@@ -358,7 +361,7 @@ class ServerTunnel(_Tunnel):
         self.sock = sock
         self.demuxes: list[ServerDemux] = []
         self.transports: list[asyncio.DatagramTransport] = []
-        self.muxes: dict[Hashable, MuxConnection] = {}
+        self.muxes: dict[tuple[int, Hashable], MuxConnection] = {}  # (id(demux), addr)
         self.target = cfg.target
         self.tune: TuneService | None = TuneService() if cfg.tuneserve else None
 
@@ -418,7 +421,8 @@ class ServerTunnel(_Tunnel):
     @property
     def local_port(self) -> int:
         assert self.transport is not None
-        return self.transport.get_extra_info("sockname")[1]
+        port: int = self.transport.get_extra_info("sockname")[1]
+        return port
 
     @property
     def local_ports(self) -> list[int]:
@@ -441,11 +445,12 @@ class ServerTunnel(_Tunnel):
         tune = self.tune is not None and is_tune_conv(session.conv)
         if tune:
             log.info("tune test session from %s", addr)
+
+        def on_stream(st: MuxStream) -> None:
+            self.spawn(self._serve_tune(st, addr) if tune else self._serve_stream(st, addr))
+
         mux = MuxConnection(driver, client=False, config=self.smux_config,
-                            compress=not self.cfg.nocomp, loop=self.loop,
-                            on_stream=lambda st: self.spawn(
-                                self._serve_tune(st, addr) if tune
-                                else self._serve_stream(st, addr)))
+                            compress=not self.cfg.nocomp, loop=self.loop, on_stream=on_stream)
         key = (id(demux), addr)
         self.muxes[key] = mux
 

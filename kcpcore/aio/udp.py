@@ -19,6 +19,7 @@ import os
 import socket
 from collections import deque
 from collections.abc import Callable, Hashable
+from typing import Any
 
 from ..listener import ServerDemux
 from ..ratelimit import TokenBucket
@@ -30,6 +31,9 @@ MTU_LIMIT = 1500  # kcp-go receive buffer: longer datagrams are truncated, then 
 RECV_BATCH = 128  # datagrams read per readiness callback before yielding to the loop
 MAX_HELD = 4096  # datagrams waiting for --ratelimit (~5.5 MB at mtu 1350) before drops
 HOLD_TIME = 0.002  # s of sending at --ratelimit queued before KCP is asked for more
+
+Address = tuple[Any, ...]
+"""A socket address as asyncio and recvfrom() give it: (host, port) or IPv6's 4-tuple."""
 
 
 def configure_socket(sock: socket.socket, *, dscp: int = 0, sockbuf: int = 0) -> None:
@@ -245,8 +249,8 @@ class _BatchReader:
         sock.setblocking(False)
         self._sock = sock
 
-    def drain(self, first: tuple[bytes, Hashable]) -> tuple[list[tuple[bytes, Hashable]],
-                                                              Exception | None]:
+    def drain(self, first: tuple[bytes, Address]) -> tuple[list[tuple[bytes, Address]],
+                                                             Exception | None]:
         """``first`` plus whatever else is queued; an OSError ends the batch and is returned."""
         batch = [first]
         sock = self._sock
@@ -282,12 +286,12 @@ class ClientDatagramProtocol(asyncio.DatagramProtocol):
         self.transport = transport  # type: ignore[assignment]
         self._reader = _BatchReader(transport)
 
-    def datagram_received(self, data: bytes, addr: object) -> None:
+    def datagram_received(self, data: bytes, addr: Address) -> None:
         driver = self.driver
         if driver is None:
             return
         assert self._reader is not None  # connection_made always comes first
-        batch, error = self._reader.drain((data, addr))  # type: ignore[arg-type]
+        batch, error = self._reader.drain((data, addr))
         driver.datagrams_received([d for d, _ in batch])
         if error is not None:
             self.error_received(error)
@@ -326,7 +330,7 @@ class ServerDatagramProtocol(asyncio.DatagramProtocol):
         if self._reader is not None:
             self._reader.close()
 
-    def datagram_received(self, data: bytes, addr: Hashable) -> None:
+    def datagram_received(self, data: bytes, addr: Address) -> None:
         """Route this and every other queued datagram, then wake each session once."""
         assert self._reader is not None  # connection_made always comes first
         batch, error = self._reader.drain((data, addr))
@@ -342,7 +346,7 @@ class ServerDatagramProtocol(asyncio.DatagramProtocol):
         if error is not None:
             self.error_received(error)
 
-    def _route(self, data: bytes, addr: Hashable, now: float) -> SessionDriver | None:
+    def _route(self, data: bytes, addr: Address, now: float) -> SessionDriver | None:
         routed = self.demux.route(data, addr, now)
         if routed is None:
             return None
@@ -351,7 +355,7 @@ class ServerDatagramProtocol(asyncio.DatagramProtocol):
             transport = self.transport
             assert transport is not None
 
-            def sendto(d: bytes, _addr: Hashable = addr) -> None:
+            def sendto(d: bytes, _addr: Address = addr) -> None:
                 transport.sendto(d, _addr)
 
             driver = SessionDriver(session, sendto, self._loop, self.ratelimit)

@@ -60,9 +60,9 @@ def test_import_dialog_previews_and_rejects(qtbot: Any, qloop: Any) -> None:
     dlg = ImportCommandDialog()
     qtbot.addWidget(dlg)
     dlg.set_text("kcptun-client -r h:1 --mtu 9000")
-    assert dlg.config is not None and "mtu" in dlg.result.text()  # imported, flagged
+    assert dlg.config is not None and "mtu" in dlg.summary.text()  # imported, flagged
     dlg.set_text("kcptun-client --nope")
-    assert dlg.config is None and "not defined" in dlg.result.text()
+    assert dlg.config is None and "not defined" in dlg.summary.text()
 
 
 @pytest.mark.parametrize("fmt", ["kcptun", "kcpdesk", "json"])
