@@ -41,6 +41,17 @@ class DemoPanel(QFrame):
         second = QHBoxLayout()  # two rows: the window fits a 900 px wide screen
         rows.addLayout(lay)
         rows.addLayout(second)
+        self._build_link_row(lay)
+        self._build_traffic_row(second)
+        self._connect()
+        self._timer = QTimer(self)
+        self._timer.setInterval(1000)
+        self._timer.timeout.connect(self._update_stats)
+        self._timer.start()
+
+    def _build_link_row(self, lay: QHBoxLayout) -> None:
+        """Loss, delay and jitter: what the relay does to the demo's datagrams."""
+        demo = self.demo
         title = QLabel("<b>Demo link</b>")
         title.setToolTip("A relay on this machine between the demo client and server drops and "
                          "delays packets like a poor Internet path. Change it while it runs.")
@@ -70,7 +81,10 @@ class DemoPanel(QFrame):
         self.jitter_spin.setToolTip("Random extra delay per packet; it also reorders packets")
         lay.addWidget(self.jitter_spin)
         lay.addStretch(1)
-        lay = second
+
+    def _build_traffic_row(self, lay: QHBoxLayout) -> None:
+        """The traffic generator's rate, the live figures and the stop button."""
+        demo = self.demo
         lay.addWidget(QLabel("Traffic"))
         self.rate_combo = QComboBox()
         for label, rate in RATES:
@@ -89,16 +103,14 @@ class DemoPanel(QFrame):
         self.stop_button = QPushButton("Stop demo")
         lay.addWidget(self.stop_button)
 
+    def _connect(self) -> None:
+        demo = self.demo
         self.loss_slider.valueChanged.connect(self._on_loss_changed)
         self.delay_spin.valueChanged.connect(lambda ms: demo.set_delay(ms / 1000))
         self.jitter_spin.valueChanged.connect(lambda ms: demo.set_jitter(ms / 1000))
         self.rate_combo.currentIndexChanged.connect(
             lambda _i: demo.set_rate(self.rate_combo.currentData()))
         self._on_loss_changed(self.loss_slider.value())
-        self._timer = QTimer(self)
-        self._timer.setInterval(1000)
-        self._timer.timeout.connect(self._update_stats)
-        self._timer.start()
 
     def _on_loss_changed(self, pct: int) -> None:
         self.loss_label.setText(f"{pct}%")

@@ -340,6 +340,22 @@ class ProfileEditor(QWidget):
     def _build(self) -> None:
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
+        outer.addLayout(self._build_head())
+        outer.addWidget(self._build_groups(), 1)
+        outer.addLayout(self._build_buttons())
+        save_action = QAction(self)
+        save_action.setShortcut(QKeySequence.StandardKey.Save)
+        save_action.triggered.connect(self.save)
+        self.addAction(save_action)
+
+        self.save_button.clicked.connect(self.save)
+        self.revert_button.clicked.connect(self.revert)
+        self.name_edit.textChanged.connect(lambda _t: self._on_changed())
+        self.role_combo.currentTextChanged.connect(self._on_role_changed)
+        self.setEnabled(False)
+
+    def _build_head(self) -> QGridLayout:
+        """Name and role: above the scrolled settings, always in view."""
         head = QGridLayout()
         self.name_edit = QLineEdit()
         self.name_edit.setToolTip("The profile's name; 'kcpdesk client --profile NAME' runs it.")
@@ -354,8 +370,10 @@ class ProfileEditor(QWidget):
         head.addWidget(QLabel("Role"), 1, 0)
         head.addWidget(self.role_combo, 1, 1)
         head.setColumnStretch(2, 1)
-        outer.addLayout(head)
+        return head
 
+    def _build_groups(self) -> QScrollArea:
+        """One group box per settings group, label and field columns aligned across them."""
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         body = QWidget()
@@ -378,8 +396,9 @@ class ProfileEditor(QWidget):
             body_lay.addWidget(box)
         body_lay.addStretch(1)
         scroll.setWidget(body)
-        outer.addWidget(scroll, 1)
+        return scroll
 
+    def _build_buttons(self) -> QHBoxLayout:
         buttons = QHBoxLayout()
         self.note = QLabel()
         self.note.setObjectName("editorNote")
@@ -390,17 +409,7 @@ class ProfileEditor(QWidget):
         buttons.addWidget(self.note, 1)
         buttons.addWidget(self.revert_button)
         buttons.addWidget(self.save_button)
-        outer.addLayout(buttons)
-        save_action = QAction(self)
-        save_action.setShortcut(QKeySequence.StandardKey.Save)
-        save_action.triggered.connect(self.save)
-        self.addAction(save_action)
-
-        self.save_button.clicked.connect(self.save)
-        self.revert_button.clicked.connect(self.revert)
-        self.name_edit.textChanged.connect(lambda _t: self._on_changed())
-        self.role_combo.currentTextChanged.connect(self._on_role_changed)
-        self.setEnabled(False)
+        return buttons
 
     def _error_label(self) -> QLabel:
         label = QLabel()
