@@ -137,12 +137,7 @@ class SmuxSession:
         while end - off >= HEADER_SIZE:
             ver, cmd, length, sid = unpack(buf, off)
             if ver != version:
-                self.peer_version = ver
-                if ver in (1, 2):
-                    # the other smux version: one NOP of ours tells its sender at once (ours
-                    # switches versions, Go's closes instead of waiting for a keepalive timeout)
-                    self._frame(CMD_NOP, 0)
-                events.append(self._die(f"smux: frame version {ver}, expected {version}"))
+                events.append(self._wrong_version(ver))
                 break
             if cmd == CMD_PSH:
                 nxt = off + HEADER_SIZE + length
@@ -156,33 +151,10 @@ class SmuxSession:
                     events.append(StreamData(sid, payload))
             elif cmd == CMD_NOP:
                 nxt = off + HEADER_SIZE
-            elif cmd == CMD_UPD:
-                nxt = off + HEADER_SIZE + UPD_SIZE  # smux reads exactly 8, whatever length says
-                if nxt > end:
-                    break
-                st = streams.get(sid)
-                if st is not None:
-                    st.peer_consumed, st.peer_window = SMUX_UPD.unpack_from(buf, off + HEADER_SIZE)
-                    if st.blocked:
-                        st.blocked = False
-                        events.append(StreamWritable(sid))
-            elif cmd == CMD_SYN:
-                nxt = off + HEADER_SIZE
-                if sid not in streams:
-                    streams[sid] = _Stream(sid)
-                    events.append(StreamOpened(sid))
-            elif cmd == CMD_FIN:
-                nxt = off + HEADER_SIZE
-                st = streams.get(sid)
-                if st is not None and not st.remote_fin:
-                    st.remote_fin = True
-                    if st.blocked:
-                        st.blocked = False
-                        events.append(StreamWritable(sid))
-                    events.append(StreamEnded(sid))
             else:
-                events.append(self._die(f"smux: invalid command {cmd}"))
-                break
+                nxt = self._control_frame(cmd, sid, buf, off, end, events)
+                if nxt < 0:
+                    break
             self._data_ready = True
             self.frames_in += 1
             off = nxt
@@ -191,6 +163,48 @@ class SmuxSession:
         else:
             del buf[:off]
         return events
+
+    def _wrong_version(self, ver: int) -> SmuxEvent:
+        """A frame of another version ends the session."""
+        self.peer_version = ver
+        if ver in (1, 2):
+            # the other smux version: one NOP of ours tells its sender at once (ours
+            # switches versions, Go's closes instead of waiting for a keepalive timeout)
+            self._frame(CMD_NOP, 0)
+        return self._die(f"smux: frame version {ver}, expected {self.version}")
+
+    def _control_frame(self, cmd: int, sid: int, buf: bytearray, off: int, end: int,
+                       events: list[SmuxEvent]) -> int:
+        """Apply one UPD, SYN or FIN frame at ``off``: the offset after it, or -1 when the
+        frame is not complete yet or the command is invalid (then the session is dead)."""
+        streams = self._streams
+        if cmd == CMD_UPD:
+            nxt = off + HEADER_SIZE + UPD_SIZE  # smux reads exactly 8, whatever length says
+            if nxt > end:
+                return -1
+            st = streams.get(sid)
+            if st is not None:
+                st.peer_consumed, st.peer_window = SMUX_UPD.unpack_from(buf, off + HEADER_SIZE)
+                if st.blocked:
+                    st.blocked = False
+                    events.append(StreamWritable(sid))
+            return nxt
+        if cmd == CMD_SYN:
+            if sid not in streams:
+                streams[sid] = _Stream(sid)
+                events.append(StreamOpened(sid))
+            return off + HEADER_SIZE
+        if cmd == CMD_FIN:
+            st = streams.get(sid)
+            if st is not None and not st.remote_fin:
+                st.remote_fin = True
+                if st.blocked:
+                    st.blocked = False
+                    events.append(StreamWritable(sid))
+                events.append(StreamEnded(sid))
+            return off + HEADER_SIZE
+        events.append(self._die(f"smux: invalid command {cmd}"))
+        return -1
 
     def stream_consumed(self, sid: int, n: int) -> None:
         """The application took ``n`` delivered bytes of ``sid``: return tokens, maybe UPD."""
