@@ -392,13 +392,7 @@ class FecDecoder:
         else:
             raise MalformedPacket(f"fec: flag {flag:#06x} is not FEC")
 
-        i = seqid % MAX_AUTOTUNE_SAMPLES
-        self._pulse_bit[i] = is_data
-        self._pulse_seq[i] = seqid
-        # kcp-go: try to retune, then drop the packet if its flag still does not fit its
-        # place; a misplaced shard would make its group rebuild garbage
-        if (seqid % self._size < self.data_shards) != is_data and (
-                not self._autotune() or (seqid % self._size < self.data_shards) != is_data):
+        if self._misplaced(seqid, is_data):
             return []
 
         entries = self._entries
@@ -411,7 +405,29 @@ class FecDecoder:
         rx.insert(pos, seqid)
         shard = bytes(packet[FEC_HEADER_SIZE:])
         entries[seqid] = _Entry(flag, now_ms & _U32, shard)
+        recovered = self._add_to_group(seqid, shard, is_data)
 
+        if len(rx) > self._rxlimit:
+            old = self._pop_oldest()
+            if old.flag == TYPE_DATA:
+                self.snmp.fec_short_shards += 1
+        self._expire(now_ms & _U32)
+        return recovered
+
+    def _misplaced(self, seqid: int, is_data: bool) -> bool:
+        """Record the shard for autotune; True when its flag does not fit its place.
+
+        kcp-go: try to retune, then drop the packet if its flag still does not fit its
+        place; a misplaced shard would make its group rebuild garbage.
+        """
+        i = seqid % MAX_AUTOTUNE_SAMPLES
+        self._pulse_bit[i] = is_data
+        self._pulse_seq[i] = seqid
+        return (seqid % self._size < self.data_shards) != is_data and (
+            not self._autotune() or (seqid % self._size < self.data_shards) != is_data)
+
+    def _add_to_group(self, seqid: int, shard: bytes, is_data: bool) -> list[bytes]:
+        """File the shard in its group; the data shards rebuilt once the group can be."""
         size = self._size
         gnum = seqid // size
         group = self._groups.get(gnum)
@@ -428,12 +444,6 @@ class FecDecoder:
         elif group.count >= self.data_shards:
             recovered = self._recover(group)
             self._free_group(gnum, group)
-
-        if len(rx) > self._rxlimit:
-            old = self._pop_oldest()
-            if old.flag == TYPE_DATA:
-                self.snmp.fec_short_shards += 1
-        self._expire(now_ms & _U32)
         return recovered
 
     def _recover(self, group: _Group) -> list[bytes]:
