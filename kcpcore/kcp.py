@@ -277,12 +277,42 @@ class Kcp:
         RTT sample (kcp-go's rule). kcp-go flushes when ``snd_una`` advances; a caller that
         feeds a batch of packets and flushes after it passes ``flush_on_slide=False``.
         """
-        size = len(data)
-        if size < IKCP_OVERHEAD:
+        if len(data) < IKCP_OVERHEAD:
             return -1
         snd_una_before = self.snd_una
-        una = snd_una_before
         self._una_fresh.clear()
+        ret, acks, una, window_slides = self._read_segments(data, regular)
+        policy = self.policy
+        if acks:
+            self._tick(now_ms)
+            sample_ts = self._parse_acks(acks, una)
+            if regular and sample_ts is not None:
+                rtt = timediff(now_ms, sample_ts)
+                if rtt >= 0:
+                    self._update_ack(rtt)
+                    ordered_ts = self._ordered_ts
+                    policy.on_rtt(rtt, None if ordered_ts is None
+                                  else max(timediff(now_ms, ordered_ts), 0), self._clock)
+        if self._newly_acked:
+            self._tick(now_ms)
+            newly = self._newly_acked
+            self._newly_acked = []
+            policy.on_acked(newly, self._clock, len(self._unacked))
+        if timediff(self.snd_una, snd_una_before) > 0:
+            policy.on_una_advanced(self)
+        if window_slides and flush_on_slide:
+            self.flush(now_ms)
+        elif ack_nodelay and self.acklist:
+            self.flush(now_ms, ack_only=True)
+        return ret
+
+    def _read_segments(self, data: bytes | memoryview, regular: bool
+                       ) -> tuple[int, list[tuple[int, int]] | None, int, bool]:
+        """Apply the segments of one packet but its ACKs: (0 or kcp-go's negative error code,
+        the ACKs' (sn, ts) for the caller to apply after, the last una read, whether it
+        slid the send window). Stops at the first bad segment, like kcp-go."""
+        size = len(data)
+        una = self.snd_una
         conv = self.conv
         off = 0
         ret = 0
@@ -323,29 +353,7 @@ class Kcp:
             in_segs += 1
             off += length
         snmp.in_segs += in_segs
-        policy = self.policy
-        if acks:
-            self._tick(now_ms)
-            sample_ts = self._parse_acks(acks, una)
-            if regular and sample_ts is not None:
-                rtt = timediff(now_ms, sample_ts)
-                if rtt >= 0:
-                    self._update_ack(rtt)
-                    ordered_ts = self._ordered_ts
-                    policy.on_rtt(rtt, None if ordered_ts is None
-                                  else max(timediff(now_ms, ordered_ts), 0), self._clock)
-        if self._newly_acked:
-            self._tick(now_ms)
-            newly = self._newly_acked
-            self._newly_acked = []
-            policy.on_acked(newly, self._clock, len(self._unacked))
-        if timediff(self.snd_una, snd_una_before) > 0:
-            policy.on_una_advanced(self)
-        if window_slides and flush_on_slide:
-            self.flush(now_ms)
-        elif ack_nodelay and self.acklist:
-            self.flush(now_ms, ack_only=True)
-        return ret
+        return ret, acks, una, window_slides
 
     def _parse_una(self, una: int) -> int:
         """Drop every segment below ``una``; returns how many left the send buffer."""
