@@ -20,8 +20,9 @@ from .tune_dialog import TuneDialog
 
 def _menu(window: Any, title: str) -> QMenu | None:
     for action in window.menuBar().actions():
-        if action.text().replace("&", "") == title and action.menu() is not None:
-            return action.menu()
+        menu = action.menu()
+        if action.text().replace("&", "") == title and isinstance(menu, QMenu):
+            return menu
     return None
 
 

@@ -134,6 +134,20 @@ def _direction_windows(
             "windows are not the limit"
         )
         return
+    _raise_windows(b, head, why, need, eff, d, sender, receiver)
+
+
+def _raise_windows(
+    b: _Builder,
+    head: str,
+    why: str,
+    need: int,
+    eff: int,
+    d: DirectionFigures,
+    sender: TunnelConfig,
+    receiver: TunnelConfig,
+) -> None:
+    """Propose ``need`` segments on whichever end's window is below it, with the reason."""
     if need <= eff:
         b.findings.append(f"{head}; {why}, and {eff} segments already cover that")
         return
