@@ -29,8 +29,10 @@ def open_window(args: Sequence[str]) -> int:
     try:
         from app.main import main as gui_main
     except ImportError as exc:
-        cli.error(f"the GUI is not installed ({exc}): pip install kcpdesk[gui], or use "
-                  f"'{cli.PROG} client --help' / '{cli.PROG} server --help'")
+        cli.error(
+            f"the GUI is not installed ({exc}): pip install kcpdesk[gui], or use "
+            f"'{cli.PROG} client --help' / '{cli.PROG} server --help'"
+        )
         return cli.EXIT_USAGE
     rc = gui_main(list(args))
     return rc if isinstance(rc, int) else cli.EXIT_OK

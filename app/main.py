@@ -34,12 +34,16 @@ log = logging.getLogger(__name__)
 APP_NAME: Final = "kcpdesk"  # QStandardPaths uses it: ~/.config/kcpdesk (kcpcore.profiles)
 DISPLAY_NAME: Final = "KCP Desk"
 SIGNAL_POLL_MS: Final = 250  # lets Python see Ctrl+C while Qt's loop has control
-QT_NOISE: Final = frozenset({
-    "This plugin does not support propagateSizeHints()",  # offscreen platform, harmless
-})
+QT_NOISE: Final = frozenset(
+    {
+        "This plugin does not support propagateSizeHints()",  # offscreen platform, harmless
+    }
+)
 _QT_LEVELS: Final = {
-    QtMsgType.QtDebugMsg: logging.DEBUG, QtMsgType.QtInfoMsg: logging.INFO,
-    QtMsgType.QtWarningMsg: logging.WARNING, QtMsgType.QtCriticalMsg: logging.ERROR,
+    QtMsgType.QtDebugMsg: logging.DEBUG,
+    QtMsgType.QtInfoMsg: logging.INFO,
+    QtMsgType.QtWarningMsg: logging.WARNING,
+    QtMsgType.QtCriticalMsg: logging.ERROR,
     QtMsgType.QtFatalMsg: logging.CRITICAL,
 }
 qt_log = logging.getLogger("app.qt")
@@ -107,13 +111,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.demo:
         loop.call_soon(window.desk.spawn, _start_demo(window, result))
     if args.smoke_test:
-        QTimer.singleShot(args.smoke_test,
-                          lambda: _end_smoke(window, args.screenshot, result))
+        QTimer.singleShot(args.smoke_test, lambda: _end_smoke(window, args.screenshot, result))
     poll = QTimer()
     poll.start(SIGNAL_POLL_MS)
     poll.timeout.connect(lambda: None)
-    previous = signal.signal(signal.SIGINT,
-                             lambda *_a: window.desk.spawn(window.request_quit()))
+    previous = signal.signal(signal.SIGINT, lambda *_a: window.desk.spawn(window.request_quit()))
     try:
         with loop:
             rc = loop.run_until_complete(window.quit_future)
@@ -140,6 +142,9 @@ def _end_smoke(window: MainWindow, screenshot: str | None, result: dict[str, int
         result["rc"] = 1
     demo = window.demo
     moved = demo.traffic.received if demo.traffic is not None else 0
-    print(f"smoke: profiles={len(window.manager.names())} running={len(window.manager.running())}"
-          f" demo_bytes={moved}", flush=True)
+    print(
+        f"smoke: profiles={len(window.manager.names())} running={len(window.manager.running())}"
+        f" demo_bytes={moved}",
+        flush=True,
+    )
     window.desk.spawn(window.request_quit())

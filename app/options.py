@@ -16,14 +16,33 @@ from kcpcore.profiles import CONFIG_DIR_ENV
 __all__ = ["GUI_OPTIONS", "parse_args", "parser"]
 
 _OPTIONS: Final[tuple[tuple[str, dict[str, Any]], ...]] = (
-    ("--demo", {"action": "store_true",
-                "help": "start the built-in loopback demo (server, lossy link, client, traffic)"}),
-    ("--basedir", {"metavar": "DIR",
-                   "help": f"keep profiles and settings in DIR (like ${CONFIG_DIR_ENV})"}),
-    ("--smoke-test", {"metavar": "MS", "type": int, "default": 0,
-                      "help": "quit by itself after MS milliseconds (packaging and CI checks)"}),
-    ("--screenshot", {"metavar": "PNG",
-                      "help": "with --smoke-test: save the window as PNG just before quitting"}),
+    (
+        "--demo",
+        {
+            "action": "store_true",
+            "help": "start the built-in loopback demo (server, lossy link, client, traffic)",
+        },
+    ),
+    (
+        "--basedir",
+        {"metavar": "DIR", "help": f"keep profiles and settings in DIR (like ${CONFIG_DIR_ENV})"},
+    ),
+    (
+        "--smoke-test",
+        {
+            "metavar": "MS",
+            "type": int,
+            "default": 0,
+            "help": "quit by itself after MS milliseconds (packaging and CI checks)",
+        },
+    ),
+    (
+        "--screenshot",
+        {
+            "metavar": "PNG",
+            "help": "with --smoke-test: save the window as PNG just before quitting",
+        },
+    ),
     ("--debug", {"action": "store_true", "help": "debug-level log, also on stderr"}),
 )
 

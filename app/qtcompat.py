@@ -53,6 +53,9 @@ def check() -> bool:
         ctypes.c_ssize_t.from_address(id(obj)).value += _HEADROOM  # ob_refcnt, first field
     import PySide6
 
-    log.warning("PySide6 %s loses references to True/False on signal emits; worked around "
-                "(install another PySide6 version to be safe)", PySide6.__version__)
+    log.warning(
+        "PySide6 %s loses references to True/False on signal emits; worked around "
+        "(install another PySide6 version to be safe)",
+        PySide6.__version__,
+    )
     return True

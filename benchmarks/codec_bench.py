@@ -33,10 +33,12 @@ MTU = 1350
 
 
 def bench(method: str, ds: int, ps: int, packets: int) -> tuple[float, float, float]:
-    tx = PacketCodec(crypt=new_packet_crypt(method, "it's a secrect"), datashard=ds,
-                     parityshard=ps, snmp=Snmp())
-    rx = PacketCodec(crypt=new_packet_crypt(method, "it's a secrect"), datashard=ds,
-                     parityshard=ps, snmp=Snmp())
+    tx = PacketCodec(
+        crypt=new_packet_crypt(method, "it's a secrect"), datashard=ds, parityshard=ps, snmp=Snmp()
+    )
+    rx = PacketCodec(
+        crypt=new_packet_crypt(method, "it's a secrect"), datashard=ds, parityshard=ps, snmp=Snmp()
+    )
     kcp_len = MTU - tx.reserve
     payloads = [os.urandom(kcp_len) for _ in range(64)]
     t0 = time.perf_counter()
@@ -57,7 +59,7 @@ def bench(method: str, ds: int, ps: int, packets: int) -> tuple[float, float, fl
         dec = FecDecoder(ds, ps, Snmp())
         t0 = time.perf_counter()
         for g in range(groups):
-            for j, body in enumerate(bodies[g * group:(g + 1) * group]):
+            for j, body in enumerate(bodies[g * group : (g + 1) * group]):
                 if j != 0:  # lose the first data shard of every group
                     dec.decode(body, g)
         t_rebuild = (time.perf_counter() - t0) / max(1, groups)
@@ -92,8 +94,10 @@ def main() -> None:
     ap.add_argument("--qpp", action="store_true", help="also time the QPP stream codec")
     ap.add_argument("--repeat", type=int, default=5, help="runs per figure (best is shown)")
     args = ap.parse_args()
-    print(f"{'crypt':11} {'fec':6} {'seal us/pkt':>12} {'open us/dgram':>14} "
-          f"{'group decode us (1 lost)':>25}")
+    print(
+        f"{'crypt':11} {'fec':6} {'seal us/pkt':>12} {'open us/dgram':>14} "
+        f"{'group decode us (1 lost)':>25}"
+    )
     for method in args.crypts.split(","):
         slow = method in ("tea", "xtea", "salsa20")
         n = args.packets // 10 if slow else args.packets
@@ -102,15 +106,17 @@ def main() -> None:
             s, o, r = (min(col) for col in zip(*runs, strict=True))
             print(f"{method:11} {f'{ds}/{ps}':6} {s:12.1f} {o:14.1f} {r:25.1f}")
     if args.qpp:
-        print(f"\n{'QPPCount':8} {'pads s':>7} {'chunk':>6} {'enc MB/s':>9} {'dec MB/s':>9} "
-              f"{'enc >4MB':>9} {'dec >4MB':>9}")
+        print(
+            f"\n{'QPPCount':8} {'pads s':>7} {'chunk':>6} {'enc MB/s':>9} {'dec MB/s':>9} "
+            f"{'enc >4MB':>9} {'dec >4MB':>9}"
+        )
         for count in (7, 61):
             for chunk in (1400, 32768):
                 qruns = [bench_qpp(count, chunk) for _ in range(args.repeat)]
-                best = [min(r[0] for r in qruns)] + [max(r[i] for r in qruns)
-                                                      for i in range(1, 5)]
-                print(f"{count:8} {best[0]:7.2f} {chunk:6} " +
-                      " ".join(f"{v:9.1f}" for v in best[1:]))
+                best = [min(r[0] for r in qruns)] + [max(r[i] for r in qruns) for i in range(1, 5)]
+                print(
+                    f"{count:8} {best[0]:7.2f} {chunk:6} " + " ".join(f"{v:9.1f}" for v in best[1:])
+                )
 
 
 if __name__ == "__main__":

@@ -71,29 +71,46 @@ class Runner:
         self.args, self.log_dir = args, log_dir
         self.records: list[dict[str, Any]] = []
 
-    def measure(self, path: CorpusPath, size_mb: float, direction: str, variant: str,
-                run: int) -> dict[str, Any]:
+    def measure(
+        self, path: CorpusPath, size_mb: float, direction: str, variant: str, run: int
+    ) -> dict[str, Any]:
         a = self.args
         seed = a.seed + run
         impl = VARIANTS[variant][direction] if direction != "rr" else VARIANTS[variant]["down"]
-        rec: dict[str, Any] = {"path": path.name, "size_mb": size_mb, "direction": direction,
-                               "variant": variant, "impl": impl, "run": run, "seed": seed}
-        link = EmulatedLink(path.rate, path.delay, path.loss, seed=seed, backend="lbemu",
-                            **path.link_kwargs())
+        rec: dict[str, Any] = {
+            "path": path.name,
+            "size_mb": size_mb,
+            "direction": direction,
+            "variant": variant,
+            "impl": impl,
+            "run": run,
+            "seed": seed,
+        }
+        link = EmulatedLink(
+            path.rate, path.delay, path.loss, seed=seed, backend="lbemu", **path.link_kwargs()
+        )
         agents: list[Agent] = []
         tunnel = None
         try:
             with link:
                 rec["link_prefix"] = link.prefix
-                agents.append(link.agent(link.server_ns, "serve", "--tcp",
-                                         f"127.0.0.1:{lb.SINK_PORT}", "--tcp",
-                                         f"{SERVER_IP}:{lb.DIRECT_PORT}"))
+                agents.append(
+                    link.agent(
+                        link.server_ns,
+                        "serve",
+                        "--tcp",
+                        f"127.0.0.1:{lb.SINK_PORT}",
+                        "--tcp",
+                        f"{SERVER_IP}:{lb.DIRECT_PORT}",
+                    )
+                )
                 agents.append(link.agent(link.client_ns, "drive"))
                 if path.compete and direction != "rr":
                     agents.append(link.agent(link.client_ns, "drive"))
                 tunnel = self._tunnel(link, path, impl, rec)
-                rec.update(self._transfer(link, path, size_mb, direction, impl, agents,
-                                          tunnel, seed))
+                rec.update(
+                    self._transfer(link, path, size_mb, direction, impl, agents, tunnel, seed)
+                )
         except Exception as e:  # one broken variant must not end the corpus
             rec["status"] = f"error: {type(e).__name__}: {e}"
             if tunnel is not None:
@@ -105,8 +122,9 @@ class Runner:
                 ag.close()
         return rec
 
-    def _tunnel(self, link: EmulatedLink, path: CorpusPath, impl: str,
-                rec: dict[str, Any]) -> lb.Tunnel | None:
+    def _tunnel(
+        self, link: EmulatedLink, path: CorpusPath, impl: str, rec: dict[str, Any]
+    ) -> lb.Tunnel | None:
         if impl.startswith("tcp-"):
             return None
         tag = f"{path.name}-{impl}-{rec['direction']}-{rec['run']}-{len(self.records)}"
@@ -116,17 +134,32 @@ class Runner:
         tunnel.start()
         return tunnel
 
-    def _transfer(self, link: EmulatedLink, path: CorpusPath, size_mb: float, direction: str,
-                  impl: str, agents: list[Agent], tunnel: lb.Tunnel | None,
-                  seed: int) -> dict[str, Any]:
+    def _transfer(
+        self,
+        link: EmulatedLink,
+        path: CorpusPath,
+        size_mb: float,
+        direction: str,
+        impl: str,
+        agents: list[Agent],
+        tunnel: lb.Tunnel | None,
+        seed: int,
+    ) -> dict[str, Any]:
         a = self.args
         tcp = impl.startswith("tcp-")
         host, port = (SERVER_IP, lb.DIRECT_PORT) if tcp else ("127.0.0.1", lb.LOCAL_PORT)
         cc = "cubic" if tcp else None
         drv = agents[1]
         if direction == "rr":
-            r = drv.call("echo", host=host, port=port, count=a.latency_count,
-                         size=lb.ECHO_SIZE, cap=a.cap, cc=cc)
+            r = drv.call(
+                "echo",
+                host=host,
+                port=port,
+                count=a.latency_count,
+                size=lb.ECHO_SIZE,
+                cap=a.cap,
+                cc=cc,
+            )
             return _latency_metrics(r)
         n, cap = int(size_mb * 1e6), a.cap
         competitor: dict[str, Any] = {}
@@ -135,19 +168,32 @@ class Runner:
             cap = COMPETE_WINDOW_S[a.quick]
             competitor["window_s"] = cap
             n = int(path.data_rate(direction) * 1e6 / 8 * cap * 2)
-            threads.append(_thread(lambda: competitor.update(agents[2].call(
-                "tcp", host=SERVER_IP, port=lb.DIRECT_PORT, op=direction, n=n, seed=seed + 99,
-                cap=cap, cc="cubic"))))
+            threads.append(
+                _thread(
+                    lambda: competitor.update(
+                        agents[2].call(
+                            "tcp",
+                            host=SERVER_IP,
+                            port=lb.DIRECT_PORT,
+                            op=direction,
+                            n=n,
+                            seed=seed + 99,
+                            cap=cap,
+                            cc="cubic",
+                        )
+                    )
+                )
+            )
         done = threading.Event()
         applied: list[tuple[float, str]] = []
         if path.steps:
-            threads.append(_thread(lambda: _run_steps(link, path.step_schedule(size_mb), done,
-                                                      applied)))
+            threads.append(
+                _thread(lambda: _run_steps(link, path.step_schedule(size_mb), done, applied))
+            )
         c0 = link.counters()
         cpu0 = tunnel.cpu() if tunnel else None
         try:
-            r = drv.call("tcp", host=host, port=port, op=direction, n=n, seed=seed, cap=cap,
-                         cc=cc)
+            r = drv.call("tcp", host=host, port=port, op=direction, n=n, seed=seed, cap=cap, cc=cc)
         finally:
             done.set()
             for t in threads:
@@ -162,13 +208,23 @@ class Runner:
         out.update(_capacity_metrics(path, direction, size_mb, out, competitor))
         stats = link.emu_stats()
         if stats:
-            out["emu"] = {d: {k: v for k, v in s.items() if k in (
-                "rx_pkts", "drop_loss", "loss_bursts", "reordered", "drop_overflow")}
-                for d, s in stats["dirs"].items()}
+            out["emu"] = {
+                d: {
+                    k: v
+                    for k, v in s.items()
+                    if k in ("rx_pkts", "drop_loss", "loss_bursts", "reordered", "drop_overflow")
+                }
+                for d, s in stats["dirs"].items()
+            }
         return out
 
-    def run(self, paths: list[CorpusPath], sizes: list[float], directions: list[str],
-            variants: list[str]) -> None:
+    def run(
+        self,
+        paths: list[CorpusPath],
+        sizes: list[float],
+        directions: list[str],
+        variants: list[str],
+    ) -> None:
         for run in range(self.args.runs):
             for path in paths:
                 for size in sizes:
@@ -185,8 +241,12 @@ def _thread(fn: Any) -> threading.Thread:
     return t
 
 
-def _run_steps(link: EmulatedLink, schedule: list[tuple[float, str]], done: threading.Event,
-               applied: list[tuple[float, str]]) -> None:
+def _run_steps(
+    link: EmulatedLink,
+    schedule: list[tuple[float, str]],
+    done: threading.Event,
+    applied: list[tuple[float, str]],
+) -> None:
     """Change both directions' rate at the scheduled seconds after the transfer started."""
     t0 = time.monotonic()
     for at, rate in schedule:
@@ -198,19 +258,35 @@ def _run_steps(link: EmulatedLink, schedule: list[tuple[float, str]], done: thre
 
 def _goodput_metrics(r: dict[str, Any], n: int, wire: int, cpu: float | None) -> dict[str, Any]:
     verified = r["received"] if r.get("ok") else 0
-    status = "ok" if r.get("complete") and r.get("ok") else (
-        "capped" if r.get("ok") and verified else "corrupt" if r.get("received") else "failed")
-    out: dict[str, Any] = {"status": status, "payload_bytes": n, "verified_bytes": verified,
-                           "wire_bytes": wire, "cpu_s": cpu}
+    status = (
+        "ok"
+        if r.get("complete") and r.get("ok")
+        else (
+            "capped" if r.get("ok") and verified else "corrupt" if r.get("received") else "failed"
+        )
+    )
+    out: dict[str, Any] = {
+        "status": status,
+        "payload_bytes": n,
+        "verified_bytes": verified,
+        "wire_bytes": wire,
+        "cpu_s": cpu,
+    }
     if verified and r.get("t_last") and r.get("t_first"):
         secs = r["t_last"] - r["t_start"]
-        out.update(elapsed_s=secs, goodput_mbps=verified * 8 / secs / 1e6,
-                   wire_per_payload=wire / verified)
+        out.update(
+            elapsed_s=secs, goodput_mbps=verified * 8 / secs / 1e6, wire_per_payload=wire / verified
+        )
     return out
 
 
-def _capacity_metrics(path: CorpusPath, direction: str, size_mb: float, out: dict[str, Any],
-                      competitor: dict[str, Any]) -> dict[str, Any]:
+def _capacity_metrics(
+    path: CorpusPath,
+    direction: str,
+    size_mb: float,
+    out: dict[str, Any],
+    competitor: dict[str, Any],
+) -> dict[str, Any]:
     res: dict[str, Any] = {}
     cap = path.capacity(direction, out.get("elapsed_s"), size_mb)
     res["capacity_mbps"] = cap
@@ -222,8 +298,9 @@ def _capacity_metrics(path: CorpusPath, direction: str, size_mb: float, out: dic
         secs = (competitor.get("t_last") or 0) - (competitor.get("t_start") or 0)
         tcp = got * 8 / secs / 1e6 if got and secs > 0 else 0.0
         ours = out.get("goodput_mbps", 0.0)
-        res.update(competitor_mbps=tcp,
-                   competitor_share=tcp / (tcp + ours) if tcp + ours > 0 else None)
+        res.update(
+            competitor_mbps=tcp, competitor_share=tcp / (tcp + ours) if tcp + ours > 0 else None
+        )
         res.pop("wire_per_payload", None)
         out.pop("wire_per_payload", None)  # the veth counters carry both flows
     return res
@@ -233,43 +310,68 @@ def _latency_metrics(r: dict[str, Any]) -> dict[str, Any]:
     rtts = sorted(r["rtt_ms"])
     if not rtts:
         return {"status": "error: no round trip completed"}
-    return {"status": "ok" if r["complete"] else "capped", "round_trips": len(rtts),
-            "rtt_median_ms": statistics.median(rtts),
-            "rtt_p99_ms": rtts[min(len(rtts) - 1, int(0.99 * len(rtts)))]}
+    return {
+        "status": "ok" if r["complete"] else "capped",
+        "round_trips": len(rtts),
+        "rtt_median_ms": statistics.median(rtts),
+        "rtt_p99_ms": rtts[min(len(rtts) - 1, int(0.99 * len(rtts)))],
+    }
 
 
 def _oneline(rec: dict[str, Any]) -> str:
     size = f"{rec['size_mb']:>4g}MB" if rec["direction"] != "rr" else "  fast3"
     head = f"  {rec['path']:<22} {size} {rec['direction']:<4} {rec['variant']:<8} run {rec['run']}"
     if "goodput_mbps" in rec:
-        extra = (f"  tcp {rec['competitor_mbps']:.2f}" if "competitor_mbps" in rec else
-                 f"  wire x{rec['wire_per_payload']:.3f}")
-        return (f"{head} {rec['goodput_mbps']:8.2f} Mbit/s  cap {rec['capacity_fraction']:.2f}"
-                f"{extra}  {rec['status']}")
+        extra = (
+            f"  tcp {rec['competitor_mbps']:.2f}"
+            if "competitor_mbps" in rec
+            else f"  wire x{rec['wire_per_payload']:.3f}"
+        )
+        return (
+            f"{head} {rec['goodput_mbps']:8.2f} Mbit/s  cap {rec['capacity_fraction']:.2f}"
+            f"{extra}  {rec['status']}"
+        )
     if "rtt_median_ms" in rec:
         return f"{head} rtt median {rec['rtt_median_ms']:.1f} p99 {rec['rtt_p99_ms']:.1f} ms"
     return f"{head} {rec['status']}\n{rec.get('log_tail', '')}".rstrip()
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    ap = argparse.ArgumentParser(prog="linkbench.py corpus", description=__doc__.split("\n")[0],
-                                 formatter_class=argparse.RawDescriptionHelpFormatter,
-                                 epilog="paths: " + ", ".join(p.name for p in PATHS))
-    ap.add_argument("--quick", action="store_true",
-                    help="the quick subset of paths, 2 MB only (unless --sizes), 1 run "
-                         "(unless --runs)")
+    ap = argparse.ArgumentParser(
+        prog="linkbench.py corpus",
+        description=__doc__.split("\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="paths: " + ", ".join(p.name for p in PATHS),
+    )
+    ap.add_argument(
+        "--quick",
+        action="store_true",
+        help="the quick subset of paths, 2 MB only (unless --sizes), 1 run (unless --runs)",
+    )
     ap.add_argument("--runs", type=int, default=None, help="runs per cell (default 3, quick 1)")
     ap.add_argument("--filter", default=None, help="comma list of path name substrings")
     ap.add_argument("--sizes", default=None, help="MB per transfer (default 2,40; quick 2)")
     ap.add_argument("--directions", default="down,up", help="down (server->client), up")
-    ap.add_argument("--variants", default=",".join(VARIANTS),
-                    help=f"comma list of {', '.join(VARIANTS)}")
-    ap.add_argument("--latency", action="store_true",
-                    help="fast3 request/response round trips instead of bulk transfers")
-    ap.add_argument("--latency-count", type=int, default=None,
-                    help="round trips per run (default 300, quick 100)")
-    ap.add_argument("--cap", type=float, default=None,
-                    help="seconds per transfer before giving up (default 60; 120 with 40 MB)")
+    ap.add_argument(
+        "--variants", default=",".join(VARIANTS), help=f"comma list of {', '.join(VARIANTS)}"
+    )
+    ap.add_argument(
+        "--latency",
+        action="store_true",
+        help="fast3 request/response round trips instead of bulk transfers",
+    )
+    ap.add_argument(
+        "--latency-count",
+        type=int,
+        default=None,
+        help="round trips per run (default 300, quick 100)",
+    )
+    ap.add_argument(
+        "--cap",
+        type=float,
+        default=None,
+        help="seconds per transfer before giving up (default 60; 120 with 40 MB)",
+    )
     ap.add_argument("--seed", type=int, default=1100, help="link/payload seed of run 0")
     ap.add_argument("--json", type=Path, default=None, help="write records + summary here")
     ap.add_argument("--keep-logs", type=Path, default=None, help="keep tunnel logs here")
@@ -318,19 +420,31 @@ def main(argv: list[str] | None = None) -> int:
     summary = report.summarize(runner.records)
     rows = report.verdicts(summary)
     command = shlex.join(["python3", "benchmarks/linkbench.py", "corpus", *args.argv])
-    print(f"\nCommand: `{command}` ({len(runner.records)} measurements, {args.runs} run(s), "
-          f"{elapsed / 60:.0f} min)\n")
+    print(
+        f"\nCommand: `{command}` ({len(runner.records)} measurements, {args.runs} run(s), "
+        f"{elapsed / 60:.0f} min)\n"
+    )
     if args.latency:
         print(report.latency_markdown(rows, args.variants))
     else:
         print(report.markdown(rows, args.variants, MARK_BELOW))
     if args.json:
-        args.json.write_text(json.dumps({
-            "meta": {**lb._meta(argparse.Namespace(latency=args.latency), lb.available_ccs()),
-                     "corpus_args": {k: str(v) for k, v in vars(args).items()},
-                     "elapsed_s": elapsed,
-                     "paths": [dataclasses.asdict(p) for p in paths]},
-            "records": runner.records, "summary": summary, "rows": rows}, indent=1))
+        args.json.write_text(
+            json.dumps(
+                {
+                    "meta": {
+                        **lb._meta(argparse.Namespace(latency=args.latency), lb.available_ccs()),
+                        "corpus_args": {k: str(v) for k, v in vars(args).items()},
+                        "elapsed_s": elapsed,
+                        "paths": [dataclasses.asdict(p) for p in paths],
+                    },
+                    "records": runner.records,
+                    "summary": summary,
+                    "rows": rows,
+                },
+                indent=1,
+            )
+        )
     if interrupted:
         return 130
     return 0 if all(r.get("status") in report.GOOD for r in runner.records) else 1

@@ -80,9 +80,14 @@ class CorpusPath:
 
     def link_kwargs(self) -> dict[str, Any]:
         """Keyword arguments of ``EmulatedLink`` for this path."""
-        kw: dict[str, Any] = {"jitter": self.jitter, "reorder": self.reorder,
-                              "reorder_gap": self.reorder_gap, "loss_burst": self.loss_burst,
-                              "rate_up": self.rate_up, "jitter_free": self.jitter_free}
+        kw: dict[str, Any] = {
+            "jitter": self.jitter,
+            "reorder": self.reorder,
+            "reorder_gap": self.reorder_gap,
+            "loss_burst": self.loss_burst,
+            "rate_up": self.rate_up,
+            "jitter_free": self.jitter_free,
+        }
         bdp = mbit(self.rate) * 1e6 / 8 * self.rtt_ms() / 1e3
         if self.queue_bdp is not None:
             kw["queue_bytes"] = int(max(self.queue_bdp * bdp, 3028))
@@ -98,8 +103,9 @@ class CorpusPath:
         scale = min(1.0, (size_mb / 40) ** 0.5)
         return [(t * scale, rate) for t, rate in self.steps]
 
-    def capacity(self, direction: str, elapsed_s: float | None = None,
-                 size_mb: float = 40) -> float:
+    def capacity(
+        self, direction: str, elapsed_s: float | None = None, size_mb: float = 40
+    ) -> float:
         """Mbit/s of tunnel payload the path carries once its loss is paid: rate x 1298/1378
         x (1 - loss), time-averaged over the steps that fell inside ``elapsed_s``."""
         rate = self.data_rate(direction)
@@ -126,39 +132,116 @@ _REO = {"rate": "30mbit", "delay": "100ms", "loss": "1%"}  # the issue's collaps
 
 PATHS: tuple[CorpusPath, ...] = (
     CorpusPath("rtt10-clean", "100mbit", "5ms", note="RTT 10 ms, clean"),
-    CorpusPath("rtt400-lossy", "20mbit", "200ms", "0.5%", quick=True,
-               note="RTT 400 ms, 0.5 % loss (satellite-like)"),
-    CorpusPath("reorder0.1-full", **_REO, reorder="0.1%",
-               note="0.1 % of packets skip the 100 ms delay line"),
-    CorpusPath("reorder1-full", **_REO, reorder="1%", quick=True,
-               note="the issue's collapse path: 1 % skip the delay line"),
+    CorpusPath(
+        "rtt400-lossy",
+        "20mbit",
+        "200ms",
+        "0.5%",
+        quick=True,
+        note="RTT 400 ms, 0.5 % loss (satellite-like)",
+    ),
+    CorpusPath(
+        "reorder0.1-full",
+        **_REO,
+        reorder="0.1%",
+        note="0.1 % of packets skip the 100 ms delay line",
+    ),
+    CorpusPath(
+        "reorder1-full",
+        **_REO,
+        reorder="1%",
+        quick=True,
+        note="the issue's collapse path: 1 % skip the delay line",
+    ),
     CorpusPath("reorder5-full", **_REO, reorder="5%"),
-    CorpusPath("reorder0.1-small", **_REO, reorder="0.1%", reorder_gap="3ms",
-               note="0.1 % overtake by 3 ms"),
+    CorpusPath(
+        "reorder0.1-small", **_REO, reorder="0.1%", reorder_gap="3ms", note="0.1 % overtake by 3 ms"
+    ),
     CorpusPath("reorder1-small", **_REO, reorder="1%", reorder_gap="3ms", quick=True),
     CorpusPath("reorder5-small", **_REO, reorder="5%", reorder_gap="3ms", quick=True),
-    CorpusPath("reorder1-full-jitter10", **_REO, reorder="1%", jitter="10ms", quick=True,
-               note="the issue's second row"),
+    CorpusPath(
+        "reorder1-full-jitter10",
+        **_REO,
+        reorder="1%",
+        jitter="10ms",
+        quick=True,
+        note="the issue's second row",
+    ),
     CorpusPath("jitter5", "30mbit", "50ms", jitter="5ms", note="FIFO jitter"),
-    CorpusPath("jitter10-lossy", **_REO, jitter="10ms", quick=True,
-               note="the issue's last row: 10 ms jitter, no reordering"),
+    CorpusPath(
+        "jitter10-lossy",
+        **_REO,
+        jitter="10ms",
+        quick=True,
+        note="the issue's last row: 10 ms jitter, no reordering",
+    ),
     CorpusPath("jitter30", "30mbit", "50ms", jitter="30ms", note="FIFO jitter"),
-    CorpusPath("jitter10-free", "30mbit", "50ms", jitter="10ms", jitter_free=True, quick=True,
-               note="each packet its own delay: jitter reorders (netem's jitter)"),
-    CorpusPath("ge2-burst3", "50mbit", "30ms", "2%", loss_burst=3, quick=True,
-               note="Gilbert-Elliott loss, 2 % average, mean burst 3 packets"),
-    CorpusPath("ge1-burst10", "50mbit", "30ms", "1%", loss_burst=10,
-               note="Gilbert-Elliott loss, 1 % average, mean burst 10 packets"),
-    CorpusPath("asym-100-8", "100mbit", "20ms", rate_up="8mbit", quick=True,
-               note="100 Mbit/s down, 8 Mbit/s up: the ACK path of a download is narrow"),
-    CorpusPath("step-100-20-100", "100mbit", "20ms", steps=((1.0, "20mbit"), (4.0, "100mbit")),
-               quick=True, note="rate 100 -> 20 -> 100 Mbit/s during the transfer"),
-    CorpusPath("policer-50", "50mbit", "25ms", police_burst_ms=10, quick=True,
-               note="token-bucket policer (10 ms of burst, no queue) instead of a buffer"),
-    CorpusPath("deep-queue-10bdp", "20mbit", "20ms", queue_bdp=10, quick=True,
-               note="bufferbloat: 10 BDP of buffer"),
-    CorpusPath("compete-cubic", "50mbit", "20ms", compete=True, quick=True,
-               note="one TCP cubic flow on the same bottleneck (1 BDP buffer)"),
+    CorpusPath(
+        "jitter10-free",
+        "30mbit",
+        "50ms",
+        jitter="10ms",
+        jitter_free=True,
+        quick=True,
+        note="each packet its own delay: jitter reorders (netem's jitter)",
+    ),
+    CorpusPath(
+        "ge2-burst3",
+        "50mbit",
+        "30ms",
+        "2%",
+        loss_burst=3,
+        quick=True,
+        note="Gilbert-Elliott loss, 2 % average, mean burst 3 packets",
+    ),
+    CorpusPath(
+        "ge1-burst10",
+        "50mbit",
+        "30ms",
+        "1%",
+        loss_burst=10,
+        note="Gilbert-Elliott loss, 1 % average, mean burst 10 packets",
+    ),
+    CorpusPath(
+        "asym-100-8",
+        "100mbit",
+        "20ms",
+        rate_up="8mbit",
+        quick=True,
+        note="100 Mbit/s down, 8 Mbit/s up: the ACK path of a download is narrow",
+    ),
+    CorpusPath(
+        "step-100-20-100",
+        "100mbit",
+        "20ms",
+        steps=((1.0, "20mbit"), (4.0, "100mbit")),
+        quick=True,
+        note="rate 100 -> 20 -> 100 Mbit/s during the transfer",
+    ),
+    CorpusPath(
+        "policer-50",
+        "50mbit",
+        "25ms",
+        police_burst_ms=10,
+        quick=True,
+        note="token-bucket policer (10 ms of burst, no queue) instead of a buffer",
+    ),
+    CorpusPath(
+        "deep-queue-10bdp",
+        "20mbit",
+        "20ms",
+        queue_bdp=10,
+        quick=True,
+        note="bufferbloat: 10 BDP of buffer",
+    ),
+    CorpusPath(
+        "compete-cubic",
+        "50mbit",
+        "20ms",
+        compete=True,
+        quick=True,
+        note="one TCP cubic flow on the same bottleneck (1 BDP buffer)",
+    ),
 )
 
 
@@ -166,9 +249,11 @@ def select(names: str | None, quick: bool) -> list[CorpusPath]:
     """Paths whose name contains any of the comma-separated ``names`` (all when None); only
     the quick subset with ``quick``."""
     pats = [p.strip() for p in (names or "").split(",") if p.strip()]
-    out = [p for p in PATHS if (not quick or p.quick)
-           and (not pats or any(s in p.name for s in pats))]
+    out = [
+        p for p in PATHS if (not quick or p.quick) and (not pats or any(s in p.name for s in pats))
+    ]
     if not out:
-        raise SystemExit(f"no corpus path matches {names!r}; known: "
-                         f"{', '.join(p.name for p in PATHS)}")
+        raise SystemExit(
+            f"no corpus path matches {names!r}; known: {', '.join(p.name for p in PATHS)}"
+        )
     return out

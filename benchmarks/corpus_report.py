@@ -7,8 +7,16 @@ import statistics
 from typing import Any
 
 GOOD = ("ok", "capped")
-METRICS = ("goodput_mbps", "capacity_fraction", "wire_per_payload", "competitor_mbps",
-           "competitor_share", "rtt_median_ms", "rtt_p99_ms", "cpu_s")
+METRICS = (
+    "goodput_mbps",
+    "capacity_fraction",
+    "wire_per_payload",
+    "competitor_mbps",
+    "competitor_share",
+    "rtt_median_ms",
+    "rtt_p99_ms",
+    "cpu_s",
+)
 
 
 def _median(values: list[Any]) -> float | None:
@@ -25,9 +33,15 @@ def summarize(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     out = []
     for (path, size, direction, variant), rs in groups.items():
         good = [r for r in rs if r.get("status") in GOOD]
-        row: dict[str, Any] = {"path": path, "size_mb": size, "direction": direction,
-                               "variant": variant, "runs": len(rs), "good": len(good),
-                               "capped": sum(r.get("status") == "capped" for r in rs)}
+        row: dict[str, Any] = {
+            "path": path,
+            "size_mb": size,
+            "direction": direction,
+            "variant": variant,
+            "runs": len(rs),
+            "good": len(good),
+            "capped": sum(r.get("status") == "capped" for r in rs),
+        }
         for m in METRICS:
             row[m] = _median([r.get(m) for r in good])
         row["goodput_all"] = [r.get("goodput_mbps") for r in good]
@@ -43,11 +57,16 @@ def verdicts(summary: list[dict[str, Any]]) -> list[dict[str, Any]]:
         cells.setdefault((s["path"], s["size_mb"], s["direction"]), {})[s["variant"]] = s
     out = []
     for (path, size, direction), by in cells.items():
+
         def val(v: str, m: str = "goodput_mbps", by: dict[str, Any] = by) -> float | None:
             return by[v][m] if v in by else None
 
-        row: dict[str, Any] = {"path": path, "size_mb": size, "direction": direction,
-                               "variants": {v: val(v) for v in by}}
+        row: dict[str, Any] = {
+            "path": path,
+            "size_mb": size,
+            "direction": direction,
+            "variants": {v: val(v) for v in by},
+        }
         base = max((x for x in (val("go"), val("rules")) if x is not None), default=None)
         for v in ("default", "ours>go"):
             if val(v) is not None and base:
@@ -57,8 +76,9 @@ def verdicts(summary: list[dict[str, Any]]) -> list[dict[str, Any]]:
         row["tcp_share"] = {v: val(v, "competitor_share") for v in by}
         row["rtt"] = {v: (val(v, "rtt_median_ms"), val(v, "rtt_p99_ms")) for v in by}
         row["window_s"] = next((s["window_s"] for s in by.values() if s["window_s"]), None)
-        row["failed"] = {v: by[v]["runs"] - by[v]["good"] for v in by if by[v]["good"] <
-                         by[v]["runs"]}
+        row["failed"] = {
+            v: by[v]["runs"] - by[v]["good"] for v in by if by[v]["good"] < by[v]["runs"]
+        }
         out.append(row)
     return out
 
@@ -70,23 +90,44 @@ def _f(x: float | None, digits: int = 1) -> str:
 def markdown(rows: list[dict[str, Any]], variants: list[str], mark_below: float) -> str:
     """The throughput table; a row is marked when default (or ours>go) < mark_below x best."""
     wire_vs = [v for v in ("default", "rules", "go") if v in variants]
-    head = ["path", "MB (or window)", "dir", *variants, "default/max(go,rules)", "ours>go/max",
-            "default/capacity", f"wire/payload ({'/'.join(wire_vs)})", "TCP share", ""]
+    head = [
+        "path",
+        "MB (or window)",
+        "dir",
+        *variants,
+        "default/max(go,rules)",
+        "ours>go/max",
+        "default/capacity",
+        f"wire/payload ({'/'.join(wire_vs)})",
+        "TCP share",
+        "",
+    ]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
         ratio, mixed = r.get("default/best"), r.get("ours>go/best")
-        bad = [n for n, x in (("default", ratio), ("ours>go", mixed))
-               if x is not None and x < mark_below]
+        bad = [
+            n
+            for n, x in (("default", ratio), ("ours>go", mixed))
+            if x is not None and x < mark_below
+        ]
         share = r["tcp_share"]
         shares = "/".join(f"{v} {share[v]:.2f}" for v in variants if share.get(v) is not None)
-        note = (f"**below {mark_below}: {', '.join(bad)}**" if bad else "")
+        note = f"**below {mark_below}: {', '.join(bad)}**" if bad else ""
         if r["failed"]:
             note += " failed: " + ", ".join(f"{v} x{n}" for v, n in r["failed"].items())
         size = f"{r['window_s']:g} s" if r["window_s"] else f"{r['size_mb']:g}"
-        cells = [r["path"], size, r["direction"],
-                 *(_f(r["variants"].get(v), 2) for v in variants),
-                 _f(ratio, 2), _f(mixed, 2), _f(r["capacity_fraction"], 2),
-                 "/".join(_f(r["wire"].get(v), 3) for v in wire_vs), shares or "-", note]
+        cells = [
+            r["path"],
+            size,
+            r["direction"],
+            *(_f(r["variants"].get(v), 2) for v in variants),
+            _f(ratio, 2),
+            _f(mixed, 2),
+            _f(r["capacity_fraction"], 2),
+            "/".join(_f(r["wire"].get(v), 3) for v in wire_vs),
+            shares or "-",
+            note,
+        ]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -102,7 +143,10 @@ def latency_markdown(rows: list[dict[str, Any]], variants: list[str]) -> str:
         d, g = rtt.get("default"), rtt.get("go")
         if d and g and None not in (*d, *g) and (d[0] > g[0] + 1.0 or d[1] > g[1]):
             note = "**default slower than go**"
-        cells = [r["path"], *(f"{_f(rtt[v][0])} / {_f(rtt[v][1])}" if v in rtt else "-"
-                              for v in variants), note]
+        cells = [
+            r["path"],
+            *(f"{_f(rtt[v][0])} / {_f(rtt[v][1])}" if v in rtt else "-" for v in variants),
+            note,
+        ]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)

@@ -104,18 +104,26 @@ def summary(late: list[float]) -> dict[str, float]:
     def pct(p: float) -> float:
         return round(s[min(int(len(s) * p), len(s) - 1)], 2)
 
-    return {"ticks": len(s), "worst_ms": round(s[-1], 2), "p99_ms": pct(0.99),
-            "p95_ms": pct(0.95), "median_ms": round(statistics.median(s), 2),
-            "over_50ms_pct": round(100 * sum(v > NOTICEABLE_MS for v in s) / len(s), 2)}
+    return {
+        "ticks": len(s),
+        "worst_ms": round(s[-1], 2),
+        "p99_ms": pct(0.99),
+        "p95_ms": pct(0.95),
+        "median_ms": round(statistics.median(s), 2),
+        "over_50ms_pct": round(100 * sum(v > NOTICEABLE_MS for v in s) / len(s), 2),
+    }
 
 
 def rtt_summary(rtts: list[float]) -> dict[str, float]:
     if not rtts:
         return {"requests": 0}
     s = sorted(rtts)
-    return {"requests": len(s), "median_ms": round(statistics.median(s), 2),
-            "p99_ms": round(s[min(int(len(s) * 0.99), len(s) - 1)], 2),
-            "worst_ms": round(s[-1], 2)}
+    return {
+        "requests": len(s),
+        "median_ms": round(statistics.median(s), 2),
+        "p99_ms": round(s[min(int(len(s) * 0.99), len(s) - 1)], 2),
+        "worst_ms": round(s[-1], 2),
+    }
 
 
 async def request_response(port: int, seconds: float) -> list[float]:
@@ -160,9 +168,12 @@ def pass_summary(ms: list[float]) -> dict[str, float]:
     if not ms:
         return {"passes": 0}
     s = sorted(ms)
-    return {"passes": len(s), "median_ms": round(statistics.median(s), 2),
-            "p99_ms": round(s[min(int(len(s) * 0.99), len(s) - 1)], 2),
-            "worst_ms": round(s[-1], 2)}
+    return {
+        "passes": len(s),
+        "median_ms": round(statistics.median(s), 2),
+        "p99_ms": round(s[min(int(len(s) * 0.99), len(s) - 1)], 2),
+        "worst_ms": round(s[-1], 2),
+    }
 
 
 class Sink:
@@ -197,28 +208,58 @@ async def bulk(port: int, seconds: float) -> int:
     return sent
 
 
-async def start_pair(manager: ProfileManager, name: str, target_port: int,
-                     args: argparse.Namespace, mode: str,
-                     relay: LossyRelay | None = None) -> tuple[str, int]:
+async def start_pair(
+    manager: ProfileManager,
+    name: str,
+    target_port: int,
+    args: argparse.Namespace,
+    mode: str,
+    relay: LossyRelay | None = None,
+) -> tuple[str, int]:
     """A server and a client profile on loopback; (the client's name, its TCP port)."""
-    shared = {"key": "gui-lag", "crypt": args.crypt, "mode": mode,
-              "sndwnd": args.wnd, "rcvwnd": args.wnd}
-    server = manager.add_transient(Profile(f"{name} server", TunnelConfig(
-        role="server", listen="127.0.0.1:0", target=f"127.0.0.1:{target_port}", **shared)))
+    shared = {
+        "key": "gui-lag",
+        "crypt": args.crypt,
+        "mode": mode,
+        "sndwnd": args.wnd,
+        "rcvwnd": args.wnd,
+    }
+    server = manager.add_transient(
+        Profile(
+            f"{name} server",
+            TunnelConfig(
+                role="server", listen="127.0.0.1:0", target=f"127.0.0.1:{target_port}", **shared
+            ),
+        )
+    )
     assert await manager.start(server.name), manager.controller(server.name).detail
     server_port = manager.controller(server.name).engine.local_port
     if relay is not None:
         relay.upstream = ("127.0.0.1", server_port)
         server_port = await relay.start()
-    client = manager.add_transient(Profile(f"{name} client", TunnelConfig(
-        role="client", localaddr="127.0.0.1:0", remoteaddr=f"127.0.0.1:{server_port}",
-        **shared)))
+    client = manager.add_transient(
+        Profile(
+            f"{name} client",
+            TunnelConfig(
+                role="client",
+                localaddr="127.0.0.1:0",
+                remoteaddr=f"127.0.0.1:{server_port}",
+                **shared,
+            ),
+        )
+    )
     assert await manager.start(client.name), manager.controller(client.name).detail
     return client.name, manager.controller(client.name).engine.local_port
 
 
-async def phases(args: argparse.Namespace, window: MainWindow | None, bulk_client: str,
-                 bulk_port: int, rr_client: str, rr_port: int) -> dict[str, object]:
+async def phases(
+    args: argparse.Namespace,
+    window: MainWindow | None,
+    bulk_client: str,
+    bulk_port: int,
+    rr_client: str,
+    rr_port: int,
+) -> dict[str, object]:
     """idle, rr, then bulk (whose queued data takes seconds to drain), each ``args.seconds``
     long; the active pair's client selected, so its charts are the ones drawing."""
     if window is not None:
@@ -240,8 +281,14 @@ async def phases(args: argparse.Namespace, window: MainWindow | None, bulk_clien
     busy_s = time.perf_counter() - t0
     busy = probe.stop()
     paints = pass_summary(probe.passes)
-    return {"sent": sent, "busy_s": busy_s, "idle": idle, "bulk": busy, "rr": rr,
-            "paint_cpu": paints}
+    return {
+        "sent": sent,
+        "busy_s": busy_s,
+        "idle": idle,
+        "bulk": busy,
+        "rr": rr,
+        "paint_cpu": paints,
+    }
 
 
 async def measure(args: argparse.Namespace) -> dict[str, object]:
@@ -259,8 +306,9 @@ async def measure(args: argparse.Namespace) -> dict[str, object]:
     relay = None
     if args.loss or args.delay:
         relay = LossyRelay(loss=args.loss, delay=args.delay / 1000, seed=1)
-    bulk_client, bulk_port = await start_pair(manager, "bulk", await sink.start(), args,
-                                              args.mode, relay)
+    bulk_client, bulk_port = await start_pair(
+        manager, "bulk", await sink.start(), args, args.mode, relay
+    )
     rr_client, rr_port = await start_pair(manager, "rr", await echo.start(), args, "fast3")
     result = await phases(args, window, bulk_client, bulk_port, rr_client, rr_port)
     delivered = sink.bytes
@@ -273,13 +321,20 @@ async def measure(args: argparse.Namespace) -> dict[str, object]:
     await echo.stop()
     logbook.uninstall()
     return {
-        "window": window is not None, "seconds": args.seconds, "mode": args.mode,
-        "crypt": args.crypt, "wnd": args.wnd, "loss": args.loss, "delay_ms": args.delay,
+        "window": window is not None,
+        "seconds": args.seconds,
+        "mode": args.mode,
+        "crypt": args.crypt,
+        "wnd": args.wnd,
+        "loss": args.loss,
+        "delay_ms": args.delay,
         "load_before": round(args.load_before, 2),
         "sent_MB": round(int(result["sent"]) / 1e6, 1),  # type: ignore[call-overload]
         "delivered_MB": round(delivered / 1e6, 1),
         "goodput_MBps": round(delivered / float(result["busy_s"]) / 1e6, 2),  # type: ignore[arg-type]
-        "idle": result["idle"], "bulk": result["bulk"], "rr": result["rr"],
+        "idle": result["idle"],
+        "bulk": result["bulk"],
+        "rr": result["rr"],
         "paint_cpu": result["paint_cpu"],
     }
 
@@ -295,8 +350,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--wnd", type=int, default=1024, help="sndwnd and rcvwnd, both ends")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--runs", type=int, default=1, help="repeat and report each run")
-    p.add_argument("--compare", type=int, default=0, metavar="N",
-                   help="N x (headless, window) back to back in subprocesses; medians")
+    p.add_argument(
+        "--compare",
+        type=int,
+        default=0,
+        metavar="N",
+        help="N x (headless, window) back to back in subprocesses; medians",
+    )
     return p.parse_args(argv)
 
 
@@ -311,8 +371,11 @@ def main() -> int:
         for _ in range(args.runs):
             args.load_before = os.getloadavg()[0]
             if not args.json:
-                print(f"load average before: {args.load_before:.2f} on {os.cpu_count()} CPUs "
-                      "(other processes delay the UI thread too)", file=sys.stderr)
+                print(
+                    f"load average before: {args.load_before:.2f} on {os.cpu_count()} CPUs "
+                    "(other processes delay the UI thread too)",
+                    file=sys.stderr,
+                )
             report(loop.run_until_complete(measure(args)), args)
     return 0
 
@@ -321,45 +384,77 @@ def report(result: dict[str, object], args: argparse.Namespace) -> None:
     if args.json:
         print(json.dumps(result))
         return
-    print(f"window={'yes' if result['window'] else 'no'} mode={args.mode} crypt={args.crypt} "
-          f"wnd={args.wnd} loss={args.loss} delay={args.delay} ms")
-    print(f"bulk transfer: {result['delivered_MB']} MB delivered in ~{args.seconds:.0f} s "
-          f"= {result['goodput_MBps']} MB/s")
+    print(
+        f"window={'yes' if result['window'] else 'no'} mode={args.mode} crypt={args.crypt} "
+        f"wnd={args.wnd} loss={args.loss} delay={args.delay} ms"
+    )
+    print(
+        f"bulk transfer: {result['delivered_MB']} MB delivered in ~{args.seconds:.0f} s "
+        f"= {result['goodput_MBps']} MB/s"
+    )
     for phase in ("idle", "bulk"):
         s = result[phase]
         assert isinstance(s, dict)
-        print(f"{phase:>5}: 10 ms timer lateness worst {s['worst_ms']} ms, p99 {s['p99_ms']} "
-              f"ms, p95 {s['p95_ms']} ms, median {s['median_ms']} ms, "
-              f">50 ms late {s['over_50ms_pct']}% of {s['ticks']} ticks, CPU {s['cpu_pct']}%")
+        print(
+            f"{phase:>5}: 10 ms timer lateness worst {s['worst_ms']} ms, p99 {s['p99_ms']} "
+            f"ms, p95 {s['p95_ms']} ms, median {s['median_ms']} ms, "
+            f">50 ms late {s['over_50ms_pct']}% of {s['ticks']} ticks, CPU {s['cpu_pct']}%"
+        )
     rr = result["rr"]
     assert isinstance(rr, dict)
-    print(f"   rr: fast3 request/response RTT median {rr['median_ms']} ms, p99 {rr['p99_ms']} "
-          f"ms, worst {rr['worst_ms']} ms over {rr['requests']} requests, "
-          f"CPU {rr['lateness']['cpu_pct']}%")
+    print(
+        f"   rr: fast3 request/response RTT median {rr['median_ms']} ms, p99 {rr['p99_ms']} "
+        f"ms, worst {rr['worst_ms']} ms over {rr['requests']} requests, "
+        f"CPU {rr['lateness']['cpu_pct']}%"
+    )
     paints = result["paint_cpu"]
     assert isinstance(paints, dict)
     if paints.get("passes"):
-        print(f"paint passes (CPU per pass, during the phases): median {paints['median_ms']} ms, "
-              f"p99 {paints['p99_ms']} ms, worst {paints['worst_ms']} ms of {paints['passes']}")
+        print(
+            f"paint passes (CPU per pass, during the phases): median {paints['median_ms']} ms, "
+            f"p99 {paints['p99_ms']} ms, worst {paints['worst_ms']} ms of {paints['passes']}"
+        )
 
 
 # --- --compare: headless and window back to back -----------------------------------------------
 
 
 def run_child(args: argparse.Namespace, window: bool) -> dict[str, object]:
-    argv = [sys.executable, __file__, "--json", "--seconds", str(args.seconds), "--mode",
-            args.mode, "--crypt", args.crypt, "--wnd", str(args.wnd), "--loss", str(args.loss),
-            "--delay", str(args.delay), *([] if window else ["--no-window"])]
-    out = subprocess.run(argv, check=True, capture_output=True, text=True,
-                         timeout=args.seconds * 6 + 120).stdout
+    argv = [
+        sys.executable,
+        __file__,
+        "--json",
+        "--seconds",
+        str(args.seconds),
+        "--mode",
+        args.mode,
+        "--crypt",
+        args.crypt,
+        "--wnd",
+        str(args.wnd),
+        "--loss",
+        str(args.loss),
+        "--delay",
+        str(args.delay),
+        *([] if window else ["--no-window"]),
+    ]
+    out = subprocess.run(
+        argv, check=True, capture_output=True, text=True, timeout=args.seconds * 6 + 120
+    ).stdout
     return dict(json.loads(out.strip().splitlines()[-1]))
 
 
-METRICS = (("idle p99 lateness", "idle", "p99_ms"), ("bulk p99 lateness", "bulk", "p99_ms"),
-           ("rr p99 RTT", "rr", "p99_ms"), ("rr median RTT", "rr", "median_ms"),
-           ("idle worst lateness", "idle", "worst_ms"), ("bulk MB/s", None, "goodput_MBps"),
-           ("idle CPU %", "idle", "cpu_pct"), ("bulk CPU %", "bulk", "cpu_pct"),
-           ("paint pass CPU p99 ms", "paint_cpu", "p99_ms"))
+METRICS = (
+    ("idle p99 lateness", "idle", "p99_ms"),
+    ("bulk p99 lateness", "bulk", "p99_ms"),
+    ("rr p99 RTT", "rr", "p99_ms"),
+    ("rr median RTT", "rr", "median_ms"),
+    ("idle worst lateness", "idle", "worst_ms"),
+    ("bulk MB/s", None, "goodput_MBps"),
+    ("idle CPU %", "idle", "cpu_pct"),
+    ("bulk CPU %", "bulk", "cpu_pct"),
+    ("paint pass CPU p99 ms", "paint_cpu", "p99_ms"),
+)
 
 
 def pick(result: dict[str, object], phase: str | None, key: str) -> float:
@@ -375,12 +470,16 @@ def compare(args: argparse.Namespace) -> int:
         for window in (False, True):
             r = run_child(args, window)
             runs[window].append(r)
-            print(f"run {i + 1} {'window  ' if window else 'headless'} load {r['load_before']:5.2f}"
-                  + "".join(f" | {name} {pick(r, ph, k)}" for name, ph, k in METRICS),
-                  flush=True)
-    print(f"\nmedians of {args.compare} runs each ({os.cpu_count()} CPUs, load averages "
-          f"{min(float(r['load_before']) for rs in runs.values() for r in rs):.2f}.."
-          f"{max(float(r['load_before']) for rs in runs.values() for r in rs):.2f}):")
+            print(
+                f"run {i + 1} {'window  ' if window else 'headless'} load {r['load_before']:5.2f}"
+                + "".join(f" | {name} {pick(r, ph, k)}" for name, ph, k in METRICS),
+                flush=True,
+            )
+    print(
+        f"\nmedians of {args.compare} runs each ({os.cpu_count()} CPUs, load averages "
+        f"{min(float(r['load_before']) for rs in runs.values() for r in rs):.2f}.."
+        f"{max(float(r['load_before']) for rs in runs.values() for r in rs):.2f}):"
+    )
     print("| | headless | window + charts | difference |\n|---|---|---|---|")
     for name, ph, k in METRICS:
         h = statistics.median(pick(r, ph, k) for r in runs[False])

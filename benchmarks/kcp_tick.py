@@ -83,16 +83,17 @@ def loaded_tick(wnd: int, loss: float = 0.02, segs: int = 20000) -> tuple[float,
             got += len(d)
         now += 5
     total = time.perf_counter() - t_all
-    return (flush_time / flushes * 1e6, flush_time / max(emitted, 1) * 1e6,
-            total / segs * 1e6)
+    return (flush_time / flushes * 1e6, flush_time / max(emitted, 1) * 1e6, total / segs * 1e6)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--windows", default="128,256,512,1024,2048,4096")
     args = ap.parse_args()
-    print(f"{'sndwnd':>7} {'idle tick µs':>13} {'loaded flush µs':>16} "
-          f"{'µs/segment flushed':>19} {'µs/segment e2e':>15}")
+    print(
+        f"{'sndwnd':>7} {'idle tick µs':>13} {'loaded flush µs':>16} "
+        f"{'µs/segment flushed':>19} {'µs/segment e2e':>15}"
+    )
     for w in map(int, args.windows.split(",")):
         idle = idle_tick(w)
         flush, per_flushed, per_seg = loaded_tick(w)

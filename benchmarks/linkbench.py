@@ -62,8 +62,7 @@ DIRECT_PORT = 7001  # the same sink/source for direct TCP (SERVER_IP)
 KEY = "linkbench"
 THROUGHPUT_MODE = "fast2"
 LATENCY_MODE = "fast3"
-TUNNEL_FLAGS = ("--crypt", "aes", "--ds", "10", "--ps", "3", "--sndwnd", "1024",
-                "--rcvwnd", "1024")
+TUNNEL_FLAGS = ("--crypt", "aes", "--ds", "10", "--ps", "3", "--sndwnd", "1024", "--rcvwnd", "1024")
 STARTUP_TIMEOUT = 20.0  # s; a tunnel end must be listening by then
 ECHO_SIZE = 64  # bytes per request and per response in --latency
 
@@ -93,8 +92,7 @@ OURS_PYTHON = str(_VENV_PYTHON) if _VENV_PYTHON.exists() else sys.executable
 # implementation -> (client argv prefix, server argv prefix); kcptun flags are appended
 ENDPOINTS: dict[str, tuple[list[str], list[str]]] = {
     "go": (["kcptun-client"], ["kcptun-server"]),
-    "ours": ([OURS_PYTHON, "-m", "kcpcore", "client"],
-             [OURS_PYTHON, "-m", "kcpcore", "server"]),
+    "ours": ([OURS_PYTHON, "-m", "kcpcore", "client"], [OURS_PYTHON, "-m", "kcpcore", "server"]),
 }
 # Variants of ours: their sending flags are spelled out, so the rows mean the same whatever the
 # defaults (since 2026-11-25 ours paces and trims parity by default: `ours` = `oursa`).
@@ -120,6 +118,7 @@ TCP_CCS = ("cubic", "bbr")
 
 # --------------------------------------------------------------------------- setup helpers
 
+
 def available_ccs() -> list[str]:
     """cubic always; bbr if the kernel offers it (after a quiet modprobe attempt)."""
     path = Path("/proc/sys/net/ipv4/tcp_available_congestion_control")
@@ -144,8 +143,10 @@ def parse_profiles(spec: str) -> list[Profile]:
             size = float(parts[3]) if len(parts) == 4 else 10.0
             out.append(Profile(item, parts[0], parts[1], parts[2], size))
         else:
-            raise SystemExit(f"unknown profile {item!r}; known: "
-                             f"{', '.join(p.name for p in PROFILES)} or RATE/DELAY/LOSS[/MB]")
+            raise SystemExit(
+                f"unknown profile {item!r}; known: "
+                f"{', '.join(p.name for p in PROFILES)} or RATE/DELAY/LOSS[/MB]"
+            )
     return out
 
 
@@ -164,36 +165,58 @@ def parse_impls(spec: str, ccs: list[str]) -> list[str]:
         elif item in TUNNELS:
             out.append(item)
         else:
-            raise SystemExit(f"unknown impl {item!r}; known: tcp, tcp-<cc>, "
-                             f"{', '.join(TUNNELS)}, all")
+            raise SystemExit(
+                f"unknown impl {item!r}; known: tcp, tcp-<cc>, {', '.join(TUNNELS)}, all"
+            )
     return list(dict.fromkeys(out))
 
 
 class Tunnel:
     """One kcptun client + server pair for one measurement (fresh KCP and smux state)."""
 
-    def __init__(self, link: EmulatedLink, name: str, *, mode: str, nocomp: bool,
-                 log_dir: Path, tag: str) -> None:
+    def __init__(
+        self, link: EmulatedLink, name: str, *, mode: str, nocomp: bool, log_dir: Path, tag: str
+    ) -> None:
         self.link, self.name = link, name
         cli_impl, srv_impl = TUNNELS[name]
         flags = ["--key", KEY, "--mode", mode, *TUNNEL_FLAGS, *(["--nocomp"] if nocomp else [])]
-        self.server_argv = [*ENDPOINTS[srv_impl][1], "-l", f"{SERVER_IP}:{KCP_PORT}",
-                            "-t", f"127.0.0.1:{SINK_PORT}", *flags,
-                            *EXTRA_FLAGS.get(srv_impl, ())]
-        self.client_argv = [*ENDPOINTS[cli_impl][0], "-l", f"127.0.0.1:{LOCAL_PORT}",
-                            "-r", f"{SERVER_IP}:{KCP_PORT}", *flags,
-                            *EXTRA_FLAGS.get(cli_impl, ())]
+        self.server_argv = [
+            *ENDPOINTS[srv_impl][1],
+            "-l",
+            f"{SERVER_IP}:{KCP_PORT}",
+            "-t",
+            f"127.0.0.1:{SINK_PORT}",
+            *flags,
+            *EXTRA_FLAGS.get(srv_impl, ()),
+        ]
+        self.client_argv = [
+            *ENDPOINTS[cli_impl][0],
+            "-l",
+            f"127.0.0.1:{LOCAL_PORT}",
+            "-r",
+            f"{SERVER_IP}:{KCP_PORT}",
+            *flags,
+            *EXTRA_FLAGS.get(cli_impl, ()),
+        ]
         self.logs = (log_dir / f"{tag}-server.log", log_dir / f"{tag}-client.log")
         self.procs: list[subprocess.Popen[Any]] = []
 
     def start(self) -> None:
         env = dict(os.environ, PYTHONPATH=str(REPO_ROOT), PYTHONDONTWRITEBYTECODE="1")
         for ns, argv, log, port, proto in (
-                (self.link.server_ns, self.server_argv, self.logs[0], KCP_PORT, "udp"),
-                (self.link.client_ns, self.client_argv, self.logs[1], LOCAL_PORT, "tcp")):
+            (self.link.server_ns, self.server_argv, self.logs[0], KCP_PORT, "udp"),
+            (self.link.client_ns, self.client_argv, self.logs[1], LOCAL_PORT, "tcp"),
+        ):
             with open(log, "wb") as f:
-                p = self.link.popen(ns, argv, stdin=subprocess.DEVNULL, stdout=f,
-                                    stderr=subprocess.STDOUT, cwd=REPO_ROOT, env=env)
+                p = self.link.popen(
+                    ns,
+                    argv,
+                    stdin=subprocess.DEVNULL,
+                    stdout=f,
+                    stderr=subprocess.STDOUT,
+                    cwd=REPO_ROOT,
+                    env=env,
+                )
             self.procs.append(p)
             wait_listening(p, port, proto, STARTUP_TIMEOUT)
 
@@ -227,6 +250,7 @@ def ip_bytes(c0: dict[str, dict[str, int]], c1: dict[str, dict[str, int]]) -> in
 
 # --------------------------------------------------------------------------- one measurement
 
+
 class Bench:
     """Runs the measurements on one link and collects JSON-able run records."""
 
@@ -240,15 +264,21 @@ class Bench:
         link = EmulatedLink(prof.rate, prof.delay, prof.loss, backend=a.backend)
         with link:
             print(f"# {prof.name}: {link!r}", file=sys.stderr, flush=True)
-            srv = link.agent(link.server_ns, "serve", "--tcp", f"127.0.0.1:{SINK_PORT}",
-                             "--tcp", f"{SERVER_IP}:{DIRECT_PORT}",
-                             log=self.log_dir / f"{link.prefix}-serve.log")
+            srv = link.agent(
+                link.server_ns,
+                "serve",
+                "--tcp",
+                f"127.0.0.1:{SINK_PORT}",
+                "--tcp",
+                f"{SERVER_IP}:{DIRECT_PORT}",
+                log=self.log_dir / f"{link.prefix}-serve.log",
+            )
             drv = link.agent(link.client_ns, "drive", log=self.log_dir / f"{link.prefix}-drive.log")
             try:
                 for rep in range(a.repeat):
                     for impl in impls:
-                        for nocomp in (combos if not impl.startswith("tcp-") else [True]):
-                            for direction in (["rr"] if a.latency else a.directions):
+                        for nocomp in combos if not impl.startswith("tcp-") else [True]:
+                            for direction in ["rr"] if a.latency else a.directions:
                                 rec = self.measure(link, drv, prof, impl, nocomp, direction, rep)
                                 self.runs.append(rec)
                                 print(_oneline(rec), file=sys.stderr, flush=True)
@@ -256,34 +286,62 @@ class Bench:
                 drv.close()
                 srv.close()
 
-    def measure(self, link: EmulatedLink, drv: Agent, prof: Profile, impl: str, nocomp: bool,
-                direction: str, rep: int) -> dict[str, Any]:
+    def measure(
+        self,
+        link: EmulatedLink,
+        drv: Agent,
+        prof: Profile,
+        impl: str,
+        nocomp: bool,
+        direction: str,
+        rep: int,
+    ) -> dict[str, Any]:
         a = self.args
         self.seed += 1
         n = int((a.size_mb or prof.size_mb) * 1e6)
         tunnel = None
         rec: dict[str, Any] = {
-            "profile": prof.name, "rate": prof.rate, "delay": prof.delay, "loss": prof.loss,
-            "impl": impl, "comp": "-" if impl.startswith("tcp-") else ("off" if nocomp else "on"),
-            "direction": direction, "repeat": rep, "backend": link.backend}
+            "profile": prof.name,
+            "rate": prof.rate,
+            "delay": prof.delay,
+            "loss": prof.loss,
+            "impl": impl,
+            "comp": "-" if impl.startswith("tcp-") else ("off" if nocomp else "on"),
+            "direction": direction,
+            "repeat": rep,
+            "backend": link.backend,
+        }
         try:
             if impl.startswith("tcp-"):
                 host, port, cc = SERVER_IP, DIRECT_PORT, impl[4:]
             else:
                 host, port, cc = "127.0.0.1", LOCAL_PORT, None
-                tunnel = Tunnel(link, impl, mode=LATENCY_MODE if a.latency else THROUGHPUT_MODE,
-                                nocomp=nocomp, log_dir=self.log_dir,
-                                tag=f"{prof.name.replace('/', '_')}-{impl}-{self.seed}")
+                tunnel = Tunnel(
+                    link,
+                    impl,
+                    mode=LATENCY_MODE if a.latency else THROUGHPUT_MODE,
+                    nocomp=nocomp,
+                    log_dir=self.log_dir,
+                    tag=f"{prof.name.replace('/', '_')}-{impl}-{self.seed}",
+                )
                 rec["argv"] = {"client": tunnel.client_argv, "server": tunnel.server_argv}
                 tunnel.start()
             c0 = link.counters()
             cpu0 = tunnel.cpu() if tunnel else None
             if a.latency:
-                r = drv.call("echo", host=host, port=port, count=a.latency_count,
-                             size=ECHO_SIZE, cap=a.cap, cc=cc)
+                r = drv.call(
+                    "echo",
+                    host=host,
+                    port=port,
+                    count=a.latency_count,
+                    size=ECHO_SIZE,
+                    cap=a.cap,
+                    cc=cc,
+                )
             else:
-                r = drv.call("tcp", host=host, port=port, op=direction, n=n, seed=self.seed,
-                             cap=a.cap, cc=cc)
+                r = drv.call(
+                    "tcp", host=host, port=port, op=direction, n=n, seed=self.seed, cap=a.cap, cc=cc
+                )
             cpu1 = tunnel.cpu() if tunnel else None
             c1 = link.counters()
             if tunnel and not tunnel.alive():
@@ -298,30 +356,59 @@ class Bench:
                 tunnel.stop()
         return rec
 
-    def _metrics(self, r: dict[str, Any], n: int, c0: dict[str, Any], c1: dict[str, Any],
-                 cpu0: float | None, cpu1: float | None) -> dict[str, Any]:
+    def _metrics(
+        self,
+        r: dict[str, Any],
+        n: int,
+        c0: dict[str, Any],
+        c1: dict[str, Any],
+        cpu0: float | None,
+        cpu1: float | None,
+    ) -> dict[str, Any]:
         wire = ip_bytes(c0, c1)
         cpu = None if cpu0 is None or cpu1 is None else cpu1 - cpu0
         if self.args.latency:
             rtts = sorted(r["rtt_ms"])
             if not rtts:
                 return {"status": "error: no round trip completed", "wire_bytes": wire}
-            return {"status": "ok" if r["complete"] else "capped", "round_trips": len(rtts),
-                    "rtt_median_ms": statistics.median(rtts),
-                    "rtt_p99_ms": rtts[min(len(rtts) - 1, int(0.99 * len(rtts)))],
-                    "rtt_max_ms": rtts[-1], "wire_bytes": wire,
-                    "wire_per_round_trip": wire / len(rtts), "cpu_s": cpu}
+            return {
+                "status": "ok" if r["complete"] else "capped",
+                "round_trips": len(rtts),
+                "rtt_median_ms": statistics.median(rtts),
+                "rtt_p99_ms": rtts[min(len(rtts) - 1, int(0.99 * len(rtts)))],
+                "rtt_max_ms": rtts[-1],
+                "wire_bytes": wire,
+                "wire_per_round_trip": wire / len(rtts),
+                "cpu_s": cpu,
+            }
         verified = r["received"] if r.get("ok") else 0
-        status = "ok" if r.get("complete") and r.get("ok") else (
-            "capped" if r.get("ok") and verified else "corrupt" if r.get("received") else "failed")
-        out: dict[str, Any] = {"status": status, "payload_bytes": n, "verified_bytes": verified,
-                               "wire_bytes": wire, "cpu_s": cpu}
+        status = (
+            "ok"
+            if r.get("complete") and r.get("ok")
+            else (
+                "capped"
+                if r.get("ok") and verified
+                else "corrupt"
+                if r.get("received")
+                else "failed"
+            )
+        )
+        out: dict[str, Any] = {
+            "status": status,
+            "payload_bytes": n,
+            "verified_bytes": verified,
+            "wire_bytes": wire,
+            "cpu_s": cpu,
+        }
         if verified and r.get("t_last") and r.get("t_first"):
             secs = r["t_last"] - r["t_start"]
-            out.update(elapsed_s=secs, goodput_mbps=verified * 8 / secs / 1e6,
-                       ttfb_ms=(r["t_first"] - r["t_start"]) * 1e3,
-                       wire_per_payload=wire / verified,
-                       cpu_s_per_gb=None if cpu is None else cpu / (verified / 1e9))
+            out.update(
+                elapsed_s=secs,
+                goodput_mbps=verified * 8 / secs / 1e6,
+                ttfb_ms=(r["t_first"] - r["t_start"]) * 1e3,
+                wire_per_payload=wire / verified,
+                cpu_s_per_gb=None if cpu is None else cpu / (verified / 1e9),
+            )
         return out
 
 
@@ -329,12 +416,16 @@ def _oneline(rec: dict[str, Any]) -> str:
     head = f"  {rec['profile']:<13} {rec['impl']:<9} comp={rec['comp']:<3} {rec['direction']:<4}"
     if "goodput_mbps" in rec:
         cpu = rec.get("cpu_s_per_gb")
-        return (f"{head} {rec['goodput_mbps']:8.2f} Mbit/s  ttfb {rec['ttfb_ms']:6.0f} ms  "
-                f"wire x{rec['wire_per_payload']:.3f}  "
-                f"cpu {'-' if cpu is None else f'{cpu:.1f}'} s/GB  {rec['status']}")
+        return (
+            f"{head} {rec['goodput_mbps']:8.2f} Mbit/s  ttfb {rec['ttfb_ms']:6.0f} ms  "
+            f"wire x{rec['wire_per_payload']:.3f}  "
+            f"cpu {'-' if cpu is None else f'{cpu:.1f}'} s/GB  {rec['status']}"
+        )
     if "rtt_median_ms" in rec:
-        return (f"{head} rtt median {rec['rtt_median_ms']:.1f} ms  p99 {rec['rtt_p99_ms']:.1f} "
-                f"ms  n={rec['round_trips']}  {rec['status']}")
+        return (
+            f"{head} rtt median {rec['rtt_median_ms']:.1f} ms  p99 {rec['rtt_p99_ms']:.1f} "
+            f"ms  n={rec['round_trips']}  {rec['status']}"
+        )
     return f"{head} {rec['status']}\n{rec.get('log_tail', '')}".rstrip()
 
 
@@ -358,10 +449,20 @@ def summarize(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for key, rs in groups.items():
         good = [r for r in rs if r["status"] in ("ok", "capped")]
         row: dict[str, Any] = dict(zip(GROUP, key, strict=True))
-        row.update(runs=len(rs), ok=sum(r["status"] == "ok" for r in rs),
-                   capped=sum(r["status"] == "capped" for r in rs))
-        for m in ("goodput_mbps", "ttfb_ms", "wire_per_payload", "cpu_s_per_gb",
-                  "rtt_median_ms", "rtt_p99_ms", "wire_per_round_trip"):
+        row.update(
+            runs=len(rs),
+            ok=sum(r["status"] == "ok" for r in rs),
+            capped=sum(r["status"] == "capped" for r in rs),
+        )
+        for m in (
+            "goodput_mbps",
+            "ttfb_ms",
+            "wire_per_payload",
+            "cpu_s_per_gb",
+            "rtt_median_ms",
+            "rtt_p99_ms",
+            "wire_per_round_trip",
+        ):
             row[m] = _stat(r.get(m) for r in good)
         out.append(row)
     return out
@@ -393,19 +494,34 @@ def ratios(summary: list[dict[str, Any]]) -> list[dict[str, Any]]:
             continue
         cap = payload_capacity(s["profile"])
         if cap and s["goodput_mbps"]:
-            out.append({"profile": s["profile"], "direction": s["direction"], "comp": s["comp"],
-                        "impl": s["impl"], "vs": "capacity",
-                        "goodput_mbps": s["goodput_mbps"]["median"] / cap})
+            out.append(
+                {
+                    "profile": s["profile"],
+                    "direction": s["direction"],
+                    "comp": s["comp"],
+                    "impl": s["impl"],
+                    "vs": "capacity",
+                    "goodput_mbps": s["goodput_mbps"]["median"] / cap,
+                }
+            )
         if s["impl"] == "go":
             continue
         bases = [("go", by.get((s["profile"], "go", s["comp"], s["direction"])))]
-        bases += [(k[1], v) for k, v in by.items() if k[1].startswith("tcp-")
-                  and k[0] == s["profile"] and k[3] == s["direction"]]
+        bases += [
+            (k[1], v)
+            for k, v in by.items()
+            if k[1].startswith("tcp-") and k[0] == s["profile"] and k[3] == s["direction"]
+        ]
         for base_name, base in bases:
             if base is None:
                 continue
-            row = {"profile": s["profile"], "direction": s["direction"], "comp": s["comp"],
-                   "impl": s["impl"], "vs": base_name}
+            row = {
+                "profile": s["profile"],
+                "direction": s["direction"],
+                "comp": s["comp"],
+                "impl": s["impl"],
+                "vs": base_name,
+            }
             for m in ("goodput_mbps", "cpu_s_per_gb", "rtt_median_ms", "rtt_p99_ms"):
                 if s[m] and base[m] and base[m]["median"]:
                     row[m] = s[m]["median"] / base[m]["median"]
@@ -426,39 +542,74 @@ def _fmt(st: dict[str, float] | None, digits: int = 1, spread: bool = True) -> s
 
 def print_table(summary: list[dict[str, Any]], rat: list[dict[str, Any]], latency: bool) -> None:
     if latency:
-        cols = ("profile", "impl", "comp", "RTT median ms", "RTT p99 ms", "wire B/round trip",
-                "ok")
-        rows = [(s["profile"], s["impl"], s["comp"], _fmt(s["rtt_median_ms"]),
-                 _fmt(s["rtt_p99_ms"]), _fmt(s["wire_per_round_trip"], 0, False),
-                 f"{s['ok']}/{s['runs']}" + (f" ({s['capped']} capped)" if s["capped"] else ""))
-                for s in summary]
+        cols = ("profile", "impl", "comp", "RTT median ms", "RTT p99 ms", "wire B/round trip", "ok")
+        rows = [
+            (
+                s["profile"],
+                s["impl"],
+                s["comp"],
+                _fmt(s["rtt_median_ms"]),
+                _fmt(s["rtt_p99_ms"]),
+                _fmt(s["wire_per_round_trip"], 0, False),
+                f"{s['ok']}/{s['runs']}" + (f" ({s['capped']} capped)" if s["capped"] else ""),
+            )
+            for s in summary
+        ]
     else:
-        cols = ("profile", "impl", "comp", "dir", "goodput Mbit/s", "TTFB ms",
-                "wire/payload", "CPU s/GB", "ok")
-        rows = [(s["profile"], s["impl"], s["comp"], s["direction"], _fmt(s["goodput_mbps"], 2),
-                 _fmt(s["ttfb_ms"], 0, False), _fmt(s["wire_per_payload"], 3, False),
-                 _fmt(s["cpu_s_per_gb"], 1, False),
-                 f"{s['ok']}/{s['runs']}" + (f" ({s['capped']} capped)" if s["capped"] else ""))
-                for s in summary]
+        cols = (
+            "profile",
+            "impl",
+            "comp",
+            "dir",
+            "goodput Mbit/s",
+            "TTFB ms",
+            "wire/payload",
+            "CPU s/GB",
+            "ok",
+        )
+        rows = [
+            (
+                s["profile"],
+                s["impl"],
+                s["comp"],
+                s["direction"],
+                _fmt(s["goodput_mbps"], 2),
+                _fmt(s["ttfb_ms"], 0, False),
+                _fmt(s["wire_per_payload"], 3, False),
+                _fmt(s["cpu_s_per_gb"], 1, False),
+                f"{s['ok']}/{s['runs']}" + (f" ({s['capped']} capped)" if s["capped"] else ""),
+            )
+            for s in summary
+        ]
     _print_rows(cols, rows)
     if rat:
         print()
         metrics = ("rtt_median_ms", "rtt_p99_ms") if latency else ("goodput_mbps", "cpu_s_per_gb")
         cols = ("profile", "dir", "comp", "ratio", *metrics)
-        rows = [(r["profile"], r["direction"], r["comp"], f"{r['impl']}/{r['vs']}",
-                 *(f"{r[m]:.2f}" if m in r else "-" for m in metrics)) for r in rat]
+        rows = [
+            (
+                r["profile"],
+                r["direction"],
+                r["comp"],
+                f"{r['impl']}/{r['vs']}",
+                *(f"{r[m]:.2f}" if m in r else "-" for m in metrics),
+            )
+            for r in rat
+        ]
         _print_rows(cols, rows)
 
 
 def _print_rows(cols: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
-    widths = [max(len(c), *(len(r[i]) for r in rows)) if rows else len(c)
-              for i, c in enumerate(cols)]
+    widths = [
+        max(len(c), *(len(r[i]) for r in rows)) if rows else len(c) for i, c in enumerate(cols)
+    ]
     print("  ".join(c.ljust(w) for c, w in zip(cols, widths, strict=True)))
     for r in rows:
         print("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)))
 
 
 # --------------------------------------------------------------------------- main
+
 
 def _meta(args: argparse.Namespace, ccs: list[str]) -> dict[str, Any]:
     def version(argv: list[str]) -> str:
@@ -468,12 +619,19 @@ def _meta(args: argparse.Namespace, ccs: list[str]) -> dict[str, Any]:
         except (OSError, subprocess.TimeoutExpired, IndexError):
             return "?"
 
-    return {"argv": sys.argv, "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            "kernel": platform.release(), "python": platform.python_version(),
-            "cpus": os.cpu_count(), "tcp_ccs": ccs, "kcptun": version(["kcptun-client", "-v"]),
-            "ours": ENDPOINTS["ours"][0], "tunnel_flags": list(TUNNEL_FLAGS),
-            "mode": LATENCY_MODE if args.latency else THROUGHPUT_MODE,
-            "git": version(["git", "-C", str(REPO_ROOT), "rev-parse", "--short", "HEAD"])}
+    return {
+        "argv": sys.argv,
+        "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "tcp_ccs": ccs,
+        "kcptun": version(["kcptun-client", "-v"]),
+        "ours": ENDPOINTS["ours"][0],
+        "tunnel_flags": list(TUNNEL_FLAGS),
+        "mode": LATENCY_MODE if args.latency else THROUGHPUT_MODE,
+        "git": version(["git", "-C", str(REPO_ROOT), "rev-parse", "--short", "HEAD"]),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -483,30 +641,50 @@ def main(argv: list[str] | None = None) -> int:
         import corpus
 
         return corpus.main(argv[1:])
-    ap = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0],
-                                 formatter_class=argparse.RawDescriptionHelpFormatter,
-                                 epilog="profiles: " + ", ".join(
-                                     f"{p.name} ({p.rate} {p.delay} {p.loss}, {p.size_mb:g} MB)"
-                                     for p in PROFILES))
-    ap.add_argument("--profiles", default=",".join(p.name for p in PROFILES),
-                    help="comma list of names, indices or RATE/DELAY/LOSS[/MB]")
-    ap.add_argument("--impls", default="all",
-                    help=f"comma list of tcp, tcp-cubic, tcp-bbr, {', '.join(TUNNELS)}, all")
+    ap = argparse.ArgumentParser(
+        description=__doc__.split("\n", 1)[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="profiles: "
+        + ", ".join(f"{p.name} ({p.rate} {p.delay} {p.loss}, {p.size_mb:g} MB)" for p in PROFILES),
+    )
+    ap.add_argument(
+        "--profiles",
+        default=",".join(p.name for p in PROFILES),
+        help="comma list of names, indices or RATE/DELAY/LOSS[/MB]",
+    )
+    ap.add_argument(
+        "--impls",
+        default="all",
+        help=f"comma list of tcp, tcp-cubic, tcp-bbr, {', '.join(TUNNELS)}, all",
+    )
     ap.add_argument("--directions", default="down,up", help="down (server->client), up")
     ap.add_argument("--size-mb", type=float, default=None, help="payload per run (all profiles)")
-    ap.add_argument("--cap", type=float, default=None,
-                    help="seconds per run before giving up (default 60; 150 with --latency)")
+    ap.add_argument(
+        "--cap",
+        type=float,
+        default=None,
+        help="seconds per run before giving up (default 60; 150 with --latency)",
+    )
     ap.add_argument("--repeat", type=int, default=1, help="runs per cell; median [min-max]")
     comp = ap.add_mutually_exclusive_group()
-    comp.add_argument("--comp", choices=("on", "off", "both"), default="on",
-                      help="kcptun compression (off adds --nocomp)")
+    comp.add_argument(
+        "--comp",
+        choices=("on", "off", "both"),
+        default="on",
+        help="kcptun compression (off adds --nocomp)",
+    )
     comp.add_argument("--nocomp", action="store_const", const="off", dest="comp")
-    ap.add_argument("--latency", action="store_true",
-                    help=f"request/response mode: {ECHO_SIZE}-byte round trips, {LATENCY_MODE}")
+    ap.add_argument(
+        "--latency",
+        action="store_true",
+        help=f"request/response mode: {ECHO_SIZE}-byte round trips, {LATENCY_MODE}",
+    )
     ap.add_argument("--latency-count", type=int, default=1000)
-    ap.add_argument("--ours", default=None,
-                    help="command that takes 'client|server' + kcptun flags "
-                         "(default: python3 -m kcpcore)")
+    ap.add_argument(
+        "--ours",
+        default=None,
+        help="command that takes 'client|server' + kcptun flags (default: python3 -m kcpcore)",
+    )
     ap.add_argument("--backend", choices=("auto", "netem", "lbemu"), default="auto")
     ap.add_argument("--json", type=Path, default=None, help="write runs + summary here")
     ap.add_argument("--keep-logs", type=Path, default=None, help="keep tunnel logs in this dir")
@@ -552,8 +730,12 @@ def main(argv: list[str] | None = None) -> int:
     print_table(summary, rat, args.latency)
     print(f"\n{len(bench.runs)} runs in {time.monotonic() - t0:.0f} s", file=sys.stderr)
     if args.json:
-        args.json.write_text(json.dumps({"meta": _meta(args, ccs), "runs": bench.runs,
-                                         "summary": summary, "ratios": rat}, indent=1))
+        args.json.write_text(
+            json.dumps(
+                {"meta": _meta(args, ccs), "runs": bench.runs, "summary": summary, "ratios": rat},
+                indent=1,
+            )
+        )
     if interrupted:
         return 130
     return 0 if all(r["status"] in ("ok", "capped") for r in bench.runs) else 1

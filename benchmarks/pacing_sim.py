@@ -34,16 +34,25 @@ SIM_PATHS: tuple[tuple[str, float, int, float, dict[str, Any]], ...] = (
     ("50m-40ms-2%", 50, 40, 0.02, {}),
     ("20m-50ms-10%", 20, 50, 0.10, {}),
     ("30m-100ms-1%-reorder1%", 30, 100, 0.01, {"link_opts": {"reorder": 0.01}}),
-    ("30m-100ms-1%-reorder1%-jitter10", 30, 100, 0.01,
-     {"link_opts": {"reorder": 0.01, "jitter_ms": 10}}),
+    (
+        "30m-100ms-1%-reorder1%-jitter10",
+        30,
+        100,
+        0.01,
+        {"link_opts": {"reorder": 0.01, "jitter_ms": 10}},
+    ),
     ("30m-100ms-1%-jitter10", 30, 100, 0.01, {"link_opts": {"jitter_ms": 10}}),
-    ("30m-100ms-1%-reorder5%-gap3ms", 30, 100, 0.01,
-     {"link_opts": {"reorder": 0.05, "reorder_gap": 3}}),
+    (
+        "30m-100ms-1%-reorder5%-gap3ms",
+        30,
+        100,
+        0.01,
+        {"link_opts": {"reorder": 0.05, "reorder_gap": 3}},
+    ),
     ("20m-50ms-reorder5%", 20, 50, 0.0, {"link_opts": {"reorder": 0.05}}),
     ("10m-200ms", 10, 200, 0.0, {}),
     ("50m-5ms-jitter5", 50, 5, 0.0, {"link_opts": {"jitter_ms": 5}}),
-    ("30m-100ms-1%-echo-reorder1%", 30, 100, 0.01,
-     {"echo": True, "link_opts": {"reorder": 0.01}}),
+    ("30m-100ms-1%-echo-reorder1%", 30, 100, 0.01, {"echo": True, "link_opts": {"reorder": 0.01}}),
     ("30m-100ms-1%-busy-loop-10ms", 30, 100, 0.01, {"loop_ms": 10}),
     ("30m-100ms-1%-busy-loop-20ms", 30, 100, 0.01, {"loop_ms": 20}),
 )
@@ -54,12 +63,14 @@ def corpus(mb: float) -> None:
     print("| path | default Mbit/s | rules Mbit/s | ratio | wire/payload default, rules |")
     print("|---|---|---|---|---|")
     for name, rate, delay, loss, opts in SIM_PATHS:
-        ours = run(rate=rate, delay=delay, loss=loss, mb=mb, pacing=True, fec_adaptive=True,
-                   **opts)
+        ours = run(rate=rate, delay=delay, loss=loss, mb=mb, pacing=True, fec_adaptive=True, **opts)
         rules = run(rate=rate, delay=delay, loss=loss, mb=mb, pacing=False, **opts)
-        print(f"| {name} | {ours.goodput_mbps:.2f} | {rules.goodput_mbps:.2f} | "
-              f"{ours.goodput_mbps / rules.goodput_mbps:.2f} | "
-              f"{ours.wire_per_payload:.2f}, {rules.wire_per_payload:.2f} |", flush=True)
+        print(
+            f"| {name} | {ours.goodput_mbps:.2f} | {rules.goodput_mbps:.2f} | "
+            f"{ours.goodput_mbps / rules.goodput_mbps:.2f} | "
+            f"{ours.wire_per_payload:.2f}, {rules.wire_per_payload:.2f} |",
+            flush=True,
+        )
 
 
 def trace(ms: int, a: KcpSession, ab: Link) -> None:
@@ -67,11 +78,13 @@ def trace(ms: int, a: KcpSession, ab: Link) -> None:
     if ms % EVERY or p is None:
         return
     mbit = 8 * 1298 / 1000  # segments per ms -> Mbit/s of payload
-    print(f"{ms:6d} ms {p.state:9s} rate {p.rate() * mbit:7.2f} bw {p.bw * mbit:7.2f} Mbit/s "
-          f"minrtt {p.min_rtt:4d} rtt {p.round_rtt:4d} loss {p.loss:.3f} "
-          f"win {p.window():5d} inflight {a.kcp.inflight():5d} "
-          f"queue {ab.queued:8d} drops {ab.drops} "
-          f"span {(a.kcp.snd_nxt - a.kcp.snd_una) & 0xFFFFFFFF} rmt {a.kcp.rmt_wnd}")
+    print(
+        f"{ms:6d} ms {p.state:9s} rate {p.rate() * mbit:7.2f} bw {p.bw * mbit:7.2f} Mbit/s "
+        f"minrtt {p.min_rtt:4d} rtt {p.round_rtt:4d} loss {p.loss:.3f} "
+        f"win {p.window():5d} inflight {a.kcp.inflight():5d} "
+        f"queue {ab.queued:8d} drops {ab.drops} "
+        f"span {(a.kcp.snd_nxt - a.kcp.snd_una) & 0xFFFFFFFF} rmt {a.kcp.rmt_wnd}"
+    )
 
 
 def main() -> None:
@@ -95,11 +108,22 @@ def main() -> None:
     if args.corpus:
         corpus(args.mb)
         return
-    r = run(rate=args.rate, delay=args.delay, loss=args.loss, mb=args.mb, pacing=args.pacing,
-            fec_adaptive=args.fecadaptive, echo=args.echo, loop_ms=args.loop_ms,
-            link_opts={"reorder": args.reorder, "reorder_gap": args.reorder_gap,
-                       "jitter_ms": args.jitter},
-            observe=trace if args.trace else None)
+    r = run(
+        rate=args.rate,
+        delay=args.delay,
+        loss=args.loss,
+        mb=args.mb,
+        pacing=args.pacing,
+        fec_adaptive=args.fecadaptive,
+        echo=args.echo,
+        loop_ms=args.loop_ms,
+        link_opts={
+            "reorder": args.reorder,
+            "reorder_gap": args.reorder_gap,
+            "jitter_ms": args.jitter,
+        },
+        observe=trace if args.trace else None,
+    )
     out = {f.name: getattr(r, f.name) for f in dataclasses.fields(r) if f.name != "samples"}
     print(" ".join(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}" for k, v in out.items()))
 

@@ -128,11 +128,28 @@ def idle_sessions(udp: int, n: int) -> list[socket.socket]:
 
 def start_server(workers: int, target: int) -> tuple[subprocess.Popen[bytes], int]:
     udp = free_port(socket.SOCK_DGRAM)
-    srv = subprocess.Popen([sys.executable, "-m", "kcpcore", "server", "-l", f"{HOST}:{udp}",
-                            "-t", f"{HOST}:{target}", "--workers", str(workers), *COMMON,
-                            "--datashard", "0", "--parityshard", "0"],
-                           env={**os.environ, "PYTHONPATH": str(REPO)},
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    srv = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "kcpcore",
+            "server",
+            "-l",
+            f"{HOST}:{udp}",
+            "-t",
+            f"{HOST}:{target}",
+            "--workers",
+            str(workers),
+            *COMMON,
+            "--datashard",
+            "0",
+            "--parityshard",
+            "0",
+        ],
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     wait_port(udp, socket.SOCK_DGRAM)
     time.sleep(1.0 + workers)  # workers start after the supervisor binds
     return srv, udp
@@ -173,16 +190,34 @@ def one_run(workers: int, clients: int, seconds: float, target: int) -> dict:
         rss0 = rss(pids)
         ports = [free_port() for _ in range(clients)]
         for p in ports:
-            cls.append(subprocess.Popen(
-                ["kcptun-client", "-l", f"{HOST}:{p}", "-r", f"{HOST}:{udp}", *COMMON,
-                 "--datashard", "0", "--parityshard", "0", "--conn", "1"],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            cls.append(
+                subprocess.Popen(
+                    [
+                        "kcptun-client",
+                        "-l",
+                        f"{HOST}:{p}",
+                        "-r",
+                        f"{HOST}:{udp}",
+                        *COMMON,
+                        "--datashard",
+                        "0",
+                        "--parityshard",
+                        "0",
+                        "--conn",
+                        "1",
+                    ],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
         for p in ports:
             wait_port(p, socket.SOCK_STREAM)
         counts = [0] * clients
         stop = threading.Event()
-        threads = [threading.Thread(target=reader, args=(p, counts, i, stop), daemon=True)
-                   for i, p in enumerate(ports)]
+        threads = [
+            threading.Thread(target=reader, args=(p, counts, i, stop), daemon=True)
+            for i, p in enumerate(ports)
+        ]
         for t in threads:
             t.start()
         time.sleep(2)  # ramp-up, not counted
@@ -193,10 +228,13 @@ def one_run(workers: int, clients: int, seconds: float, target: int) -> dict:
         cpu1 = {pid: cpu_seconds(pid) for pid in pids}
         rss_active = rss(pids)
         stop.set()
-        return {"workers": workers, "mbit": (c1 - c0) * 8 / (t1 - t0) / 1e6,
-                "cpu": [(cpu1[p] - cpu0[p]) / (t1 - t0) for p in pids],
-                "active_kib": (rss_active - rss0) / clients / 1024,
-                "streams_ok": sum(1 for c in counts if c > 0)}
+        return {
+            "workers": workers,
+            "mbit": (c1 - c0) * 8 / (t1 - t0) / 1e6,
+            "cpu": [(cpu1[p] - cpu0[p]) / (t1 - t0) for p in pids],
+            "active_kib": (rss_active - rss0) / clients / 1024,
+            "streams_ok": sum(1 for c in counts if c > 0),
+        }
     finally:
         for c in cls:
             c.terminate()
@@ -222,16 +260,22 @@ def main() -> None:
         print(f"{cpu_count()} cores; {args.clients} Go clients; {args.seconds:g} s per run")
         for w in args.workers if args.idle else ():
             kib, cpu = idle_run(w, args.idle, target)
-            print(f"workers {w}: {args.idle} idle sessions, {kib:.1f} KiB RSS each, "
-                  f"{cpu * 100:.0f}% of a core together", flush=True)
+            print(
+                f"workers {w}: {args.idle} idle sessions, {kib:.1f} KiB RSS each, "
+                f"{cpu * 100:.0f}% of a core together",
+                flush=True,
+            )
         for r in range(args.rounds):
             for w in args.workers:
                 res = one_run(w, args.clients, args.seconds, target)
                 cpu = " ".join(f"{c * 100:.0f}%" for c in res["cpu"])
-                print(f"round {r + 1} workers {w}: {res['mbit']:7.1f} Mbit/s aggregate "
-                      f"({res['streams_ok']}/{args.clients} streams flowing)  CPU per process "
-                      f"(supervisor first when w > 1) {cpu}  active session "
-                      f"{res['active_kib']:.0f} KiB RSS each", flush=True)
+                print(
+                    f"round {r + 1} workers {w}: {res['mbit']:7.1f} Mbit/s aggregate "
+                    f"({res['streams_ok']}/{args.clients} streams flowing)  CPU per process "
+                    f"(supervisor first when w > 1) {cpu}  active session "
+                    f"{res['active_kib']:.0f} KiB RSS each",
+                    flush=True,
+                )
     finally:
         src.kill()
 

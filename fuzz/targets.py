@@ -89,7 +89,7 @@ def records(data: bytes, limit: int = MAX_RECORDS) -> list[bytes]:
     while off + 2 <= n and len(out) < limit:
         (length,) = _U16.unpack_from(data, off)
         off += 2
-        out.append(data[off:off + length])
+        out.append(data[off : off + length])
         off += length
     return out
 
@@ -140,7 +140,7 @@ def check_crypt(data: bytes) -> None:
                 mutated = True
         if mode & 8:
             mutated = mutated or len(edits) < len(sealed)
-            sealed = sealed[:len(edits)]
+            sealed = sealed[: len(edits)]
         datagram = bytes(sealed) + tail
     else:
         datagram = data[2:]
@@ -191,7 +191,7 @@ def check_aead(data: bytes) -> None:
             pos, mask = _U16.unpack_from(edits, i)[0], edits[i + 2]
             sealed[pos % len(sealed)] ^= mask
         if mode & 8:
-            sealed = sealed[:len(edits)]
+            sealed = sealed[: len(edits)]
         datagram = bytes(sealed) + tail
     else:
         datagram = data[1:]
@@ -202,7 +202,7 @@ def check_aead(data: bytes) -> None:
         return
     assert type(out) is bytes
     # accepted means: exactly what sealing the output under the datagram's nonce gives
-    assert crypt.seal(out, datagram[:len(GCM_NONCE)]) == datagram, "a forgery was accepted"
+    assert crypt.seal(out, datagram[: len(GCM_NONCE)]) == datagram, "a forgery was accepted"
     if mode & 4:
         assert datagram == genuine and out == body, "an edited datagram was accepted"
     if mode & 16:
@@ -229,11 +229,14 @@ def check_qpp(data: bytes) -> None:
     count = QPP_COUNTS[data[0] % len(QPP_COUNTS)]
     chunks = records(data[1:])
     plain = b"".join(chunks)
-    enc, dec, garbage = (QppEncoder(QPP_SEED, count), QppDecoder(QPP_SEED, count),
-                         QppDecoder(QPP_SEED, count))
+    enc, dec, garbage = (
+        QppEncoder(QPP_SEED, count),
+        QppDecoder(QPP_SEED, count),
+        QppDecoder(QPP_SEED, count),
+    )
     wire = b"".join(enc.encrypt(_as(i, c)) for i, c in enumerate(chunks))
     assert wire == QppEncoder(QPP_SEED, count).encrypt(plain), "chunking changed the output"
-    back = dec.decrypt(wire[:len(wire) // 3]) + dec.decrypt(wire[len(wire) // 3:])
+    back = dec.decrypt(wire[: len(wire) // 3]) + dec.decrypt(wire[len(wire) // 3 :])
     assert back == plain, "round trip changed the stream"
     for i, c in enumerate(chunks):
         out = garbage.decrypt(_as(i + 1, c))
@@ -329,8 +332,7 @@ def check_fec(data: bytes) -> None:
         try:
             out = dec.decode(_as(rec[0] >> 4, pkt), now)
         except MalformedPacket:
-            assert len(pkt) < FEC_HEADER_SIZE_PLUS2 or fec_flag(pkt) not in (TYPE_DATA,
-                                                                           TYPE_PARITY)
+            assert len(pkt) < FEC_HEADER_SIZE_PLUS2 or fec_flag(pkt) not in (TYPE_DATA, TYPE_PARITY)
             out = []
         fec_invariants(dec, prev)
         for r in out:
@@ -375,8 +377,18 @@ def _forged(k: Kcp, spec: bytes) -> bytes:
         sn = (k.rcv_nxt + sn_d) & MASK32 if flags & 1 else (k.snd_una + sn_d) & MASK32
         una = (k.snd_una + una_d) & MASK32
         ts = (START_MS + ts_d) & MASK32
-        out.append(pack_segment(k.conv, 81 + cmd % 4 if flags & 2 == 0 else cmd, frg, wnd, ts,
-                                sn, una, bytes([flags]) * (dlen % 64)))
+        out.append(
+            pack_segment(
+                k.conv,
+                81 + cmd % 4 if flags & 2 == 0 else cmd,
+                frg,
+                wnd,
+                ts,
+                sn,
+                una,
+                bytes([flags]) * (dlen % 64),
+            )
+        )
     return b"".join(out)
 
 
@@ -470,8 +482,9 @@ def check_packet(data: bytes) -> None:
     crypt = crypt_for("none" if data[0] & 2 else "xor")
     demux = ServerDemux(crypt=crypt, params=params, max_sessions=MAX_FUZZ_SESSIONS)
     client = KcpSession(conv=CONV, crypt=crypt, params=params, now=0.0)
-    codec = PacketCodec(crypt=crypt, datashard=params.datashard,
-                        parityshard=params.parityshard, snmp=Snmp())
+    codec = PacketCodec(
+        crypt=crypt, datashard=params.datashard, parityshard=params.parityshard, snmp=Snmp()
+    )
     now = 1000.0
     for rec in records(data[1:]):
         if not rec:
@@ -523,8 +536,12 @@ def check_smux(data: bytes) -> None:
     """
     if not data:
         return
-    cfg = SmuxConfig(version=1 + (data[0] & 1), max_frame_size=1024,
-                      max_receive_buffer=SMUX_MAX_RECEIVE, max_stream_buffer=SMUX_MAX_STREAM)
+    cfg = SmuxConfig(
+        version=1 + (data[0] & 1),
+        max_frame_size=1024,
+        max_receive_buffer=SMUX_MAX_RECEIVE,
+        max_stream_buffer=SMUX_MAX_STREAM,
+    )
     sess = SmuxSession(client=bool(data[0] & 2), config=cfg, now=0.0)
     local = [sess.open_stream() for _ in range(2)]
     sess.data_to_send()
@@ -601,8 +618,7 @@ def check_snappy(data: bytes) -> None:
                 stream[pos % len(stream)] ^= mask
                 mutated = True
         cuts = sorted({e % (len(stream) + 1) for e in edits})
-        pieces = [bytes(stream[i:j]) for i, j in zip([0, *cuts], [*cuts, len(stream)],
-                                                      strict=True)]
+        pieces = [bytes(stream[i:j]) for i, j in zip([0, *cuts], [*cuts, len(stream)], strict=True)]
     else:
         pieces = recs
     reader = SnappyReader()
@@ -688,7 +704,8 @@ def seeds(name: str) -> Iterator[bytes]:
         yield bytes([2, 1]) + join_records([b"\x01" + p for i, p in enumerate(pkts) if i % 5])
     elif name == "kcp":
         yield bytes([16, 16, 0]) + join_records(
-            [b"\x00" + kcp_pkts[0], b"\x07", b"\x04" + bytes(24), b"\x05", b"\x06abc"])
+            [b"\x00" + kcp_pkts[0], b"\x07", b"\x04" + bytes(24), b"\x05", b"\x06abc"]
+        )
     elif name == "packet":
         enc = FecEncoder(3, 2)
         fec = [q for p in kcp_pkts for q in enc.encode(p)]
@@ -696,9 +713,13 @@ def seeds(name: str) -> Iterator[bytes]:
         yield b"\x03" + join_records([bytes([0x80 | i]) + p for i, p in enumerate(kcp_pkts)])
     elif name == "smux":
         for ver in (1, 2):
-            frames = [SMUX_HEADER.pack(ver, 0, 0, 7), SMUX_HEADER.pack(ver, 2, 5, 7) + b"hello",
-                      SMUX_HEADER.pack(ver, 4, 8, 3) + bytes(8), SMUX_HEADER.pack(ver, 1, 0, 7),
-                      SMUX_HEADER.pack(ver, 3, 0, 0)]
+            frames = [
+                SMUX_HEADER.pack(ver, 0, 0, 7),
+                SMUX_HEADER.pack(ver, 2, 5, 7) + b"hello",
+                SMUX_HEADER.pack(ver, 4, 8, 3) + bytes(8),
+                SMUX_HEADER.pack(ver, 1, 0, 7),
+                SMUX_HEADER.pack(ver, 3, 0, 0),
+            ]
             yield bytes([ver - 1]) + join_records([b"\x00" + f for f in frames] + [b"\x04"])
     elif name == "snappy":
         yield b"\x01" + join_records([b"hello " * 40, bytes(300), b"tail", b""])

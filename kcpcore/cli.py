@@ -66,8 +66,9 @@ def setup_logging(cfg: TunnelConfig) -> logging.Handler:
         try:
             handler = logging.FileHandler(cfg.log, mode="a", encoding="utf-8")
         except OSError as exc:
-            raise ConfigError(f"log: cannot open {cfg.log}: {exc.strerror or exc}",
-                              field="log") from None
+            raise ConfigError(
+                f"log: cannot open {cfg.log}: {exc.strerror or exc}", field="log"
+            ) from None
     else:
         handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(KcptunFormatter())
@@ -97,39 +98,69 @@ def startup_lines(cfg: TunnelConfig) -> list[str]:
     """The effective settings, one per line, in kcptun's startup-log order; the key is masked."""
     nd = " ".join(str(v) for v in effective_kcp_params(cfg))
     g = _go
-    head = [f"version: {PROG} {__version__} (kcptun {KCPTUN_VERSION} compatible)",
-            f"smux version: {cfg.smuxver}"]
+    head = [
+        f"version: {PROG} {__version__} (kcptun {KCPTUN_VERSION} compatible)",
+        f"smux version: {cfg.smuxver}",
+    ]
     if cfg.role == "client":
-        head += [f"listening on: {cfg.localaddr}", f"encryption: {cfg.crypt}",
-                 f"key: {_masked(cfg.key)}", f"mode: {cfg.mode}", f"nodelay parameters: {nd}",
-                 f"remote address: {cfg.remoteaddr}"]
+        head += [
+            f"listening on: {cfg.localaddr}",
+            f"encryption: {cfg.crypt}",
+            f"key: {_masked(cfg.key)}",
+            f"mode: {cfg.mode}",
+            f"nodelay parameters: {nd}",
+            f"remote address: {cfg.remoteaddr}",
+        ]
     else:
-        head += [f"listening on: {cfg.listen}", f"target: {cfg.target}",
-                 f"encryption: {cfg.crypt}", f"key: {_masked(cfg.key)}", f"mode: {cfg.mode}",
-                 f"nodelay parameters: {nd}"]
-    body = [f"sndwnd: {cfg.sndwnd} rcvwnd: {cfg.rcvwnd}", f"compression: {g(not cfg.nocomp)}",
-            f"mtu: {cfg.mtu}", f"datashard: {cfg.datashard} parityshard: {cfg.parityshard}",
-            f"acknodelay: {g(cfg.acknodelay)}", f"dscp: {cfg.dscp}", f"sockbuf: {cfg.sockbuf}",
-            f"smuxbuf: {cfg.smuxbuf}", f"streambuf: {cfg.streambuf}",
-            f"keepalive: {cfg.keepalive}"]
+        head += [
+            f"listening on: {cfg.listen}",
+            f"target: {cfg.target}",
+            f"encryption: {cfg.crypt}",
+            f"key: {_masked(cfg.key)}",
+            f"mode: {cfg.mode}",
+            f"nodelay parameters: {nd}",
+        ]
+    body = [
+        f"sndwnd: {cfg.sndwnd} rcvwnd: {cfg.rcvwnd}",
+        f"compression: {g(not cfg.nocomp)}",
+        f"mtu: {cfg.mtu}",
+        f"datashard: {cfg.datashard} parityshard: {cfg.parityshard}",
+        f"acknodelay: {g(cfg.acknodelay)}",
+        f"dscp: {cfg.dscp}",
+        f"sockbuf: {cfg.sockbuf}",
+        f"smuxbuf: {cfg.smuxbuf}",
+        f"streambuf: {cfg.streambuf}",
+        f"keepalive: {cfg.keepalive}",
+    ]
     if cfg.role == "client":
-        body += [f"conn: {cfg.conn}", f"autoexpire: {cfg.autoexpire}",
-                 f"scavengettl: {cfg.scavengettl}"]
+        body += [
+            f"conn: {cfg.conn}",
+            f"autoexpire: {cfg.autoexpire}",
+            f"scavengettl: {cfg.scavengettl}",
+        ]
     body += [f"snmplog: {cfg.snmplog}", f"snmpperiod: {cfg.snmpperiod}"]
     if cfg.role == "server":
         body.append(f"pprof: {g(cfg.pprof)}")
     body += [f"quiet: {g(cfg.quiet)}", f"tcp: {g(cfg.tcp)}"]
     if any(getattr(cfg, n) != v for n, v in _KCPTUN_2021_TAIL[cfg.role].items()):
-        body += [f"closewait: {cfg.closewait}", f"ratelimit: {cfg.ratelimit}",
-                 f"framesize: {cfg.framesize}", f"peer: {peer_label(cfg.peer)}"]
+        body += [
+            f"closewait: {cfg.closewait}",
+            f"ratelimit: {cfg.ratelimit}",
+            f"framesize: {cfg.framesize}",
+            f"peer: {peer_label(cfg.peer)}",
+        ]
     if cfg.qpp:  # as kcptun 2024+ prints them (only when on: 20210922's banner stays exact)
         body += [f"QPP: {g(cfg.qpp)}", f"QPPCount: {cfg.qppcount}"]
     return head + body
 
 
 _KCPTUN_2021_TAIL: Final = {  # settings 20210922 lacks: reported when they matter
-    r: {n: getattr(TunnelConfig.default(r), n)
-        for n in ("closewait", "ratelimit", "framesize", "peer")} for r in ("client", "server")}
+    r: {
+        n: getattr(TunnelConfig.default(r), n)
+        for n in ("closewait", "ratelimit", "framesize", "peer")
+    }
+    for r in ("client", "server")
+}
 
 
 # --- help -----------------------------------------------------------------------------------
@@ -144,9 +175,18 @@ def role_help(role: Role) -> str:
     """urfave/cli v1's help layout, so it reads (and parses) like kcptun's ``--help``."""
     shown = [f for f in role_flags(role) if not f.hidden]
     width = max(len(_flag_label(f)) for f in shown) + 2
-    lines = ["NAME:", f"   {PROG} {role} - kcptun-compatible {role}(with SMUX)", "",
-             "USAGE:", f"   {PROG} {role} [options]", "", "VERSION:",
-             f"   {__version__} (kcptun {KCPTUN_VERSION} compatible)", "", "GLOBAL OPTIONS:"]
+    lines = [
+        "NAME:",
+        f"   {PROG} {role} - kcptun-compatible {role}(with SMUX)",
+        "",
+        "USAGE:",
+        f"   {PROG} {role} [options]",
+        "",
+        "VERSION:",
+        f"   {__version__} (kcptun {KCPTUN_VERSION} compatible)",
+        "",
+        "GLOBAL OPTIONS:",
+    ]
     for f in shown:
         text = f.help
         if f.kind == "int" or (f.kind == "str" and f.default != ""):
@@ -205,8 +245,9 @@ def run(cfg: TunnelConfig, opts: ProcessOptions | None = None) -> int:
     return int(rc or 0)
 
 
-def _config_or_exit(role: Role,
-                    args: Sequence[str]) -> tuple[TunnelConfig, ProcessOptions, str] | int:
+def _config_or_exit(
+    role: Role, args: Sequence[str]
+) -> tuple[TunnelConfig, ProcessOptions, str] | int:
     """The validated config, process options and ``-c`` path for ``kcpdesk <role> args``, or
     the exit status to end with."""
     try:
@@ -221,14 +262,18 @@ def _config_or_exit(role: Role,
         print(VERSION_LINE)
         return EXIT_OK
     if parsed.positional:
-        error(f"unexpected argument {parsed.positional[0]!r}: flags must come before it "
-              "(kcptun would silently ignore everything from here on)")
+        error(
+            f"unexpected argument {parsed.positional[0]!r}: flags must come before it "
+            "(kcptun would silently ignore everything from here on)"
+        )
         return EXIT_USAGE
     try:
         cfg, warnings = build_config(parsed)
         if cfg.tcp:
-            raise ConfigError("--tcp (raw-socket TCP emulation) is not supported; "
-                              "run without it to use UDP", field="tcp")
+            raise ConfigError(
+                "--tcp (raw-socket TCP emulation) is not supported; run without it to use UDP",
+                field="tcp",
+            )
         opts = parse_process_options(parsed.process, role)
         setup_logging(cfg).setFormatter(formatter_for(opts.log_format))
     except ConfigError as exc:
@@ -273,8 +318,10 @@ def _snmp(args: Sequence[str]) -> int:
     from .snmplog import latest_row, log_file
 
     if len(args) != 1 or args[0].startswith("-"):
-        error(f"usage: {PROG} snmp PATTERN (the --snmplog value of the running tunnel, "
-              "e.g. ./snmp-20060102.csv)")
+        error(
+            f"usage: {PROG} snmp PATTERN (the --snmplog value of the running tunnel, "
+            "e.g. ./snmp-20060102.csv)"
+        )
         return EXIT_USAGE
     try:
         path = log_file(args[0])
@@ -321,8 +368,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler = COMMANDS.get(command)
     if handler is None:
         known = " or ".join(repr(c) for c in COMMANDS)
-        error(f"unknown command {command!r}: expected {known} "
-              f"(kcptun flags go after it, e.g. '{PROG} client -r host:29900')")
+        error(
+            f"unknown command {command!r}: expected {known} "
+            f"(kcptun flags go after it, e.g. '{PROG} client -r host:29900')"
+        )
         return EXIT_USAGE
     return handler(rest)
 

@@ -162,16 +162,40 @@ PEER_DEFAULT: Final[int] = _RoleDefault(0)
 """Placeholder for defaults that follow the peer generation (``kcpcore.generations``)."""
 
 
-def _spec(default: Any, *, help: str, tip: str, flags: tuple[str, ...] = (),
-          roles: tuple[Role, ...] = ROLES, role_defaults: Mapping[Role, Any] | None = None,
-          minimum: int | None = None, maximum: int | None = None, outside: str = "",
-          hidden: bool = False, env: str | None = None, unit: str = "",
-          repr: bool = True, extension: bool = False, since: Since = "kcptun-2021") -> Any:
+def _spec(
+    default: Any,
+    *,
+    help: str,
+    tip: str,
+    flags: tuple[str, ...] = (),
+    roles: tuple[Role, ...] = ROLES,
+    role_defaults: Mapping[Role, Any] | None = None,
+    minimum: int | None = None,
+    maximum: int | None = None,
+    outside: str = "",
+    hidden: bool = False,
+    env: str | None = None,
+    unit: str = "",
+    repr: bool = True,
+    extension: bool = False,
+    since: Since = "kcptun-2021",
+) -> Any:
     """A dataclass field carrying its FieldSpec draft (name and kind are filled in later)."""
-    meta = {"help": help, "tooltip": tip, "flags": flags, "roles": roles,
-            "role_defaults": dict(role_defaults or {}), "minimum": minimum, "maximum": maximum,
-            "outside": outside, "hidden": hidden, "env": env, "unit": unit,
-            "extension": extension, "since": "kcpdesk" if extension else since}
+    meta = {
+        "help": help,
+        "tooltip": tip,
+        "flags": flags,
+        "roles": roles,
+        "role_defaults": dict(role_defaults or {}),
+        "minimum": minimum,
+        "maximum": maximum,
+        "outside": outside,
+        "hidden": hidden,
+        "env": env,
+        "unit": unit,
+        "extension": extension,
+        "since": "kcpdesk" if extension else since,
+    }
     return field(default=default, metadata={"kcptun": meta}, repr=repr)
 
 
@@ -192,241 +216,389 @@ class TunnelConfig:
     role: Role
     """which kcptun binary this stands for"""
     localaddr: str = _spec(
-        ":12948", flags=("localaddr", "l"), roles=_CLIENT, help="local listen address",
+        ":12948",
+        flags=("localaddr", "l"),
+        roles=_CLIENT,
+        help="local listen address",
         tip="Local TCP address your applications connect to. ':port' listens on every "
-            "interface; '127.0.0.1:port' keeps the tunnel private to this machine.")
+        "interface; '127.0.0.1:port' keeps the tunnel private to this machine.",
+    )
     remoteaddr: str = _spec(
-        "vps:29900", flags=("remoteaddr", "r"), roles=_CLIENT, help="kcp server address",
-        tip="UDP host:port of the kcptun server.")
+        "vps:29900",
+        flags=("remoteaddr", "r"),
+        roles=_CLIENT,
+        help="kcp server address",
+        tip="UDP host:port of the kcptun server.",
+    )
     listen: str = _spec(
-        ":29900", flags=("listen", "l"), roles=_SERVER, help="kcp server listen address",
-        tip="UDP address the server listens on for KCP clients.")
+        ":29900",
+        flags=("listen", "l"),
+        roles=_SERVER,
+        help="kcp server listen address",
+        tip="UDP address the server listens on for KCP clients.",
+    )
     target: str = _spec(
-        "127.0.0.1:12948", flags=("target", "t"), roles=_SERVER,
+        "127.0.0.1:12948",
+        flags=("target", "t"),
+        roles=_SERVER,
         help="target server address, or path/to/unix_socket",
-        tip="Where tunnelled streams are delivered: a TCP host:port, or a unix socket path.")
+        tip="Where tunnelled streams are delivered: a TCP host:port, or a unix socket path.",
+    )
     key: str = _spec(
-        DEFAULT_KEY, env="KCPTUN_KEY", repr=False,
+        DEFAULT_KEY,
+        env="KCPTUN_KEY",
+        repr=False,
         help="pre-shared secret between client and server",
-        tip="Pre-shared secret; must match the peer. The default is public: change it.")
+        tip="Pre-shared secret; must match the peer. The default is public: change it.",
+    )
     crypt: str = _spec(
-        DEFAULT_CRYPT, help=_CRYPT_HELP,
+        DEFAULT_CRYPT,
+        help=_CRYPT_HELP,
         tip="Cipher; must match the peer. Stronger ciphers cost more CPU per packet; 'xor' "
-            "only obfuscates and 'none' only checksums.")
+        "only obfuscates and 'none' only checksums.",
+    )
     mode: str = _spec(
-        "fast", help="profiles: fast3, fast2, fast, normal, manual",
+        "fast",
+        help="profiles: fast3, fast2, fast, normal, manual",
         tip="Preset trading bandwidth for latency: fast3 retransmits most eagerly (lowest "
-            "latency, most overhead), normal is the gentlest. 'manual' uses nodelay, interval, "
-            "resend and nc.")
+        "latency, most overhead), normal is the gentlest. 'manual' uses nodelay, interval, "
+        "resend and nc.",
+    )
     conn: int = _spec(
-        1, roles=_CLIENT, minimum=1, maximum=65535, unit="sessions",
+        1,
+        roles=_CLIENT,
+        minimum=1,
+        maximum=65535,
+        unit="sessions",
         outside="kcptun keeps it in 16 bits and crashes on 0",
         help="set num of UDP connections to server",
         tip="Parallel KCP sessions to the server, used round robin: can use more bandwidth on "
-            "lossy paths, at the cost of more UDP flows and memory.")
+        "lossy paths, at the cost of more UDP flows and memory.",
+    )
     autoexpire: int = _spec(
-        0, roles=_CLIENT, minimum=0, unit="s", outside="kcptun treats it as 0 (off)",
+        0,
+        roles=_CLIENT,
+        minimum=0,
+        unit="s",
+        outside="kcptun treats it as 0 (off)",
         help="set auto expiration time(in seconds) for a single UDP connection, 0 to disable",
         tip="Replace each UDP session after this many seconds (0 = never): dodges per-flow "
-            "throttling, costs a reconnect.")
+        "throttling, costs a reconnect.",
+    )
     scavengettl: int = _spec(
-        600, roles=_CLIENT, minimum=0, unit="s",
+        600,
+        roles=_CLIENT,
+        minimum=0,
+        unit="s",
         outside="kcptun closes expired sessions at once",
         help="set how long an expired connection can live (in seconds)",
-        tip="How long an expired session may keep carrying its open streams before it is "
-            "closed.")
+        tip="How long an expired session may keep carrying its open streams before it is closed.",
+    )
     mtu: int = _spec(
-        1350, minimum=MTU_MIN, maximum=MTU_MAX, unit="bytes",
+        1350,
+        minimum=MTU_MIN,
+        maximum=MTU_MAX,
+        unit="bytes",
         outside=f"kcptun silently keeps KCP's default of {IKCP_MTU_DEF}",
         help="set maximum transmission unit for UDP packets",
         tip="Largest UDP datagram sent. Too large gets fragmented or dropped on the path; "
-            "smaller wastes more bytes on headers.")
+        "smaller wastes more bytes on headers.",
+    )
     sndwnd: int = _spec(
-        ROLE_DEFAULT, role_defaults={"client": 128, "server": 1024}, minimum=1, maximum=WND_MAX,
-        unit="packets", outside="kcp-go ignores values below 1 and the wire field is 16 bits",
+        ROLE_DEFAULT,
+        role_defaults={"client": 128, "server": 1024},
+        minimum=1,
+        maximum=WND_MAX,
+        unit="packets",
+        outside="kcp-go ignores values below 1 and the wire field is 16 bits",
         help="set send window size(num of packets)",
-        tip="Send window: larger fills long fat links, at the cost of memory and burstier "
-            "traffic.")
+        tip="Send window: larger fills long fat links, at the cost of memory and burstier traffic.",
+    )
     rcvwnd: int = _spec(
-        ROLE_DEFAULT, role_defaults={"client": 512, "server": 1024}, minimum=1, maximum=WND_MAX,
-        unit="packets", outside="kcp-go ignores values below 1 and the wire field is 16 bits",
+        ROLE_DEFAULT,
+        role_defaults={"client": 512, "server": 1024},
+        minimum=1,
+        maximum=WND_MAX,
+        unit="packets",
+        outside="kcp-go ignores values below 1 and the wire field is 16 bits",
         help="set receive window size(num of packets)",
-        tip="Receive window: must cover bandwidth x RTT for full speed; costs memory.")
+        tip="Receive window: must cover bandwidth x RTT for full speed; costs memory.",
+    )
     datashard: int = _spec(
-        10, flags=("datashard", "ds"), minimum=0, maximum=MAX_SHARDS - 1, unit="shards",
+        10,
+        flags=("datashard", "ds"),
+        minimum=0,
+        maximum=MAX_SHARDS - 1,
+        unit="shards",
         help="set reed-solomon erasure coding - datashard",
         tip="FEC data shards per group; must match the peer. With parityshard it trades "
-            "parityshard/datashard extra bandwidth for repairing loss without a retransmit.")
+        "parityshard/datashard extra bandwidth for repairing loss without a retransmit.",
+    )
     parityshard: int = _spec(
-        3, flags=("parityshard", "ps"), minimum=0, maximum=MAX_SHARDS - 1, unit="shards",
+        3,
+        flags=("parityshard", "ps"),
+        minimum=0,
+        maximum=MAX_SHARDS - 1,
+        unit="shards",
         help="set reed-solomon erasure coding - parityshard",
         tip="FEC parity shards per group (0 turns FEC off); must match the peer. More parity "
-            "survives more loss and costs more bandwidth.")
+        "survives more loss and costs more bandwidth.",
+    )
     dscp: int = _spec(
-        0, minimum=0, maximum=DSCP_MAX, outside="DSCP is a 6-bit field",
+        0,
+        minimum=0,
+        maximum=DSCP_MAX,
+        outside="DSCP is a 6-bit field",
         help="set DSCP(6bit)",
         tip="DiffServ code point on outgoing UDP packets; some networks prioritise marked "
-            "traffic, some drop it.")
+        "traffic, some drop it.",
+    )
     nocomp: bool = _spec(
-        False, help="disable compression",
+        False,
+        help="disable compression",
         tip="Turn off snappy compression; must match the peer. Saves CPU, costs bandwidth on "
-            "compressible data.")
+        "compressible data.",
+    )
     acknodelay: bool = _spec(
-        False, hidden=True, help="flush ack immediately when a packet is received",
-        tip="ACK every packet at once instead of once per interval: lower latency, more "
-            "packets.")
+        False,
+        hidden=True,
+        help="flush ack immediately when a packet is received",
+        tip="ACK every packet at once instead of once per interval: lower latency, more packets.",
+    )
     nodelay: int = _spec(
-        0, hidden=True, minimum=0, maximum=1,
+        0,
+        hidden=True,
+        minimum=0,
+        maximum=1,
         help="manual mode: 1 = minimum RTO 30 ms and gentler RTO backoff",
         tip="Manual mode only. 1 retransmits sooner after loss (minimum RTO 30 ms instead of "
-            "100 ms), at the cost of more spurious retransmits.")
+        "100 ms), at the cost of more spurious retransmits.",
+    )
     interval: int = _spec(
-        50, hidden=True, minimum=INTERVAL_MIN, maximum=INTERVAL_MAX, unit="ms",
+        50,
+        hidden=True,
+        minimum=INTERVAL_MIN,
+        maximum=INTERVAL_MAX,
+        unit="ms",
         outside="kcp-go clamps it to 10..5000",
         help="manual mode: KCP update interval in ms",
-        tip="Manual mode only. KCP's internal clock tick: shorter reacts faster, costs CPU.")
+        tip="Manual mode only. KCP's internal clock tick: shorter reacts faster, costs CPU.",
+    )
     resend: int = _spec(
-        0, hidden=True, minimum=0, maximum=INT32_MAX,
+        0,
+        hidden=True,
+        minimum=0,
+        maximum=INT32_MAX,
         help="manual mode: fast retransmit after this many duplicate ACKs, 0 to disable",
         tip="Manual mode only. Fast retransmit trigger: lower recovers sooner, may resend "
-            "needlessly on reordering.")
+        "needlessly on reordering.",
+    )
     nc: int = _spec(
-        0, hidden=True, minimum=0, maximum=1,
+        0,
+        hidden=True,
+        minimum=0,
+        maximum=1,
         help="manual mode: 1 to turn off congestion control",
         tip="Manual mode only. 1 ignores the congestion window: faster on lossy links, unfair "
-            "to other traffic.")
+        "to other traffic.",
+    )
     sockbuf: int = _spec(
-        4194304, minimum=0, maximum=INT32_MAX, unit="bytes",
+        4194304,
+        minimum=0,
+        maximum=INT32_MAX,
+        unit="bytes",
         help="per-socket buffer in bytes",
         tip="OS UDP socket buffer, both directions (0 leaves the OS default). Larger absorbs "
-            "bursts; the OS may cap it.")
+        "bursts; the OS may cap it.",
+    )
     smuxver: int = _spec(
-        PEER_DEFAULT, minimum=1, maximum=2,
+        PEER_DEFAULT,
+        minimum=1,
+        maximum=2,
         outside="kcptun exits at startup above 2 and smux refuses anything but 1 and 2",
         help="specify smux version, available 1,2",
         tip="Stream multiplexer version; must match the peer. 2 adds per-stream flow "
-            "control. kcptun changed its default from 1 to 2 in v20251205; the default here "
-            "follows the peer's generation.")
+        "control. kcptun changed its default from 1 to 2 in v20251205; the default here "
+        "follows the peer's generation.",
+    )
     smuxbuf: int = _spec(
-        4194304, minimum=1, maximum=GO_INT_MAX, unit="bytes", outside="smux requires > 0",
+        4194304,
+        minimum=1,
+        maximum=GO_INT_MAX,
+        unit="bytes",
+        outside="smux requires > 0",
         help="the overall de-mux buffer in bytes",
-        tip="Receive buffer shared by all streams of one session: bounds memory per session.")
+        tip="Receive buffer shared by all streams of one session: bounds memory per session.",
+    )
     streambuf: int = _spec(
-        2097152, minimum=1, maximum=INT32_MAX, unit="bytes", outside="smux refuses it",
+        2097152,
+        minimum=1,
+        maximum=INT32_MAX,
+        unit="bytes",
+        outside="smux refuses it",
         help="per stream receive buffer in bytes, smux v2+",
         tip="Per-stream receive buffer (smux v2): smaller is fairer between streams, larger "
-            "lets one stream go faster. Must not exceed smuxbuf.")
+        "lets one stream go faster. Must not exceed smuxbuf.",
+    )
     keepalive: int = _spec(
-        10, minimum=1, maximum=SMUX_KEEPALIVE_TIMEOUT, unit="s",
+        10,
+        minimum=1,
+        maximum=SMUX_KEEPALIVE_TIMEOUT,
+        unit="s",
         outside="smux rejects it (its keepalive timeout is a fixed 30 s): the kcptun client "
-                "exits on the first connection and the server never serves a session",
+        "exits on the first connection and the server never serves a session",
         help="seconds between heartbeats",
-        tip="Seconds between keepalive frames: shorter keeps NAT mappings open, costs a few "
-            "bytes.")
+        tip="Seconds between keepalive frames: shorter keeps NAT mappings open, costs a few bytes.",
+    )
     snmplog: str = _spec(
-        "", help="collect snmp to file, aware of timeformat in golang, like: "
-                 "./snmp-20060102.log",
+        "",
+        help="collect snmp to file, aware of timeformat in golang, like: ./snmp-20060102.log",
         tip="Append the counters to this CSV file every snmpperiod seconds; Go time layout "
-            "tokens in the file name are replaced (snmp-20060102.log).")
+        "tokens in the file name are replaced (snmp-20060102.log).",
+    )
     snmpperiod: int = _spec(
-        60, minimum=0, unit="s", outside="kcptun crashes on negative periods",
+        60,
+        minimum=0,
+        unit="s",
+        outside="kcptun crashes on negative periods",
         help="snmp collect period, in seconds",
-        tip="Seconds between snmplog rows; 0 turns snmplog off.")
+        tip="Seconds between snmplog rows; 0 turns snmplog off.",
+    )
     pprof: bool = _spec(
-        False, roles=_SERVER, help="start profiling server on :6060",
-        tip="kcptun's Go profiler; accepted for compatibility, does nothing here.")
+        False,
+        roles=_SERVER,
+        help="start profiling server on :6060",
+        tip="kcptun's Go profiler; accepted for compatibility, does nothing here.",
+    )
     log: str = _spec(
-        "", help="specify a log file to output, default goes to stderr",
-        tip="Append the log to this file instead of stderr.")
+        "",
+        help="specify a log file to output, default goes to stderr",
+        tip="Append the log to this file instead of stderr.",
+    )
     quiet: bool = _spec(
-        False, help="to suppress the 'stream open/close' messages",
-        tip="Hide the per-stream open/close log lines.")
+        False,
+        help="to suppress the 'stream open/close' messages",
+        tip="Hide the per-stream open/close log lines.",
+    )
     tcp: bool = _spec(
-        False, help="to emulate a TCP connection(linux)",
-        tip="kcptun's raw-socket TCP emulation; not supported by KCP Desk.")
+        False,
+        help="to emulate a TCP connection(linux)",
+        tip="kcptun's raw-socket TCP emulation; not supported by KCP Desk.",
+    )
     qpp: bool = _spec(
-        False, flags=("QPP",), since="kcptun-2025",
+        False,
+        flags=("QPP",),
+        since="kcptun-2025",
         help="enable Quantum Permutation Pads(QPP)",
         tip="Quantum Permutation Pad over each stream's bytes, keyed by the raw key, on top of "
-            "the cipher; must match the peer (kcptun v20240701+). Works best with a key of 211 "
-            "bytes or more.")
+        "the cipher; must match the peer (kcptun v20240701+). Works best with a key of 211 "
+        "bytes or more.",
+    )
     qppcount: int = _spec(
-        61, flags=("QPPCount",), minimum=1, maximum=65535, unit="pads", since="kcptun-2025",
+        61,
+        flags=("QPPCount",),
+        minimum=1,
+        maximum=65535,
+        unit="pads",
+        since="kcptun-2025",
         outside="kcptun refuses 0 and keeps the count in 16 bits",
         help="the prime number of pads to use for QPP: The more pads you use, the more secure "
-             "the encryption. Each pad requires 256 bytes.",
+        "the encryption. Each pad requires 256 bytes.",
         tip="Number of QPP pads (permutations); must match the peer. kcptun warns below 7 and "
-            "for even counts: choose a prime such as 61.")
+        "for even counts: choose a prime such as 61.",
+    )
     closewait: int = _spec(
-        PEER_DEFAULT, minimum=0, maximum=CLOSEWAIT_MAX, unit="s", since="kcptun-2025",
+        PEER_DEFAULT,
+        minimum=0,
+        maximum=CLOSEWAIT_MAX,
+        unit="s",
+        since="kcptun-2025",
         outside="a forwarded connection half-closed for longer than a day is a leak",
         help="the seconds to wait before tearing down a connection after one direction ends, "
-             "0 to wait for both directions",
+        "0 to wait for both directions",
         tip="When one direction of a forwarded connection ends (one side sent EOF), close the "
-            "whole connection this many seconds later. Bounds what half-closed connections "
-            "cost a busy server; 0 keeps the other direction open until it ends too. "
-            "kcptun 2025 defaults: client 0, server 30.")
+        "whole connection this many seconds later. Bounds what half-closed connections "
+        "cost a busy server; 0 keeps the other direction open until it ends too. "
+        "kcptun 2025 defaults: client 0, server 30.",
+    )
     ratelimit: int = _spec(
-        0, minimum=0, maximum=GO_INT_MAX, unit="bytes/s", since="kcptun-2025",
+        0,
+        minimum=0,
+        maximum=GO_INT_MAX,
+        unit="bytes/s",
+        since="kcptun-2025",
         help="per-session send rate limit in bytes per second (wire bytes), 0 to disable",
         tip="Cap what each KCP session sends, counted on the wire (headers, retransmits and "
-            "FEC parity included), like kcptun's --ratelimit. Keeps a tunnel from filling a "
-            "shared link or a metered plan; 0 = no cap. Applies to this end only.")
+        "FEC parity included), like kcptun's --ratelimit. Keeps a tunnel from filling a "
+        "shared link or a metered plan; 0 = no cap. Applies to this end only.",
+    )
     framesize: int = _spec(
-        PEER_DEFAULT, minimum=1, maximum=SMUX_FRAME_MAX, unit="bytes", since="kcptun-2025",
+        PEER_DEFAULT,
+        minimum=1,
+        maximum=SMUX_FRAME_MAX,
+        unit="bytes",
+        since="kcptun-2025",
         outside="smux refuses it (the frame length field is 16 bits)",
         help="smux maximum frame size in bytes",
         tip="Largest smux data frame this end sends. Smaller frames interleave parallel streams "
-            "more finely (less head-of-line waiting), larger ones cost less per byte. Any "
-            "peer accepts any size; kcptun 2025 uses 8192, older kcptun 32768.")
+        "more finely (less head-of-line waiting), larger ones cost less per byte. Any "
+        "peer accepts any size; kcptun 2025 uses 8192, older kcptun 32768.",
+    )
     peer: str = _spec(
-        DEFAULT_PEER, extension=True,
+        DEFAULT_PEER,
+        extension=True,
         help="what the other end runs: kcptun-2021, kcptun-2025 or kcpdesk; the defaults of "
-             "smuxver, framesize and closewait follow it",
+        "smuxver, framesize and closewait follow it",
         tip="Which kcptun the other end runs. kcptun v20251205 and later default to smux v2, "
-            "older kcptun (Debian's 20210922) to v1, so two ends on their defaults only "
-            "understand each other when this is right. Exports for a Go peer leave out the "
-            "flags its version would refuse.")
+        "older kcptun (Debian's 20210922) to v1, so two ends on their defaults only "
+        "understand each other when this is right. Exports for a Go peer leave out the "
+        "flags its version would refuse.",
+    )
     pacing: bool = _spec(
-        True, extension=True,
+        True,
+        extension=True,
         help="KCP Desk only: pace sends at the measured delivery rate (BBR-like); "
-             "--pacing=false sends like kcptun",
+        "--pacing=false sends like kcptun",
         tip="KCP Desk only, and only for what this end sends; any peer works, Go kcptun too. "
-            "Sends at the rate the path delivers instead of a window at a time, so the "
-            "bottleneck queue stops overflowing: more goodput and about half the bytes on the "
-            "wire on shaped or lossy links. This end also acknowledges what it receives "
-            "within 5 ms instead of at the next interval, which helps the peer's sender too. "
-            "Off = kcptun's own sending rules.")
+        "Sends at the rate the path delivers instead of a window at a time, so the "
+        "bottleneck queue stops overflowing: more goodput and about half the bytes on the "
+        "wire on shaped or lossy links. This end also acknowledges what it receives "
+        "within 5 ms instead of at the next interval, which helps the peer's sender too. "
+        "Off = kcptun's own sending rules.",
+    )
     fecadaptive: bool = _spec(
-        True, extension=True,
+        True,
+        extension=True,
         help="KCP Desk only: send only the FEC parity shards the measured loss needs; "
-             "--fecadaptive=false sends them all like kcptun",
+        "--fecadaptive=false sends them all like kcptun",
         tip="KCP Desk only, and only for what this end sends; any peer works, Go kcptun too. "
-            "Of the parityshard shards per group, sends as many as the loss measured on the "
-            "link needs (none on a clean link, all of them at high loss); the skipped ones "
-            "look like lost parity to the peer. Saves up to parityshard/datashard of the "
-            "wire (30 % with 10/3) on clean links. With pacing, a bulk transfer sends no "
-            "parity (resending a lost packet costs less than parity for every group); "
-            "parity goes out when the sender has rate to spare.")
+        "Of the parityshard shards per group, sends as many as the loss measured on the "
+        "link needs (none on a clean link, all of them at high loss); the skipped ones "
+        "look like lost parity to the peer. Saves up to parityshard/datashard of the "
+        "wire (30 % with 10/3) on clean links. With pacing, a bulk transfer sends no "
+        "parity (resending a lost packet costs less than parity for every group); "
+        "parity goes out when the sender has rate to spare.",
+    )
 
     tuneserve: bool = _spec(
-        False, roles=_SERVER, extension=True,
+        False,
+        roles=_SERVER,
+        extension=True,
         help="KCP Desk only: answer KCP Desk's tune test (a bounded transfer of random data, "
-             "at most 64 MB and 10 s per request) for clients that hold the key; off by default",
+        "at most 64 MB and 10 s per request) for clients that hold the key; off by default",
         tip="KCP Desk only. Lets 'Tune this link' on a KCP Desk client measure the path: a "
-            "client with the key may download or upload up to 64 MB of random data for up to "
-            "10 s per request, on its own test session (which may raise that session's "
-            "windows); nothing else is reachable through it. Off: test sessions are treated "
-            "like any other and the client falls back to passive figures.")
+        "client with the key may download or upload up to 64 MB of random data for up to "
+        "10 s per request, on its own test session (which may raise that session's "
+        "windows); nothing else is reachable through it. Off: test sessions are treated "
+        "like any other and the client falls back to passive figures.",
+    )
 
     def __post_init__(self) -> None:
         if self.role not in ROLES:
-            raise ConfigError(f"role must be 'client' or 'server', not {self.role!r}",
-                              field="role")
+            raise ConfigError(f"role must be 'client' or 'server', not {self.role!r}", field="role")
         for name in _ROLE_DEFAULTED:
             if type(getattr(self, name)) is _RoleDefault:
-                object.__setattr__(self, name,
-                                   FIELD_SPECS[name].default_for(self.role, self.peer))
+                object.__setattr__(self, name, FIELD_SPECS[name].default_for(self.role, self.peer))
 
     @classmethod
     def default(cls, role: Role) -> TunnelConfig:
@@ -440,9 +612,12 @@ class TunnelConfig:
         return {s.json_key: getattr(self, s.name) for s in fields_for(self.role)}
 
     @classmethod
-    def from_kcptun_json(cls, role: Role,
-                         data: Mapping[str, Any] | Iterable[tuple[str, Any]] | None,
-                         base: TunnelConfig | None = None) -> TunnelConfig:
+    def from_kcptun_json(
+        cls,
+        role: Role,
+        data: Mapping[str, Any] | Iterable[tuple[str, Any]] | None,
+        base: TunnelConfig | None = None,
+    ) -> TunnelConfig:
         """Apply a decoded kcptun JSON object on top of ``base`` like Go's ``json.Unmarshal``.
 
         Args:
@@ -482,8 +657,9 @@ class TunnelConfig:
         return replace(cfg, **changes)
 
     @classmethod
-    def from_kcptun_json_text(cls, role: Role, text: str,
-                              base: TunnelConfig | None = None) -> TunnelConfig:
+    def from_kcptun_json_text(
+        cls, role: Role, text: str, base: TunnelConfig | None = None
+    ) -> TunnelConfig:
         """Decode a kcptun JSON config file's text like Go's ``json.NewDecoder(f).Decode``.
 
         Only the first JSON value is read (trailing text is ignored, as in kcptun); NaN and
@@ -492,13 +668,15 @@ class TunnelConfig:
         start = len(text) - len(text.lstrip(" \t\r\n"))
         if start == len(text):
             raise ConfigError("config file is empty (kcptun: EOF)")
-        decoder = json.JSONDecoder(object_pairs_hook=_JsonObject,
-                                   parse_float=_NonInteger, parse_constant=_reject_constant)
+        decoder = json.JSONDecoder(
+            object_pairs_hook=_JsonObject, parse_float=_NonInteger, parse_constant=_reject_constant
+        )
         try:
             value, _end = decoder.raw_decode(text, start)
         except json.JSONDecodeError as exc:
-            raise ConfigError(f"invalid JSON: {exc.msg} (line {exc.lineno} column "
-                              f"{exc.colno})") from None
+            raise ConfigError(
+                f"invalid JSON: {exc.msg} (line {exc.lineno} column {exc.colno})"
+            ) from None
         except ValueError as exc:
             raise ConfigError(f"invalid JSON: {exc}") from None
         except RecursionError:
@@ -509,8 +687,9 @@ class TunnelConfig:
 
     # --- command line -------------------------------------------------------------------------
 
-    def to_args(self, *, full: bool = False, kcptun: bool = False,
-                runs: str | None = None) -> list[str]:
+    def to_args(
+        self, *, full: bool = False, kcptun: bool = False, runs: str | None = None
+    ) -> list[str]:
         """The kcptun command line (flags only) that produces this config.
 
         Pass it to ``kcpdesk client``/``server``, or with ``kcptun`` to ``kcptun-client``/
@@ -555,21 +734,29 @@ class TunnelConfig:
             except ConfigError as exc:
                 errors.setdefault(name, str(exc))
         if self.crypt not in crypt_names():
-            errors["crypt"] = (f"unknown cipher {self.crypt!r} (kcptun would silently use aes); "
-                               f"valid: {', '.join(crypt_names())}")
+            errors["crypt"] = (
+                f"unknown cipher {self.crypt!r} (kcptun would silently use aes); "
+                f"valid: {', '.join(crypt_names())}"
+            )
         if manual and self.mode != MANUAL_MODE:
-            errors["mode"] = (f"unknown mode {self.mode!r} (kcptun treats it as manual); "
-                              f"valid: {', '.join([*MODES, MANUAL_MODE])}")
-        if "datashard" not in errors and "parityshard" not in errors \
-                and self.datashard + self.parityshard > MAX_SHARDS:
-            errors["parityshard"] = (f"datashard + parityshard must be <= {MAX_SHARDS} "
-                                     "(Reed-Solomon over GF(2^8))")
-        if "streambuf" not in errors and "smuxbuf" not in errors \
-                and self.streambuf > self.smuxbuf:
+            errors["mode"] = (
+                f"unknown mode {self.mode!r} (kcptun treats it as manual); "
+                f"valid: {', '.join([*MODES, MANUAL_MODE])}"
+            )
+        if (
+            "datashard" not in errors
+            and "parityshard" not in errors
+            and self.datashard + self.parityshard > MAX_SHARDS
+        ):
+            errors["parityshard"] = (
+                f"datashard + parityshard must be <= {MAX_SHARDS} (Reed-Solomon over GF(2^8))"
+            )
+        if "streambuf" not in errors and "smuxbuf" not in errors and self.streambuf > self.smuxbuf:
             errors["streambuf"] = "must not exceed smuxbuf (smux refuses the session)"
         if "mtu" not in errors and self.mtu - _packet_overhead(self) < 1:
-            errors["mtu"] = (f"must be larger than the {_packet_overhead(self)} header bytes "
-                             "(KCP + crypt + FEC)")
+            errors["mtu"] = (
+                f"must be larger than the {_packet_overhead(self)} header bytes (KCP + crypt + FEC)"
+            )
         if self.tcp:
             errors["tcp"] = "raw-socket TCP emulation (--tcp) is not supported"
         _check_generation_fields(self, errors)
@@ -591,14 +778,30 @@ def _build_specs() -> dict[str, FieldSpec]:
         defaults = tuple((r, peer_defaults.get(r, per_role.get(r, f.default))) for r in ROLES)
         kind: Any = f.type  # "str" | "int" | "bool" (annotations are strings here)
         specs[f.name] = FieldSpec(
-            name=f.name, kind=kind, json_key=f.name, flags=meta["flags"] or (f.name,),
-            help=meta["help"], tooltip=meta["tooltip"], roles=meta["roles"], defaults=defaults,
-            minimum=meta["minimum"], maximum=meta["maximum"], outside=meta["outside"],
-            hidden=meta["hidden"], env=meta["env"], unit=meta["unit"],
-            extension=meta["extension"], since=meta["since"],
-            choices=(*MODES, MANUAL_MODE) if f.name == "mode" else
-                    CRYPT_CHOICES if f.name == "crypt" else
-                    PEERS if f.name == "peer" else ())
+            name=f.name,
+            kind=kind,
+            json_key=f.name,
+            flags=meta["flags"] or (f.name,),
+            help=meta["help"],
+            tooltip=meta["tooltip"],
+            roles=meta["roles"],
+            defaults=defaults,
+            minimum=meta["minimum"],
+            maximum=meta["maximum"],
+            outside=meta["outside"],
+            hidden=meta["hidden"],
+            env=meta["env"],
+            unit=meta["unit"],
+            extension=meta["extension"],
+            since=meta["since"],
+            choices=(*MODES, MANUAL_MODE)
+            if f.name == "mode"
+            else CRYPT_CHOICES
+            if f.name == "crypt"
+            else PEERS
+            if f.name == "peer"
+            else (),
+        )
     return specs
 
 
@@ -606,13 +809,17 @@ FIELD_SPECS: Final[dict[str, FieldSpec]] = _build_specs()
 """Every kcptun setting by TunnelConfig attribute name, in kcptun ``--help`` order."""
 
 _ROLE_DEFAULTED: Final = tuple(
-    n for n, s in FIELD_SPECS.items()
-    if len({v for _, v in s.defaults}) > 1 or any(n in g.defaults for g in GENERATIONS.values()))
+    n
+    for n, s in FIELD_SPECS.items()
+    if len({v for _, v in s.defaults}) > 1 or any(n in g.defaults for g in GENERATIONS.values())
+)
 _MANUAL_ONLY: Final = frozenset({"nodelay", "interval", "resend", "nc"})
-_PEER_FIELDS: Final = tuple(n for n in FIELD_SPECS
-                            if any(n in g.defaults for g in GENERATIONS.values()))
+_PEER_FIELDS: Final = tuple(
+    n for n in FIELD_SPECS if any(n in g.defaults for g in GENERATIONS.values())
+)
 _FIELDS_FOR: Final[dict[Role, tuple[FieldSpec, ...]]] = {
-    r: tuple(s for s in FIELD_SPECS.values() if r in s.roles) for r in ROLES}
+    r: tuple(s for s in FIELD_SPECS.values() if r in s.roles) for r in ROLES
+}
 
 
 def fields_for(role: Role) -> tuple[FieldSpec, ...]:
@@ -653,8 +860,7 @@ def effective_kcp_params(cfg: TunnelConfig) -> tuple[int, int, int, int]:
     nodelay 0, interval 100 ms, resend 0, nc 0) and clamps the interval to [10, 5000] ms.
     """
     p = resolve_mode(cfg)
-    interval = IKCP_INTERVAL if p.interval < 0 else min(max(p.interval, INTERVAL_MIN),
-                                                        INTERVAL_MAX)
+    interval = IKCP_INTERVAL if p.interval < 0 else min(max(p.interval, INTERVAL_MIN), INTERVAL_MAX)
     return max(p.nodelay, 0), interval, max(p.resend, 0), max(p.nc, 0)
 
 
@@ -682,8 +888,11 @@ def split_hostport(s: str) -> tuple[str, str]:
         if end + 1 == len(s):
             raise bad("missing port in address (expected host:port)")
         if end + 1 != colon:
-            raise bad("too many colons in address" if s[end + 1] == ":" else
-                      "missing port in address (expected host:port)")
+            raise bad(
+                "too many colons in address"
+                if s[end + 1] == ":"
+                else "missing port in address (expected host:port)"
+            )
         host = s[1:end]
         j, k = 1, end + 1
     else:
@@ -694,7 +903,7 @@ def split_hostport(s: str) -> tuple[str, str]:
         raise bad("unexpected '[' in address")
     if "]" in s[k:]:
         raise bad("unexpected ']' in address")
-    return host, s[colon + 1:]
+    return host, s[colon + 1 :]
 
 
 _PORT_RE: Final = re.compile(r"\+?[0-9]+\Z")
@@ -757,14 +966,17 @@ def parse_port_range(s: str) -> PortRange:
     lo_text, _, hi_text = port.partition("-")
     for text in (lo_text, hi_text):
         if not _PORT_RE.match(text):
-            raise ConfigError(f"address {s!r}: port range {port!r} is not MIN-MAX "
-                              "(two numbers, such as 3000-4000)")
+            raise ConfigError(
+                f"address {s!r}: port range {port!r} is not MIN-MAX "
+                "(two numbers, such as 3000-4000)"
+            )
     lo, hi = int(lo_text), int(hi_text)
     if not (1 <= lo <= 65535 and 1 <= hi <= 65535):
         raise ConfigError(f"address {s!r}: ports of a range must be 1..65535")
     if lo > hi:
-        raise ConfigError(f"address {s!r}: port range {lo}-{hi} is backwards "
-                          f"(did you mean {hi}-{lo}?)")
+        raise ConfigError(
+            f"address {s!r}: port range {lo}-{hi} is backwards (did you mean {hi}-{lo}?)"
+        )
     return PortRange(host, lo, hi)
 
 
@@ -783,9 +995,11 @@ def _check_address(name: str, value: str) -> None:
     if name in ("remoteaddr", "listen"):
         ports = parse_port_range(value)
         if name == "listen" and ports.count > MAX_LISTEN_PORTS:
-            raise ConfigError(f"address {value!r}: {ports.count} ports is more than the "
-                              f"{MAX_LISTEN_PORTS} a server listens on (2 file descriptors "
-                              "each); use a smaller range")
+            raise ConfigError(
+                f"address {value!r}: {ports.count} ports is more than the "
+                f"{MAX_LISTEN_PORTS} a server listens on (2 file descriptors "
+                "each); use a smaller range"
+            )
         port = ports.first
     else:
         _host, port = parse_hostport(value)
@@ -803,16 +1017,22 @@ def _check_generation_fields(cfg: TunnelConfig, errors: dict[str, str]) -> None:
         errors["peer"] = f"unknown peer {cfg.peer!r}; valid: {', '.join(PEERS)}"
         return
     if "ratelimit" not in errors and 0 < cfg.ratelimit < cfg.mtu:
-        errors["ratelimit"] = (f"must be 0 (no limit) or at least one datagram per second "
-                               f"(mtu {cfg.mtu} bytes/s), not {cfg.ratelimit}")
+        errors["ratelimit"] = (
+            f"must be 0 (no limit) or at least one datagram per second "
+            f"(mtu {cfg.mtu} bytes/s), not {cfg.ratelimit}"
+        )
     since = GO_ONLY_CRYPTS.get(cfg.crypt)
     peer = generation(cfg.peer)
     if since is not None and since not in peer.knows and "crypt" not in errors:
-        errors["crypt"] = (f"{peer.label} has no cipher {cfg.crypt!r} (it would use aes and "
-                           "nothing would decrypt): choose another cipher or another peer")
+        errors["crypt"] = (
+            f"{peer.label} has no cipher {cfg.crypt!r} (it would use aes and "
+            "nothing would decrypt): choose another cipher or another peer"
+        )
     if cfg.qpp and FIELD_SPECS["qpp"].since not in peer.knows:
-        errors["qpp"] = (f"{peer.label} has no QPP (it refuses --QPP, and streams would not "
-                         "decode): turn QPP off or choose another peer")
+        errors["qpp"] = (
+            f"{peer.label} has no QPP (it refuses --QPP, and streams would not "
+            "decode): turn QPP off or choose another peer"
+        )
 
 
 def with_peer(cfg: TunnelConfig, peer: str) -> TunnelConfig:
@@ -842,22 +1062,27 @@ def infer_peer(cfg: TunnelConfig, explicit: Iterable[str]) -> tuple[TunnelConfig
     given = set(explicit)
     if "peer" in given or cfg.peer != DEFAULT_PEER:
         return cfg, ""
-    newer = [f"--{FIELD_SPECS[n].flags[0]}" for n in FIELD_SPECS
-             if n in given and FIELD_SPECS[n].since == "kcptun-2025"]
+    newer = [
+        f"--{FIELD_SPECS[n].flags[0]}"
+        for n in FIELD_SPECS
+        if n in given and FIELD_SPECS[n].since == "kcptun-2025"
+    ]
     if cfg.crypt in GO_ONLY_CRYPTS:
         newer.append(f"--crypt {cfg.crypt}")
     if not newer:
         return cfg, ""
     # values of several fields' types (str, int, bool): replace() checks them at run time
     moved: dict[str, Any] = {
-        n: FIELD_SPECS[n].default_for(cfg.role, "kcptun-2025") for n in _PEER_FIELDS
+        n: FIELD_SPECS[n].default_for(cfg.role, "kcptun-2025")
+        for n in _PEER_FIELDS
         if n not in given and getattr(cfg, n) == FIELD_SPECS[n].default_for(cfg.role)
     }
     note = ", ".join(f"{n} {v}" for n, v in moved.items())
     verb = "exists" if len(newer) == 1 else "exist"
     return replace(cfg, peer="kcptun-2025", **moved), (
         f"{', '.join(newer)} {verb} only in kcptun 2025+: taking the other end to be kcptun "
-        f"2025+{' (' + note + ')' if note else ''}; --peer kcptun-2021 keeps the old defaults")
+        f"2025+{' (' + note + ')' if note else ''}; --peer kcptun-2021 keeps the old defaults"
+    )
 
 
 def json_setting_names(role: Role, data: Any) -> set[str]:
@@ -869,8 +1094,11 @@ def json_setting_names(role: Role, data: Any) -> set[str]:
     else:
         return set()
     index = _json_index(role)
-    return {index[_fold(k)].name for k, v in pairs
-            if isinstance(k, str) and _fold(k) in index and v is not None}
+    return {
+        index[_fold(k)].name
+        for k, v in pairs
+        if isinstance(k, str) and _fold(k) in index and v is not None
+    }
 
 
 META_KEYS: Final = frozenset({"kcpdesk"})
@@ -892,8 +1120,12 @@ def unknown_json_keys(role: Role, data: Any) -> list[str]:
     index = _json_index(role)
     out: list[str] = []
     for key in keys:
-        if isinstance(key, str) and _fold(key) not in index and key not in META_KEYS \
-                and key not in out:
+        if (
+            isinstance(key, str)
+            and _fold(key) not in index
+            and key not in META_KEYS
+            and key not in out
+        ):
             out.append(key)
     return out
 
@@ -928,7 +1160,8 @@ def _fold(key: str) -> str:
 
 
 _JSON_INDEX: dict[Role, dict[str, FieldSpec]] = {
-    r: {s.json_key: s for s in fields_for(r)} for r in ROLES}
+    r: {s.json_key: s for s in fields_for(r)} for r in ROLES
+}
 
 
 def _json_index(role: Role) -> dict[str, FieldSpec]:
@@ -982,10 +1215,8 @@ def _coerce_json(s: FieldSpec, value: Any) -> Any:
     else:
         ok = isinstance(value, int) and not isinstance(value, bool)
         if ok and not GO_INT_MIN <= value <= GO_INT_MAX:
-            raise ConfigError(f"{s.json_key}: number {value} does not fit a Go int",
-                              field=s.name)
+            raise ConfigError(f"{s.json_key}: number {value} does not fit a Go int", field=s.name)
     if not ok:
         want = {"str": "a string", "bool": "true or false", "int": "an integer"}[s.kind]
-        raise ConfigError(f"{s.json_key}: expected {want}, got {_json_type(value)}",
-                          field=s.name)
+        raise ConfigError(f"{s.json_key}: expected {want}, got {_json_type(value)}", field=s.name)
     return value

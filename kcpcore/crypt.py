@@ -126,8 +126,9 @@ def derive_key(key: str) -> bytes:
 
     Both peers run this on ``--key``; it is the only key material there is.
     """
-    return hashlib.pbkdf2_hmac("sha1", key.encode("utf-8"), PBKDF2_SALT, PBKDF2_ITERATIONS,
-                               KEY_SIZE)
+    return hashlib.pbkdf2_hmac(
+        "sha1", key.encode("utf-8"), PBKDF2_SALT, PBKDF2_ITERATIONS, KEY_SIZE
+    )
 
 
 def xor_table(password: bytes) -> bytes:
@@ -212,13 +213,26 @@ class _CfbCrypt:
     blocks (zero padding, cut off again) so the next datagram starts on a block boundary.
     """
 
-    __slots__ = ("_block_size", "_dec_stream", "_ecb", "_enc_stream", "_encrypt_chain", "_iv",
-                 "_zeros", "method")
+    __slots__ = (
+        "_block_size",
+        "_dec_stream",
+        "_ecb",
+        "_enc_stream",
+        "_encrypt_chain",
+        "_iv",
+        "_zeros",
+        "method",
+    )
 
-    def __init__(self, *, method: str, block_size: int, ecb: Callable[[bytes], bytes],
-                 encrypt_chain: Callable[[bytes], bytes],
-                 streams: tuple[Callable[[bytes], bytes], Callable[[bytes], bytes]] | None = None
-                 ) -> None:
+    def __init__(
+        self,
+        *,
+        method: str,
+        block_size: int,
+        ecb: Callable[[bytes], bytes],
+        encrypt_chain: Callable[[bytes], bytes],
+        streams: tuple[Callable[[bytes], bytes], Callable[[bytes], bytes]] | None = None,
+    ) -> None:
         self.method = method
         self._block_size = block_size
         self._iv = INITIAL_VECTOR[:block_size]
@@ -271,9 +285,13 @@ def _openssl_cfb(method: str, algorithm: BlockCipherAlgorithm) -> _CfbCrypt:
         # A fresh context restarts from the IV; OpenSSL has no cheaper "reset IV" call.
         return cfb.encryptor().update(data)
 
-    return _CfbCrypt(method=method, block_size=block_size, ecb=ecb.update,
-                     encrypt_chain=encrypt_chain,
-                     streams=(cfb.encryptor().update, cfb.decryptor().update))
+    return _CfbCrypt(
+        method=method,
+        block_size=block_size,
+        ecb=ecb.update,
+        encrypt_chain=encrypt_chain,
+        streams=(cfb.encryptor().update, cfb.decryptor().update),
+    )
 
 
 def _u64_cfb_encrypt(encrypt_u64: Callable[[int], int], data: bytes) -> bytes:
@@ -291,8 +309,12 @@ def _u64_cfb_encrypt(encrypt_u64: Callable[[int], int], data: bytes) -> bytes:
 
 
 def _tea_like(method: str, cipher: Tea | Xtea) -> _CfbCrypt:
-    return _CfbCrypt(method=method, block_size=cipher.block_size, ecb=cipher.encrypt_blocks,
-                     encrypt_chain=functools.partial(_u64_cfb_encrypt, cipher.encrypt_u64))
+    return _CfbCrypt(
+        method=method,
+        block_size=cipher.block_size,
+        ecb=cipher.encrypt_blocks,
+        encrypt_chain=functools.partial(_u64_cfb_encrypt, cipher.encrypt_u64),
+    )
 
 
 # --- twofish through ctypes -------------------------------------------------------------------
@@ -316,8 +338,9 @@ def _twofish_lib() -> tuple[Callable[..., None], Callable[..., None]]:
     """
     spec = importlib.util.find_spec("_twofish")
     if spec is None or spec.origin is None:
-        raise ConfigError("twofish needs the 'twofish' package (pip install twofish)",
-                          field="crypt")
+        raise ConfigError(
+            "twofish needs the 'twofish' package (pip install twofish)", field="crypt"
+        )
     lib = ctypes.CDLL(spec.origin)
     lib.exp_Twofish_initialise.argtypes = []
     lib.exp_Twofish_initialise.restype = None
@@ -325,7 +348,8 @@ def _twofish_lib() -> tuple[Callable[..., None], Callable[..., None]]:
     proto = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p)
     prepare = proto(("exp_Twofish_prepare_key", lib))
     encrypt = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p)(
-        ("exp_Twofish_encrypt", lib))
+        ("exp_Twofish_encrypt", lib)
+    )
     return prepare, encrypt
 
 
@@ -375,47 +399,102 @@ class _Twofish:
 
 def _twofish_cfb(key: bytes) -> _CfbCrypt:
     cipher = _Twofish(key)
-    return _CfbCrypt(method="twofish", block_size=_TWOFISH_BLOCK, ecb=cipher.encrypt_blocks,
-                     encrypt_chain=cipher.cfb_encrypt)
+    return _CfbCrypt(
+        method="twofish",
+        block_size=_TWOFISH_BLOCK,
+        ecb=cipher.encrypt_blocks,
+        encrypt_chain=cipher.cfb_encrypt,
+    )
 
 
 # --- registry ---------------------------------------------------------------------------------
 
 
-def _spec(name: str, key_len: int, factory: Callable[[bytes], BlockCrypt],
-          description: str) -> tuple[str, CipherSpec]:
+def _spec(
+    name: str, key_len: int, factory: Callable[[bytes], BlockCrypt], description: str
+) -> tuple[str, CipherSpec]:
     return name, CipherSpec(name, key_len, factory, description)
 
 
 # kcptun's --crypt names in its --help order; key_len is the prefix of the derived key that
 # kcptun's SelectBlockCrypt switch hands to each kcp-go constructor.
-CIPHERS: dict[str, CipherSpec] = dict((
-    _spec("aes", 32, lambda k: _openssl_cfb("aes", algorithms.AES(k)),
-          "AES-256 in CFB mode; kcptun's default, and the fastest here"),
-    _spec("aes-128", 16, lambda k: _openssl_cfb("aes-128", algorithms.AES(k)),
-          "AES-128 in CFB mode"),
-    _spec("aes-192", 24, lambda k: _openssl_cfb("aes-192", algorithms.AES(k)),
-          "AES-192 in CFB mode"),
-    _spec("salsa20", 32, _Salsa20Crypt,
-          "Salsa20/20 stream cipher; the first 8 bytes go in clear as its nonce (pure Python)"),
-    _spec("blowfish", 32, lambda k: _openssl_cfb("blowfish", Blowfish(k)),
-          "Blowfish, 256-bit key, CFB mode (legacy 64-bit block)"),
-    _spec("twofish", 32, _twofish_cfb, "Twofish-256 in CFB mode (needs the twofish package)"),
-    _spec("cast5", 16, lambda k: _openssl_cfb("cast5", CAST5(k)),
-          "CAST-128 in CFB mode (legacy 64-bit block)"),
-    _spec("3des", 24, lambda k: _openssl_cfb("3des", TripleDES(k)),
-          "Triple DES (EDE, three keys) in CFB mode; legacy and slow"),
-    _spec("tea", 16, lambda k: _tea_like("tea", Tea(k, KCP_TEA_ROUNDS)),
-          "TEA cut to 16 rounds, CFB mode; weak, for talking to old peers (pure Python, slow)"),
-    _spec("xtea", 16, lambda k: _tea_like("xtea", Xtea(k)),
-          "XTEA in CFB mode (64-bit block; pure Python, slow)"),
-    _spec("xor", 32, _XorCrypt,
-          "XOR with one fixed key-derived pad: obfuscation only, no real secrecy"),
-    _spec("sm4", 16, lambda k: _openssl_cfb("sm4", algorithms.SM4(k)),
-          "SM4 (Chinese national standard block cipher) in CFB mode"),
-    _spec("none", 0, lambda k: _NoneCrypt(),
-          "no encryption; the nonce and CRC32 header are still sent, in clear"),
-))
+CIPHERS: dict[str, CipherSpec] = dict(
+    (
+        _spec(
+            "aes",
+            32,
+            lambda k: _openssl_cfb("aes", algorithms.AES(k)),
+            "AES-256 in CFB mode; kcptun's default, and the fastest here",
+        ),
+        _spec(
+            "aes-128",
+            16,
+            lambda k: _openssl_cfb("aes-128", algorithms.AES(k)),
+            "AES-128 in CFB mode",
+        ),
+        _spec(
+            "aes-192",
+            24,
+            lambda k: _openssl_cfb("aes-192", algorithms.AES(k)),
+            "AES-192 in CFB mode",
+        ),
+        _spec(
+            "salsa20",
+            32,
+            _Salsa20Crypt,
+            "Salsa20/20 stream cipher; the first 8 bytes go in clear as its nonce (pure Python)",
+        ),
+        _spec(
+            "blowfish",
+            32,
+            lambda k: _openssl_cfb("blowfish", Blowfish(k)),
+            "Blowfish, 256-bit key, CFB mode (legacy 64-bit block)",
+        ),
+        _spec("twofish", 32, _twofish_cfb, "Twofish-256 in CFB mode (needs the twofish package)"),
+        _spec(
+            "cast5",
+            16,
+            lambda k: _openssl_cfb("cast5", CAST5(k)),
+            "CAST-128 in CFB mode (legacy 64-bit block)",
+        ),
+        _spec(
+            "3des",
+            24,
+            lambda k: _openssl_cfb("3des", TripleDES(k)),
+            "Triple DES (EDE, three keys) in CFB mode; legacy and slow",
+        ),
+        _spec(
+            "tea",
+            16,
+            lambda k: _tea_like("tea", Tea(k, KCP_TEA_ROUNDS)),
+            "TEA cut to 16 rounds, CFB mode; weak, for talking to old peers (pure Python, slow)",
+        ),
+        _spec(
+            "xtea",
+            16,
+            lambda k: _tea_like("xtea", Xtea(k)),
+            "XTEA in CFB mode (64-bit block; pure Python, slow)",
+        ),
+        _spec(
+            "xor",
+            32,
+            _XorCrypt,
+            "XOR with one fixed key-derived pad: obfuscation only, no real secrecy",
+        ),
+        _spec(
+            "sm4",
+            16,
+            lambda k: _openssl_cfb("sm4", algorithms.SM4(k)),
+            "SM4 (Chinese national standard block cipher) in CFB mode",
+        ),
+        _spec(
+            "none",
+            0,
+            lambda k: _NoneCrypt(),
+            "no encryption; the nonce and CRC32 header are still sent, in clear",
+        ),
+    )
+)
 CRYPT_METHODS: Final[tuple[str, ...]] = tuple(CIPHERS)
 # --crypt names added after 20210922 whose datagram layer is not nonce+CRC (kcpcore.packetcrypt)
 AEAD_METHODS: Final[tuple[str, ...]] = ("aes-128-gcm",)
@@ -442,16 +521,19 @@ def new_block_crypt(method: str, password: bytes) -> BlockCrypt:
     """
     spec = CIPHERS.get(method)
     if spec is None:
-        raise ConfigError(f"unknown crypt method {method!r}; valid: {', '.join(CRYPT_METHODS)}",
-                          field="crypt")
+        raise ConfigError(
+            f"unknown crypt method {method!r}; valid: {', '.join(CRYPT_METHODS)}", field="crypt"
+        )
     if len(password) != KEY_SIZE:
-        raise LocalProtocolError(f"crypt: derived key must be {KEY_SIZE} bytes, "
-                                 f"got {len(password)}")
+        raise LocalProtocolError(
+            f"crypt: derived key must be {KEY_SIZE} bytes, got {len(password)}"
+        )
     try:
-        return spec.factory(bytes(password[:spec.key_len]))
+        return spec.factory(bytes(password[: spec.key_len]))
     except UnsupportedAlgorithm as exc:
-        raise ConfigError(f"crypt {method!r} is not supported by this OpenSSL: {exc}",
-                          field="crypt") from exc
+        raise ConfigError(
+            f"crypt {method!r} is not supported by this OpenSSL: {exc}", field="crypt"
+        ) from exc
 
 
 # --- the header -------------------------------------------------------------------------------
@@ -464,7 +546,7 @@ def _nonce() -> bytes:
     """16 random bytes for a datagram's nonce (kcp-go draws them from an AES-based generator)."""
     if not _nonce_pool:
         raw = os.urandom(NONCE_SIZE * _NONCE_POOL_SIZE)
-        _nonce_pool.extend(raw[i:i + NONCE_SIZE] for i in range(0, len(raw), NONCE_SIZE))
+        _nonce_pool.extend(raw[i : i + NONCE_SIZE] for i in range(0, len(raw), NONCE_SIZE))
     return _nonce_pool.pop()
 
 
@@ -478,7 +560,8 @@ def seal(crypt: BlockCrypt, body: bytes, nonce: bytes | None = None) -> bytes:
         # A random nonce lets the cipher continue its chain (``encrypt_datagram``): the
         # receiver never reads block 0. An explicit nonce gets kcp-go's exact bytes.
         return getattr(crypt, "encrypt_datagram", crypt.encrypt)(
-            b"".join((_nonce(), _CRC.pack(zlib.crc32(body)), body)))
+            b"".join((_nonce(), _CRC.pack(zlib.crc32(body)), body))
+        )
     if len(nonce) != NONCE_SIZE:
         raise LocalProtocolError(f"crypt: nonce must be {NONCE_SIZE} bytes, got {len(nonce)}")
     return crypt.encrypt(b"".join((nonce, _CRC.pack(zlib.crc32(body)), body)))
@@ -492,8 +575,10 @@ def open_packet(crypt: BlockCrypt, datagram: bytes) -> bytes:
         AuthFailed: the CRC does not match: wrong key or method, or garbage.
     """
     if len(datagram) < CRYPT_HEADER_SIZE:
-        raise MalformedPacket(f"crypt: {len(datagram)}-byte datagram is shorter than the "
-                              f"{CRYPT_HEADER_SIZE}-byte nonce+crc header")
+        raise MalformedPacket(
+            f"crypt: {len(datagram)}-byte datagram is shorter than the "
+            f"{CRYPT_HEADER_SIZE}-byte nonce+crc header"
+        )
     plain = getattr(crypt, "decrypt_datagram", crypt.decrypt)(datagram)  # nonce not needed
     body = plain[CRYPT_HEADER_SIZE:]
     (crc,) = _CRC.unpack_from(plain, NONCE_SIZE)

@@ -80,7 +80,7 @@ def data_payload(packet: bytes | bytearray | memoryview, *, strict: bool = False
     size = packet[6] | (packet[7] << 8)
     if size < 2 or FEC_HEADER_SIZE + size > n:
         raise MalformedPacket(f"fec: bad size field {size} in a {n}-byte packet")
-    return bytes(packet[FEC_HEADER_SIZE_PLUS2:FEC_HEADER_SIZE + size])
+    return bytes(packet[FEC_HEADER_SIZE_PLUS2 : FEC_HEADER_SIZE + size])
 
 
 def paws_for(data_shards: int, parity_shards: int) -> int:
@@ -92,11 +92,27 @@ def paws_for(data_shards: int, parity_shards: int) -> int:
 class FecEncoder:
     """Adds FEC headers to outgoing KCP packets and emits parity after every ds-th packet."""
 
-    __slots__ = ("_max", "_next", "_paws", "_rs", "_shards", "adaptive", "data_shards",
-                 "parity_sent", "parity_shards", "parity_skipped")
+    __slots__ = (
+        "_max",
+        "_next",
+        "_paws",
+        "_rs",
+        "_shards",
+        "adaptive",
+        "data_shards",
+        "parity_sent",
+        "parity_shards",
+        "parity_skipped",
+    )
 
-    def __init__(self, data_shards: int, parity_shards: int, *, next_seqid: int = 0,
-                 adaptive: AdaptiveParity | None = None) -> None:
+    def __init__(
+        self,
+        data_shards: int,
+        parity_shards: int,
+        *,
+        next_seqid: int = 0,
+        adaptive: AdaptiveParity | None = None,
+    ) -> None:
         """``next_seqid`` (default 0, as kcp-go) lets tests start near the wrap; it must be a
         group boundary below ``paws``.
 
@@ -113,8 +129,9 @@ class FecEncoder:
         self._rs = ReedSolomon(data_shards, parity_shards)
         self._paws = paws_for(data_shards, parity_shards)
         if not 0 <= next_seqid < self._paws or next_seqid % (data_shards + parity_shards):
-            raise ConfigError(f"fec: next_seqid {next_seqid} is not a group start below paws",
-                              field="next_seqid")
+            raise ConfigError(
+                f"fec: next_seqid {next_seqid} is not a group start below paws", field="next_seqid"
+            )
         self._next = next_seqid
         self._shards: list[bytes] = []
         self._max = 0
@@ -229,11 +246,22 @@ class AdaptiveParity:
     GAIN_UP = 0.5  # EWMA weight of a sample above the estimate (react to new loss quickly)
     GAIN_DOWN = 0.125  # ...and below it (hold parity a while after loss stops)
 
-    __slots__ = ("_got", "_hi", "_limits", "_start", "_t0", "data_shards", "loss",
-                 "parity_shards", "samples", "sender")
+    __slots__ = (
+        "_got",
+        "_hi",
+        "_limits",
+        "_start",
+        "_t0",
+        "data_shards",
+        "loss",
+        "parity_shards",
+        "samples",
+        "sender",
+    )
 
-    def __init__(self, data_shards: int, parity_shards: int,
-                 sender: ParitySender | None = None) -> None:
+    def __init__(
+        self, data_shards: int, parity_shards: int, sender: ParitySender | None = None
+    ) -> None:
         check_shard_counts(data_shards, parity_shards)
         self.data_shards = data_shards
         self.parity_shards = parity_shards
@@ -297,7 +325,8 @@ class AdaptiveParity:
         span = (self._hi - start) & _U32
         window = self.WINDOW_DATA if self.samples else self.FIRST_WINDOW_DATA
         if span * data_shards < window * size and (
-                span < size or (now_ms - self._t0) & _U32 < self.WINDOW_MS):
+            span < size or (now_ms - self._t0) & _U32 < self.WINDOW_MS
+        ):
             return
         hi = self._hi + 1
         self._start = hi & _U32  # the next window starts right after this one
@@ -306,8 +335,12 @@ class AdaptiveParity:
         self._got = 0
         if span > 1 << 24:  # the peer restarted its numbering (or wrapped at paws)
             return
-        expected = ((hi // size) * data_shards + min(hi % size, data_shards)
-                    - (start // size) * data_shards - min(start % size, data_shards))
+        expected = (
+            (hi // size) * data_shards
+            + min(hi % size, data_shards)
+            - (start // size) * data_shards
+            - min(start % size, data_shards)
+        )
         if expected <= 0:
             return
         # below 0 when late packets of the window before arrived in this one
@@ -347,8 +380,20 @@ class FecDecoder:
     number to its shards, so each packet costs O(1) Python work when packets arrive in order.
     """
 
-    __slots__ = ("_entries", "_groups", "_max_size", "_pulse_bit", "_pulse_seq", "_rs", "_rx",
-                 "_rxlimit", "_size", "data_shards", "parity_shards", "snmp")
+    __slots__ = (
+        "_entries",
+        "_groups",
+        "_max_size",
+        "_pulse_bit",
+        "_pulse_seq",
+        "_rs",
+        "_rx",
+        "_rxlimit",
+        "_size",
+        "data_shards",
+        "parity_shards",
+        "snmp",
+    )
 
     def __init__(self, data_shards: int, parity_shards: int, snmp: Snmp) -> None:
         check_shard_counts(data_shards, parity_shards)
@@ -424,7 +469,8 @@ class FecDecoder:
         self._pulse_bit[i] = is_data
         self._pulse_seq[i] = seqid
         return (seqid % self._size < self.data_shards) != is_data and (
-            not self._autotune() or (seqid % self._size < self.data_shards) != is_data)
+            not self._autotune() or (seqid % self._size < self.data_shards) != is_data
+        )
 
     def _add_to_group(self, seqid: int, shard: bytes, is_data: bool) -> list[bytes]:
         """File the shard in its group; the data shards rebuilt once the group can be."""
@@ -450,8 +496,9 @@ class FecDecoder:
         """Rebuild the group's missing data shards; keep those whose size field is sane."""
         present = [s for s in group.shards if s is not None]
         longest = max(map(len, present))
-        padded = [s if s is None or len(s) == longest else s.ljust(longest, b"\0")
-                  for s in group.shards]
+        padded = [
+            s if s is None or len(s) == longest else s.ljust(longest, b"\0") for s in group.shards
+        ]
         try:
             data = self._rs.reconstruct(padded)
         except (MalformedPacket, ValueError):  # kcp-go: ReconstructData error, nothing back
@@ -541,8 +588,10 @@ class FecDecoder:
         """
         ds = self._find_period(True)
         ps = self._find_period(False)
-        if not (0 < ds < 256 and 0 < ps < 256) or (ds, ps) == (self.data_shards,
-                                                              self.parity_shards):
+        if not (0 < ds < 256 and 0 < ps < 256) or (ds, ps) == (
+            self.data_shards,
+            self.parity_shards,
+        ):
             return True
         if ds + ps > self._max_size:
             return False

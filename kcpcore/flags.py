@@ -42,9 +42,20 @@ from .config import (
 from .errors import ConfigError
 from .process_options import PROCESS_FLAGS
 
-__all__ = ["CLI_ONLY", "KEY_ENV", "Flag", "ParsedArgs", "build_config", "go_parse_bool",
-           "go_parse_int", "load_profile", "parse_go_flags", "parse_role_args",
-           "read_json_config", "role_flags"]
+__all__ = [
+    "CLI_ONLY",
+    "KEY_ENV",
+    "Flag",
+    "ParsedArgs",
+    "build_config",
+    "go_parse_bool",
+    "go_parse_int",
+    "load_profile",
+    "parse_go_flags",
+    "parse_role_args",
+    "read_json_config",
+    "role_flags",
+]
 
 KEY_ENV: Final = "KCPTUN_KEY"
 
@@ -69,10 +80,16 @@ class Flag:
 
 
 CLI_ONLY: Final = (
-    Flag("c", ("c",), "str", "config from json file, which will override the command from shell",
-         ""),
-    Flag("profile", ("profile",), "str",
-         "start from a saved KCP Desk profile (flags and -c still apply on top)", ""),
+    Flag(
+        "c", ("c",), "str", "config from json file, which will override the command from shell", ""
+    ),
+    Flag(
+        "profile",
+        ("profile",),
+        "str",
+        "start from a saved KCP Desk profile (flags and -c still apply on top)",
+        "",
+    ),
     Flag("help", ("help", "h"), "bool", "show help", False),
     Flag("version", ("version", "v"), "bool", "print the version", False),
 )
@@ -80,10 +97,13 @@ CLI_ONLY: Final = (
 
 def role_flags(role: Role) -> tuple[Flag, ...]:
     """kcptun's flags for ``role`` in its ``--help`` order, then ours."""
-    own = tuple(Flag(s.name, s.flags, s.kind, s.help, s.default_for(role), s.hidden, s.env)
-                for s in fields_for(role))
-    process = tuple(Flag(p.dest, (p.name,), "str", p.help, p.default)
-                    for p in PROCESS_FLAGS if role in p.roles)
+    own = tuple(
+        Flag(s.name, s.flags, s.kind, s.help, s.default_for(role), s.hidden, s.env)
+        for s in fields_for(role)
+    )
+    process = tuple(
+        Flag(p.dest, (p.name,), "str", p.help, p.default) for p in PROCESS_FLAGS if role in p.roles
+    )
     return own + process + CLI_ONLY
 
 
@@ -91,7 +111,8 @@ def role_flags(role: Role) -> tuple[Flag, ...]:
 
 _GO_INT: Final = re.compile(
     r"[+-]?(?:0[xX](?:_?[0-9a-fA-F])+|0[bB](?:_?[01])+|0[oO](?:_?[0-7])+|0(?:_?[0-7])*"
-    r"|[1-9](?:_?[0-9])*)\Z")
+    r"|[1-9](?:_?[0-9])*)\Z"
+)
 _GO_TRUE: Final = frozenset({"1", "t", "T", "TRUE", "true", "True"})
 _GO_FALSE: Final = frozenset({"0", "f", "F", "FALSE", "false", "False"})
 _INT64_MIN: Final = -(2**63)
@@ -129,8 +150,7 @@ def go_parse_bool(s: str) -> bool:
     raise ValueError("parse error")
 
 
-def parse_go_flags(args: Sequence[str],
-                   flags: Sequence[Flag]) -> tuple[dict[str, Any], list[str]]:
+def parse_go_flags(args: Sequence[str], flags: Sequence[Flag]) -> tuple[dict[str, Any], list[str]]:
     """Parse ``args`` the way Go's ``flag`` package (under urfave/cli v1) does.
 
     Returns:
@@ -166,8 +186,10 @@ def parse_go_flags(args: Sequence[str],
             try:
                 parsed: Any = go_parse_bool(value)
             except ValueError:
-                raise ConfigError(f"invalid boolean value {value!r} for -{name}: parse error "
-                                  "(use -flag or -flag=false)") from None
+                raise ConfigError(
+                    f"invalid boolean value {value!r} for -{name}: parse error "
+                    "(use -flag or -flag=false)"
+                ) from None
         else:
             if not eq:
                 if not rest:
@@ -176,8 +198,9 @@ def parse_go_flags(args: Sequence[str],
             try:
                 parsed = go_parse_int(value) if flag.kind == "int" else value
             except ValueError as exc:
-                raise ConfigError(f'invalid value "{value}" for flag -{name}: {exc} '
-                                  "(expected an integer)") from None
+                raise ConfigError(
+                    f'invalid value "{value}" for flag -{name}: {exc} (expected an integer)'
+                ) from None
         other = used_as.get(flag.dest)
         if other is not None and other != name:
             raise ConfigError(f"cannot use two forms of the same flag: {other} {name}")
@@ -214,9 +237,12 @@ def parse_role_args(role: Role, args: Sequence[str]) -> ParsedArgs:
         role=role,
         settings={k: v for k, v in values.items() if k not in cli_only and k not in process},
         process={k: v for k, v in values.items() if k in process},
-        config_path=values.get("c", ""), profile=values.get("profile", ""),
-        help=values.get("help", False), version=values.get("version", False),
-        positional=tuple(rest))
+        config_path=values.get("c", ""),
+        profile=values.get("profile", ""),
+        help=values.get("help", False),
+        version=values.get("version", False),
+        positional=tuple(rest),
+    )
 
 
 def load_profile(name: str) -> TunnelConfig:
@@ -233,8 +259,9 @@ def load_profile(name: str) -> TunnelConfig:
     try:
         profiles, problems = store.load_all()
     except OSError as exc:
-        raise ConfigError(f"profiles in {store.directory}: {exc.strerror or exc}",
-                          field="profile") from None
+        raise ConfigError(
+            f"profiles in {store.directory}: {exc.strerror or exc}", field="profile"
+        ) from None
     for profile in profiles:
         if profile.name == name:
             for problem in problems:
@@ -242,12 +269,14 @@ def load_profile(name: str) -> TunnelConfig:
             return profile.config
     known = ", ".join(repr(p.name) for p in profiles) or f"none in {store.directory}"
     damaged = "".join(f"; {p}" for p in problems)
-    raise ConfigError(f"no profile named {name!r} (saved profiles: {known}{damaged})",
-                      field="profile")
+    raise ConfigError(
+        f"no profile named {name!r} (saved profiles: {known}{damaged})", field="profile"
+    )
 
 
-def read_json_config(path: str, base: TunnelConfig, warnings: list[str] | None = None,
-                     given: set[str] | None = None) -> TunnelConfig:
+def read_json_config(
+    path: str, base: TunnelConfig, warnings: list[str] | None = None, given: set[str] | None = None
+) -> TunnelConfig:
     """kcptun's ``-c``: the file's keys override ``base`` (see TunnelConfig.from_kcptun_json).
 
     Keys that are no setting here (a newer kcptun's, a typo) are ignored as kcptun does, and
@@ -283,13 +312,16 @@ def json_key_warnings(role: Role, text: str, where: str) -> list[str]:
     unknown = unknown_json_keys(role, _decode_pairs(text))
     if not unknown:
         return []
-    return [f"{where}: ignoring {len(unknown)} unknown key{'s' if len(unknown) > 1 else ''} "
-            f"({', '.join(unknown)}): not kcptun-{role} settings KCP Desk knows (a newer "
-            "kcptun's, or a typo); the tunnel runs without them"]
+    return [
+        f"{where}: ignoring {len(unknown)} unknown key{'s' if len(unknown) > 1 else ''} "
+        f"({', '.join(unknown)}): not kcptun-{role} settings KCP Desk knows (a newer "
+        "kcptun's, or a typo); the tunnel runs without them"
+    ]
 
 
-def build_config(parsed: ParsedArgs,
-                 env: Mapping[str, str] | None = None) -> tuple[TunnelConfig, list[str]]:
+def build_config(
+    parsed: ParsedArgs, env: Mapping[str, str] | None = None
+) -> tuple[TunnelConfig, list[str]]:
     """The effective config for a parsed command line, and warnings to log.
 
     Order, as in kcptun: defaults, ``KCPTUN_KEY`` (even when empty, like urfave/cli), our
@@ -304,8 +336,10 @@ def build_config(parsed: ParsedArgs,
     if parsed.profile:
         cfg = load_profile(parsed.profile)
         if cfg.role != role:
-            raise ConfigError(f"profile {parsed.profile!r} is a {cfg.role} profile, "
-                              f"not a {role} one", field="profile")
+            raise ConfigError(
+                f"profile {parsed.profile!r} is a {cfg.role} profile, not a {role} one",
+                field="profile",
+            )
     settings = dict(parsed.settings)
     if "peer" in settings:  # the generation's defaults first, the other flags on top
         cfg = with_peer(cfg, settings.pop("peer"))
@@ -319,12 +353,16 @@ def build_config(parsed: ParsedArgs,
         if inferred:
             warnings.append(inferred)
     if cfg.crypt not in crypt_names():
-        warnings.append(f"unknown crypt {cfg.crypt!r}, using {DEFAULT_CRYPT} as kcptun does "
-                        f"(valid: {', '.join(crypt_names())})")
+        warnings.append(
+            f"unknown crypt {cfg.crypt!r}, using {DEFAULT_CRYPT} as kcptun does "
+            f"(valid: {', '.join(crypt_names())})"
+        )
         cfg = replace(cfg, crypt=DEFAULT_CRYPT)
     if cfg.mode not in MODES and cfg.mode != MANUAL_MODE:
-        warnings.append(f"unknown mode {cfg.mode!r}, treating it as manual as kcptun does "
-                        f"(valid: {', '.join([*MODES, MANUAL_MODE])})")
+        warnings.append(
+            f"unknown mode {cfg.mode!r}, treating it as manual as kcptun does "
+            f"(valid: {', '.join([*MODES, MANUAL_MODE])})"
+        )
         cfg = replace(cfg, mode=MANUAL_MODE)
     if cfg.role == "server" and cfg.pprof:
         warnings.append("--pprof does nothing here (there is no Go profiler in Python)")

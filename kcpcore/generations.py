@@ -41,33 +41,49 @@ class Generation:
 
 
 _KCPTUN_2021: Final = Generation(
-    name="kcptun-2021", label="kcptun 2021 (Debian)", go=True,
+    name="kcptun-2021",
+    label="kcptun 2021 (Debian)",
+    go=True,
     knows=frozenset({"kcptun-2021"}),
-    defaults={"smuxver": {"client": 1, "server": 1},
-              "framesize": {"client": 32768, "server": 32768},
-              "closewait": {"client": 0, "server": 0}},
+    defaults={
+        "smuxver": {"client": 1, "server": 1},
+        "framesize": {"client": 32768, "server": 32768},
+        "closewait": {"client": 0, "server": 0},
+    },
     note="Debian's kcptun 20210922 and other builds before 2022: smux v1 by default, and "
-         "it refuses flags it does not know.")
+    "it refuses flags it does not know.",
+)
 _KCPTUN_2025: Final = Generation(
-    name="kcptun-2025", label="kcptun 2025+", go=True,
+    name="kcptun-2025",
+    label="kcptun 2025+",
+    go=True,
     knows=frozenset({"kcptun-2021", "kcptun-2025"}),
-    defaults={"smuxver": {"client": 2, "server": 2},
-              "framesize": {"client": 8192, "server": 8192},
-              "closewait": {"client": 0, "server": 30}},
+    defaults={
+        "smuxver": {"client": 2, "server": 2},
+        "framesize": {"client": 8192, "server": 8192},
+        "closewait": {"client": 0, "server": 30},
+    },
     note="kcptun v20251205 and later (the last releases before upstream was deleted): smux v2 "
-         "by default, 8 KiB smux frames, the server closes half-closed connections after "
-         "30 s.")
+    "by default, 8 KiB smux frames, the server closes half-closed connections after "
+    "30 s.",
+)
 _KCPDESK: Final = Generation(
-    name="kcpdesk", label="KCP Desk", go=False,
+    name="kcpdesk",
+    label="KCP Desk",
+    go=False,
     knows=frozenset({"kcptun-2021", "kcptun-2025", "kcpdesk"}),
-    defaults={"smuxver": {"client": 2, "server": 2},
-              "framesize": {"client": 32768, "server": 32768},
-              "closewait": {"client": 0, "server": 30}},
+    defaults={
+        "smuxver": {"client": 2, "server": 2},
+        "framesize": {"client": 32768, "server": 32768},
+        "closewait": {"client": 0, "server": 30},
+    },
     note="Another KCP Desk: smux v2 (per-stream flow control, so one slow stream cannot stall "
-         "the others) and every KCP Desk setting in exports.")
+    "the others) and every KCP Desk setting in exports.",
+)
 
 GENERATIONS: Final[dict[str, Generation]] = {
-    g.name: g for g in (_KCPTUN_2021, _KCPTUN_2025, _KCPDESK)}
+    g.name: g for g in (_KCPTUN_2021, _KCPTUN_2025, _KCPDESK)
+}
 PEERS: Final[tuple[str, ...]] = tuple(GENERATIONS)
 DEFAULT_PEER: Final = _KCPTUN_2021.name
 """What a config without a ``peer`` talks to: kcptun 20210922, so nothing changes for it."""

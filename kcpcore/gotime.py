@@ -37,8 +37,20 @@ from datetime import datetime, timedelta
 
 __all__ = ["go_time_format", "snmp_log_path"]
 
-_LONG_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-                "September", "October", "November", "December")
+_LONG_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 _LONG_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 # Numeric-zone tokens, longest first (Go checks them in this order).
@@ -107,7 +119,7 @@ def _next_token(layout: str, i: int) -> tuple[str, int] | None:
         j = 1
         while j < len(rest) and rest[j] == digit:
             j += 1
-        if not _ascii_digit(rest[j:j + 1]):  # a run of digits that goes on is not a fraction
+        if not _ascii_digit(rest[j : j + 1]):  # a run of digits that goes on is not a fraction
             return rest[:j], j
     return None
 
@@ -135,7 +147,7 @@ def _format_zone(tok: str, offset: int) -> str:
 
 
 def _format_fraction(tok: str, nanos: int) -> str:
-    digits = f"{nanos:09d}"[:min(len(tok) - 1, _FRAC_MAX_DIGITS)]
+    digits = f"{nanos:09d}"[: min(len(tok) - 1, _FRAC_MAX_DIGITS)]
     if tok[1] == "9":
         digits = digits.rstrip("0")
         if not digits:
@@ -147,16 +159,28 @@ def _format_token(tok: str, t: datetime) -> str:
     hour12 = t.hour % 12 or 12
     yday = t.timetuple().tm_yday
     simple = {
-        "2006": f"{t.year:04d}", "06": f"{t.year % 100:02d}",
-        "January": _LONG_MONTHS[t.month - 1], "Jan": _LONG_MONTHS[t.month - 1][:3],
-        "01": f"{t.month:02d}", "1": str(t.month),
-        "Monday": _LONG_DAYS[t.weekday()], "Mon": _LONG_DAYS[t.weekday()][:3],
-        "02": f"{t.day:02d}", "_2": f"{t.day:2d}", "2": str(t.day),
-        "002": f"{yday:03d}", "__2": f"{yday:3d}",
-        "15": f"{t.hour:02d}", "03": f"{hour12:02d}", "3": str(hour12),
-        "04": f"{t.minute:02d}", "4": str(t.minute),
-        "05": f"{t.second:02d}", "5": str(t.second),
-        "PM": "PM" if t.hour >= 12 else "AM", "pm": "pm" if t.hour >= 12 else "am",
+        "2006": f"{t.year:04d}",
+        "06": f"{t.year % 100:02d}",
+        "January": _LONG_MONTHS[t.month - 1],
+        "Jan": _LONG_MONTHS[t.month - 1][:3],
+        "01": f"{t.month:02d}",
+        "1": str(t.month),
+        "Monday": _LONG_DAYS[t.weekday()],
+        "Mon": _LONG_DAYS[t.weekday()][:3],
+        "02": f"{t.day:02d}",
+        "_2": f"{t.day:2d}",
+        "2": str(t.day),
+        "002": f"{yday:03d}",
+        "__2": f"{yday:3d}",
+        "15": f"{t.hour:02d}",
+        "03": f"{hour12:02d}",
+        "3": str(hour12),
+        "04": f"{t.minute:02d}",
+        "4": str(t.minute),
+        "05": f"{t.second:02d}",
+        "5": str(t.second),
+        "PM": "PM" if t.hour >= 12 else "AM",
+        "pm": "pm" if t.hour >= 12 else "am",
     }
     if tok in simple:
         return simple[tok]

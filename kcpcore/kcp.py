@@ -65,8 +65,19 @@ def timediff(later: int, earlier: int) -> int:
 class _Seg:
     """A segment in the send buffer. Plain slots class: created once per sent segment."""
 
-    __slots__ = ("acked", "data", "deadline", "fastack", "frg", "rto", "sent", "sn", "ts", "tx",
-                 "xmit")
+    __slots__ = (
+        "acked",
+        "data",
+        "deadline",
+        "fastack",
+        "frg",
+        "rto",
+        "sent",
+        "sn",
+        "ts",
+        "tx",
+        "xmit",
+    )
 
     def __init__(self, sn: int, frg: int, data: bytes) -> None:
         self.sn = sn
@@ -214,7 +225,7 @@ class Kcp:
                     last += data[:room]
                     off = min(room, n)
             while off < n:
-                queue.append(bytearray(data[off:off + mss]))
+                queue.append(bytearray(data[off : off + mss]))
                 self._snd_queue_frg.append(0)
                 off += mss
             return 0
@@ -222,7 +233,7 @@ class Kcp:
         if count > 255:
             return -2
         for i in range(count):
-            queue.append(bytearray(data[off:off + mss]))
+            queue.append(bytearray(data[off : off + mss]))
             self._snd_queue_frg.append(count - i - 1)
             off += mss
         return 0
@@ -269,8 +280,15 @@ class Kcp:
 
     # ------------------------------------------------------------------ input
 
-    def input(self, data: bytes | memoryview, now_ms: int, *, regular: bool = True,
-              ack_nodelay: bool = False, flush_on_slide: bool = True) -> int:
+    def input(
+        self,
+        data: bytes | memoryview,
+        now_ms: int,
+        *,
+        regular: bool = True,
+        ack_nodelay: bool = False,
+        flush_on_slide: bool = True,
+    ) -> int:
         """Feed one packet of KCP segments. Returns 0, or kcp-go's negative error code.
 
         ``regular`` is False for packets rebuilt by FEC: they carry no trustworthy window or
@@ -291,8 +309,11 @@ class Kcp:
                 if rtt >= 0:
                     self._update_ack(rtt)
                     ordered_ts = self._ordered_ts
-                    policy.on_rtt(rtt, None if ordered_ts is None
-                                  else max(timediff(now_ms, ordered_ts), 0), self._clock)
+                    policy.on_rtt(
+                        rtt,
+                        None if ordered_ts is None else max(timediff(now_ms, ordered_ts), 0),
+                        self._clock,
+                    )
         if self._newly_acked:
             self._tick(now_ms)
             newly = self._newly_acked
@@ -306,8 +327,9 @@ class Kcp:
             self.flush(now_ms, ack_only=True)
         return ret
 
-    def _read_segments(self, data: bytes | memoryview, regular: bool
-                       ) -> tuple[int, list[tuple[int, int]] | None, int, bool]:
+    def _read_segments(
+        self, data: bytes | memoryview, regular: bool
+    ) -> tuple[int, list[tuple[int, int]] | None, int, bool]:
         """Apply the segments of one packet but its ACKs: (0 or kcp-go's negative error code,
         the ACKs' (sn, ts) for the caller to apply after, the last una read, whether it
         slid the send window). Stops at the first bad segment, like kcp-go."""
@@ -345,7 +367,7 @@ class Kcp:
                 if timediff(sn, self.rcv_nxt + self.rcv_wnd) < 0:
                     self.acklist.append((sn, ts))
                     if timediff(sn, self.rcv_nxt) >= 0:
-                        repeat = self._parse_data(sn, frg, bytes(data[off:off + length]))
+                        repeat = self._parse_data(sn, frg, bytes(data[off : off + length]))
                 if regular and repeat:
                     snmp.repeat_segs += 1
             elif cmd == IKCP_CMD_WASK:
@@ -439,7 +461,7 @@ class Kcp:
         """fastack += #(acks with sn > hole.sn and ts >= hole.ts), capped at what matters."""
         cap = self._fastcap
         base = self.snd_una
-        acks.sort(key=lambda a: ((a[0] - base) & MASK32), reverse=True)
+        acks.sort(key=lambda a: (a[0] - base) & MASK32, reverse=True)
         ref_ts = acks[0][1]  # compare timestamps relative to one of them (wrap-safe)
         top: list[int] = []  # the `cap` largest relative ts among acks with larger sn
         i = 0
@@ -597,8 +619,9 @@ class Kcp:
         self.snd_nxt = snd_nxt
         return new
 
-    def _flush_segments(self, w: _Writer, wnd: int, una: int, now_ms: int,
-                        new_segs: list[_Seg]) -> tuple[int, int]:
+    def _flush_segments(
+        self, w: _Writer, wnd: int, una: int, now_ms: int, new_segs: list[_Seg]
+    ) -> tuple[int, int]:
         """Send new segments, the holes the policy finds lost, and RTO-expired segments.
 
         kcp-go's early retransmit is for the tail of the data: "no new segment in this
@@ -651,8 +674,12 @@ class Kcp:
                 seg.tx = record
                 seg.deadline = clock + seg.rto
                 heapq.heappush(timers, (seg.deadline, seg.sn, seg.xmit, seg))
-                w.add(_pack_header(conv, IKCP_CMD_PUSH, seg.frg, wnd, now_ms, seg.sn, una,
-                                   len(seg.data)), seg.data)
+                w.add(
+                    _pack_header(
+                        conv, IKCP_CMD_PUSH, seg.frg, wnd, now_ms, seg.sn, una, len(seg.data)
+                    ),
+                    seg.data,
+                )
                 if seg.xmit >= dead:
                     self.state = -1
 

@@ -43,8 +43,9 @@ CONV_MEMORY = 65536  # convs remembered against replay (~5 MB at most)
 class ServerDemux:
     """Routes datagrams from many peers to their sessions; sans-I/O."""
 
-    def __init__(self, *, crypt: BlockCrypt | PacketCrypt, params: SessionParams,
-                 max_sessions: int = 65536) -> None:
+    def __init__(
+        self, *, crypt: BlockCrypt | PacketCrypt, params: SessionParams, max_sessions: int = 65536
+    ) -> None:
         self.crypt = crypt
         self.params = params
         self.snmp = Snmp()  # drops that belong to no session

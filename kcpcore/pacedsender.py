@@ -46,8 +46,18 @@ class PacedSender(SenderPolicy):
 
     tracks_acks = True
 
-    __slots__ = ("_bad_rounds", "_early", "_floor", "_guard_round", "_limited", "_ordered",
-                 "conv", "fallback_reason", "pacer", "reorder")
+    __slots__ = (
+        "_bad_rounds",
+        "_early",
+        "_floor",
+        "_guard_round",
+        "_limited",
+        "_ordered",
+        "conv",
+        "fallback_reason",
+        "pacer",
+        "reorder",
+    )
 
     def __init__(self, ack_delay: int, conv: int = 0) -> None:
         """``ack_delay``: ms the peer may hold an ACK (its flush interval; we assume ours)."""
@@ -88,8 +98,7 @@ class PacedSender(SenderPolicy):
         return 0
 
     # ---------------------------------------------------------------- which holes are lost
-    def lost_holes(self, kcp: Kcp, holes: Any, tail: bool,
-                   clock: int) -> tuple[list[_Seg], int]:
+    def lost_holes(self, kcp: Kcp, holes: Any, tail: bool, clock: int) -> tuple[list[_Seg], int]:
         """kcp-go's fast-ack rule until a resend proves needless (the path reorders); RACK
         from then on, once ``RACK_MIN_SAMPLES`` in-order RTT samples came in (a round trip
         taken from overtaking datagrams would condemn every segment still on its way;
@@ -178,8 +187,12 @@ class PacedSender(SenderPolicy):
         if pacer.round == self._guard_round:
             return
         self._guard_round = pacer.round
-        suspicious = (self._limited and pacer.state == PROBE_BW and pacer.queue_free()
-                      and not pacer.app_limited())
+        suspicious = (
+            self._limited
+            and pacer.state == PROBE_BW
+            and pacer.queue_free()
+            and not pacer.app_limited()
+        )
         self._limited = False
         self._bad_rounds = self._bad_rounds + 1 if suspicious else 0
         if self._bad_rounds < GUARD_ROUNDS:
@@ -194,7 +207,8 @@ class PacedSender(SenderPolicy):
         self.fallback_reason = (
             f"the pacer held itself to {bw * mbit:.1f} Mbit/s, window-limited, for "
             f"{GUARD_ROUNDS} round trips on a path that shows no queue, while the windows "
-            f"allow {rules * mbit:.1f} Mbit/s at {srtt} ms: sending by kcptun's rules")
+            f"allow {rules * mbit:.1f} Mbit/s at {srtt} ms: sending by kcptun's rules"
+        )
         log.warning("conv %08x: pacing off: %s", self.conv, self.fallback_reason)
         kcp.set_policy(KcptunRules())
 

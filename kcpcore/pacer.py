@@ -291,8 +291,10 @@ class Pacer:
             self._min_rtt_at = clock
         elif not self.round:
             # Until a round completes: the low percentile of what came so far.
-            self.min_rtt = max(_percentile([r for _, r in self._window_rtts],
-                                           self._fraction(MIN_RTT_PERCENTILE)), 1)
+            self.min_rtt = max(
+                _percentile([r for _, r in self._window_rtts], self._fraction(MIN_RTT_PERCENTILE)),
+                1,
+            )
             self._min_rtt_at = clock
 
     def _watch_startup_queue(self, rtt: int, clock: int) -> None:
@@ -317,8 +319,16 @@ class Pacer:
         self._interval_min = 0
         self._interval_start = clock
 
-    def on_delivered(self, count: int, clock: int, sent_delivered: int, sent_dtime: int,
-                     sent_first: int, sent_clock: int, inflight: int) -> None:
+    def on_delivered(
+        self,
+        count: int,
+        clock: int,
+        sent_delivered: int,
+        sent_dtime: int,
+        sent_first: int,
+        sent_clock: int,
+        inflight: int,
+    ) -> None:
         """``count`` segments newly acked. Of the most recently sent of them: ``delivered``,
         ``delivered_time`` and ``first_sent_time`` when it was sent, and its send clock.
 
@@ -358,8 +368,9 @@ class Pacer:
         while window and clock - window[0][0] > MIN_RTT_WINDOW:
             window.popleft()
         if window:
-            self.min_rtt = max(_percentile([r for _, r in window],
-                                           self._fraction(MIN_RTT_PERCENTILE)), 1)
+            self.min_rtt = max(
+                _percentile([r for _, r in window], self._fraction(MIN_RTT_PERCENTILE)), 1
+            )
             self._min_rtt_at = clock
 
     def set_overhead(self, overhead: float) -> None:
@@ -410,8 +421,10 @@ class Pacer:
         self._cycle_start = self.delivered_time
 
     def _advance(self, clock: int, inflight: int) -> None:
-        if self.state == DRAIN and (inflight <= self.bw * self._rtt() or clock - self._cycle_start
-                                    > DRAIN_ROUNDS * (self._rtt() + self.ack_delay)):
+        if self.state == DRAIN and (
+            inflight <= self.bw * self._rtt()
+            or clock - self._cycle_start > DRAIN_ROUNDS * (self._rtt() + self.ack_delay)
+        ):
             self.state = PROBE_BW
             self._cycle_index = 2  # start cruising; the probe comes round soon
             self._cycle_start = clock
@@ -420,8 +433,12 @@ class Pacer:
             self._cycle_start = clock
             if self._cycle_index == 0:
                 self._probe_base = self._bw_wire
-            elif (self._cycle_index == 3 and self._probe_base
-                  and self._bw_wire >= REPROBE_GROWTH * self._probe_base and self.queue_free()):
+            elif (
+                self._cycle_index == 3
+                and self._probe_base
+                and self._bw_wire >= REPROBE_GROWTH * self._probe_base
+                and self.queue_free()
+            ):
                 # The 1.25 probe came back 25 % faster with no queue: startup stopped far
                 # below the path's rate (noisy early samples), and probing 25 % per eight
                 # rounds would take seconds to get there. Search again.

@@ -33,8 +33,9 @@ from .segment import IKCP_OVERHEAD
 from .snmp import Snmp
 
 
-def header_reserve(datashard: int, parityshard: int,
-                   crypt_overhead: int = CRYPT_HEADER_SIZE) -> int:
+def header_reserve(
+    datashard: int, parityshard: int, crypt_overhead: int = CRYPT_HEADER_SIZE
+) -> int:
     """Bytes KCP must leave free in each ``mtu`` for the outer headers (kcp-go headerSize).
 
     ``crypt_overhead`` is the crypt's ``overhead``: 20 (nonce + CRC), 28 (aes-128-gcm) or 0
@@ -50,17 +51,25 @@ def fec_enabled(datashard: int, parityshard: int) -> bool:
 class PacketCodec:
     """Seals KCP packets into datagrams and opens datagrams back into KCP packets."""
 
-    def __init__(self, *, crypt: BlockCrypt | PacketCrypt, datashard: int, parityshard: int,
-                 snmp: Snmp, fec_adaptive: bool = False,
-                 sender: ParitySender | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        crypt: BlockCrypt | PacketCrypt,
+        datashard: int,
+        parityshard: int,
+        snmp: Snmp,
+        fec_adaptive: bool = False,
+        sender: ParitySender | None = None,
+    ) -> None:
         self.crypt = as_packet_crypt(crypt)
         self.reserve = header_reserve(datashard, parityshard, self.crypt.overhead)
         """bytes of each datagram that are not KCP: crypt overhead + FEC header"""
         self.snmp = snmp
         on = fec_enabled(datashard, parityshard)
         # KCP Desk only: send only the parity the measured loss needs (fec.AdaptiveParity)
-        self.adaptive = (AdaptiveParity(datashard, parityshard, sender=sender)
-                         if on and fec_adaptive else None)
+        self.adaptive = (
+            AdaptiveParity(datashard, parityshard, sender=sender) if on and fec_adaptive else None
+        )
         self.encoder = FecEncoder(datashard, parityshard, adaptive=self.adaptive) if on else None
         # kcp-go builds a (1,1) decoder on the fly when FEC arrives at a session without one;
         # a (1,1) decoder never recovers anything, so with FEC off we strip headers only.
@@ -122,9 +131,12 @@ class PacketCodec:
         if flag == TYPE_DATA:
             adaptive = self.adaptive
             if adaptive is not None:
-                adaptive.on_peer_data(body[0] | body[1] << 8 | body[2] << 16 | body[3] << 24,
-                                      now_ms, decoder.data_shards,
-                                      decoder.data_shards + decoder.parity_shards)
+                adaptive.on_peer_data(
+                    body[0] | body[1] << 8 | body[2] << 16 | body[3] << 24,
+                    now_ms,
+                    decoder.data_shards,
+                    decoder.data_shards + decoder.parity_shards,
+                )
             return _data_payload(body), decoder.decode(body, now_ms)
         return None, decoder.decode(body, now_ms)
 
@@ -149,5 +161,7 @@ def peek_conv(body: bytes) -> tuple[int, int] | None:
     off = FEC_HEADER_SIZE_PLUS2 if flag == TYPE_DATA else 0
     if len(body) < off + IKCP_OVERHEAD:
         return None
-    return (int.from_bytes(body[off:off + 4], "little"),
-            int.from_bytes(body[off + 12:off + 16], "little"))
+    return (
+        int.from_bytes(body[off : off + 4], "little"),
+        int.from_bytes(body[off + 12 : off + 16], "little"),
+    )

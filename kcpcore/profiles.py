@@ -74,16 +74,33 @@ _FILE_CHARS: Final = re.compile(r"[^A-Za-z0-9._-]+")
 
 # Settings both ends must agree on, or the tunnel does not work at all (PROTOCOL.md 8.4).
 MUST_MATCH: Final[tuple[str, ...]] = (
-    "key", "crypt", "datashard", "parityshard", "nocomp", "smuxver")
+    "key",
+    "crypt",
+    "datashard",
+    "parityshard",
+    "nocomp",
+    "smuxver",
+)
 # What the other end's config copies from this one: the must-match set plus the settings
 # kcptun's docs tell users to keep equal so both directions behave alike.
 SHARED_FIELDS: Final[tuple[str, ...]] = (
-    *MUST_MATCH, "mode", "nodelay", "interval", "resend", "nc", "mtu", "smuxbuf", "streambuf",
-    "keepalive")
+    *MUST_MATCH,
+    "mode",
+    "nodelay",
+    "interval",
+    "resend",
+    "nc",
+    "mtu",
+    "smuxbuf",
+    "streambuf",
+    "keepalive",
+)
 _MANUAL_FIELDS: Final = ("nodelay", "interval", "resend", "nc")
 PROGRAMS: Final[dict[Role, str]] = {"client": "kcptun-client", "server": "kcptun-server"}
 _ADDRESS_FIELDS: Final[dict[Role, tuple[str, ...]]] = {
-    "client": ("localaddr", "remoteaddr"), "server": ("listen", "target")}
+    "client": ("localaddr", "remoteaddr"),
+    "server": ("listen", "target"),
+}
 
 
 def config_dir(env: Mapping[str, str] | None = None) -> Path:
@@ -127,8 +144,9 @@ class Profile:
 
     def to_json_text(self) -> str:
         """The file body: kcptun's JSON for the role, plus our ``kcpdesk`` header first."""
-        body: dict[str, Any] = {META_KEY: {"format": FORMAT_VERSION, "name": self.name,
-                                           "role": self.config.role}}
+        body: dict[str, Any] = {
+            META_KEY: {"format": FORMAT_VERSION, "name": self.name, "role": self.config.role}
+        }
         body.update(self.config.to_kcptun_json())
         return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
 
@@ -235,13 +253,18 @@ class ProfileStore:
                 profile = Profile.from_json_text(path.read_text("utf-8"))
             except (OSError, UnicodeDecodeError, ConfigError) as exc:
                 why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-                problems.append(StoreProblem(path, f"unreadable profile: {why}",
-                                             self._move_aside(path)))
+                problems.append(
+                    StoreProblem(path, f"unreadable profile: {why}", self._move_aside(path))
+                )
                 continue
             if profile.name in profiles:
-                problems.append(StoreProblem(
-                    path, f"a second profile named {profile.name!r}; "
-                          f"{self._paths[profile.name].name} is used"))
+                problems.append(
+                    StoreProblem(
+                        path,
+                        f"a second profile named {profile.name!r}; "
+                        f"{self._paths[profile.name].name} is used",
+                    )
+                )
                 continue
             profiles[profile.name] = profile
             self._paths[profile.name] = path
@@ -274,8 +297,7 @@ class ProfileStore:
             if p.name == name:
                 return p
         known = ", ".join(repr(p.name) for p in profiles) or f"none in {self.directory}"
-        raise ConfigError(f"no profile named {name!r} (saved profiles: {known})",
-                          field="profile")
+        raise ConfigError(f"no profile named {name!r} (saved profiles: {known})", field="profile")
 
     def path_of(self, name: str) -> Path | None:
         """The file that holds ``name`` as of the last scan."""
@@ -312,7 +334,8 @@ class ProfileStore:
         used = {p.name.casefold() for p in self.directory.iterdir()}
         candidate, n = f"{stem}.json", 1
         while candidate.casefold() in used or any(
-                u.startswith(candidate.casefold() + ".corrupt") for u in used):
+            u.startswith(candidate.casefold() + ".corrupt") for u in used
+        ):
             n += 1
             candidate = f"{stem}-{n}.json"
         return self.directory / candidate
@@ -334,7 +357,7 @@ class ProfileStore:
     def unique_name(self, base: str) -> str:
         """``base``, or ``base (2)``, ``base (3)``... whichever is not taken yet."""
         taken = set(self.names())
-        base = base.strip()[:NAME_MAX - 5] or "profile"
+        base = base.strip()[: NAME_MAX - 5] or "profile"
         if base not in taken:
             return base
         n = 2
@@ -388,8 +411,11 @@ def import_kcptun_json(text: str, role: Role | None = None) -> TunnelConfig:
         else:
             role = guess_role(data)
         if role is None:
-            raise ConfigError("cannot tell whether this is a client or a server config "
-                              "(no localaddr/remoteaddr or listen/target keys)", field="role")
+            raise ConfigError(
+                "cannot tell whether this is a client or a server config "
+                "(no localaddr/remoteaddr or listen/target keys)",
+                field="role",
+            )
     cfg = TunnelConfig.from_kcptun_json_text(role, text)
     try:
         given = json_setting_names(role, json.loads(text))
@@ -429,27 +455,31 @@ def parse_command_line(text: str) -> tuple[TunnelConfig, list[str]]:
             break
         word = os.path.basename(tok).lower()
         if word in _ROLE_WORDS:
-            role, tokens = _ROLE_WORDS[word], tokens[i + 1:]
+            role, tokens = _ROLE_WORDS[word], tokens[i + 1 :]
             break
         for key, r in _ROLE_WORDS.items():
             if key in word:
-                role, tokens = r, tokens[i + 1:]
+                role, tokens = r, tokens[i + 1 :]
                 break
         if role is not None:
             break
     if role is None:
-        raise ConfigError("the command must start with kcptun-client or kcptun-server (or "
-                          "'kcpdesk client' / 'kcpdesk server')")
+        raise ConfigError(
+            "the command must start with kcptun-client or kcptun-server (or "
+            "'kcpdesk client' / 'kcpdesk server')"
+        )
     parsed = parse_role_args(role, tokens)
     if parsed.positional:
-        raise ConfigError(f"unexpected argument {parsed.positional[0]!r} (kcptun stops reading "
-                          "flags there)")
+        raise ConfigError(
+            f"unexpected argument {parsed.positional[0]!r} (kcptun stops reading flags there)"
+        )
     cfg, warnings = build_config(parsed, env)
     return normalized(cfg), warnings
 
 
-def command_line(cfg: TunnelConfig, program: str | Sequence[str] | None = None, *,
-                 runs: str | None = None) -> str:
+def command_line(
+    cfg: TunnelConfig, program: str | Sequence[str] | None = None, *, runs: str | None = None
+) -> str:
     """The shell command that runs ``cfg``: kcptun's program name and only the changed flags.
 
     ``program`` replaces ``kcptun-client``/``kcptun-server``; a sequence is several words
@@ -490,8 +520,10 @@ def range_problem(cfg: TunnelConfig, runs: str) -> str:
         return ""
     if ports.count == 1:
         return ""
-    return (f"{generation(runs).label} cannot use the port range in {name} "
-            f"({ports.first}-{ports.last}); give it one port")
+    return (
+        f"{generation(runs).label} cannot use the port range in {name} "
+        f"({ports.first}-{ports.last}); give it one port"
+    )
 
 
 def omitted_flags(cfg: TunnelConfig, runs: str) -> list[str]:
@@ -499,9 +531,13 @@ def omitted_flags(cfg: TunnelConfig, runs: str) -> list[str]:
     KCP Desk's own ones excluded: they only ever concern the end that runs KCP Desk."""
     cfg = normalized(cfg)
     knows = generation(runs).knows
-    return ["--" + s.flags[0] for s in fields_for(cfg.role)
-            if s.since not in knows and not s.extension
-            and getattr(cfg, s.name) != s.default_for(cfg.role)]
+    return [
+        "--" + s.flags[0]
+        for s in fields_for(cfg.role)
+        if s.since not in knows
+        and not s.extension
+        and getattr(cfg, s.name) != s.default_for(cfg.role)
+    ]
 
 
 def peer_config(cfg: TunnelConfig, address: str | None = None) -> TunnelConfig:

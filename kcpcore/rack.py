@@ -65,8 +65,7 @@ class ReorderWindow:
             self.steps += 1
             self._widened_at = clock
 
-    def lost(self, holes: Iterable[_Seg], clock: int, rtt: float,
-             reo_wnd: float) -> list[_Seg]:
+    def lost(self, holes: Iterable[_Seg], clock: int, rtt: float, reo_wnd: float) -> list[_Seg]:
         """Holes sent before a segment that was acknowledged, and more than ``rtt +
         reo_wnd`` ago."""
         newest = self.newest_sent

@@ -114,7 +114,7 @@ def _mat_invert(m: np.ndarray) -> np.ndarray:
     work = np.concatenate([m.astype(np.uint8), np.eye(n, dtype=np.uint8)], axis=1)
     for r in range(n):
         if work[r, r] == 0:
-            below = np.nonzero(work[r + 1:, r])[0]
+            below = np.nonzero(work[r + 1 :, r])[0]
             if below.size == 0:
                 raise ValueError("singular matrix")
             s = r + 1 + int(below[0])
@@ -152,12 +152,15 @@ def check_shard_counts(data_shards: int, parity_shards: int) -> None:
     if not 1 <= data_shards <= MAX_TOTAL_SHARDS - 1:
         raise ConfigError(f"datashard must be in 1..255, got {data_shards}", field="datashard")
     if not 1 <= parity_shards <= MAX_TOTAL_SHARDS - 1:
-        raise ConfigError(f"parityshard must be in 1..255, got {parity_shards}",
-                          field="parityshard")
+        raise ConfigError(
+            f"parityshard must be in 1..255, got {parity_shards}", field="parityshard"
+        )
     if data_shards + parity_shards > MAX_TOTAL_SHARDS:
         raise ConfigError(
             f"datashard + parityshard must be <= {MAX_TOTAL_SHARDS}, "
-            f"got {data_shards + parity_shards}", field="parityshard")
+            f"got {data_shards + parity_shards}",
+            field="parityshard",
+        )
 
 
 def combine(rows: Sequence[Sequence[int]], shards: Sequence[bytes], length: int) -> list[bytes]:
@@ -187,14 +190,20 @@ def combine(rows: Sequence[Sequence[int]], shards: Sequence[bytes], length: int)
         return parts
     stacked = np.frombuffer(b"".join(parts), dtype=np.uint8).reshape(n_out, n_in, length)
     flat = np.bitwise_xor.reduce(stacked, axis=1).tobytes()
-    return [flat[i * length:(i + 1) * length] for i in range(n_out)]
+    return [flat[i * length : (i + 1) * length] for i in range(n_out)]
 
 
 class ReedSolomon:
     """A systematic (ds+ps, ds) erasure code with klauspost's default encoding matrix."""
 
-    __slots__ = ("_decode_cache", "_parity_rows", "data_shards", "matrix", "parity_shards",
-                 "total_shards")
+    __slots__ = (
+        "_decode_cache",
+        "_parity_rows",
+        "data_shards",
+        "matrix",
+        "parity_shards",
+        "total_shards",
+    )
 
     def __init__(self, data_shards: int, parity_shards: int) -> None:
         check_shard_counts(data_shards, parity_shards)
@@ -272,7 +281,7 @@ class ReedSolomon:
             cache.move_to_end(invalid)
             return rows
         gone = set(invalid)
-        valid = [i for i in range(self.total_shards) if i not in gone][:self.data_shards]
+        valid = [i for i in range(self.total_shards) if i not in gone][: self.data_shards]
         inverse: list[list[int]] = _mat_invert(self.matrix[valid]).tolist()
         cache[invalid] = inverse
         if len(cache) > DECODE_CACHE_SIZE:

@@ -50,12 +50,17 @@ _WORD_ORDER: Final = np.array([0, 13, 10, 7, 4, 1, 14, 11, 8, 5, 2, 15, 12, 9, 6
 U32Array = npt.NDArray[np.uint32]
 
 
-def _quarter_round(a: U32Array, b: U32Array, c: U32Array, d: U32Array,
-                   t: U32Array, u: U32Array) -> None:
+def _quarter_round(
+    a: U32Array, b: U32Array, c: U32Array, d: U32Array, t: U32Array, u: U32Array
+) -> None:
     """b ^= (a+d) <<< 7; c ^= (b+a) <<< 9; d ^= (c+b) <<< 13; a ^= (d+c) <<< 18, in place."""
     add, shl, shr, xor = np.add, np.left_shift, np.right_shift, np.bitwise_xor
-    for dst, x, y, (left, right) in ((b, a, d, _SHIFTS[0]), (c, b, a, _SHIFTS[1]),
-                                     (d, c, b, _SHIFTS[2]), (a, d, c, _SHIFTS[3])):
+    for dst, x, y, (left, right) in (
+        (b, a, d, _SHIFTS[0]),
+        (c, b, a, _SHIFTS[1]),
+        (d, c, b, _SHIFTS[2]),
+        (a, d, c, _SHIFTS[3]),
+    ):
         add(x, y, out=t)
         shl(t, left, out=u)
         shr(t, right, out=t)
@@ -66,8 +71,8 @@ def _quarter_round(a: U32Array, b: U32Array, c: U32Array, d: U32Array,
 def _roll(src: U32Array, by: int, dst: U32Array) -> None:
     """dst = numpy.roll(src, by, axis=0) for a 4-lane array, without allocating."""
     k = by % 4
-    dst[k:] = src[:4 - k]
-    dst[:k] = src[4 - k:]
+    dst[k:] = src[: 4 - k]
+    dst[:k] = src[4 - k :]
 
 
 class Salsa20:
@@ -81,12 +86,15 @@ class Salsa20:
         k = np.frombuffer(key, "<u4").astype(_U32)
         s = np.frombuffer(SIGMA, "<u4").astype(_U32)
         # y layout with the nonce and counter words left at zero; see the module docstring
-        self._template = np.array([
-            [s[0], s[1], s[2], s[3]],
-            [k[3], 0, k[7], k[2]],
-            [0, k[6], k[1], 0],
-            [k[5], k[0], 0, k[4]],
-        ], _U32)
+        self._template = np.array(
+            [
+                [s[0], s[1], s[2], s[3]],
+                [k[3], 0, k[7], k[2]],
+                [0, k[6], k[1], 0],
+                [k[5], k[0], 0, k[4]],
+            ],
+            _U32,
+        )
 
     def keystream(self, nonce: bytes, length: int, counter: int = 0) -> npt.NDArray[np.uint8]:
         """``length`` keystream bytes for ``nonce``, starting at 64-byte block ``counter``."""

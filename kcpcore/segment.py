@@ -47,12 +47,14 @@ class Segment:
     data: bytes = b""
 
     def pack(self) -> bytes:
-        return pack_segment(self.conv, self.cmd, self.frg, self.wnd, self.ts, self.sn, self.una,
-                            self.data)
+        return pack_segment(
+            self.conv, self.cmd, self.frg, self.wnd, self.ts, self.sn, self.una, self.data
+        )
 
 
-def pack_segment(conv: int, cmd: int, frg: int, wnd: int, ts: int, sn: int, una: int,
-                 data: bytes = b"") -> bytes:
+def pack_segment(
+    conv: int, cmd: int, frg: int, wnd: int, ts: int, sn: int, una: int, data: bytes = b""
+) -> bytes:
     return SEGMENT_HEADER.pack(conv, cmd, frg, wnd, ts, sn, una, len(data)) + data
 
 
@@ -71,7 +73,7 @@ def iter_segments(buf: bytes | bytearray | memoryview) -> Iterator[Segment]:
             raise MalformedPacket(f"kcp: unknown cmd {cmd}")
         if length > end - off:
             raise MalformedPacket(f"kcp: segment length {length} exceeds {end - off} bytes left")
-        yield Segment(conv, cmd, frg, wnd, ts, sn, una, bytes(view[off:off + length]))
+        yield Segment(conv, cmd, frg, wnd, ts, sn, una, bytes(view[off : off + length]))
         off += length
     if off != end and off == 0:
         raise MalformedPacket(f"kcp: {end} bytes is shorter than a segment header")

@@ -65,8 +65,9 @@ class SenderPolicy:
         return 0
 
     # ---------------------------------------------------------------- which holes are lost
-    def lost_holes(self, kcp: Kcp, holes: Iterable[_Seg], tail: bool,
-                   clock: int) -> tuple[list[_Seg], int]:
+    def lost_holes(
+        self, kcp: Kcp, holes: Iterable[_Seg], tail: bool, clock: int
+    ) -> tuple[list[_Seg], int]:
         """Holes (unacked, below the highest acked sn) to resend now, and how many of them
         are *early* retransmits (the rest are fast retransmits)."""
         return [], 0
@@ -135,8 +136,9 @@ class KcptunRules(SenderPolicy):
     def window(self, kcp: Kcp, wnd: int) -> int:
         return wnd if kcp.nocwnd else min(self.cwnd, wnd)
 
-    def lost_holes(self, kcp: Kcp, holes: Iterable[_Seg], tail: bool,
-                   clock: int) -> tuple[list[_Seg], int]:
+    def lost_holes(
+        self, kcp: Kcp, holes: Iterable[_Seg], tail: bool, clock: int
+    ) -> tuple[list[_Seg], int]:
         return fastack_holes(kcp, holes, tail)
 
     def on_una_advanced(self, kcp: Kcp) -> None:

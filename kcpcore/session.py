@@ -57,15 +57,28 @@ class SessionParams:
 class KcpSession:
     """A KCP conversation with one peer address."""
 
-    def __init__(self, *, conv: int, crypt: BlockCrypt | PacketCrypt, params: SessionParams,
-                 now: float, snmp: Snmp | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        conv: int,
+        crypt: BlockCrypt | PacketCrypt,
+        params: SessionParams,
+        now: float,
+        snmp: Snmp | None = None,
+    ) -> None:
         self.snmp = snmp if snmp is not None else Snmp()
         self.params = params
-        policy: SenderPolicy = (PacedSender(ack_delay=params.interval, conv=conv)
-                                if params.pacing else KcptunRules())
-        self.codec = PacketCodec(crypt=crypt, datashard=params.datashard,
-                                 parityshard=params.parityshard, snmp=self.snmp,
-                                 fec_adaptive=params.fec_adaptive, sender=policy)
+        policy: SenderPolicy = (
+            PacedSender(ack_delay=params.interval, conv=conv) if params.pacing else KcptunRules()
+        )
+        self.codec = PacketCodec(
+            crypt=crypt,
+            datashard=params.datashard,
+            parityshard=params.parityshard,
+            snmp=self.snmp,
+            fec_adaptive=params.fec_adaptive,
+            sender=policy,
+        )
         kcp = Kcp(conv, snmp=self.snmp, stream=params.stream)
         kcp.reserve_bytes(self.codec.reserve)
         kcp.set_mtu(params.mtu)  # kcp-go keeps 1400 when mtu < 50; > 1500 refused upstream
@@ -116,12 +129,12 @@ class KcpSession:
         una = kcp.snd_una
         # kcp-go flushes inside Input when snd_una advances; we mark the session dirty instead,
         # so a batch of datagrams read in one go shares one flush (same segments, fuller packets).
-        if own is not None and kcp.input(own, now_ms, regular=True, ack_nodelay=ack_nodelay,
-                                         flush_on_slide=False):
+        if own is not None and kcp.input(
+            own, now_ms, regular=True, ack_nodelay=ack_nodelay, flush_on_slide=False
+        ):
             snmp.kcp_in_errors += 1
         for pkt in recovered:
-            if kcp.input(pkt, now_ms, regular=False, ack_nodelay=ack_nodelay,
-                         flush_on_slide=False):
+            if kcp.input(pkt, now_ms, regular=False, ack_nodelay=ack_nodelay, flush_on_slide=False):
                 snmp.kcp_in_errors += 1
             else:
                 snmp.fec_recovered += 1

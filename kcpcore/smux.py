@@ -53,8 +53,11 @@ class SmuxConfig:
         if self.keepalive_interval <= 0:
             raise ConfigError("smux: keep-alive interval must be positive", "keepalive")
         if self.keepalive_timeout < self.keepalive_interval:
-            raise ConfigError("smux: keep-alive timeout must be larger than keep-alive "
-                              f"interval ({self.keepalive_timeout:g} s)", "keepalive")
+            raise ConfigError(
+                "smux: keep-alive timeout must be larger than keep-alive "
+                f"interval ({self.keepalive_timeout:g} s)",
+                "keepalive",
+            )
         if not 0 < self.max_frame_size <= 65535:
             raise ConfigError("smux: max frame size must be in 1..65535", "max_frame_size")
         if self.max_receive_buffer <= 0:
@@ -62,11 +65,13 @@ class SmuxConfig:
         if self.max_stream_buffer <= 0:
             raise ConfigError("smux: max stream buffer must be positive", "streambuf")
         if self.max_stream_buffer > self.max_receive_buffer:
-            raise ConfigError("smux: max stream buffer must not be larger than max receive "
-                              "buffer", "streambuf")
+            raise ConfigError(
+                "smux: max stream buffer must not be larger than max receive buffer", "streambuf"
+            )
         if self.max_stream_buffer > 0x7FFFFFFF:
-            raise ConfigError("smux: max stream buffer must not be larger than 2147483647",
-                              "streambuf")
+            raise ConfigError(
+                "smux: max stream buffer must not be larger than 2147483647", "streambuf"
+            )
 
 
 class _Stream:
@@ -145,7 +150,7 @@ class SmuxSession:
                     break
                 st = streams.get(sid)
                 if st is not None and length:
-                    payload = bytes(buf[off + HEADER_SIZE:nxt])
+                    payload = bytes(buf[off + HEADER_SIZE : nxt])
                     st.buffered += length
                     self.buffered_receive += length
                     events.append(StreamData(sid, payload))
@@ -173,8 +178,9 @@ class SmuxSession:
             self._frame(CMD_NOP, 0)
         return self._die(f"smux: frame version {ver}, expected {self.version}")
 
-    def _control_frame(self, cmd: int, sid: int, buf: bytearray, off: int, end: int,
-                       events: list[SmuxEvent]) -> int:
+    def _control_frame(
+        self, cmd: int, sid: int, buf: bytearray, off: int, end: int, events: list[SmuxEvent]
+    ) -> int:
         """Apply one UPD, SYN or FIN frame at ``off``: the offset after it, or -1 when the
         frame is not complete yet or the command is invalid (then the session is dead)."""
         streams = self._streams
@@ -220,8 +226,7 @@ class SmuxSession:
             if st.incr >= self.config.max_stream_buffer // 2 or not st.updated:
                 st.updated = True
                 st.incr = 0
-                self._frame(CMD_UPD, sid, SMUX_UPD.pack(st.num_read,
-                                                        self.config.max_stream_buffer))
+                self._frame(CMD_UPD, sid, SMUX_UPD.pack(st.num_read, self.config.max_stream_buffer))
 
     # ------------------------------------------------------------------ send
     def open_stream(self) -> int:
@@ -255,7 +260,7 @@ class SmuxSession:
         pack = SMUX_HEADER.pack
         ver = self.version
         for off in range(0, n, step):
-            chunk = data[off:min(off + step, n)]
+            chunk = data[off : min(off + step, n)]
             out.append(pack(ver, CMD_PSH, len(chunk), sid))
             out.append(chunk)
             self.frames_out += 1
@@ -303,8 +308,12 @@ class SmuxSession:
             # a full receive buffer stops our reads, so silence then is not the peer's fault
             if not ready and self.buffered_receive < cfg.max_receive_buffer:
                 self.timed_out = True
-                return [self._die(f"smux: no frame from the peer in "
-                                  f"{cfg.keepalive_timeout:g} s (keepalive timeout)")]
+                return [
+                    self._die(
+                        f"smux: no frame from the peer in "
+                        f"{cfg.keepalive_timeout:g} s (keepalive timeout)"
+                    )
+                ]
         return []
 
     def close(self) -> None:

@@ -44,7 +44,7 @@ class SnappyWriter:
             return bytes(c.flush())
         out = bytearray()
         for off in range(0, len(data), MAX_BLOCK_SIZE):
-            c.compress(data[off:off + MAX_BLOCK_SIZE])
+            c.compress(data[off : off + MAX_BLOCK_SIZE])
             out += c.flush()
         return bytes(out)
 
@@ -79,8 +79,10 @@ class SnappyReader:
                 ctype = buf[off]
                 length = buf[off + 1] | buf[off + 2] << 8 | buf[off + 3] << 16
                 if not self._seen_identifier and ctype != CHUNK_STREAM_IDENTIFIER:
-                    raise SnappyError(f"snappy: stream starts with chunk type {ctype:#04x}, "
-                                      "not the stream identifier")
+                    raise SnappyError(
+                        f"snappy: stream starts with chunk type {ctype:#04x}, "
+                        "not the stream identifier"
+                    )
                 if length > MAX_CHUNK_LEN:  # golang/snappy: any type, skippable ones too
                     raise SnappyError(f"snappy: chunk length {length} out of range")
                 if ctype == CHUNK_STREAM_IDENTIFIER:

@@ -33,8 +33,11 @@ def log_file(pattern: str, now: datetime | None = None) -> str:
     candidates = glob.glob(os.path.join(head, "".join("?" if c.isdigit() else c for c in tail)))
     files = [f for f in candidates if os.path.isfile(f)]
     if not files:
-        raise ConfigError(f"no snmplog file at {path} (is a tunnel running with "
-                          f"--snmplog {pattern} --snmpperiod N?)", field="snmplog")
+        raise ConfigError(
+            f"no snmplog file at {path} (is a tunnel running with "
+            f"--snmplog {pattern} --snmpperiod N?)",
+            field="snmplog",
+        )
     return max(files, key=os.path.getmtime)
 
 

@@ -50,8 +50,12 @@ U32Array = npt.NDArray[np.uint32]
 def _key_words(key: bytes) -> tuple[int, int, int, int]:
     if len(key) != TEA_KEY_SIZE:
         raise ValueError(f"tea/xtea: key must be {TEA_KEY_SIZE} bytes, got {len(key)}")
-    return (int.from_bytes(key[0:4], "big"), int.from_bytes(key[4:8], "big"),
-            int.from_bytes(key[8:12], "big"), int.from_bytes(key[12:16], "big"))
+    return (
+        int.from_bytes(key[0:4], "big"),
+        int.from_bytes(key[4:8], "big"),
+        int.from_bytes(key[8:12], "big"),
+        int.from_bytes(key[12:16], "big"),
+    )
 
 
 def _split_blocks(data: bytes) -> tuple[U32Array, U32Array]:

@@ -11,8 +11,15 @@ import struct
 from pathlib import Path
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-ICNS_TYPES = {16: b"icp4", 32: b"icp5", 64: b"icp6", 128: b"ic07", 256: b"ic08", 512: b"ic09",
-              1024: b"ic10"}
+ICNS_TYPES = {
+    16: b"icp4",
+    32: b"icp5",
+    64: b"icp6",
+    128: b"ic07",
+    256: b"ic08",
+    512: b"ic09",
+    1024: b"ic10",
+}
 
 
 def png_size(data: bytes) -> tuple[int, int]:
@@ -51,8 +58,11 @@ def ico_bytes(pngs: dict[int, bytes]) -> bytes:
 
 
 def icns_bytes(pngs: dict[int, bytes]) -> bytes:
-    body = b"".join(ICNS_TYPES[s] + struct.pack(">I", 8 + len(pngs[s])) + pngs[s]
-                    for s in sorted(pngs) if s in ICNS_TYPES)
+    body = b"".join(
+        ICNS_TYPES[s] + struct.pack(">I", 8 + len(pngs[s])) + pngs[s]
+        for s in sorted(pngs)
+        if s in ICNS_TYPES
+    )
     return b"icns" + struct.pack(">I", 8 + len(body)) + body
 
 

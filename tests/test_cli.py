@@ -75,64 +75,91 @@ def config_for(role: Role, args: list[str], env: dict[str, str] | None = None) -
 # --- Go flag syntax ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("args", [
-    ["-mtu", "1200"], ["--mtu", "1200"], ["-mtu=1200"], ["--mtu=1200"],
-    ["--mtu", "0x4b0"], ["--mtu=0X4B0"], ["-mtu", "02260"], ["--mtu", "0o2260"],
-    ["--mtu", "0b10010110000"], ["--mtu", "1_200"], ["--mtu", "+1200"],
-    ["--mtu", "5", "--mtu", "1200"],  # the last one wins
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["-mtu", "1200"],
+        ["--mtu", "1200"],
+        ["-mtu=1200"],
+        ["--mtu=1200"],
+        ["--mtu", "0x4b0"],
+        ["--mtu=0X4B0"],
+        ["-mtu", "02260"],
+        ["--mtu", "0o2260"],
+        ["--mtu", "0b10010110000"],
+        ["--mtu", "1_200"],
+        ["--mtu", "+1200"],
+        ["--mtu", "5", "--mtu", "1200"],  # the last one wins
+    ],
+)
 def test_int_flag_spellings(args: list[str]) -> None:
     assert config_for("client", args).mtu == 1200
 
 
-@pytest.mark.parametrize(("args", "expected"), [
-    (["--nocomp"], True), (["-nocomp"], True), (["--nocomp=true"], True),
-    (["--nocomp=1"], True), (["-nocomp=T"], True), (["--nocomp=TRUE"], True),
-    (["--nocomp=false"], False), (["-nocomp=0"], False), (["--nocomp=F"], False),
-    (["--nocomp", "--nocomp=False"], False), ([], False),
-])
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--nocomp"], True),
+        (["-nocomp"], True),
+        (["--nocomp=true"], True),
+        (["--nocomp=1"], True),
+        (["-nocomp=T"], True),
+        (["--nocomp=TRUE"], True),
+        (["--nocomp=false"], False),
+        (["-nocomp=0"], False),
+        (["--nocomp=F"], False),
+        (["--nocomp", "--nocomp=False"], False),
+        ([], False),
+    ],
+)
 def test_bool_flag_spellings(args: list[str], expected: bool) -> None:
     assert config_for("server", args).nocomp is expected
 
 
-@pytest.mark.parametrize(("role", "args", "field", "value"), [
-    ("client", ["-l", "127.0.0.1:1"], "localaddr", "127.0.0.1:1"),
-    ("client", ["--l=:2"], "localaddr", ":2"),
-    ("client", ["-r", "h:3"], "remoteaddr", "h:3"),
-    ("client", ["--ds", "4"], "datashard", 4),
-    ("client", ["-ps=5"], "parityshard", 5),
-    ("server", ["-l", ":6"], "listen", ":6"),
-    ("server", ["-t", "/run/x.sock"], "target", "/run/x.sock"),
-    ("server", ["--datashard", "0"], "datashard", 0),
-    ("client", ["--key", "-starts-with-dash"], "key", "-starts-with-dash"),
-    ("client", ["--key", "a=b c"], "key", "a=b c"),
-    ("client", ["--key="], "key", ""),
-    ("client", ["-key=x=y"], "key", "x=y"),
-    ("client", ["--mtu", "-5"], "mtu", -5),
-    ("client", ["--interval", "010", "--mode", "manual"], "interval", 8),  # Go octal
-])
+@pytest.mark.parametrize(
+    ("role", "args", "field", "value"),
+    [
+        ("client", ["-l", "127.0.0.1:1"], "localaddr", "127.0.0.1:1"),
+        ("client", ["--l=:2"], "localaddr", ":2"),
+        ("client", ["-r", "h:3"], "remoteaddr", "h:3"),
+        ("client", ["--ds", "4"], "datashard", 4),
+        ("client", ["-ps=5"], "parityshard", 5),
+        ("server", ["-l", ":6"], "listen", ":6"),
+        ("server", ["-t", "/run/x.sock"], "target", "/run/x.sock"),
+        ("server", ["--datashard", "0"], "datashard", 0),
+        ("client", ["--key", "-starts-with-dash"], "key", "-starts-with-dash"),
+        ("client", ["--key", "a=b c"], "key", "a=b c"),
+        ("client", ["--key="], "key", ""),
+        ("client", ["-key=x=y"], "key", "x=y"),
+        ("client", ["--mtu", "-5"], "mtu", -5),
+        ("client", ["--interval", "010", "--mode", "manual"], "interval", 8),  # Go octal
+    ],
+)
 def test_aliases_and_values(role: Role, args: list[str], field: str, value: Any) -> None:
     assert getattr(config_for(role, args), field) == value
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--bogus"], "flag provided but not defined: -bogus"),
-    (["--pprof"], "flag provided but not defined: -pprof"),  # client has no --pprof
-    (["--conn"], "flag needs an argument: -conn"),
-    (["--mtu", "abc"], 'invalid value "abc" for flag -mtu: parse error'),
-    (["--mtu", "08"], "parse error"),
-    (["--mtu", "1__0"], "parse error"),
-    (["--mtu", "_1"], "parse error"),
-    (["--mtu", "0x"], "parse error"),
-    (["--mtu", "1.5"], "parse error"),
-    (["--mtu", "9223372036854775808"], "value out of range"),
-    (["--nocomp=maybe"], "invalid boolean value 'maybe' for -nocomp"),
-    (["--nocomp="], "invalid boolean value '' for -nocomp"),
-    (["---mtu", "1"], "bad flag syntax: ---mtu"),
-    (["-=1"], "bad flag syntax: -=1"),
-    (["-l", ":1", "--localaddr", ":2"], "cannot use two forms of the same flag: l localaddr"),
-    (["--ds", "3", "--datashard", "4"], "cannot use two forms of the same flag: ds datashard"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--bogus"], "flag provided but not defined: -bogus"),
+        (["--pprof"], "flag provided but not defined: -pprof"),  # client has no --pprof
+        (["--conn"], "flag needs an argument: -conn"),
+        (["--mtu", "abc"], 'invalid value "abc" for flag -mtu: parse error'),
+        (["--mtu", "08"], "parse error"),
+        (["--mtu", "1__0"], "parse error"),
+        (["--mtu", "_1"], "parse error"),
+        (["--mtu", "0x"], "parse error"),
+        (["--mtu", "1.5"], "parse error"),
+        (["--mtu", "9223372036854775808"], "value out of range"),
+        (["--nocomp=maybe"], "invalid boolean value 'maybe' for -nocomp"),
+        (["--nocomp="], "invalid boolean value '' for -nocomp"),
+        (["---mtu", "1"], "bad flag syntax: ---mtu"),
+        (["-=1"], "bad flag syntax: -=1"),
+        (["-l", ":1", "--localaddr", ":2"], "cannot use two forms of the same flag: l localaddr"),
+        (["--ds", "3", "--datashard", "4"], "cannot use two forms of the same flag: ds datashard"),
+    ],
+)
 def test_flag_errors_use_go_wording(args: list[str], message: str) -> None:
     with pytest.raises(ConfigError) as err:
         flags.parse_role_args("client", args)
@@ -148,10 +175,21 @@ def test_parsing_stops_at_first_non_flag_and_double_dash() -> None:
     assert parsed.positional == ("-", "--mtu")
 
 
-@pytest.mark.parametrize(("text", "value"), [
-    ("0", 0), ("-0", 0), ("00", 0), ("017", 15), ("-0x10", -16), ("0B11", 3), ("0O_7", 7),
-    ("0x_Ff", 255), ("9_223_372_036_854_775_807", 2**63 - 1), ("-9223372036854775808", -(2**63)),
-])
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("0", 0),
+        ("-0", 0),
+        ("00", 0),
+        ("017", 15),
+        ("-0x10", -16),
+        ("0B11", 3),
+        ("0O_7", 7),
+        ("0x_Ff", 255),
+        ("9_223_372_036_854_775_807", 2**63 - 1),
+        ("-9223372036854775808", -(2**63)),
+    ],
+)
 def test_go_parse_int(text: str, value: int) -> None:
     assert flags.go_parse_int(text) == value
 
@@ -179,8 +217,11 @@ def test_env_key_through_main(monkeypatch: pytest.MonkeyPatch, ran: list[TunnelC
 
 def test_json_overrides_flags_and_keeps_the_rest(tmp_path: Path) -> None:
     path = write_json(tmp_path, '{"Key": "json", "MTU": 1200, "sndwnd": null, "junk": 1}')
-    cfg = config_for("client", ["--key", "flag", "--mtu", "1000", "--sndwnd", "64",
-                                "--rcvwnd", "99", "-c", path], {"KCPTUN_KEY": "env"})
+    cfg = config_for(
+        "client",
+        ["--key", "flag", "--mtu", "1000", "--sndwnd", "64", "--rcvwnd", "99", "-c", path],
+        {"KCPTUN_KEY": "env"},
+    )
     assert (cfg.key, cfg.mtu, cfg.sndwnd, cfg.rcvwnd) == ("json", 1200, 64, 99)
 
 
@@ -201,24 +242,26 @@ def test_mode_preset_is_applied_after_json(tmp_path: Path) -> None:
 def test_unknown_crypt_and_mode_warn_and_fall_back() -> None:
     cfg, warnings = flags.build_config(
         flags.parse_role_args("client", ["--crypt", "rot13", "--mode", "Fast", "--nodelay", "1"]),
-        {})
+        {},
+    )
     assert (cfg.crypt, cfg.mode, cfg.nodelay, cfg.interval) == ("aes", "manual", 1, 50)
     assert len(warnings) == 2
     assert "rot13" in warnings[0] and "aes" in warnings[0]
     assert "'Fast'" in warnings[1] and "manual" in warnings[1]
 
 
-def test_unknown_crypt_warning_is_logged(capsys: pytest.CaptureFixture[str],
-                                         ran: list[TunnelConfig]) -> None:
+def test_unknown_crypt_warning_is_logged(
+    capsys: pytest.CaptureFixture[str], ran: list[TunnelConfig]
+) -> None:
     assert cli.main(["client", "--crypt", "rot13"]) == 0
     err = capsys.readouterr().err
-    assert re.search(r"^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d warning: unknown crypt 'rot13'", err,
-                     re.M)
+    assert re.search(r"^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d warning: unknown crypt 'rot13'", err, re.M)
     assert ran[0].crypt == "aes"
 
 
-def test_pprof_is_accepted_with_a_warning(capsys: pytest.CaptureFixture[str],
-                                          ran: list[TunnelConfig]) -> None:
+def test_pprof_is_accepted_with_a_warning(
+    capsys: pytest.CaptureFixture[str], ran: list[TunnelConfig]
+) -> None:
     assert cli.main(["server", "--pprof"]) == 0
     assert ran[0].pprof is True
     assert "warning: --pprof does nothing" in capsys.readouterr().err
@@ -231,42 +274,60 @@ def test_profile_hook(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     saved = TunnelConfig(role="client", mtu=1000, key="profile", remoteaddr="p:1")
     monkeypatch.setattr(flags, "load_profile", lambda name: saved)
     path = write_json(tmp_path, '{"remoteaddr": "json:2"}')
-    cfg = config_for("client", ["--profile", "home", "--mtu", "1100", "-c", path],
-                     {"KCPTUN_KEY": "env"})
+    cfg = config_for(
+        "client", ["--profile", "home", "--mtu", "1100", "-c", path], {"KCPTUN_KEY": "env"}
+    )
     assert (cfg.key, cfg.mtu, cfg.remoteaddr) == ("profile", 1100, "json:2")
     with pytest.raises(ConfigError, match="client profile"):
         config_for("server", ["--profile", "home"])
 
 
-def test_profile_from_the_desktop_store(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
-                                        ran: list[TunnelConfig]) -> None:
+def test_profile_from_the_desktop_store(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, ran: list[TunnelConfig]
+) -> None:
     """A profile saved by the app runs headless, with flags still applied on top."""
     from kcpcore.profiles import Profile, ProfileStore
 
     monkeypatch.setenv("KCPDESK_CONFIG_DIR", str(tmp_path))
     store = ProfileStore()
     assert store.directory == tmp_path / "profiles"
-    store.save(Profile("office", TunnelConfig(role="client", remoteaddr="office.example:4000",
-                                              key="s3cret", crypt="salsa20", mode="fast3")))
+    store.save(
+        Profile(
+            "office",
+            TunnelConfig(
+                role="client",
+                remoteaddr="office.example:4000",
+                key="s3cret",
+                crypt="salsa20",
+                mode="fast3",
+            ),
+        )
+    )
     assert cli.main(["client", "--profile", "office", "--mtu", "1200"]) == 0
     (cfg,) = ran
     assert (cfg.remoteaddr, cfg.key, cfg.crypt, cfg.mode, cfg.mtu) == (
-        "office.example:4000", "s3cret", "salsa20", "fast3", 1200)
+        "office.example:4000",
+        "s3cret",
+        "salsa20",
+        "fast3",
+        1200,
+    )
     assert cli.main(["server", "--profile", "office"]) == 2  # a client profile
     assert cli.main(["client", "--profile", "nope"]) == 2
 
 
-def test_corrupt_profile_is_reported_not_dropped(monkeypatch: pytest.MonkeyPatch,
-                                                 tmp_path: Path,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_corrupt_profile_is_reported_not_dropped(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("KCPDESK_CONFIG_DIR", str(tmp_path))
     (tmp_path / "profiles").mkdir()
     (tmp_path / "profiles" / "broken.json").write_text("{not json")
     assert cli.main(["client", "--profile", "broken"]) == 2
     err = capsys.readouterr().err
     assert "broken.json" in err and "no profile named 'broken'" in err
-    assert [p.name.split(".corrupt-")[0] for p in (tmp_path / "profiles").iterdir()] == \
-        ["broken.json"]
+    assert [p.name.split(".corrupt-")[0] for p in (tmp_path / "profiles").iterdir()] == [
+        "broken.json"
+    ]
 
 
 # --- to_args round trip ----------------------------------------------------------------------
@@ -284,17 +345,18 @@ def _configs(role: Role) -> st.SearchStrategy[TunnelConfig]:
             return st.booleans()
         return st.text(max_size=12)
 
-    return st.fixed_dictionaries(
-        {s.name: value(s.name, s.kind) for s in fields_for(role)}).map(
-        lambda kw: TunnelConfig(role=role, **kw))
+    return st.fixed_dictionaries({s.name: value(s.name, s.kind) for s in fields_for(role)}).map(
+        lambda kw: TunnelConfig(role=role, **kw)
+    )
 
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("full", [False, True])
 @settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])  # a busy CI machine
 @given(data=st.data())
-def test_to_args_round_trips_through_the_parser(role: Role, full: bool,
-                                                data: st.DataObject) -> None:
+def test_to_args_round_trips_through_the_parser(
+    role: Role, full: bool, data: st.DataObject
+) -> None:
     cfg = data.draw(_configs(role))
     assert config_for(role, cfg.to_args(full=full)) == apply_mode(cfg)
 
@@ -309,22 +371,30 @@ def test_to_args_lists_only_changes_by_default() -> None:
 # --- main(): output and error paths ----------------------------------------------------------
 
 
-def test_main_runs_with_the_built_config(ran: list[TunnelConfig],
-                                         capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli.main(["client", "-r", "example.net:4000", "--key", "hunter2", "--mode",
-                     "fast3"]) == 0
+def test_main_runs_with_the_built_config(
+    ran: list[TunnelConfig], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert (
+        cli.main(["client", "-r", "example.net:4000", "--key", "hunter2", "--mode", "fast3"]) == 0
+    )
     (cfg,) = ran
     assert (cfg.remoteaddr, cfg.key, cfg.interval) == ("example.net:4000", "hunter2", 10)
     err = capsys.readouterr().err
     assert "hunter2" not in err
     stamp = r"^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d "
-    for line in ("remote address: example.net:4000", "nodelay parameters: 1 10 2 1",
-                 "key: ********", "sndwnd: 128 rcvwnd: 512", "tcp: false"):
+    for line in (
+        "remote address: example.net:4000",
+        "nodelay parameters: 1 10 2 1",
+        "key: ********",
+        "sndwnd: 128 rcvwnd: 512",
+        "tcp: false",
+    ):
         assert re.search(stamp + re.escape(line) + "$", err, re.M), line
 
 
-def test_log_flag_writes_to_a_file(ran: list[TunnelConfig], tmp_path: Path,
-                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_log_flag_writes_to_a_file(
+    ran: list[TunnelConfig], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     log_file = tmp_path / "k.log"
     log_file.write_text("old line\n")
     assert cli.main(["server", "--log", str(log_file), "--quiet"]) == 0
@@ -342,18 +412,20 @@ def test_help_has_kcptuns_option_table(role: Role, capsys: pytest.CaptureFixture
     exe = shutil.which(BINARY[role])
     if exe is None:
         pytest.skip(f"{BINARY[role]} is not installed")
-    theirs = subprocess.run([exe, "--help"], capture_output=True, text=True, timeout=10,
-                            check=True).stdout
+    theirs = subprocess.run(
+        [exe, "--help"], capture_output=True, text=True, timeout=10, check=True
+    ).stdout
 
     def options(text: str) -> list[str]:
         lines = text.splitlines()
-        return lines[lines.index("GLOBAL OPTIONS:") + 1:]
+        return lines[lines.index("GLOBAL OPTIONS:") + 1 :]
 
-    newer = {"--profile"} | {f"--{s.flags[0]} " for s in fields_for(role)
-                             if s.since != "kcptun-2021"}  # flags kcptun 2021 has not
-    assert [ln for ln in options(ours) if "KCP Desk" not in ln
-             and not any(f in ln for f in newer)] == \
-        [ln for ln in options(theirs) if ln.strip()]
+    newer = {"--profile"} | {
+        f"--{s.flags[0]} " for s in fields_for(role) if s.since != "kcptun-2021"
+    }  # flags kcptun 2021 has not
+    assert [
+        ln for ln in options(ours) if "KCP Desk" not in ln and not any(f in ln for f in newer)
+    ] == [ln for ln in options(theirs) if ln.strip()]
     assert cli.main([role, "-h"]) == 0 and capsys.readouterr().out == ours
     assert cli.main([role, "help"]) == 0 and capsys.readouterr().out == ours
 
@@ -394,10 +466,13 @@ BAD_INPUTS = [
 
 
 @pytest.mark.parametrize("argv", BAD_INPUTS, ids=" ".join)
-def test_bad_input_is_one_error_line(argv: list[str], tmp_path: Path,
-                                     monkeypatch: pytest.MonkeyPatch,
-                                     capsys: pytest.CaptureFixture[str],
-                                     ran: list[TunnelConfig]) -> None:
+def test_bad_input_is_one_error_line(
+    argv: list[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    ran: list[TunnelConfig],
+) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "bad.json").write_text('{"mtu": 1200,}')
     (tmp_path / "typed.json").write_text('{"mtu": "1200"}')
@@ -412,8 +487,9 @@ def test_bad_input_is_one_error_line(argv: list[str], tmp_path: Path,
     assert out == ""
 
 
-def test_validation_errors_are_joined_on_one_line(capsys: pytest.CaptureFixture[str],
-                                                  ran: list[TunnelConfig]) -> None:
+def test_validation_errors_are_joined_on_one_line(
+    capsys: pytest.CaptureFixture[str], ran: list[TunnelConfig]
+) -> None:
     assert cli.main(["server", "--keepalive", "31", "--smuxver", "3", "--dscp", "64"]) == 2
     (line,) = capsys.readouterr().err.splitlines()
     assert "dscp:" in line and "smuxver:" in line and "keepalive:" in line
@@ -438,13 +514,20 @@ def test_run_passes_the_config_to_the_engine(monkeypatch: pytest.MonkeyPatch) ->
     assert cli.run(cfg) == 0 and got == [cfg]
 
 
-@pytest.mark.parametrize(("exc", "rc", "text"), [
-    (OSError(98, "Address already in use"), 1, "Address already in use"),
-    (ConfigError("target: bad"), 2, "target: bad"),
-])
-def test_run_turns_engine_failures_into_one_line(exc: Exception, rc: int, text: str,
-                                                 monkeypatch: pytest.MonkeyPatch,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    ("exc", "rc", "text"),
+    [
+        (OSError(98, "Address already in use"), 1, "Address already in use"),
+        (ConfigError("target: bad"), 2, "target: bad"),
+    ],
+)
+def test_run_turns_engine_failures_into_one_line(
+    exc: Exception,
+    rc: int,
+    text: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     async def run_forever(cfg: TunnelConfig, opts: object = None) -> int:
         raise exc
 
@@ -459,16 +542,25 @@ def test_run_turns_engine_failures_into_one_line(exc: Exception, rc: int, text: 
 def _python(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     env.pop("KCPTUN_KEY", None)
-    return subprocess.run([sys.executable, *args], capture_output=True, text=True, timeout=60,
-                          env=env, cwd=cwd or REPO)
+    return subprocess.run(
+        [sys.executable, *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        cwd=cwd or REPO,
+    )
 
 
-@pytest.mark.parametrize("argv", [
-    ["client", "--mtu", "abc"],
-    ["server", "--tcp"],
-    ["client", "-c", "/nonexistent/kcptun.json"],
-    ["server", "--keepalive", "0"],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["client", "--mtu", "abc"],
+        ["server", "--tcp"],
+        ["client", "-c", "/nonexistent/kcptun.json"],
+        ["server", "--keepalive", "0"],
+    ],
+)
 def test_python_m_kcpcore_errors(argv: list[str]) -> None:
     proc = _python("-m", "kcpcore", *argv)
     assert proc.returncode == 2
@@ -478,12 +570,14 @@ def test_python_m_kcpcore_errors(argv: list[str]) -> None:
 
 
 def test_python_m_kcpcore_without_arguments_never_imports_the_gui() -> None:
-    code = ("import sys, runpy; sys.argv = ['kcpcore']\n"
-            "try:\n    runpy.run_module('kcpcore', run_name='__main__')\n"
-            "except SystemExit as e:\n    rc = e.code\n"
-            "bad = sorted(m for m in sys.modules if m == 'app' or m.startswith(('app.', "
-            "'PySide6', 'qasync', 'pyqtgraph')))\n"
-            "print(rc, bad)")
+    code = (
+        "import sys, runpy; sys.argv = ['kcpcore']\n"
+        "try:\n    runpy.run_module('kcpcore', run_name='__main__')\n"
+        "except SystemExit as e:\n    rc = e.code\n"
+        "bad = sorted(m for m in sys.modules if m == 'app' or m.startswith(('app.', "
+        "'PySide6', 'qasync', 'pyqtgraph')))\n"
+        "print(rc, bad)"
+    )
     proc = _python("-c", code)
     assert proc.stdout.strip() == "2 []", proc.stderr
     assert "kcpdesk client [options]" in proc.stderr
@@ -501,8 +595,9 @@ def kcptun_startup(role: Role, args: list[str]) -> list[str]:
     if exe is None:
         pytest.skip(f"{BINARY[role]} is not installed")
     env = {k: v for k, v in os.environ.items() if k != "KCPTUN_KEY"}
-    proc = subprocess.Popen([exe, *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            text=True, env=env)
+    proc = subprocess.Popen(
+        [exe, *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env
+    )
     killer = threading.Timer(10, proc.kill)
     killer.start()
     lines: list[str] = []
@@ -525,25 +620,78 @@ def kcptun_startup(role: Role, args: list[str]) -> list[str]:
 PARITY_CASES: list[tuple[Role, list[str], str | None]] = [
     ("client", ["--mtu", "0x500", "--nocomp=false", "--quiet=1", "--ds", "4", "-ps=0"], None),
     ("client", ["-mtu=0_1_0", "--sndwnd", "010", "-rcvwnd=+7", "--mtu", "1400"], None),
-    ("client", ["--mode", "fast2", "--sndwnd", "99", "-c", "{j}"],
-     '{"Mode": "manual", "NoDelay": 1, "interval": 15, "MTU": null, "rcvwnd": 77, "x": 1}'),
-    ("client", ["--crypt", "salsa20", "--keepalive", "20", "--smuxver", "2", "--streambuf",
-                "1_000", "-c", "{j}"], '{"crypt": "xtea", "snmpperiod": 5, "quiet": true}'),
-    ("client", ["--nocomp", "--acknodelay", "--mode", "normal", "--conn", "3",
-                "--autoexpire", "60", "--scavengettl", "0x10", "-c", "{j}"],
-     '{"SNDWND": 9, "\\u017fockbuf": 65536} trailing text'),
+    (
+        "client",
+        ["--mode", "fast2", "--sndwnd", "99", "-c", "{j}"],
+        '{"Mode": "manual", "NoDelay": 1, "interval": 15, "MTU": null, "rcvwnd": 77, "x": 1}',
+    ),
+    (
+        "client",
+        [
+            "--crypt",
+            "salsa20",
+            "--keepalive",
+            "20",
+            "--smuxver",
+            "2",
+            "--streambuf",
+            "1_000",
+            "-c",
+            "{j}",
+        ],
+        '{"crypt": "xtea", "snmpperiod": 5, "quiet": true}',
+    ),
+    (
+        "client",
+        [
+            "--nocomp",
+            "--acknodelay",
+            "--mode",
+            "normal",
+            "--conn",
+            "3",
+            "--autoexpire",
+            "60",
+            "--scavengettl",
+            "0x10",
+            "-c",
+            "{j}",
+        ],
+        '{"SNDWND": 9, "\\u017fockbuf": 65536} trailing text',
+    ),
     ("client", ["--remoteaddr", "example.net:1", "--snmplog", "/tmp/x-20060102.log"], None),
-    ("server", ["-t", "127.0.0.1:9", "--mode", "fast3", "--dscp", "46", "-c", "{j}"],
-     '{"DataShard": 0, "conn": 5, "target": "/run/app.sock", "smuxbuf": 8388608}'),
-    ("server", ["--mode", "manual", "--nodelay", "1", "--interval", "15", "--resend", "7",
-                "--nc", "1", "--sockbuf", "65536", "--quiet"], None),
+    (
+        "server",
+        ["-t", "127.0.0.1:9", "--mode", "fast3", "--dscp", "46", "-c", "{j}"],
+        '{"DataShard": 0, "conn": 5, "target": "/run/app.sock", "smuxbuf": 8388608}',
+    ),
+    (
+        "server",
+        [
+            "--mode",
+            "manual",
+            "--nodelay",
+            "1",
+            "--interval",
+            "15",
+            "--resend",
+            "7",
+            "--nc",
+            "1",
+            "--sockbuf",
+            "65536",
+            "--quiet",
+        ],
+        None,
+    ),
 ]
 
 
 @pytest.mark.interop
 @pytest.mark.parametrize(("role", "args", "json_text"), PARITY_CASES)
-def test_startup_report_matches_kcptun(role: Role, args: list[str], json_text: str | None,
-                                       tmp_path: Path) -> None:
+def test_startup_report_matches_kcptun(
+    role: Role, args: list[str], json_text: str | None, tmp_path: Path
+) -> None:
     if json_text is not None:
         path = write_json(tmp_path, json_text)
         args = [path if a == "{j}" else a for a in args]
@@ -568,8 +716,9 @@ def test_startup_lines_shape() -> None:
 # --- kcpdesk snmp: the counters without SIGUSR1 --------------------------------------------------
 
 
-def test_snmp_prints_the_newest_snmplog_row(tmp_path: Path,
-                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_snmp_prints_the_newest_snmplog_row(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from datetime import datetime
 
     from kcpcore.gotime import snmp_log_path
@@ -578,19 +727,32 @@ def test_snmp_prints_the_newest_snmplog_row(tmp_path: Path,
     pattern = str(tmp_path / "snmp-20060102.csv")
     old, new = Snmp(bytes_sent=5), Snmp(bytes_sent=7, in_pkts=3)
     path = Path(snmp_log_path(pattern, datetime.now()))
-    path.write_text("\n".join([old.csv_header(), old.csv_row(1_700_000_000),
-                               new.csv_row(1_700_000_002), "1700000004,1,2"]) + "\n")
+    path.write_text(
+        "\n".join(
+            [
+                old.csv_header(),
+                old.csv_row(1_700_000_000),
+                new.csv_row(1_700_000_002),
+                "1700000004,1,2",
+            ]
+        )
+        + "\n"
+    )
     assert cli.main(["snmp", pattern]) == 0
     out = capsys.readouterr().out
     assert out.endswith(f" KCP SNMP:{new.go_dump()}\n")  # the half-written row is skipped
 
 
-@pytest.mark.parametrize(("argv", "rc", "text"), [
-    (["snmp"], 2, "usage: kcpdesk snmp PATTERN"),
-    (["snmp", "/nonexistent/snmp-20060102.csv"], 1, "no snmplog file at /nonexistent/snmp-"),
-])
-def test_snmp_errors_are_one_line(argv: list[str], rc: int, text: str,
-                                  capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    ("argv", "rc", "text"),
+    [
+        (["snmp"], 2, "usage: kcpdesk snmp PATTERN"),
+        (["snmp", "/nonexistent/snmp-20060102.csv"], 1, "no snmplog file at /nonexistent/snmp-"),
+    ],
+)
+def test_snmp_errors_are_one_line(
+    argv: list[str], rc: int, text: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert cli.main(argv) == rc
     (line,) = capsys.readouterr().err.splitlines()
     assert line.startswith("kcpdesk: error: ") and text in line

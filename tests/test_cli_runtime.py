@@ -33,14 +33,33 @@ def test_server_sigusr1_snmplog_and_clean_sigterm(tmp_path: Path) -> None:
     log = tmp_path / "server.log"
     pattern = str(tmp_path / "snmp-20060102.csv")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "kcpcore", "server", "-l", f"127.0.0.1:{port}", "-t",
-         "127.0.0.1:9", "--key", "s3cret-key", "--snmplog", pattern, "--snmpperiod", "1",
-         "--log", str(log)],
-        env={**os.environ, "PYTHONPATH": str(REPO)}, stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "kcpcore",
+            "server",
+            "-l",
+            f"127.0.0.1:{port}",
+            "-t",
+            "127.0.0.1:9",
+            "--key",
+            "s3cret-key",
+            "--snmplog",
+            pattern,
+            "--snmpperiod",
+            "1",
+            "--log",
+            str(log),
+        ],
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     try:
-        assert wait_for(lambda: log.exists() and "listening on" in log.read_text()), \
+        assert wait_for(lambda: log.exists() and "listening on" in log.read_text()), (
             log.read_text() if log.exists() else "no log"
+        )
         csvs = lambda: list(tmp_path.glob("snmp-*.csv"))  # noqa: E731
         assert wait_for(lambda: bool(csvs()) and len(read_snmp_csv(csvs()[0])) >= 1, 5)
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:

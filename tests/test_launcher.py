@@ -26,8 +26,16 @@ def _fake_gui(monkeypatch: pytest.MonkeyPatch, rc: int = 0) -> list[list[str]]:
     return calls
 
 
-@pytest.mark.parametrize("argv", [["--demo"], ["--basedir", "/x", "--demo"], ["--debug"],
-                                  ["--smoke-test=100"], ["--screenshot", "a.png"]])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--demo"],
+        ["--basedir", "/x", "--demo"],
+        ["--debug"],
+        ["--smoke-test=100"],
+        ["--screenshot", "a.png"],
+    ],
+)
 def test_gui_options_open_the_window(monkeypatch: pytest.MonkeyPatch, argv: list[str]) -> None:
     calls = _fake_gui(monkeypatch)
     assert launcher.main(argv) == 0 and calls == [argv]
@@ -38,8 +46,9 @@ def test_no_arguments_open_the_window(monkeypatch: pytest.MonkeyPatch) -> None:
     assert launcher.main([]) == 7 and calls == [[]]
 
 
-def test_commands_run_headless(monkeypatch: pytest.MonkeyPatch,
-                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_commands_run_headless(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     calls = _fake_gui(monkeypatch)
     assert launcher.main(["server", "--help"]) == 0
     assert "--target value" in capsys.readouterr().out
@@ -49,13 +58,18 @@ def test_commands_run_headless(monkeypatch: pytest.MonkeyPatch,
 
 def test_every_window_option_is_a_launcher_option() -> None:
     """The launcher's list and the window's parser are one table (they once drifted)."""
-    parsed = {name for action in parser()._actions for name in action.option_strings
-              if name.startswith("--") and name != "--help"}
+    parsed = {
+        name
+        for action in parser()._actions
+        for name in action.option_strings
+        if name.startswith("--") and name != "--help"
+    }
     assert parsed == GUI_OPTIONS
 
 
-def test_gui_missing_is_one_line(monkeypatch: pytest.MonkeyPatch,
-                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_gui_missing_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setitem(sys.modules, "app.main", None)  # makes the import fail
     assert launcher.main([]) == 2
     (line,) = capsys.readouterr().err.splitlines()
@@ -75,18 +89,27 @@ print("rc", rc, sorted(m for m in sys.modules if m.startswith(("PySide6", "app.m
 """
 
 
-@pytest.mark.parametrize(("argv", "rc", "err"), [
-    (["client", "--help"], 0, ""),
-    (["server", "--mtu", "abc"], 2, "kcpdesk: error: invalid value"),
-    ([], 2, "kcpdesk: error: the GUI is not installed"),
-    (["--demo"], 2, "kcpdesk: error: the GUI is not installed"),
-])
+@pytest.mark.parametrize(
+    ("argv", "rc", "err"),
+    [
+        (["client", "--help"], 0, ""),
+        (["server", "--mtu", "abc"], 2, "kcpdesk: error: invalid value"),
+        ([], 2, "kcpdesk: error: the GUI is not installed"),
+        (["--demo"], 2, "kcpdesk: error: the GUI is not installed"),
+    ],
+)
 def test_headless_install_without_qt(argv: list[str], rc: int, err: str) -> None:
     """What ``pip install kcpdesk`` (no ``[gui]``) gets: the commands work, the window says
     what to install."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    proc = subprocess.run([sys.executable, "-c", _WITHOUT_QT, *argv], capture_output=True,
-                          text=True, timeout=60, env=env, cwd=REPO)
+    proc = subprocess.run(
+        [sys.executable, "-c", _WITHOUT_QT, *argv],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        cwd=REPO,
+    )
     assert proc.stdout.splitlines()[-1] == f"rc {rc} []", proc.stderr
     assert proc.stderr.startswith(err) and len(proc.stderr.splitlines()) == (1 if err else 0)
     if not err:

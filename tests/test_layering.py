@@ -26,20 +26,30 @@ def _imported_names(path: Path) -> set[str]:
 
 def test_no_kcpcore_module_imports_the_gui() -> None:
     offenders = {
-        str(path.relative_to(REPO)): sorted(n for n in _imported_names(path)
-                                            if n.split(".")[0] in GUI_PACKAGES)
-        for path in sorted((REPO / "kcpcore").rglob("*.py"))}
+        str(path.relative_to(REPO)): sorted(
+            n for n in _imported_names(path) if n.split(".")[0] in GUI_PACKAGES
+        )
+        for path in sorted((REPO / "kcpcore").rglob("*.py"))
+    }
     assert {k: v for k, v in offenders.items() if v} == {}
 
 
 def test_importing_all_of_kcpcore_loads_no_gui_module() -> None:
     """Also catches importlib and ``__import__`` (which the source scan above cannot see)."""
-    code = ("import pkgutil, importlib, sys, kcpcore\n"
-            "for m in pkgutil.walk_packages(kcpcore.__path__, 'kcpcore.'):\n"
-            "    if not m.name.endswith('__main__'):\n"
-            "        importlib.import_module(m.name)\n"
-            f"print(sorted(m for m in sys.modules if m.split('.')[0] in {GUI_PACKAGES!r}))")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=60, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)})
+    code = (
+        "import pkgutil, importlib, sys, kcpcore\n"
+        "for m in pkgutil.walk_packages(kcpcore.__path__, 'kcpcore.'):\n"
+        "    if not m.name.endswith('__main__'):\n"
+        "        importlib.import_module(m.name)\n"
+        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {GUI_PACKAGES!r}))"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"

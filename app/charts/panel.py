@@ -37,18 +37,44 @@ STAGGER_MS: Final = 25
 BLUE, ORANGE, RED, GREEN, PURPLE = "#2f80ed", "#f2994a", "#d93025", "#27ae60", "#9b51e0"
 
 CHARTS: Final = (
-    ("Bandwidth", "rate", "B/s", (
-        Curve("payload_in", "received", BLUE), Curve("payload_out", "sent", ORANGE),
-        Curve("wire_in", "UDP in", BLUE, dashed=True),
-        Curve("wire_out", "UDP out", ORANGE, dashed=True))),
-    ("Round-trip time", "RTT", "s", (
-        Curve("rtt", "smoothed RTT", BLUE), Curve("rto", "RTO", PURPLE, dashed=True))),
-    ("Retransmits", "segments", "/s", (
-        Curve("retrans", "all", RED), Curve("fast_retrans", "fast", ORANGE),
-        Curve("early_retrans", "early", PURPLE), Curve("lost", "lost (timeout)", "#6b7280"))),
-    ("Forward error correction", "shards", "/s", (
-        Curve("fec_segs", "FEC parity in", BLUE), Curve("fec_recovered", "recovered", GREEN),
-        Curve("fec_errs", "errors", RED))),
+    (
+        "Bandwidth",
+        "rate",
+        "B/s",
+        (
+            Curve("payload_in", "received", BLUE),
+            Curve("payload_out", "sent", ORANGE),
+            Curve("wire_in", "UDP in", BLUE, dashed=True),
+            Curve("wire_out", "UDP out", ORANGE, dashed=True),
+        ),
+    ),
+    (
+        "Round-trip time",
+        "RTT",
+        "s",
+        (Curve("rtt", "smoothed RTT", BLUE), Curve("rto", "RTO", PURPLE, dashed=True)),
+    ),
+    (
+        "Retransmits",
+        "segments",
+        "/s",
+        (
+            Curve("retrans", "all", RED),
+            Curve("fast_retrans", "fast", ORANGE),
+            Curve("early_retrans", "early", PURPLE),
+            Curve("lost", "lost (timeout)", "#6b7280"),
+        ),
+    ),
+    (
+        "Forward error correction",
+        "shards",
+        "/s",
+        (
+            Curve("fec_segs", "FEC parity in", BLUE),
+            Curve("fec_recovered", "recovered", GREEN),
+            Curve("fec_errs", "errors", RED),
+        ),
+    ),
 )
 
 
@@ -164,7 +190,8 @@ class ChartsPanel(QWidget):
         stamp = time.strftime("%Y%m%d-%H%M%S")
         safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in self.controller.name)
         path, _filter = QFileDialog.getSaveFileName(
-            self, "Export chart data", f"{safe}-{stamp}.csv", "CSV files (*.csv)")
+            self, "Export chart data", f"{safe}-{stamp}.csv", "CSV files (*.csv)"
+        )
         if path:
             try:
                 self.export_csv(path)

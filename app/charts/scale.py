@@ -58,8 +58,7 @@ def tick_label(value: float, divisor: float) -> str:
 
 def x_ticks(span: float) -> list[float]:
     """Offsets (seconds before the newest sample, negative) for the time axis: 4-6 labels."""
-    step = next((s for s in (10, 15, 30, 60, 120, 300, 600, 900, 1800) if span / s <= 5),
-                span / 4)
+    step = next((s for s in (10, 15, 30, 60, 120, 300, 600, 900, 1800) if span / s <= 5), span / 4)
     n = int(span // step)
     return [-step * i for i in range(n, -1, -1)]
 

@@ -108,16 +108,25 @@ def _finite_runs(y: np.ndarray) -> list[tuple[int, int]]:
 class TimeSeriesPlot(QWidget):
     """Title, y label/unit and curves are fixed at construction; data comes via ``show_data``."""
 
-    def __init__(self, title: str, y_label: str, y_unit: str, curves: Sequence[Curve],
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        title: str,
+        y_label: str,
+        y_unit: str,
+        curves: Sequence[Curve],
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.title = title
         self.y_label = y_label
         self.y_unit = y_unit
         self.curves_spec = tuple(curves)
-        self._pens = {c.column: QPen(QColor(c.color), 1,
-                                     Qt.PenStyle.DashLine if c.dashed else Qt.PenStyle.SolidLine)
-                      for c in self.curves_spec}
+        self._pens = {
+            c.column: QPen(
+                QColor(c.color), 1, Qt.PenStyle.DashLine if c.dashed else Qt.PenStyle.SolidLine
+            )
+            for c in self.curves_spec
+        }
         self._view = _View(np.zeros(0), {}, time.time(), 60.0, 1.0, True)
         self.paints = 0
         """paint events so far (tests check that hidden charts stay idle)"""
@@ -139,8 +148,15 @@ class TimeSeriesPlot(QWidget):
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
         return QSize(420, 200)
 
-    def show_data(self, t: np.ndarray, columns: Mapping[str, np.ndarray], t_end: float,
-                  span: float, *, live: bool = True) -> None:
+    def show_data(
+        self,
+        t: np.ndarray,
+        columns: Mapping[str, np.ndarray],
+        t_end: float,
+        span: float,
+        *,
+        live: bool = True,
+    ) -> None:
         """Show the samples over ``[t_end - span, t_end]``, y from 0; repaints once."""
         top = 0.0
         kept: dict[str, np.ndarray] = {}
@@ -176,9 +192,12 @@ class TimeSeriesPlot(QWidget):
 
     def plot_rect(self) -> QRectF:
         """Where the curves go, in widget coordinates."""
-        return QRectF(MARGIN_LEFT, TITLE_H + LEGEND_H + 4,
-                      max(self.width() - MARGIN_LEFT - MARGIN_RIGHT, 1),
-                      max(self.height() - TITLE_H - LEGEND_H - 4 - MARGIN_BOTTOM, 1))
+        return QRectF(
+            MARGIN_LEFT,
+            TITLE_H + LEGEND_H + 4,
+            max(self.width() - MARGIN_LEFT - MARGIN_RIGHT, 1),
+            max(self.height() - TITLE_H - LEGEND_H - 4 - MARGIN_BOTTOM, 1),
+        )
 
     def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802 - Qt override
         self.paints += 1
@@ -215,8 +234,17 @@ class TimeSeriesPlot(QWidget):
             self.frames += 1
         return self._frame_pixmap
 
-    def _text(self, p: QPainter, text: str, x: float, y: float, *, bold: bool = False,
-              h: float = 0.0, v: float = 0.0) -> None:
+    def _text(
+        self,
+        p: QPainter,
+        text: str,
+        x: float,
+        y: float,
+        *,
+        bold: bool = False,
+        h: float = 0.0,
+        v: float = 0.0,
+    ) -> None:
         """Draw ``text`` with its box's point (``h``, ``v``) at (x, y): 0 = left/top,
         0.5 = centre, 1 = right/bottom. Laid-out text is cached (``QStaticText``): shaping the
         same labels again each time the frame is redrawn was most of its cost."""
@@ -260,8 +288,13 @@ class TimeSeriesPlot(QWidget):
             p.setPen(GRID)
             p.drawLine(QPointF(x, rect.top()), QPointF(x, rect.bottom()))
             p.setPen(FOREGROUND)
-            self._text(p, x_label(offset, view.span, end), x, rect.bottom() + 2,
-                       h=1.0 if offset == 0 else 0.5)
+            self._text(
+                p,
+                x_label(offset, view.span, end),
+                x,
+                rect.bottom() + 2,
+                h=1.0 if offset == 0 else 0.5,
+            )
         p.save()
         p.translate(2, rect.center().y())
         p.rotate(-90)

@@ -47,8 +47,9 @@ class DeskController(QObject):
 
     # --- profiles -------------------------------------------------------------------------
 
-    def draft(self, role: Role, config: TunnelConfig | None = None,
-              name: str | None = None) -> Profile:
+    def draft(
+        self, role: Role, config: TunnelConfig | None = None, name: str | None = None
+    ) -> Profile:
         """A new, unsaved profile with a name no other profile has."""
         cfg = config or TunnelConfig.default(role)
         return Profile(self.manager.unique_name(name or f"New {cfg.role}"), cfg)
@@ -70,13 +71,16 @@ class DeskController(QObject):
             ConfigError: a demo profile, a name in use, or the file could not be written.
         """
         if old_name is not None and self.manager.is_transient(old_name):
-            raise ConfigError("demo profiles are not saved: use Profile \u2192 Duplicate to "
-                              "keep a copy", field="name")
+            raise ConfigError(
+                "demo profiles are not saved: use Profile \u2192 Duplicate to keep a copy",
+                field="name",
+            )
         try:
             self.manager.save(profile, old_name)
         except OSError as exc:
-            raise ConfigError(f"could not write the profile: {exc.strerror or exc}",
-                              field="name") from None
+            raise ConfigError(
+                f"could not write the profile: {exc.strerror or exc}", field="name"
+            ) from None
         ctrl = self.manager.controller(profile.name)
         if ctrl is not None and ctrl.active:
             return "Saved. The running tunnel keeps its old settings until you restart it."

@@ -29,8 +29,9 @@ class ProfileManager(QObject):
     profile_changed = Signal(str)
     """one profile's settings, state or rate changed"""
 
-    def __init__(self, store: ProfileStore, logbook: LogBook | None = None,
-                 parent: QObject | None = None) -> None:
+    def __init__(
+        self, store: ProfileStore, logbook: LogBook | None = None, parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
         self.store = store
         self.logbook = logbook
@@ -103,8 +104,7 @@ class ProfileManager(QObject):
         previous = old_name if old_name is not None else profile.name
         if profile.name != previous:
             if profile.name in self:
-                raise ConfigError(f"a profile named {profile.name!r} already exists",
-                                  field="name")
+                raise ConfigError(f"a profile named {profile.name!r} already exists", field="name")
             ctrl = self._controllers.get(previous)
             if ctrl is not None and ctrl.active:
                 raise ConfigError("stop the tunnel before renaming it", field="name")

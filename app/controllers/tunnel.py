@@ -54,8 +54,10 @@ def describe_os_error(exc: OSError, address: str) -> str:
         return f"cannot resolve the host in {address!r}: {exc.strerror or exc}"
     code = exc.errno
     if code == errno.EADDRINUSE:
-        return (f"{address} is already in use (another program or another running profile "
-                "listens there)")
+        return (
+            f"{address} is already in use (another program or another running profile "
+            "listens there)"
+        )
     if code == errno.EADDRNOTAVAIL:
         return f"{address}: this machine has no such address"
     if code in (errno.EACCES, errno.EPERM):
@@ -71,8 +73,13 @@ class TunnelController(QObject):
     smuxver_learned = Signal(object)
     """(Profile) the profile with the smux version a client switched to; worth saving"""
 
-    def __init__(self, profile: Profile, *, parent: QObject | None = None,
-                 sample_period: float = SAMPLE_PERIOD) -> None:
+    def __init__(
+        self,
+        profile: Profile,
+        *,
+        parent: QObject | None = None,
+        sample_period: float = SAMPLE_PERIOD,
+    ) -> None:
         super().__init__(parent)
         self.profile = profile
         self.state = TunnelState.STOPPED
@@ -124,8 +131,9 @@ class TunnelController(QObject):
         cfg = self.profile.config
         problems = cfg.validate()
         if problems:
-            self._set_state(TunnelState.ERROR, "fix the settings first: " +
-                            "; ".join(str(p) for p in problems))
+            self._set_state(
+                TunnelState.ERROR, "fix the settings first: " + "; ".join(str(p) for p in problems)
+            )
             return False
         self._busy = True
         self._set_state(TunnelState.CONNECTING, "starting")
@@ -133,8 +141,7 @@ class TunnelController(QObject):
         ctx = contextvars.copy_context()
         ctx.run(CURRENT_PROFILE.set, self.name)
         try:
-            task = asyncio.get_running_loop().create_task(self._start_engine(engine),
-                                                          context=ctx)
+            task = asyncio.get_running_loop().create_task(self._start_engine(engine), context=ctx)
             await task
         except OSError as exc:
             where = cfg.remoteaddr if isinstance(exc, socket.gaierror) else self._local_address()
@@ -170,8 +177,9 @@ class TunnelController(QObject):
             host, port = parse_hostport(cfg.remoteaddr)
             loop = asyncio.get_running_loop()
             try:
-                await asyncio.wait_for(loop.getaddrinfo(host, port, type=socket.SOCK_DGRAM),
-                                       RESOLVE_TIMEOUT)
+                await asyncio.wait_for(
+                    loop.getaddrinfo(host, port, type=socket.SOCK_DGRAM), RESOLVE_TIMEOUT
+                )
             except TimeoutError:
                 log.warning("resolving %s is slow; starting anyway", host)
         await engine.start()
@@ -209,8 +217,11 @@ class TunnelController(QObject):
         cfg = self.profile.config
         if learned is not None and learned != cfg.smuxver:
             self.profile = replace(self.profile, config=replace(cfg, smuxver=learned))
-            log.info("smux version %d saved in the profile (the server answered on it)",
-                     learned, extra={"profile": self.name})
+            log.info(
+                "smux version %d saved in the profile (the server answered on it)",
+                learned,
+                extra={"profile": self.name},
+            )
             self.smuxver_learned.emit(self.profile)
 
     def _on_timer(self) -> None:
@@ -230,18 +241,25 @@ class TunnelController(QObject):
         if err is not None and err != self.last_error:
             self.last_error = err
             log.warning("session ended: %s", err[1], extra={"profile": self.name})
-        self.findings = diagnose(delta, role=cfg.role, seconds=seconds, sessions=sessions,
-                                 sndwnd=cfg.sndwnd,
-                                 peer=cfg.remoteaddr if cfg.role == "client" else "",
-                                 last_error=self.last_error[1] if self.last_error else "")
+        self.findings = diagnose(
+            delta,
+            role=cfg.role,
+            seconds=seconds,
+            sessions=sessions,
+            sndwnd=cfg.sndwnd,
+            peer=cfg.remoteaddr if cfg.role == "client" else "",
+            last_error=self.last_error[1] if self.last_error else "",
+        )
         self._remember_smuxver(engine)
         if self.engine is not None:
-            waiting = (cfg.role == "client" and delta.get("OutPkts", 0) >= MIN_UNANSWERED
-                       and delta.get("InPkts", 0) == 0)
+            waiting = (
+                cfg.role == "client"
+                and delta.get("OutPkts", 0) >= MIN_UNANSWERED
+                and delta.get("InPkts", 0) == 0
+            )
             if waiting:
                 why = f"; last session ended: {self.last_error[1]}" if self.last_error else ""
-                self._set_state(TunnelState.CONNECTING,
-                                f"no reply from {cfg.remoteaddr} yet{why}")
+                self._set_state(TunnelState.CONNECTING, f"no reply from {cfg.remoteaddr} yet{why}")
             else:
                 self._set_state(TunnelState.RUNNING, self._running_detail(engine))
         self.sampled.emit()

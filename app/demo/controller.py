@@ -87,22 +87,43 @@ class DemoController(QObject):
         shared: _Shared = {"key": key, "crypt": "aes-128", "mode": "fast2"}
         self.echo = EchoServer()
         echo_port = await self.echo.start(LOOPBACK)
-        server_port = await self._start_transient(Profile("Demo server", TunnelConfig(
-            role="server", listen=f"{LOOPBACK}:0", target=f"{LOOPBACK}:{echo_port}",
-            **shared)), "listen", "server_name")
-        self.relay = LossyRelay((LOOPBACK, server_port), loss=self.loss, delay=self.delay,
-                                jitter=self.jitter)
+        server_port = await self._start_transient(
+            Profile(
+                "Demo server",
+                TunnelConfig(
+                    role="server",
+                    listen=f"{LOOPBACK}:0",
+                    target=f"{LOOPBACK}:{echo_port}",
+                    **shared,
+                ),
+            ),
+            "listen",
+            "server_name",
+        )
+        self.relay = LossyRelay(
+            (LOOPBACK, server_port), loss=self.loss, delay=self.delay, jitter=self.jitter
+        )
         relay_port = await self.relay.start()
-        local_port = await self._start_transient(Profile("Demo client", TunnelConfig(
-            role="client", localaddr=f"{LOOPBACK}:0", remoteaddr=f"{LOOPBACK}:{relay_port}",
-            **shared)), "localaddr", "client_name")
+        local_port = await self._start_transient(
+            Profile(
+                "Demo client",
+                TunnelConfig(
+                    role="client",
+                    localaddr=f"{LOOPBACK}:0",
+                    remoteaddr=f"{LOOPBACK}:{relay_port}",
+                    **shared,
+                ),
+            ),
+            "localaddr",
+            "client_name",
+        )
         self.traffic = TrafficGenerator(LOOPBACK, local_port, rate=self.rate)
         self.traffic.start()
-        log.info("demo running: loss %.0f%%, delay %.0f ms each way", self.loss * 100,
-                 self.delay * 1000)
+        log.info(
+            "demo running: loss %.0f%%, delay %.0f ms each way", self.loss * 100, self.delay * 1000
+        )
 
-    async def _start_transient(self, profile: Profile, address_field: str,
-                               name_attr: str) -> int:
+    async def _start_transient(self, profile: Profile, address_field: str, name_attr: str) -> int:
         """Add and start an in-memory profile, its (uniquified) name kept in ``name_attr`` for
         stop() even if starting fails; record the port it bound (it asked for 0)."""
         saved = self.manager.add_transient(profile)

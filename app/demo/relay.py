@@ -72,10 +72,20 @@ class _Upstream(asyncio.DatagramProtocol):
 class LossyRelay:
     """Forwards datagrams between clients and one upstream address, impairing them both ways."""
 
-    def __init__(self, upstream: tuple[str, int] | None = None, *, loss: float = 0.0,
-                 delay: float = 0.0, jitter: float = 0.0, dup: float = 0.0,
-                 corrupt: float = 0.0, reorder: float = 0.0, reorder_delay: float = 0.02,
-                 host: str = "127.0.0.1", seed: int | None = None) -> None:
+    def __init__(
+        self,
+        upstream: tuple[str, int] | None = None,
+        *,
+        loss: float = 0.0,
+        delay: float = 0.0,
+        jitter: float = 0.0,
+        dup: float = 0.0,
+        corrupt: float = 0.0,
+        reorder: float = 0.0,
+        reorder_delay: float = 0.02,
+        host: str = "127.0.0.1",
+        seed: int | None = None,
+    ) -> None:
         """
         Args:
             upstream: the server's UDP address (may be set on the attribute before ``start``).
@@ -116,15 +126,23 @@ class LossyRelay:
     def counts(self) -> dict[str, int]:
         """The stats under the names the reliability tests' figures use."""
         s = self.stats
-        return dict(to_server=s.up, to_client=s.down, forwarded=s.forwarded, lost=s.dropped,
-                    duplicated=s.duplicated, corrupted=s.corrupted, reordered=s.reordered)
+        return dict(
+            to_server=s.up,
+            to_client=s.down,
+            forwarded=s.forwarded,
+            lost=s.dropped,
+            duplicated=s.duplicated,
+            corrupted=s.corrupted,
+            reordered=s.reordered,
+        )
 
     async def start(self, port: int = 0) -> int:
         """Listen for clients; returns the port to give them as the server address."""
         assert self.upstream is not None, "relay has no upstream address"
         self._loop = asyncio.get_running_loop()
         self._down, _ = await self._loop.create_datagram_endpoint(
-            lambda: _Downstream(self), local_addr=(self.host, port))
+            lambda: _Downstream(self), local_addr=(self.host, port)
+        )
         return self.port
 
     async def stop(self) -> None:
@@ -187,7 +205,8 @@ class LossyRelay:
         assert self._loop is not None
         try:
             up, _ = await self._loop.create_datagram_endpoint(
-                lambda: _Upstream(self, client), remote_addr=self.upstream)
+                lambda: _Upstream(self, client), remote_addr=self.upstream
+            )
         except OSError as exc:
             log.warning("relay: cannot reach %s: %s", self.upstream, exc)
             self.upstreams.pop(client, None)
@@ -210,4 +229,3 @@ def _send_quietly(transport: asyncio.DatagramTransport, data: bytes, addr: Addr 
         return
     with contextlib.suppress(OSError):
         transport.sendto(data, addr)
-

@@ -126,7 +126,7 @@ class TrafficGenerator:
                     await asyncio.sleep(max((CHUNK - credit) / rate, 0.005))
                     continue
                 credit -= CHUNK
-            chunk = _BLOCK[offset: offset + CHUNK]
+            chunk = _BLOCK[offset : offset + CHUNK]
             offset = (offset + CHUNK) % (len(_BLOCK) - CHUNK)
             writer.write(chunk)
             self.sent += len(chunk)

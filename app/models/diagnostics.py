@@ -55,9 +55,16 @@ class Finding:
     advice: str
 
 
-def diagnose(delta: Mapping[str, int], *, role: str, seconds: float,
-             sessions: Sequence[_SessionLike] = (), sndwnd: int = 0,
-             peer: str = "", last_error: str = "") -> list[Finding]:
+def diagnose(
+    delta: Mapping[str, int],
+    *,
+    role: str,
+    seconds: float,
+    sessions: Sequence[_SessionLike] = (),
+    sndwnd: int = 0,
+    peer: str = "",
+    last_error: str = "",
+) -> list[Finding]:
     """Findings for one tunnel, most serious first.
 
     Args:
@@ -75,10 +82,21 @@ def diagnose(delta: Mapping[str, int], *, role: str, seconds: float,
 
     generation = _generation_mismatch(last_error, role)
     if seconds <= 0:
-        return [*generation, Finding("no-data", "info", "Collecting data",
-                                     "Diagnostics appear after a few seconds of running.")]
-    found = [*generation, *_reachability(d, seconds, role, peer),
-             *_mismatches(d, seconds, bool(generation)), *_retransmits(d, sessions, sndwnd)]
+        return [
+            *generation,
+            Finding(
+                "no-data",
+                "info",
+                "Collecting data",
+                "Diagnostics appear after a few seconds of running.",
+            ),
+        ]
+    found = [
+        *generation,
+        *_reachability(d, seconds, role, peer),
+        *_mismatches(d, seconds, bool(generation)),
+        *_retransmits(d, sessions, sndwnd),
+    ]
     if not found:
         found.append(_quiet_or_healthy(d, seconds, role))
     order = {"error": 0, "warning": 1, "info": 2, "ok": 3}
@@ -91,18 +109,27 @@ def _reachability(d: _Counter, seconds: float, role: str, peer: str) -> list[Fin
     other = "server" if role == "client" else "client"
     where = f" at {peer}" if peer else ""
     if csum >= MIN_BAD_CSUM and csum >= CSUM_SHARE * (in_pkts + csum):
-        return [Finding(
-            "checksum", "error",
-            f"Packets arrive but fail the checksum ({csum} in {seconds:.0f} s)",
-            f"The {other} uses a different key or cipher (crypt). Make both ends match: "
-            "export this profile for the other end to get a config that agrees.")]
+        return [
+            Finding(
+                "checksum",
+                "error",
+                f"Packets arrive but fail the checksum ({csum} in {seconds:.0f} s)",
+                f"The {other} uses a different key or cipher (crypt). Make both ends match: "
+                "export this profile for the other end to get a config that agrees.",
+            )
+        ]
     if out_pkts >= MIN_UNANSWERED and in_pkts == 0:
-        return [Finding(
-            "no-reply", "error", f"Nothing is coming back from the {other}{where}",
-            f"{out_pkts} packets went out in {seconds:.0f} s and none arrived. Check that the "
-            f"{other} is running and the address and port are right, that no firewall drops "
-            "UDP on that port, and that the key and crypt match (a mismatched end drops "
-            "everything it gets).")]
+        return [
+            Finding(
+                "no-reply",
+                "error",
+                f"Nothing is coming back from the {other}{where}",
+                f"{out_pkts} packets went out in {seconds:.0f} s and none arrived. Check that the "
+                f"{other} is running and the address and port are right, that no firewall drops "
+                "UDP on that port, and that the key and crypt match (a mismatched end drops "
+                "everything it gets).",
+            )
+        ]
     return []
 
 
@@ -111,16 +138,26 @@ def _mismatches(d: _Counter, seconds: float, generation_known: bool) -> list[Fin
     found: list[Finding] = []
     reopens = d("ActiveOpens") + d("PassiveOpens")
     if reopens >= MIN_REOPENS and d("InCsumErrors") == 0 and not generation_known:
-        found.append(Finding(
-            "reopens", "warning", f"The session was opened {reopens} times in {seconds:.0f} s",
-            "It dies right after it starts. Compression (nocomp) or the smux version "
-            "(smuxver) probably differ between the ends; make them equal."))
+        found.append(
+            Finding(
+                "reopens",
+                "warning",
+                f"The session was opened {reopens} times in {seconds:.0f} s",
+                "It dies right after it starts. Compression (nocomp) or the smux version "
+                "(smuxver) probably differ between the ends; make them equal.",
+            )
+        )
     fec_errs, fec_rec = d("FECErrs"), d("FECRecovered")
     if fec_errs >= MIN_FEC_ERRS and fec_rec == 0:
-        found.append(Finding(
-            "fec-mismatch", "warning", f"FEC errors and no recoveries ({fec_errs} errors)",
-            "Forward error correction cannot rebuild anything: datashard and parityshard "
-            "probably differ between the ends. Set the same values on both."))
+        found.append(
+            Finding(
+                "fec-mismatch",
+                "warning",
+                f"FEC errors and no recoveries ({fec_errs} errors)",
+                "Forward error correction cannot rebuild anything: datashard and parityshard "
+                "probably differ between the ends. Set the same values on both.",
+            )
+        )
     return found
 
 
@@ -129,11 +166,17 @@ def _quiet_or_healthy(d: _Counter, seconds: float, role: str) -> Finding:
     in_pkts, out_pkts = d("InPkts"), d("OutPkts")
     if in_pkts or out_pkts:
         return Finding(
-            "healthy", "ok", "The link looks healthy",
+            "healthy",
+            "ok",
+            "The link looks healthy",
             f"{in_pkts / seconds:.0f} packets/s in, {out_pkts / seconds:.0f} packets/s out,"
-            f" {_pct(d('RetransSegs'), d('OutSegs'))} of segments retransmitted.")
-    hint = ("Connect an application to the local address to open a session."
-            if role == "client" else "Waiting for a client.")
+            f" {_pct(d('RetransSegs'), d('OutSegs'))} of segments retransmitted.",
+        )
+    hint = (
+        "Connect an application to the local address to open a session."
+        if role == "client"
+        else "Waiting for a client."
+    )
     return Finding("idle", "info", "Idle: no packets", hint)
 
 
@@ -143,26 +186,45 @@ def _retransmits(d: _Counter, sessions: Sequence[_SessionLike], sndwnd: int) -> 
     if out_segs >= MIN_SEGS_FOR_RATIO and retrans >= HEAVY_RETRANS * out_segs:
         lost, fast = d("LostSegs"), d("FastRetransSegs") + d("EarlyRetransSegs")
         if lost >= fast:
-            why = ("Most were timeouts (LostSegs): packets are being lost. A faster mode "
-                   "(fast2 or fast3) retransmits sooner, and more parity shards (for example "
-                   "parityshard 5) repair losses without waiting.")
+            why = (
+                "Most were timeouts (LostSegs): packets are being lost. A faster mode "
+                "(fast2 or fast3) retransmits sooner, and more parity shards (for example "
+                "parityshard 5) repair losses without waiting."
+            )
         else:
-            why = ("Most were fast retransmits: packets are lost or reordered. More parity "
-                   "shards repair them without resending; if the link is simply congested, "
-                   "the 'normal' mode or smaller windows send less.")
-        found.append(Finding(
-            "retransmits", "warning", f"Heavy retransmits: {_pct(retrans, out_segs)} of segments "
-                                      "sent again", why))
+            why = (
+                "Most were fast retransmits: packets are lost or reordered. More parity "
+                "shards repair them without resending; if the link is simply congested, "
+                "the 'normal' mode or smaller windows send less."
+            )
+        found.append(
+            Finding(
+                "retransmits",
+                "warning",
+                f"Heavy retransmits: {_pct(retrans, out_segs)} of segments sent again",
+                why,
+            )
+        )
     if sndwnd and sessions and any(s.snd_wnd_used >= WINDOW_FULL * sndwnd for s in sessions):
         rtt = max(s.srtt_ms for s in sessions)
-        found.append(Finding(
-            "window-full", "info", "The send window is full",
-            f"Throughput is capped at about sndwnd x MTU per RTT ({rtt} ms). Raise sndwnd here "
-            "and rcvwnd on the other end for more speed on this link."))
+        found.append(
+            Finding(
+                "window-full",
+                "info",
+                "The send window is full",
+                f"Throughput is capped at about sndwnd x MTU per RTT ({rtt} ms). Raise sndwnd here "
+                "and rcvwnd on the other end for more speed on this link.",
+            )
+        )
     elif sessions and any(s.rmt_wnd == 0 for s in sessions):
-        found.append(Finding(
-            "peer-window", "info", "The other end's receive window is full",
-            "The receiver is not keeping up, or its rcvwnd is small: raise rcvwnd there."))
+        found.append(
+            Finding(
+                "peer-window",
+                "info",
+                "The other end's receive window is full",
+                "The receiver is not keeping up, or its rcvwnd is small: raise rcvwnd there.",
+            )
+        )
     return found
 
 
@@ -180,14 +242,21 @@ def _generation_mismatch(last_error: str, role: str) -> list[Finding]:
         return []
     other = "server" if role == "client" else "client"
     newer = "this end" if ours == "2" else f"the {other}"
-    return [Finding(
-        "generation", "warning",
-        f"The {other} runs another kcptun generation (smux v{theirs}, this end v{ours})",
-        f"kcptun v20251205 and later use smux v2 by default, older kcptun (Debian's 20210922) "
-        f"v1; {newer} follows the newer default. Set Peer in this profile to what the {other} "
-        f"runs, or give both ends the same smux version."
-        + (" A client tries the other version once by itself and keeps it if it works."
-           if role == "client" else ""))]
+    return [
+        Finding(
+            "generation",
+            "warning",
+            f"The {other} runs another kcptun generation (smux v{theirs}, this end v{ours})",
+            f"kcptun v20251205 and later use smux v2 by default, older kcptun (Debian's 20210922) "
+            f"v1; {newer} follows the newer default. Set Peer in this profile to what the {other} "
+            f"runs, or give both ends the same smux version."
+            + (
+                " A client tries the other version once by itself and keeps it if it works."
+                if role == "client"
+                else ""
+            ),
+        )
+    ]
 
 
 class _Counter(Protocol):

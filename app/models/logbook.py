@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from typing import Final
 
 CURRENT_PROFILE: Final[contextvars.ContextVar[str]] = contextvars.ContextVar(
-    "kcpdesk_profile", default="")
+    "kcpdesk_profile", default=""
+)
 MAX_ENTRIES: Final = 5000  # per profile; about 1 MB of text, days of stream open/close lines
 MIN_SECRET_LEN: Final = 3  # shorter "keys" would blank out ordinary words
 MASK: Final = "********"
@@ -83,8 +84,9 @@ class LogBook(logging.Handler):
                 message += f" ({type(record.exc_info[1]).__name__}: {record.exc_info[1]})"
             profile = getattr(record, "profile", None) or CURRENT_PROFILE.get()
             with self._mutex:
-                entry = LogEntry(record.created, record.levelno, profile, record.name,
-                                 self.scrub(message))
+                entry = LogEntry(
+                    record.created, record.levelno, profile, record.name, self.scrub(message)
+                )
                 ring = self._entries.get(profile)
                 if ring is None:
                     ring = self._entries[profile] = deque(maxlen=self.max_entries)

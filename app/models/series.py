@@ -99,7 +99,7 @@ class Ring:
     def _ordered(self, arr: np.ndarray) -> np.ndarray:
         if self._count < self.capacity:
             return arr[: self._count]
-        return np.concatenate((arr[self._head:], arr[: self._head]))
+        return np.concatenate((arr[self._head :], arr[: self._head]))
 
     def times(self) -> np.ndarray:
         """Timestamps, oldest first (a copy when the ring has wrapped)."""
@@ -151,8 +151,14 @@ class StatsRecorder:
         self._prev = None
         self._recent.clear()
 
-    def sample(self, snmp: Snmp, sessions: Sequence[_SessionLike] = (), *,
-               mono: float | None = None, wall: float | None = None) -> Sample | None:
+    def sample(
+        self,
+        snmp: Snmp,
+        sessions: Sequence[_SessionLike] = (),
+        *,
+        mono: float | None = None,
+        wall: float | None = None,
+    ) -> Sample | None:
         """Record one snapshot; returns the sample, or None for the first (baseline) call.
 
         Args:
@@ -169,8 +175,9 @@ class StatsRecorder:
             return None
         dt = mono - prev_mono
         delta = snmp.delta(prev)
-        rates: dict[str, float] = {c.name: max(delta[c.counter], 0) / dt
-                                   for c in COLUMNS if c.counter is not None}
+        rates: dict[str, float] = {
+            c.name: max(delta[c.counter], 0) / dt for c in COLUMNS if c.counter is not None
+        }
         srtt = [s.srtt_ms for s in sessions if s.srtt_ms > 0]
         rates["rtt"] = sum(srtt) / len(srtt) / 1000 if srtt else math.nan
         rto = [s.rto_ms for s in sessions]
@@ -199,8 +206,7 @@ class StatsRecorder:
         """
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
-        w.writerow(["unix_time", "iso_time", *(f"{c.name}_{_unit_slug(c.unit)}"
-                                               for c in COLUMNS)])
+        w.writerow(["unix_time", "iso_time", *(f"{c.name}_{_unit_slug(c.unit)}" for c in COLUMNS)])
         t = self.ring.times()
         cols = [self.ring.column(c.name) for c in COLUMNS]
         for i, ts in enumerate(t):

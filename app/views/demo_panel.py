@@ -22,8 +22,12 @@ from app.demo.controller import DemoController
 from app.format import si
 
 RATES: Final[tuple[tuple[str, float | None], ...]] = (
-    ("256 kB/s", 256_000), ("1 MB/s", 1_000_000), ("4 MB/s", 4_000_000),
-    ("16 MB/s", 16_000_000), ("as fast as possible", None))
+    ("256 kB/s", 256_000),
+    ("1 MB/s", 1_000_000),
+    ("4 MB/s", 4_000_000),
+    ("16 MB/s", 16_000_000),
+    ("as fast as possible", None),
+)
 MAX_LOSS_PCT: Final = 30
 
 
@@ -53,8 +57,10 @@ class DemoPanel(QFrame):
         """Loss, delay and jitter: what the relay does to the demo's datagrams."""
         demo = self.demo
         title = QLabel("<b>Demo link</b>")
-        title.setToolTip("A relay on this machine between the demo client and server drops and "
-                         "delays packets like a poor Internet path. Change it while it runs.")
+        title.setToolTip(
+            "A relay on this machine between the demo client and server drops and "
+            "delays packets like a poor Internet path. Change it while it runs."
+        )
         lay.addWidget(title)
         lay.addWidget(QLabel("Loss"))
         self.loss_slider = QSlider(Qt.Orientation.Horizontal)
@@ -91,8 +97,9 @@ class DemoPanel(QFrame):
             self.rate_combo.addItem(label, rate)
         i = self.rate_combo.findData(demo.rate)
         self.rate_combo.setCurrentIndex(i if i >= 0 else 1)
-        self.rate_combo.setToolTip("What the traffic generator offers (echoed back, so both "
-                                   "directions carry it)")
+        self.rate_combo.setToolTip(
+            "What the traffic generator offers (echoed back, so both directions carry it)"
+        )
         lay.addWidget(self.rate_combo)
         self.stats = QLabel()
         self.stats.setObjectName("fieldUnit")
@@ -109,7 +116,8 @@ class DemoPanel(QFrame):
         self.delay_spin.valueChanged.connect(lambda ms: demo.set_delay(ms / 1000))
         self.jitter_spin.valueChanged.connect(lambda ms: demo.set_jitter(ms / 1000))
         self.rate_combo.currentIndexChanged.connect(
-            lambda _i: demo.set_rate(self.rate_combo.currentData()))
+            lambda _i: demo.set_rate(self.rate_combo.currentData())
+        )
         self._on_loss_changed(self.loss_slider.value())
 
     def _on_loss_changed(self, pct: int) -> None:
@@ -122,5 +130,7 @@ class DemoPanel(QFrame):
             self.stats.setText("")
             return
         s = relay.stats
-        self.stats.setText(f"relay: {s.up + s.down} datagrams, {s.dropped} dropped; "
-                           f"echoed {si(traffic.received, 'B')}")
+        self.stats.setText(
+            f"relay: {s.up + s.down} datagrams, {s.dropped} dropped; "
+            f"echoed {si(traffic.received, 'B')}"
+        )

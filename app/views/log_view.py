@@ -28,8 +28,12 @@ from app.models.logbook import LogBook, LogEntry
 
 MAX_LINES: Final = 5000
 FLUSH_MS: Final = 200
-LEVELS: Final = (("Debug", logging.DEBUG), ("Info", logging.INFO),
-                 ("Warnings", logging.WARNING), ("Errors", logging.ERROR))
+LEVELS: Final = (
+    ("Debug", logging.DEBUG),
+    ("Info", logging.INFO),
+    ("Warnings", logging.WARNING),
+    ("Errors", logging.ERROR),
+)
 
 
 class _Bridge(QObject):

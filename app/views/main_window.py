@@ -78,8 +78,14 @@ class MainWindow(QMainWindow):
 
     quit_finished = Signal()
 
-    def __init__(self, manager: ProfileManager, logbook: LogBook,
-                 settings: UiSettings | None = None, *, use_tray: bool = True) -> None:
+    def __init__(
+        self,
+        manager: ProfileManager,
+        logbook: LogBook,
+        settings: UiSettings | None = None,
+        *,
+        use_tray: bool = True,
+    ) -> None:
         super().__init__()
         self.manager = manager
         self.logbook = logbook
@@ -98,8 +104,9 @@ class MainWindow(QMainWindow):
         manager.profiles_changed.connect(self._on_profiles_changed)
         manager.profile_changed.connect(self._on_profile_changed)
         self.demo.running_changed.connect(self._on_demo_running_changed)
-        self.demo.failed.connect(lambda msg: self.statusBar().showMessage(
-            f"Demo failed: {msg}", 15000))
+        self.demo.failed.connect(
+            lambda msg: self.statusBar().showMessage(f"Demo failed: {msg}", 15000)
+        )
         self.desk.undo_changed.connect(self._on_undo_changed)
         self._restore_settings()
         self._update_actions()
@@ -146,8 +153,10 @@ class MainWindow(QMainWindow):
         self.new_button.setText("New")
         self.new_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.demo_button = QPushButton("Run demo")
-        self.demo_button.setToolTip("Start a client and a server on this machine, joined by a "
-                                    "simulated lossy link, with traffic: the charts move at once")
+        self.demo_button.setToolTip(
+            "Start a client and a server on this machine, joined by a "
+            "simulated lossy link, with traffic: the charts move at once"
+        )
         buttons.addWidget(self.new_button)
         buttons.addStretch(1)
         buttons.addWidget(self.demo_button)
@@ -168,7 +177,8 @@ class MainWindow(QMainWindow):
         # makes Qt lay out the whole window again each time
         self.rate_label.setFixedSize(
             self.rate_label.fontMetrics().horizontalAdvance(rate_pair(999e9, 999e9)) + 8,
-            self.rate_label.fontMetrics().height() + 4)
+            self.rate_label.fontMetrics().height() + 4,
+        )
         self.rate_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.toggle_button = QPushButton("Start")
         self.toggle_button.setMinimumWidth(90)
@@ -207,8 +217,9 @@ class MainWindow(QMainWindow):
         return monitor
 
     def _build_actions(self) -> None:
-        def act(text: str, slot: Callable[..., Any], shortcut: Any = None,
-                tip: str = "") -> QAction:
+        def act(
+            text: str, slot: Callable[..., Any], shortcut: Any = None, tip: str = ""
+        ) -> QAction:
             a = QAction(text, self)
             a.triggered.connect(lambda _c=False: slot())
             if shortcut is not None:
@@ -217,15 +228,20 @@ class MainWindow(QMainWindow):
                 a.setStatusTip(tip)
             return a
 
-        self.act_new_client = act("New &client profile", lambda: self.new_profile("client"),
-                                  QKeySequence.StandardKey.New)
+        self.act_new_client = act(
+            "New &client profile", lambda: self.new_profile("client"), QKeySequence.StandardKey.New
+        )
         self.act_new_server = act("New &server profile", lambda: self.new_profile("server"))
-        self.act_import_json = act("Import kcptun &JSON file\u2026", self._on_import_json,
-                                   "Ctrl+O")
-        self.act_import_cmd = act("Import kcptun command &line\u2026", self._on_import_command,
-                                  "Ctrl+Shift+V")
-        self.act_export = act("&Export\u2026", self._on_export, "Ctrl+E",
-                              "This profile, or the matching config for the other end")
+        self.act_import_json = act("Import kcptun &JSON file\u2026", self._on_import_json, "Ctrl+O")
+        self.act_import_cmd = act(
+            "Import kcptun command &line\u2026", self._on_import_command, "Ctrl+Shift+V"
+        )
+        self.act_export = act(
+            "&Export\u2026",
+            self._on_export,
+            "Ctrl+E",
+            "This profile, or the matching config for the other end",
+        )
         self.act_quit = act("&Quit", self._on_quit, QKeySequence.StandardKey.Quit)
         self.act_start = act("&Start", self._on_start, "Ctrl+R")
         self.act_stop = act("S&top", self._on_stop, "Ctrl+T")
@@ -243,12 +259,27 @@ class MainWindow(QMainWindow):
 
         menus = self.menuBar()
         m = menus.addMenu("&File")
-        for a in (self.act_new_client, self.act_new_server, None, self.act_import_json,
-                  self.act_import_cmd, self.act_export, None, self.act_quit):
+        for a in (
+            self.act_new_client,
+            self.act_new_server,
+            None,
+            self.act_import_json,
+            self.act_import_cmd,
+            self.act_export,
+            None,
+            self.act_quit,
+        ):
             m.addSeparator() if a is None else m.addAction(a)
         m = menus.addMenu("&Profile")
-        for a in (self.act_start, self.act_stop, None, self.act_duplicate, self.act_rename,
-                  self.act_delete, self.act_undo_delete):
+        for a in (
+            self.act_start,
+            self.act_stop,
+            None,
+            self.act_duplicate,
+            self.act_rename,
+            self.act_delete,
+            self.act_undo_delete,
+        ):
             m.addSeparator() if a is None else m.addAction(a)
         m = menus.addMenu("&View")
         m.addAction(self.act_demo)
@@ -284,10 +315,15 @@ class MainWindow(QMainWindow):
             state = self.manager.state(name)
             ctrl = self.manager.controller(name)
             running = ctrl is not None and ctrl.active
-            a = menu.addAction(resources.status_icon(STATE_COLORS[state]),
-                               f"{'Stop' if running else 'Start'} {name}")
-            a.triggered.connect(lambda _c=False, n=name, r=running: self.desk.spawn(
-                self.stop_profile(n) if r else self.start_profile(n)))
+            a = menu.addAction(
+                resources.status_icon(STATE_COLORS[state]),
+                f"{'Stop' if running else 'Start'} {name}",
+            )
+            a.triggered.connect(
+                lambda _c=False, n=name, r=running: self.desk.spawn(
+                    self.stop_profile(n) if r else self.start_profile(n)
+                )
+            )
         menu.addSeparator()
         menu.addAction(self.act_quit)
 
@@ -340,7 +376,8 @@ class MainWindow(QMainWindow):
         row = self.model.row_of(name)
         if row >= 0:
             self.list_view.selectionModel().setCurrentIndex(
-                self.model.index(row), QItemSelectionModel.SelectionFlag.ClearAndSelect)
+                self.model.index(row), QItemSelectionModel.SelectionFlag.ClearAndSelect
+            )
 
     def _on_current_changed(self, current: Any, previous: Any) -> None:
         name = self.model.name_at(current.row()) if current.isValid() else ""
@@ -387,9 +424,12 @@ class MainWindow(QMainWindow):
             if ctrl is not None and self.charts.controller is not ctrl:
                 self.charts.set_controller(ctrl)
             self._refresh_header()
-            if name in self.manager and self.manager.is_transient(name) and \
-                    not self.editor.is_dirty() and \
-                    self.editor.original is not self.manager.profile(name):
+            if (
+                name in self.manager
+                and self.manager.is_transient(name)
+                and not self.editor.is_dirty()
+                and self.editor.original is not self.manager.profile(name)
+            ):
                 self.editor.load(self.manager.profile(name))  # the demo filled in its ports
         self._update_actions()
 
@@ -397,8 +437,9 @@ class MainWindow(QMainWindow):
         name = self.current_name
         if self.editor.is_new and self.editor.original is not None:
             self.title.setText(f"{self.editor.original.name} (new, not saved)")
-            self.light.setPixmap(resources.status_icon(STATE_COLORS[TunnelState.STOPPED], 14)
-                                 .pixmap(14, 14))
+            self.light.setPixmap(
+                resources.status_icon(STATE_COLORS[TunnelState.STOPPED], 14).pixmap(14, 14)
+            )
             self.detail.setText("Fill in the settings and press Save.")
             self.rate_label.setText("")
             self.diagnostics.show_findings([])
@@ -406,8 +447,9 @@ class MainWindow(QMainWindow):
             return
         if not name or name not in self.manager:
             self.title.setText("No profile selected")
-            self.detail.setText("Create a profile with New, import a kcptun config, or run "
-                                "the demo.")
+            self.detail.setText(
+                "Create a profile with New, import a kcptun config, or run the demo."
+            )
             self.light.clear()
             self.rate_label.setText("")
             self.diagnostics.show_findings([])
@@ -456,8 +498,9 @@ class MainWindow(QMainWindow):
 
     # --- profile operations (no dialogs) ------------------------------------------------------
 
-    def new_profile(self, role: Role, config: TunnelConfig | None = None,
-                    name: str | None = None) -> None:
+    def new_profile(
+        self, role: Role, config: TunnelConfig | None = None, name: str | None = None
+    ) -> None:
         """Open a new, unsaved profile in the editor (nothing is written until Save)."""
         if self.editor.is_dirty() and not self._confirm_discard():
             return
@@ -537,12 +580,14 @@ class MainWindow(QMainWindow):
 
     async def delete_profile(self, name: str) -> bool:
         """Delete after asking; the status bar offers the profile back (undo) for a while."""
-        if not self.ask("Delete profile", f"Delete the profile '{name}'? A running tunnel "
-                                          "is stopped first."):
+        if not self.ask(
+            "Delete profile", f"Delete the profile '{name}'? A running tunnel is stopped first."
+        ):
             return False
         await self.desk.delete(name)
-        self.statusBar().showMessage(f"Deleted '{name}'. Profile \u2192 Undo delete brings it "
-                                     "back.", 15000)
+        self.statusBar().showMessage(
+            f"Deleted '{name}'. Profile \u2192 Undo delete brings it back.", 15000
+        )
         return True
 
     def undo_delete(self) -> str:
@@ -639,8 +684,9 @@ class MainWindow(QMainWindow):
         await self.request_quit()
 
     def _on_import_json(self) -> None:
-        path, _f = QFileDialog.getOpenFileName(self, "Import a kcptun JSON config", "",
-                                               "JSON files (*.json);;All files (*)")
+        path, _f = QFileDialog.getOpenFileName(
+            self, "Import a kcptun JSON config", "", "JSON files (*.json);;All files (*)"
+        )
         if not path:
             return
         try:
@@ -657,8 +703,9 @@ class MainWindow(QMainWindow):
         clip = QApplication.clipboard().text()
         if "kcptun" in clip or "client" in clip or "server" in clip:
             dialog.set_text(clip.strip())
-        dialog.accepted.connect(lambda: dialog.config is not None and self.import_command(
-            dialog.text.toPlainText()))
+        dialog.accepted.connect(
+            lambda: dialog.config is not None and self.import_command(dialog.text.toPlainText())
+        )
         dialog.open()
 
     def _on_export(self) -> None:
@@ -681,8 +728,10 @@ class MainWindow(QMainWindow):
             return
         self.select(self.model.name_at(index.row()))
         menu = QMenu(self)
-        running = bool(self.manager.controller(self.current_name) and
-                       self.manager.controller(self.current_name).active)  # type: ignore[union-attr]
+        running = bool(
+            self.manager.controller(self.current_name)
+            and self.manager.controller(self.current_name).active
+        )  # type: ignore[union-attr]
         menu.addAction(self.act_stop if running else self.act_start)
         for a in (self.act_export, self.act_duplicate, self.act_rename, self.act_delete):
             menu.addAction(a)
@@ -691,11 +740,14 @@ class MainWindow(QMainWindow):
     def _on_about(self) -> None:
         from kcpcore import __version__
 
-        QMessageBox.about(self, "About KCP Desk",
-                          f"<b>KCP Desk {__version__}</b><br>A kcptun-compatible tunnel "
-                          "manager. Profiles are kcptun JSON files; "
-                          "<code>kcpdesk client --profile NAME</code> runs one without the "
-                          "window.")
+        QMessageBox.about(
+            self,
+            "About KCP Desk",
+            f"<b>KCP Desk {__version__}</b><br>A kcptun-compatible tunnel "
+            "manager. Profiles are kcptun JSON files; "
+            "<code>kcpdesk client --profile NAME</code> runs one without the "
+            "window.",
+        )
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
         """Charts are not fed while minimised; bring them up to date on restore."""
@@ -709,8 +761,12 @@ class MainWindow(QMainWindow):
             return
         if self.act_tray.isChecked() and self.tray is not None and self.tray.isVisible():
             self.hide()
-            self.tray.showMessage("KCP Desk", "Still running in the tray.",
-                                  QSystemTrayIcon.MessageIcon.Information, 3000)
+            self.tray.showMessage(
+                "KCP Desk",
+                "Still running in the tray.",
+                QSystemTrayIcon.MessageIcon.Information,
+                3000,
+            )
             event.ignore()
             return
         event.ignore()  # never spin here: stop tunnels asynchronously, then quit

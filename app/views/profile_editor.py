@@ -43,40 +43,123 @@ from kcpcore.generations import DEFAULT_PEER, GENERATIONS, peer_label
 from kcpcore.profiles import Profile, validate_name
 
 GROUPS: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
-    ("Connection", ("peer", "localaddr", "remoteaddr", "listen", "target", "key", "crypt",
-                    "qpp", "qppcount", "conn")),
-    ("Speed and reliability", ("mode", "nodelay", "interval", "resend", "nc", "acknodelay",
-                               "sndwnd", "rcvwnd", "datashard", "parityshard", "mtu")),
+    (
+        "Connection",
+        (
+            "peer",
+            "localaddr",
+            "remoteaddr",
+            "listen",
+            "target",
+            "key",
+            "crypt",
+            "qpp",
+            "qppcount",
+            "conn",
+        ),
+    ),
+    (
+        "Speed and reliability",
+        (
+            "mode",
+            "nodelay",
+            "interval",
+            "resend",
+            "nc",
+            "acknodelay",
+            "sndwnd",
+            "rcvwnd",
+            "datashard",
+            "parityshard",
+            "mtu",
+        ),
+    ),
     ("Network", ("dscp", "sockbuf", "ratelimit", "nocomp", "autoexpire", "scavengettl")),
-    ("Multiplexer (smux)", ("smuxver", "framesize", "smuxbuf", "streambuf", "keepalive",
-                            "closewait")),
+    (
+        "Multiplexer (smux)",
+        ("smuxver", "framesize", "smuxbuf", "streambuf", "keepalive", "closewait"),
+    ),
     ("Logging and compatibility", ("quiet", "log", "snmplog", "snmpperiod", "pprof", "tcp")),
 )
 LABELS: Final[dict[str, str]] = {
-    "localaddr": "Local address", "remoteaddr": "Server address", "listen": "Listen address",
-    "target": "Target", "key": "Key", "crypt": "Cipher", "conn": "Connections",
-    "mode": "Mode", "nodelay": "No-delay", "interval": "Interval", "resend": "Fast resend",
-    "nc": "No congestion control", "acknodelay": "ACK at once", "sndwnd": "Send window",
-    "rcvwnd": "Receive window", "datashard": "FEC data shards",
-    "parityshard": "FEC parity shards", "mtu": "MTU", "dscp": "DSCP",
-    "sockbuf": "Socket buffer", "nocomp": "No compression", "autoexpire": "Auto-expire",
-    "scavengettl": "Scavenge TTL", "smuxver": "smux version", "smuxbuf": "smux buffer",
-    "streambuf": "Stream buffer", "keepalive": "Keepalive", "quiet": "Quiet",
-    "log": "Log file", "snmplog": "SNMP log file", "snmpperiod": "SNMP period",
-    "pprof": "Profiler", "tcp": "TCP emulation", "peer": "Peer runs",
-    "ratelimit": "Rate limit", "framesize": "smux frame size", "closewait": "Close wait",
-    "qpp": "QPP", "qppcount": "QPP pads",
+    "localaddr": "Local address",
+    "remoteaddr": "Server address",
+    "listen": "Listen address",
+    "target": "Target",
+    "key": "Key",
+    "crypt": "Cipher",
+    "conn": "Connections",
+    "mode": "Mode",
+    "nodelay": "No-delay",
+    "interval": "Interval",
+    "resend": "Fast resend",
+    "nc": "No congestion control",
+    "acknodelay": "ACK at once",
+    "sndwnd": "Send window",
+    "rcvwnd": "Receive window",
+    "datashard": "FEC data shards",
+    "parityshard": "FEC parity shards",
+    "mtu": "MTU",
+    "dscp": "DSCP",
+    "sockbuf": "Socket buffer",
+    "nocomp": "No compression",
+    "autoexpire": "Auto-expire",
+    "scavengettl": "Scavenge TTL",
+    "smuxver": "smux version",
+    "smuxbuf": "smux buffer",
+    "streambuf": "Stream buffer",
+    "keepalive": "Keepalive",
+    "quiet": "Quiet",
+    "log": "Log file",
+    "snmplog": "SNMP log file",
+    "snmpperiod": "SNMP period",
+    "pprof": "Profiler",
+    "tcp": "TCP emulation",
+    "peer": "Peer runs",
+    "ratelimit": "Rate limit",
+    "framesize": "smux frame size",
+    "closewait": "Close wait",
+    "qpp": "QPP",
+    "qppcount": "QPP pads",
 }
 # RFC 4594 / RFC 2474 code points people actually use; any other 0..63 value can be typed.
 DSCP_PRESETS: Final[tuple[tuple[int, str], ...]] = (
-    (0, "CS0 / default"), (46, "EF, expedited (voice, games)"), (34, "AF41 (video)"),
-    (26, "AF31"), (18, "AF21"), (10, "AF11"), (8, "CS1, lower effort (bulk)"),
-    (24, "CS3"), (32, "CS4"), (40, "CS5"), (48, "CS6 (network control)"),
+    (0, "CS0 / default"),
+    (46, "EF, expedited (voice, games)"),
+    (34, "AF41 (video)"),
+    (26, "AF31"),
+    (18, "AF21"),
+    (10, "AF11"),
+    (8, "CS1, lower effort (bulk)"),
+    (24, "CS3"),
+    (32, "CS4"),
+    (40, "CS5"),
+    (48, "CS6 (network control)"),
 )
 DSCP_NAMES: Final[dict[str, int]] = {
-    "cs0": 0, "default": 0, "be": 0, "ef": 46, "af41": 34, "af42": 36, "af43": 38, "af31": 26,
-    "af32": 28, "af33": 30, "af21": 18, "af22": 20, "af23": 22, "af11": 10, "af12": 12,
-    "af13": 14, "cs1": 8, "le": 1, "cs2": 16, "cs3": 24, "cs4": 32, "cs5": 40, "cs6": 48,
+    "cs0": 0,
+    "default": 0,
+    "be": 0,
+    "ef": 46,
+    "af41": 34,
+    "af42": 36,
+    "af43": 38,
+    "af31": 26,
+    "af32": 28,
+    "af33": 30,
+    "af21": 18,
+    "af22": 20,
+    "af23": 22,
+    "af11": 10,
+    "af12": 12,
+    "af13": 14,
+    "cs1": 8,
+    "le": 1,
+    "cs2": 16,
+    "cs3": 24,
+    "cs4": 32,
+    "cs5": 40,
+    "cs6": 48,
     "cs7": 56,
 }
 MANUAL_FIELDS: Final = frozenset({"nodelay", "interval", "resend", "nc"})
@@ -95,9 +178,11 @@ def tooltip_for(spec: FieldSpec, role: Role, peer: str = DEFAULT_PEER) -> str:
         default = "kcptun's public default"
     elif spec.kind == "bool":
         default = "on" if default else "off"
-    bits = [f"<p>{spec.tooltip}</p>",
-            f"<p><code>--{' / --'.join(spec.flags)}</code>: {spec.help}.<br>"
-            f"Default: {default}{' ' + spec.unit if spec.unit and spec.kind == 'int' else ''}"]
+    bits = [
+        f"<p>{spec.tooltip}</p>",
+        f"<p><code>--{' / --'.join(spec.flags)}</code>: {spec.help}.<br>"
+        f"Default: {default}{' ' + spec.unit if spec.unit and spec.kind == 'int' else ''}",
+    ]
     if spec.minimum is not None or spec.maximum is not None:
         lo = "" if spec.minimum is None else str(spec.minimum)
         hi = "" if spec.maximum is None or spec.maximum > 2**31 else str(spec.maximum)
@@ -264,8 +349,9 @@ class _PeerField(_Field):
         self.combo = QComboBox()
         for name in spec.choices:
             self.combo.addItem(peer_label(name), name)
-            self.combo.setItemData(self.combo.count() - 1, GENERATIONS[name].note,
-                                   Qt.ItemDataRole.ToolTipRole)
+            self.combo.setItemData(
+                self.combo.count() - 1, GENERATIONS[name].note, Qt.ItemDataRole.ToolTipRole
+            )
         self.widget = self.combo
 
     def get(self) -> Any:
@@ -321,8 +407,9 @@ class ProfileEditor(QWidget):
     """(Profile, old name or None for a new profile)"""
     dirty_changed = Signal(bool)
 
-    def __init__(self, parent: QWidget | None = None,
-                 name_taken: Callable[[str], bool] | None = None) -> None:
+    def __init__(
+        self, parent: QWidget | None = None, name_taken: Callable[[str], bool] | None = None
+    ) -> None:
         super().__init__(parent)
         self._name_taken = name_taken or (lambda _n: False)
         self._original: Profile | None = None
@@ -362,8 +449,10 @@ class ProfileEditor(QWidget):
         self.name_error = self._error_label()
         self.role_combo = QComboBox()
         self.role_combo.addItems(list(ROLES))
-        self.role_combo.setToolTip("Which end of the tunnel this profile is: the client runs "
-                                   "next to your applications, the server next to the target.")
+        self.role_combo.setToolTip(
+            "Which end of the tunnel this profile is: the client runs "
+            "next to your applications, the server next to the target."
+        )
         head.addWidget(QLabel("Name"), 0, 0)
         head.addWidget(self.name_edit, 0, 1)
         head.addWidget(self.name_error, 0, 2)
@@ -508,8 +597,11 @@ class ProfileEditor(QWidget):
         errors: dict[str, str] = {}
         name = self.name_edit.text()
         problem = validate_name(name)
-        if not problem and self._name_taken(name) and (
-                self._original is None or name != self._original.name or self._is_new):
+        if (
+            not problem
+            and self._name_taken(name)
+            and (self._original is None or name != self._original.name or self._is_new)
+        ):
             problem = "another profile already has this name"
         if problem:
             errors["name"] = problem
@@ -542,8 +634,10 @@ class ProfileEditor(QWidget):
         profile, errors = self.current()
         self._show_errors(errors)
         if profile is None:
-            self._set_note(f"Not saved: fix the {len(errors)} marked "
-                           f"field{'s' if len(errors) != 1 else ''} first.")
+            self._set_note(
+                f"Not saved: fix the {len(errors)} marked "
+                f"field{'s' if len(errors) != 1 else ''} first."
+            )
             return None
         old = None if self._is_new else self._original.name
         self.save_requested.emit(profile, old)
@@ -592,8 +686,9 @@ class ProfileEditor(QWidget):
             for row in self._rows.values():
                 spec = row.field.spec
                 try:
-                    if spec.name != "peer" and \
-                            row.field.get() == spec.default_for(old_role, old_peer):
+                    if spec.name != "peer" and row.field.get() == spec.default_for(
+                        old_role, old_peer
+                    ):
                         row.field.set(spec.default_for(role, peer))
                 except ValueError:
                     pass
@@ -627,8 +722,9 @@ class ProfileEditor(QWidget):
             visible = role in row.field.spec.roles and (name not in MANUAL_FIELDS or manual)
             row.set_visible(visible)
         for box in {row.group for row in self._rows.values()}:
-            box.setVisible(any(r.group is box and not r.label.isHidden()
-                               for r in self._rows.values()))
+            box.setVisible(
+                any(r.group is box and not r.label.isHidden() for r in self._rows.values())
+            )
         self._update_hints()
 
     def _update_hints(self) -> None:

@@ -149,12 +149,22 @@ class ProfileDelegate(QStyledItemDelegate):
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         hover = bool(option.state & QStyle.StateFlag.State_MouseOver)
         state: TunnelState = index.data(Roles.STATE) or TunnelState.STOPPED
-        tag = (index.data(Roles.ROLE) or "") + (" \u00b7 demo" if index.data(Roles.TRANSIENT)
-                                                 else "")
+        tag = (index.data(Roles.ROLE) or "") + (
+            " \u00b7 demo" if index.data(Roles.TRANSIENT) else ""
+        )
         name = index.data() or ""
-        key = (name, tag, index.data(Roles.ADDRESSES) or "", state, selected, hover,
-               option.rect.size().toTuple(), option.font.key(),
-               painter.device().devicePixelRatioF(), self._third_line(index, state))
+        key = (
+            name,
+            tag,
+            index.data(Roles.ADDRESSES) or "",
+            state,
+            selected,
+            hover,
+            option.rect.size().toTuple(),
+            option.font.key(),
+            painter.device().devicePixelRatioF(),
+            self._third_line(index, state),
+        )
         cached = self._rows.get(name)
         if cached is None or cached[0] != key:
             if len(self._rows) > ROW_CACHE:
@@ -171,8 +181,9 @@ class ProfileDelegate(QStyledItemDelegate):
         return f"{state.value}   {rate_pair(*rate)}" if rate is not None else state.value
 
     def _colors(self, option: QStyleOptionViewItem, selected: bool) -> tuple[QColor, QColor]:
-        text = option.palette.color(QPalette.ColorRole.HighlightedText if selected
-                                    else QPalette.ColorRole.Text)
+        text = option.palette.color(
+            QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        )
         muted = QColor(text)
         muted.setAlpha(170)
         return text, muted
@@ -195,12 +206,21 @@ class ProfileDelegate(QStyledItemDelegate):
             painter.end()
         return pixmap
 
-    def _paint_top(self, painter: QPainter, option: QStyleOptionViewItem, name: str, tag: str,
-                   addresses: str, state: TunnelState, selected: bool) -> None:
+    def _paint_top(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        name: str,
+        tag: str,
+        addresses: str,
+        state: TunnelState,
+        selected: bool,
+    ) -> None:
         """The status light, the name with its role tag, the addresses."""
         text_color, muted = self._colors(option, selected)
         r = QRect(0, 0, option.rect.width(), option.rect.height()).adjusted(
-            self.PAD, self.PAD, -self.PAD, -self.PAD)
+            self.PAD, self.PAD, -self.PAD, -self.PAD
+        )
         fm = QFontMetrics(option.font)
         line_h = fm.height()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -215,8 +235,9 @@ class ProfileDelegate(QStyledItemDelegate):
         bold.setBold(True)
         painter.setFont(bold)
         painter.setPen(text_color)
-        name = QFontMetrics(bold).elidedText(name, Qt.TextElideMode.ElideRight,
-                                             max(width - tag_w, 20))
+        name = QFontMetrics(bold).elidedText(
+            name, Qt.TextElideMode.ElideRight, max(width - tag_w, 20)
+        )
         painter.drawText(QRect(x, r.top(), width - tag_w, line_h), LEFT_V, name)
         painter.setFont(option.font)
         painter.setPen(muted)
@@ -225,12 +246,19 @@ class ProfileDelegate(QStyledItemDelegate):
         addresses = fm.elidedText(addresses, Qt.TextElideMode.ElideMiddle, width)
         painter.drawText(QRect(x, y2, width, line_h), LEFT_V, addresses)
 
-    def _paint_third_line(self, painter: QPainter, option: QStyleOptionViewItem, third: str,
-                          state: TunnelState, selected: bool) -> None:
+    def _paint_third_line(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        third: str,
+        state: TunnelState,
+        selected: bool,
+    ) -> None:
         """State and rate, or the error in red."""
         _text, muted = self._colors(option, selected)
         r = QRect(0, 0, option.rect.width(), option.rect.height()).adjusted(
-            self.PAD, self.PAD, -self.PAD, -self.PAD)
+            self.PAD, self.PAD, -self.PAD, -self.PAD
+        )
         fm = QFontMetrics(option.font)
         line_h = fm.height()
         x = r.left() + self.LIGHT + self.PAD
@@ -239,5 +267,8 @@ class ProfileDelegate(QStyledItemDelegate):
         painter.setPen(muted)
         if state is TunnelState.ERROR and not selected:
             painter.setPen(QColor(STATE_COLORS[TunnelState.ERROR]))
-        painter.drawText(QRect(x, r.top() + 2 * (line_h + self.GAP), width, line_h), LEFT_V,
-                         fm.elidedText(third, Qt.TextElideMode.ElideRight, width))
+        painter.drawText(
+            QRect(x, r.top() + 2 * (line_h + self.GAP), width, line_h),
+            LEFT_V,
+            fm.elidedText(third, Qt.TextElideMode.ElideRight, width),
+        )

@@ -38,8 +38,10 @@ from kcpcore.profiles import (
     range_problem,
 )
 
-EXAMPLE = ("kcptun-client -r vps.example.com:29900 -l :12948 --key 'my secret' "
-           "--crypt aes-128 --mode fast2")
+EXAMPLE = (
+    "kcptun-client -r vps.example.com:29900 -l :12948 --key 'my secret' "
+    "--crypt aes-128 --mode fast2"
+)
 
 
 class ImportCommandDialog(QDialog):
@@ -51,8 +53,12 @@ class ImportCommandDialog(QDialog):
         self.config: TunnelConfig | None = None
         self.warnings: list[str] = []
         lay = QVBoxLayout(self)
-        lay.addWidget(QLabel("Paste the command you run kcptun with (client or server). Flags, "
-                             "quoting and KCPTUN_KEY=... in front all work."))
+        lay.addWidget(
+            QLabel(
+                "Paste the command you run kcptun with (client or server). Flags, "
+                "quoting and KCPTUN_KEY=... in front all work."
+            )
+        )
         self.text = QPlainTextEdit()
         self.text.setPlaceholderText(EXAMPLE)
         self.text.setMinimumSize(560, 110)
@@ -61,8 +67,9 @@ class ImportCommandDialog(QDialog):
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         lay.addWidget(self.summary)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok |
-                                        QDialogButtonBox.StandardButton.Cancel)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Import")
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
@@ -88,15 +95,20 @@ class ImportCommandDialog(QDialog):
             ok.setEnabled(False)
             return
         self.config, self.warnings = cfg, warnings
-        addr = (f"{cfg.localaddr} \u2192 {cfg.remoteaddr}" if cfg.role == "client"
-                else f"{cfg.listen} \u2192 {cfg.target}")
-        lines = [f"A <b>{cfg.role}</b> profile: {_esc(addr)}, crypt {cfg.crypt}, "
-                 f"mode {cfg.mode}."]
+        addr = (
+            f"{cfg.localaddr} \u2192 {cfg.remoteaddr}"
+            if cfg.role == "client"
+            else f"{cfg.listen} \u2192 {cfg.target}"
+        )
+        lines = [f"A <b>{cfg.role}</b> profile: {_esc(addr)}, crypt {cfg.crypt}, mode {cfg.mode}."]
         lines += [f"<span style='color:#9a6700'>{_esc(w)}</span>" for w in warnings]
         problems = cfg.validate()
         if problems:
-            lines.append("<span style='color:#9a6700'>The editor will mark these: " +
-                         _esc("; ".join(str(p) for p in problems)) + "</span>")
+            lines.append(
+                "<span style='color:#9a6700'>The editor will mark these: "
+                + _esc("; ".join(str(p) for p in problems))
+                + "</span>"
+            )
         self.summary.setText("<br>".join(lines))
         ok.setEnabled(True)
 
@@ -136,8 +148,9 @@ class ExportDialog(QDialog):
         else:
             self.address.setText(peer.remoteaddr)
             self.address_label = QLabel("Server address")
-            self.address.setToolTip("The host:port clients use to reach this server (its "
-                                    "public address)")
+            self.address.setToolTip(
+                "The host:port clients use to reach this server (its public address)"
+            )
         form.addRow(self.address_label, self.address)
         lay.addLayout(form)
         self.output = QPlainTextEdit()
@@ -159,8 +172,11 @@ class ExportDialog(QDialog):
         self.copy_button.clicked.connect(self._on_copy_clicked)
         self.save_button.clicked.connect(self._on_save_clicked)
         close.clicked.connect(self.accept)
-        for sig in (self.other_end.toggled, self.format_combo.currentIndexChanged,
-                    self.address.textChanged):
+        for sig in (
+            self.other_end.toggled,
+            self.format_combo.currentIndexChanged,
+            self.address.textChanged,
+        ):
             sig.connect(lambda *_a: self.refresh())
         self.refresh()
 
@@ -183,8 +199,9 @@ class ExportDialog(QDialog):
         fmt = self.format_combo.currentData()
         if fmt == "json":
             return export_json(cfg, runs=self.runs())
-        return command_line(cfg, ["kcpdesk", cfg.role] if fmt == "kcpdesk" else None,
-                            runs=self.runs())
+        return command_line(
+            cfg, ["kcpdesk", cfg.role] if fmt == "kcpdesk" else None, runs=self.runs()
+        )
 
     def refresh(self) -> None:
         other = self.other_end.isChecked()
@@ -193,16 +210,20 @@ class ExportDialog(QDialog):
         self.output.setPlainText(self.text())
         notes = []
         if self.profile.config.key == DEFAULT_KEY:
-            notes.append("This profile uses kcptun's public default key: anyone can connect. "
-                         "Set your own key before using it on the Internet.")
+            notes.append(
+                "This profile uses kcptun's public default key: anyone can connect. "
+                "Set your own key before using it on the Internet."
+            )
         else:
             notes.append("The text contains the key: share it only over a channel you trust.")
         runs = self.runs()
         if runs is not None:
             left_out = omitted_flags(self.exported_config(), runs)
             if left_out:
-                notes.append(f"{peer_label(runs)} has no {', '.join(left_out)}: left out, so "
-                             "those settings apply only to the KCP Desk end.")
+                notes.append(
+                    f"{peer_label(runs)} has no {', '.join(left_out)}: left out, so "
+                    "those settings apply only to the KCP Desk end."
+                )
             problem = range_problem(self.exported_config(), runs)
             if problem:
                 notes.append(f"Check: {problem}.")
@@ -219,8 +240,9 @@ class ExportDialog(QDialog):
         is_json = self.format_combo.currentData() == "json"
         role = self.exported_config().role
         default = f"{self.profile.name}-{role}.{'json' if is_json else 'sh'}"
-        path, _f = QFileDialog.getSaveFileName(self, "Save export", default,
-                                               "JSON (*.json)" if is_json else "Shell (*.sh)")
+        path, _f = QFileDialog.getSaveFileName(
+            self, "Save export", default, "JSON (*.json)" if is_json else "Shell (*.sh)"
+        )
         if path:
             try:
                 with open(path, "w", encoding="utf-8") as f:

@@ -60,8 +60,11 @@ class Engine:
 
     async def start(self) -> None:
         """Open the listening socket; raises OSError (port in use...) or ConfigError."""
-        tunnel = (ClientTunnel(self.cfg) if self.cfg.role == "client"
-                  else ServerTunnel(self.cfg, sock=self.sock))
+        tunnel = (
+            ClientTunnel(self.cfg)
+            if self.cfg.role == "client"
+            else ServerTunnel(self.cfg, sock=self.sock)
+        )
         await tunnel.start()
         self.tunnel = tunnel
         self.started_at = time.monotonic()
@@ -88,8 +91,10 @@ class Engine:
     def session_stats(self) -> list[SessionStats]:
         if self.tunnel is None:
             return []
-        return [SessionStats(s.conv, s.srtt, s.rto, s.wait_snd(), s.peer_window)
-                for s in self.tunnel.sessions()]
+        return [
+            SessionStats(s.conv, s.srtt, s.rto, s.wait_snd(), s.peer_window)
+            for s in self.tunnel.sessions()
+        ]
 
     @property
     def last_error(self) -> tuple[float, str] | None:
@@ -118,17 +123,34 @@ class Engine:
             for peer, mux in tunnel.live_muxes():
                 s = mux.driver.session
                 snmp = s.snmp
-                sessions.append(SessionSnapshot(
-                    conv=s.conv, peer=format_peer(peer), rtt_ms=s.srtt, rto_ms=s.rto,
-                    window_used=s.wait_snd(), peer_window=s.peer_window,
-                    streams=len(mux.streams), bytes_sent=snmp.bytes_sent,
-                    bytes_received=snmp.bytes_received, retransmits=snmp.retrans_segs,
-                    fec_recovered=snmp.fec_recovered, age_s=round(now - mux.created, 3),
-                    worker=worker))
-        return EngineSnapshot(version=__version__, role=cfg.role, crypt=cfg.crypt,
-                              mode=cfg.mode, generation=cfg.peer, snmp=self.snmp().as_kcptun(),
-                              sessions=sessions, streams_open=self.streams_open,
-                              running=self.running)
+                sessions.append(
+                    SessionSnapshot(
+                        conv=s.conv,
+                        peer=format_peer(peer),
+                        rtt_ms=s.srtt,
+                        rto_ms=s.rto,
+                        window_used=s.wait_snd(),
+                        peer_window=s.peer_window,
+                        streams=len(mux.streams),
+                        bytes_sent=snmp.bytes_sent,
+                        bytes_received=snmp.bytes_received,
+                        retransmits=snmp.retrans_segs,
+                        fec_recovered=snmp.fec_recovered,
+                        age_s=round(now - mux.created, 3),
+                        worker=worker,
+                    )
+                )
+        return EngineSnapshot(
+            version=__version__,
+            role=cfg.role,
+            crypt=cfg.crypt,
+            mode=cfg.mode,
+            generation=cfg.peer,
+            snmp=self.snmp().as_kcptun(),
+            sessions=sessions,
+            streams_open=self.streams_open,
+            running=self.running,
+        )
 
     async def drain(self, timeout: float, abort: asyncio.Event) -> None:
         """Wait until no stream is open, ``timeout`` passes or ``abort`` is set."""
@@ -153,8 +175,7 @@ def append_snmp_csv(pattern: str, snmp: Snmp) -> None:
         f.write(snmp.csv_row(int(time.time())) + "\n")
 
 
-async def snmp_logger(source: Callable[[], Awaitable[Snmp]], pattern: str,
-                      period: int) -> None:
+async def snmp_logger(source: Callable[[], Awaitable[Snmp]], pattern: str, period: int) -> None:
     """kcptun's --snmplog: a CSV row of ``await source()`` every ``period`` seconds."""
     while True:
         await asyncio.sleep(period)
@@ -201,8 +222,9 @@ async def run_forever(cfg: TunnelConfig, opts: ProcessOptions | None = None) -> 
             metrics = MetricsServer(_snapshot_source(engine))
             await metrics.start(*opts.metrics)
         if cfg.snmplog and cfg.snmpperiod > 0:
-            tasks.append(loop.create_task(snmp_logger(_async(engine.snmp), cfg.snmplog,
-                                                      cfg.snmpperiod)))
+            tasks.append(
+                loop.create_task(snmp_logger(_async(engine.snmp), cfg.snmplog, cfg.snmpperiod))
+            )
         await signals.stop.wait()
         await engine.drain(opts.drain_timeout, signals.now)
     finally:

@@ -124,8 +124,9 @@ class MuxStream:
                 try:
                     await asyncio.wait_for(self.window.wait(), mux.config.keepalive_timeout)
                 except TimeoutError:
-                    raise ConnectionResetError("peer ended the stream and stopped reading") \
-                        from None
+                    raise ConnectionResetError(
+                        "peer ended the stream and stopped reading"
+                    ) from None
             else:
                 self.window.clear()
                 await self.window.wait()
@@ -148,9 +149,16 @@ class MuxStream:
 class MuxConnection:
     """An smux session over one KCP session (client or server side)."""
 
-    def __init__(self, driver: SessionDriver, *, client: bool, config: SmuxConfig,
-                 compress: bool, loop: asyncio.AbstractEventLoop,
-                 on_stream: Callable[[MuxStream], None] | None = None) -> None:
+    def __init__(
+        self,
+        driver: SessionDriver,
+        *,
+        client: bool,
+        config: SmuxConfig,
+        compress: bool,
+        loop: asyncio.AbstractEventLoop,
+        on_stream: Callable[[MuxStream], None] | None = None,
+    ) -> None:
         self.driver = driver
         self.loop = loop
         self.config = config
@@ -302,8 +310,13 @@ class MuxConnection:
             self.closed.set_result(reason)
 
 
-async def pipe(stream: MuxStream, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
-               *, read_size: int = TCP_READ_SIZE) -> tuple[int, int]:
+async def pipe(
+    stream: MuxStream,
+    reader: asyncio.StreamReader,
+    writer: asyncio.StreamWriter,
+    *,
+    read_size: int = TCP_READ_SIZE,
+) -> tuple[int, int]:
     """Copy TCP <-> smux stream until both directions end; returns (bytes in, bytes out).
 
     EOF from TCP becomes a FIN; a FIN from the peer becomes a TCP half-close. The stream is

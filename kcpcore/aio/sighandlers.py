@@ -22,8 +22,9 @@ def signal_named(name: str) -> signal.Signals | None:
     return value if isinstance(value, signal.Signals) else None
 
 
-def install(loop: asyncio.AbstractEventLoop, sig: signal.Signals,
-            callback: Callable[[], object]) -> bool:
+def install(
+    loop: asyncio.AbstractEventLoop, sig: signal.Signals, callback: Callable[[], object]
+) -> bool:
     """Run ``callback`` on ``loop`` when ``sig`` arrives; False if it cannot be caught here."""
     try:
         loop.add_signal_handler(sig, callback)

@@ -58,17 +58,27 @@ class SmuxFallback:
             return False
         other = 2 if smux.version == 1 else 1
         if self.tried:
-            log.warning("smux v%d failed too (%s): the server's smux version is not the "
-                        "problem; check that compression (nocomp) and the key match",
-                        smux.version, reason)
+            log.warning(
+                "smux v%d failed too (%s): the server's smux version is not the "
+                "problem; check that compression (nocomp) and the key match",
+                smux.version,
+                reason,
+            )
             return False
         self.tried = True
         self.version = self.pending = other
-        why = (f"it answered with smux v{smux.peer_version} frames" if wrong_version else
-               "it acknowledged our data but never answered in smux")
-        log.warning("the server does not speak smux v%d (%s): kcptun v20251205 and later "
-                    "default to --smuxver 2, older kcptun to 1; retrying with smux v%d",
-                    smux.version, why, other)
+        why = (
+            f"it answered with smux v{smux.peer_version} frames"
+            if wrong_version
+            else "it acknowledged our data but never answered in smux"
+        )
+        log.warning(
+            "the server does not speak smux v%d (%s): kcptun v20251205 and later "
+            "default to --smuxver 2, older kcptun to 1; retrying with smux v%d",
+            smux.version,
+            why,
+            other,
+        )
         return True
 
     def check(self, sessions: Iterable[_Smux]) -> None:
@@ -78,9 +88,12 @@ class SmuxFallback:
         for smux in sessions:
             if smux.version == self.pending and smux.frames_in:
                 self.learned, self.pending = self.pending, None
-                log.info("smux v%d works with this server: using it from now on (set "
-                         "--smuxver %d, or the peer's generation, to skip the retry)",
-                         self.learned, self.learned)
+                log.info(
+                    "smux v%d works with this server: using it from now on (set "
+                    "--smuxver %d, or the peer's generation, to skip the retry)",
+                    self.learned,
+                    self.learned,
+                )
                 if self.on_learned is not None:
                     self.on_learned(self.learned)
                 return

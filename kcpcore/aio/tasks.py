@@ -25,8 +25,9 @@ class BackgroundTasks:
         self._loop = loop
         self._tasks: set[asyncio.Task[Any]] = set()
 
-    def spawn(self, coro: Coroutine[Any, Any, T], *,
-              context: contextvars.Context | None = None) -> asyncio.Task[T]:
+    def spawn(
+        self, coro: Coroutine[Any, Any, T], *, context: contextvars.Context | None = None
+    ) -> asyncio.Task[T]:
         """Start ``coro`` on the owner's loop (the running one if none was given)."""
         loop = self._loop or asyncio.get_running_loop()
         task = loop.create_task(coro, context=context)

@@ -52,17 +52,30 @@ def session_params(cfg: TunnelConfig) -> SessionParams:
     so the BBR-like pacer is left out: the two in series stayed well below the limit, the
     bucket alone reaches it (benchmarks/README.md, "--ratelimit")."""
     nodelay, interval, resend, nc = effective_kcp_params(cfg)
-    return SessionParams(mtu=cfg.mtu, sndwnd=cfg.sndwnd, rcvwnd=cfg.rcvwnd, nodelay=nodelay,
-                         interval=interval, resend=resend, nc=nc, datashard=cfg.datashard,
-                         parityshard=cfg.parityshard, ack_nodelay=cfg.acknodelay,
-                         pacing=cfg.pacing and not cfg.ratelimit,
-                         fec_adaptive=cfg.fecadaptive)
+    return SessionParams(
+        mtu=cfg.mtu,
+        sndwnd=cfg.sndwnd,
+        rcvwnd=cfg.rcvwnd,
+        nodelay=nodelay,
+        interval=interval,
+        resend=resend,
+        nc=nc,
+        datashard=cfg.datashard,
+        parityshard=cfg.parityshard,
+        ack_nodelay=cfg.acknodelay,
+        pacing=cfg.pacing and not cfg.ratelimit,
+        fec_adaptive=cfg.fecadaptive,
+    )
 
 
 def smux_config(cfg: TunnelConfig) -> SmuxConfig:
-    return SmuxConfig(version=cfg.smuxver, keepalive_interval=float(cfg.keepalive),
-                      max_frame_size=cfg.framesize, max_receive_buffer=cfg.smuxbuf,
-                      max_stream_buffer=cfg.streambuf)
+    return SmuxConfig(
+        version=cfg.smuxver,
+        keepalive_interval=float(cfg.keepalive),
+        max_frame_size=cfg.framesize,
+        max_receive_buffer=cfg.smuxbuf,
+        max_stream_buffer=cfg.streambuf,
+    )
 
 
 class SnmpBook:
@@ -123,16 +136,27 @@ class _Tunnel:
     def live_muxes(self) -> list[tuple[object, MuxConnection]]:
         raise NotImplementedError
 
-    async def _pipe(self, stream: MuxStream, reader: asyncio.StreamReader,
-                    writer: asyncio.StreamWriter, peer: str, remote: object) -> None:
+    async def _pipe(
+        self,
+        stream: MuxStream,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        peer: str,
+        remote: object,
+    ) -> None:
         """Copy one stream; ``peer`` is kcptun's "in:" (logged as such), ``remote`` the
         tunnel's other end (the JSON ``peer``)."""
         self.streams_open += 1
         conv = stream.mux.driver.session.conv
         if not self.cfg.quiet:
-            log.info("stream opened in: %s out: %d", peer, stream.sid,
-                     extra=log_fields("stream_open", session=conv, peer=remote,
-                                      stream=stream.sid, endpoint=peer))
+            log.info(
+                "stream opened in: %s out: %d",
+                peer,
+                stream.sid,
+                extra=log_fields(
+                    "stream_open", session=conv, peer=remote, stream=stream.sid, endpoint=peer
+                ),
+            )
         if self.qpp_seed is not None:
             reader, writer = qpp_io.wrap(reader, writer, self.qpp_seed, self.cfg.qppcount)
         try:
@@ -143,26 +167,50 @@ class _Tunnel:
         finally:
             self.streams_open -= 1
             if not self.cfg.quiet:
-                log.info("stream closed in: %s out: %d", peer, stream.sid,
-                         extra=log_fields("stream_close", session=conv, peer=remote,
-                                          stream=stream.sid, endpoint=peer,
-                                          bytes_in=stream.bytes_in,
-                                          bytes_out=stream.bytes_out))
+                log.info(
+                    "stream closed in: %s out: %d",
+                    peer,
+                    stream.sid,
+                    extra=log_fields(
+                        "stream_close",
+                        session=conv,
+                        peer=remote,
+                        stream=stream.sid,
+                        endpoint=peer,
+                        bytes_in=stream.bytes_in,
+                        bytes_out=stream.bytes_out,
+                    ),
+                )
 
     def _log_session_closed(self, mux: MuxConnection, peer: object, reason: str) -> None:
         """One line per finished session: how long, how much, how many streams, and why."""
         session = mux.driver.session
         duration = round(self.loop.time() - mux.created, 3)
         sent, received = session.snmp.bytes_sent, session.snmp.bytes_received
-        log.info("session closed: conv %08x peer %s after %.1f s, in %d B out %d B, "
-                 "%d streams: %s", session.conv, format_peer(peer), duration, received, sent,
-                 mux.streams_total, reason,
-                 extra=log_fields("session_close", session=session.conv, peer=peer,
-                                  reason=reason, duration_s=duration, bytes_in=received,
-                                  bytes_out=sent, streams=mux.streams_total))
+        log.info(
+            "session closed: conv %08x peer %s after %.1f s, in %d B out %d B, %d streams: %s",
+            session.conv,
+            format_peer(peer),
+            duration,
+            received,
+            sent,
+            mux.streams_total,
+            reason,
+            extra=log_fields(
+                "session_close",
+                session=session.conv,
+                peer=peer,
+                reason=reason,
+                duration_s=duration,
+                bytes_in=received,
+                bytes_out=sent,
+                streams=mux.streams_total,
+            ),
+        )
 
-    async def _pipe_with_closewait(self, stream: MuxStream, reader: asyncio.StreamReader,
-                                   writer: asyncio.StreamWriter) -> None:
+    async def _pipe_with_closewait(
+        self, stream: MuxStream, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
         """``pipe``, but closed ``closewait`` seconds after either direction ended (kcptun
         2024-08+): a peer that half-closes and never finishes cannot hold the connection."""
         copy = asyncio.ensure_future(pipe(stream, reader, writer))
@@ -170,8 +218,11 @@ class _Tunnel:
         try:
             done, _ = await asyncio.wait((copy, timer), return_when=asyncio.FIRST_COMPLETED)
             if copy not in done:
-                log.info("stream %d closed %d s after one direction ended (closewait)",
-                         stream.sid, self.cfg.closewait)
+                log.info(
+                    "stream %d closed %d s after one direction ended (closewait)",
+                    stream.sid,
+                    self.cfg.closewait,
+                )
                 copy.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await copy
@@ -203,8 +254,9 @@ class ClientTunnel(_Tunnel):
 
     async def start(self) -> None:
         host, port = parse_hostport(self.cfg.localaddr)
-        self._server = await asyncio.start_server(self._on_tcp, host or None, port,
-                                                  reuse_address=True)
+        self._server = await asyncio.start_server(
+            self._on_tcp, host or None, port, reuse_address=True
+        )
         if self.cfg.autoexpire > 0:
             self.spawn(self._scavenger())
         self.spawn(self._stall_watch())
@@ -259,20 +311,25 @@ class ClientTunnel(_Tunnel):
         # an IPv6 sockaddr is a 4-tuple (scope id kept): asyncio passes it to connect() as
         # it is, the stubs only name the (host, port) form
         transport, proto = await self.loop.create_datagram_endpoint(
-            ClientDatagramProtocol, remote_addr=cast("tuple[str, int]", addr), family=family)
+            ClientDatagramProtocol, remote_addr=cast("tuple[str, int]", addr), family=family
+        )
         sock = transport.get_extra_info("socket")
         configure_socket(sock, dscp=self.cfg.dscp, sockbuf=self.cfg.sockbuf)
         conv = self.conv
         while conv is None or (self.conv is None and is_tune_conv(conv)):
             conv = int.from_bytes(secrets.token_bytes(4), "little")
-        session = KcpSession(conv=conv, crypt=self.crypt, params=self.params,
-                             now=self.loop.time())
+        session = KcpSession(conv=conv, crypt=self.crypt, params=self.params, now=self.loop.time())
         session.snmp.active_opens += 1
         self.book.add(session.snmp)
         driver = SessionDriver(session, transport.sendto, self.loop, self.cfg.ratelimit)
         proto.driver = driver
-        mux = MuxConnection(driver, client=True, config=self.smux_config,
-                            compress=not self.cfg.nocomp, loop=self.loop)
+        mux = MuxConnection(
+            driver,
+            client=True,
+            config=self.smux_config,
+            compress=not self.cfg.nocomp,
+            loop=self.loop,
+        )
 
         def _closed(f: asyncio.Future[str]) -> None:
             transport.close()
@@ -280,12 +337,18 @@ class ClientTunnel(_Tunnel):
             self._session_ended(f.result())
             self._log_session_closed(mux, (host, port), f.result())
             if self.fallback.session_closed(mux.smux, session.snd_una, f.result()):
-                self.smux_config = dataclasses.replace(self.smux_config,
-                                                       version=self.fallback.version)
+                self.smux_config = dataclasses.replace(
+                    self.smux_config, version=self.fallback.version
+                )
 
         mux.closed.add_done_callback(_closed)
-        log.info("smux session opened: conv %08x -> %s:%d", conv, host, port,
-                 extra=log_fields("session_open", session=conv, peer=(host, port)))
+        log.info(
+            "smux session opened: conv %08x -> %s:%d",
+            conv,
+            host,
+            port,
+            extra=log_fields("session_open", session=conv, peer=(host, port)),
+        )
         return mux
 
     async def _scavenger(self) -> None:
@@ -325,8 +388,10 @@ class ClientTunnel(_Tunnel):
                 if not kcp.snd_buf or kcp.snd_una != una:
                     una, since = kcp.snd_una, now
                 elif now - since >= STALL_TIMEOUT:
-                    mux.kill(f"no acknowledgement from the server for {STALL_TIMEOUT:g} s "
-                             "(link down, or the server restarted)")
+                    mux.kill(
+                        f"no acknowledgement from the server for {STALL_TIMEOUT:g} s "
+                        "(link down, or the server restarted)"
+                    )
                     continue
                 seen[id(mux)] = (una, since)
             progress = seen
@@ -383,8 +448,9 @@ class ServerTunnel(_Tunnel):
         ports = parse_port_range(self.cfg.listen)
         if ports.count > 1:
             ensure_fd_budget(ports.count * FDS_PER_PORT)
-        infos = await self.loop.getaddrinfo(ports.host or "0.0.0.0", ports.first,
-                                            type=socket.SOCK_DGRAM, flags=socket.AI_PASSIVE)
+        infos = await self.loop.getaddrinfo(
+            ports.host or "0.0.0.0", ports.first, type=socket.SOCK_DGRAM, flags=socket.AI_PASSIVE
+        )
         family, _, _, _, first = infos[0]
         try:
             for port in ports.ports():
@@ -396,27 +462,29 @@ class ServerTunnel(_Tunnel):
         if ports.count > 1:
             log.info("listening on %d UDP ports %d-%d", ports.count, ports.first, ports.last)
 
-    async def _listen(self, family: int = 0, addr: tuple[Any, ...] = (),
-                      sock: socket.socket | None = None) -> None:
+    async def _listen(
+        self, family: int = 0, addr: tuple[Any, ...] = (), sock: socket.socket | None = None
+    ) -> None:
         demux = ServerDemux(crypt=self.crypt, params=self.params)
 
         def protocol() -> ServerDatagramProtocol:
             return ServerDatagramProtocol(demux, self._accepter(demux), self.cfg.ratelimit)
 
         if sock is not None:  # bound and configured by the supervisor
-            transport, self.proto = await self.loop.create_datagram_endpoint(protocol,
-                                                                             sock=sock)
+            transport, self.proto = await self.loop.create_datagram_endpoint(protocol, sock=sock)
             self.demuxes.append(demux)
             self.transports.append(transport)
             self.book.extra.append(demux.snmp)
             return
         transport, self.proto = await self.loop.create_datagram_endpoint(
-            protocol, local_addr=addr, family=family)
+            protocol, local_addr=addr, family=family
+        )
         self.demuxes.append(demux)
         self.transports.append(transport)
         self.book.extra.append(demux.snmp)
-        configure_socket(transport.get_extra_info("socket"), dscp=self.cfg.dscp,
-                         sockbuf=self.cfg.sockbuf)
+        configure_socket(
+            transport.get_extra_info("socket"), dscp=self.cfg.dscp, sockbuf=self.cfg.sockbuf
+        )
 
     @property
     def local_port(self) -> int:
@@ -431,8 +499,9 @@ class ServerTunnel(_Tunnel):
 
     def sessions_by_port(self) -> dict[int, int]:
         """Live sessions per listening port (port ranges: how the clients spread)."""
-        return {port: len(d.sessions) for port, d in zip(self.local_ports, self.demuxes,
-                                                          strict=True)}
+        return {
+            port: len(d.sessions) for port, d in zip(self.local_ports, self.demuxes, strict=True)
+        }
 
     def _accepter(self, demux: ServerDemux) -> Callable[[Hashable, SessionDriver], None]:
         return lambda addr, driver: self._on_accept(demux, addr, driver)
@@ -440,8 +509,12 @@ class ServerTunnel(_Tunnel):
     def _on_accept(self, demux: ServerDemux, addr: Hashable, driver: SessionDriver) -> None:
         session = driver.session
         self.book.add(session.snmp)
-        log.info("remote address: %s, conv %08x", addr, session.conv,
-                 extra=log_fields("session_open", session=session.conv, peer=addr))
+        log.info(
+            "remote address: %s, conv %08x",
+            addr,
+            session.conv,
+            extra=log_fields("session_open", session=session.conv, peer=addr),
+        )
         tune = self.tune is not None and is_tune_conv(session.conv)
         if tune:
             log.info("tune test session from %s", addr)
@@ -449,8 +522,14 @@ class ServerTunnel(_Tunnel):
         def on_stream(st: MuxStream) -> None:
             self.spawn(self._serve_tune(st, addr) if tune else self._serve_stream(st, addr))
 
-        mux = MuxConnection(driver, client=False, config=self.smux_config,
-                            compress=not self.cfg.nocomp, loop=self.loop, on_stream=on_stream)
+        mux = MuxConnection(
+            driver,
+            client=False,
+            config=self.smux_config,
+            compress=not self.cfg.nocomp,
+            loop=self.loop,
+            on_stream=on_stream,
+        )
         key = (id(demux), addr)
         self.muxes[key] = mux
 
@@ -470,7 +549,8 @@ class ServerTunnel(_Tunnel):
                 reader, writer = await asyncio.open_connection(host or "127.0.0.1", port)
                 with contextlib.suppress(OSError):
                     writer.get_extra_info("socket").setsockopt(
-                        socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                        socket.IPPROTO_TCP, socket.TCP_NODELAY, 1
+                    )
             else:
                 reader, writer = await asyncio.open_unix_connection(self.target)
         except OSError as exc:
@@ -528,9 +608,11 @@ def ensure_fd_budget(needed: int) -> None:
             resource.setrlimit(resource.RLIMIT_NOFILE, (new, hard))
         soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
     if soft != resource.RLIM_INFINITY and soft < want:
-        raise ConfigError(f"listen: this port range needs about {want} file descriptors and "
-                          f"the limit here is {soft} (ulimit -n): use a smaller range",
-                          field="listen")
+        raise ConfigError(
+            f"listen: this port range needs about {want} file descriptors and "
+            f"the limit here is {soft} (ulimit -n): use a smaller range",
+            field="listen",
+        )
 
 
 async def _after_half_close(stream: MuxStream, wait: float) -> None:

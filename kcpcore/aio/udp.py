@@ -63,8 +63,13 @@ class SessionDriver:
     ``on_writable`` is called when the send window reopens after ``writable()`` was False.
     """
 
-    def __init__(self, session: KcpSession, sendto: Callable[[bytes], None],
-                 loop: asyncio.AbstractEventLoop, ratelimit: int = 0) -> None:
+    def __init__(
+        self,
+        session: KcpSession,
+        sendto: Callable[[bytes], None],
+        loop: asyncio.AbstractEventLoop,
+        ratelimit: int = 0,
+    ) -> None:
         self.session = session
         self._sendto = sendto
         self._loop = loop
@@ -242,15 +247,17 @@ class _BatchReader:
         if tsock is None:
             return
         try:
-            sock = socket.socket(tsock.family, tsock.type, tsock.proto,
-                                 fileno=os.dup(tsock.fileno()))
+            sock = socket.socket(
+                tsock.family, tsock.type, tsock.proto, fileno=os.dup(tsock.fileno())
+            )
         except (OSError, AttributeError, ValueError):  # not a real socket: no batching
             return
         sock.setblocking(False)
         self._sock = sock
 
-    def drain(self, first: tuple[bytes, Address]) -> tuple[list[tuple[bytes, Address]],
-                                                             Exception | None]:
+    def drain(
+        self, first: tuple[bytes, Address]
+    ) -> tuple[list[tuple[bytes, Address]], Exception | None]:
         """``first`` plus whatever else is queued; an OSError ends the batch and is returned."""
         batch = [first]
         sock = self._sock
@@ -310,9 +317,12 @@ class ClientDatagramProtocol(asyncio.DatagramProtocol):
 class ServerDatagramProtocol(asyncio.DatagramProtocol):
     """The server's single UDP socket, demultiplexed into sessions by ``ServerDemux``."""
 
-    def __init__(self, demux: ServerDemux,
-                 on_accept: Callable[[Hashable, SessionDriver], None],
-                 ratelimit: int = 0) -> None:
+    def __init__(
+        self,
+        demux: ServerDemux,
+        on_accept: Callable[[Hashable, SessionDriver], None],
+        ratelimit: int = 0,
+    ) -> None:
         self.demux = demux
         self.ratelimit = ratelimit
         self.on_accept = on_accept

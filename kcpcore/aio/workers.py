@@ -270,8 +270,11 @@ async def run_forever(cfg: TunnelConfig, opts: ProcessOptions) -> int:
     if cfg.role != "server":
         raise ConfigError("--workers is for the server only", field="workers")
     if parse_port_range(cfg.listen).count > 1:
-        raise ConfigError("--workers needs one listen port, not a range (each port of a "
-                          "range is its own socket already)", field="workers")
+        raise ConfigError(
+            "--workers needs one listen port, not a range (each port of a "
+            "range is its own socket already)",
+            field="workers",
+        )
     loop = asyncio.get_running_loop()
     signals = StopSignals(loop)
     last_signal = {"sig": signal.SIGTERM}

@@ -31,8 +31,7 @@ def test_three_connections_two_megabytes_each(flags: dict[str, Any]) -> None:
             for end in (client, server):
                 assert end.tunnel is not None and end.tunnel.crypt.method == flags["crypt"]
                 assert (end.tunnel.qpp_seed is not None) == flags.get("qpp", False)
-            results = await asyncio.gather(
-                *(echo_check(port, SIZE, i) for i in range(CONNECTIONS)))
+            results = await asyncio.gather(*(echo_check(port, SIZE, i) for i in range(CONNECTIONS)))
             assert all(results)
             c, s = client.snmp(), server.snmp()
             assert c.bytes_sent >= CONNECTIONS * SIZE and s.bytes_received >= CONNECTIONS * SIZE
@@ -44,7 +43,8 @@ def test_three_connections_two_megabytes_each(flags: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize(("client_qpp", "server_qpp"), [(True, True), (True, False)])
 def test_qpp_must_match_the_target_sees_the_clear_bytes_only_then(
-        client_qpp: bool, server_qpp: bool) -> None:
+    client_qpp: bool, server_qpp: bool
+) -> None:
     """The target receives the application's bytes when both ends run QPP, permuted bytes
     when only the client does (an echo would hide it: the client's own PRNGs undo it)."""
     data = random_bytes(50_000, 9)
@@ -58,13 +58,27 @@ def test_qpp_must_match_the_target_sees_the_clear_bytes_only_then(
     async def main() -> bytes:
         target = await asyncio.start_server(digest, "127.0.0.1", 0)
         tport = target.sockets[0].getsockname()[1]
-        server = Engine(TunnelConfig(role="server", listen="127.0.0.1:0", quiet=True,
-                                     target=f"127.0.0.1:{tport}", qpp=server_qpp,
-                                     peer="kcpdesk"))
+        server = Engine(
+            TunnelConfig(
+                role="server",
+                listen="127.0.0.1:0",
+                quiet=True,
+                target=f"127.0.0.1:{tport}",
+                qpp=server_qpp,
+                peer="kcpdesk",
+            )
+        )
         await server.start()
-        client = Engine(TunnelConfig(role="client", localaddr="127.0.0.1:0", quiet=True,
-                                     remoteaddr=f"127.0.0.1:{server.local_port}",
-                                     qpp=client_qpp, peer="kcpdesk"))
+        client = Engine(
+            TunnelConfig(
+                role="client",
+                localaddr="127.0.0.1:0",
+                quiet=True,
+                remoteaddr=f"127.0.0.1:{server.local_port}",
+                qpp=client_qpp,
+                peer="kcpdesk",
+            )
+        )
         await client.start()
         try:
             reader, writer = await asyncio.open_connection("127.0.0.1", client.local_port)

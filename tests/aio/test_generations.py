@@ -27,15 +27,14 @@ SIZE = 2_000_000
 STREAMS = 3
 
 
-async def echo_check(port: int, size: int, seed: int,
-                     times: list[float] | None = None) -> bool:
+async def echo_check(port: int, size: int, seed: int, times: list[float] | None = None) -> bool:
     """Echo ``size`` seeded bytes; ``times`` gets when the first and last byte came back."""
     data = random_bytes(size, seed)
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
 
     async def send() -> None:
         for off in range(0, size, 65536):
-            writer.write(data[off:off + 65536])
+            writer.write(data[off : off + 65536])
             await writer.drain()
         writer.write_eof()
 
@@ -52,8 +51,9 @@ async def echo_check(port: int, size: int, seed: int,
     return got.digest() == hashlib.sha256(data).digest()
 
 
-async def echo_all(port: int, n: int = STREAMS, size: int = SIZE,
-                   times: list[float] | None = None) -> None:
+async def echo_all(
+    port: int, n: int = STREAMS, size: int = SIZE, times: list[float] | None = None
+) -> None:
     results = await asyncio.gather(*(echo_check(port, size, i, times) for i in range(n)))
     assert all(results), results
 
@@ -79,17 +79,31 @@ def free_udp_range(count: int) -> int:
 
 
 @asynccontextmanager
-async def pair(client: dict[str, Any] | None = None, server: dict[str, Any] | None = None,
-               *, listen: str = "127.0.0.1:0", remote: str | None = None,
-               handler: Any = echo) -> AsyncIterator[tuple[int, Engine, Engine]]:
+async def pair(
+    client: dict[str, Any] | None = None,
+    server: dict[str, Any] | None = None,
+    *,
+    listen: str = "127.0.0.1:0",
+    remote: str | None = None,
+    handler: Any = echo,
+) -> AsyncIterator[tuple[int, Engine, Engine]]:
     target = await asyncio.start_server(handler, "127.0.0.1", 0)
     tport = target.sockets[0].getsockname()[1]
-    srv = Engine(TunnelConfig(role="server", listen=listen, target=f"127.0.0.1:{tport}",
-                              quiet=True, **(server or {})))
+    srv = Engine(
+        TunnelConfig(
+            role="server", listen=listen, target=f"127.0.0.1:{tport}", quiet=True, **(server or {})
+        )
+    )
     await srv.start()
-    cli = Engine(TunnelConfig(role="client", localaddr="127.0.0.1:0", quiet=True,
-                              remoteaddr=remote or f"127.0.0.1:{srv.local_port}",
-                              **(client or {})))
+    cli = Engine(
+        TunnelConfig(
+            role="client",
+            localaddr="127.0.0.1:0",
+            quiet=True,
+            remoteaddr=remote or f"127.0.0.1:{srv.local_port}",
+            **(client or {}),
+        )
+    )
     await cli.start()
     try:
         yield cli.local_port, cli, srv
@@ -116,8 +130,11 @@ def test_port_range_sessions_land_on_several_ports() -> None:
     rng = f"{base}-{base + ports - 1}"
 
     async def main() -> None:
-        async with pair({"conn": 12}, listen=f"127.0.0.1:{rng}",
-                        remote=f"127.0.0.1:{rng}") as (port, cli, srv):
+        async with pair({"conn": 12}, listen=f"127.0.0.1:{rng}", remote=f"127.0.0.1:{rng}") as (
+            port,
+            cli,
+            srv,
+        ):
             tunnel = server_tunnel(srv)
             assert tunnel.local_ports == list(range(base, base + ports))
             await echo_all(port)  # slots 0-2 carry the 2 MB streams
@@ -128,6 +145,7 @@ def test_port_range_sessions_land_on_several_ports() -> None:
             # 12 uniform draws over 8 ports all within 2 ports: p < 2e-6
             assert len(by_port) >= 3, by_port
             assert set(by_port) <= set(range(base, base + ports))
+
     run(main())
 
 
@@ -142,13 +160,15 @@ def test_kcptun_2025_defaults_speak_smux_v2_with_8k_frames() -> None:
             # 6 MB each way in frames of at most 8192 bytes
             assert server_mux.smux.frames_in >= STREAMS * SIZE // 8192
             assert smux.frames_in >= STREAMS * SIZE // 8192
+
     run(main())
 
 
 def test_framesize_bounds_the_frames_sent() -> None:
     async def main() -> None:
-        async with pair({"framesize": 1000, "nocomp": True},
-                        {"framesize": 60000, "nocomp": True}) as (port, cli, srv):
+        async with pair(
+            {"framesize": 1000, "nocomp": True}, {"framesize": 60000, "nocomp": True}
+        ) as (port, cli, srv):
             await echo_all(port)
             [client_mux] = [m for m in client_tunnel(cli).slots if m is not None]
             [server_mux] = server_tunnel(srv).muxes.values()
@@ -156,6 +176,7 @@ def test_framesize_bounds_the_frames_sent() -> None:
             # as its TCP reads, up to 60000) in fewer
             assert server_mux.smux.frames_in >= STREAMS * SIZE // 1000
             assert client_mux.smux.frames_in < server_mux.smux.frames_in
+
     run(main())
 
 
@@ -183,7 +204,7 @@ def test_ratelimit_caps_goodput_within_ten_percent() -> None:
         data = random_bytes(SIZE, seed)
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         for off in range(0, SIZE, 65536):
-            writer.write(data[off:off + 65536])
+            writer.write(data[off : off + 65536])
             await writer.drain()
         writer.write_eof()
         reply = await reader.read(-1)
@@ -191,8 +212,9 @@ def test_ratelimit_caps_goodput_within_ten_percent() -> None:
         return reply.decode() == hashlib.sha256(data).hexdigest()
 
     async def main() -> None:
-        async with pair(flags, {"nocomp": True, "datashard": 0, "parityshard": 0},
-                        handler=digest) as (port, cli, _srv):
+        async with pair(
+            flags, {"nocomp": True, "datashard": 0, "parityshard": 0}, handler=digest
+        ) as (port, cli, _srv):
             t0 = time.monotonic()
             assert all(await asyncio.gather(*(upload(port, i) for i in range(STREAMS))))
             elapsed = time.monotonic() - t0
@@ -202,11 +224,11 @@ def test_ratelimit_caps_goodput_within_ten_percent() -> None:
             limiter = client_mux.driver.limiter
             assert limiter is not None and limiter.sent >= STREAMS * SIZE
             assert limiter.sent <= limit * elapsed + 96_000  # the cap: rate x time + burst
+
     run(main())
 
 
-async def _half_close_target(reader: asyncio.StreamReader,
-                             writer: asyncio.StreamWriter) -> None:
+async def _half_close_target(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
     """Says hello, ends its direction, and then reads until the tunnel closes it."""
     writer.write(b"hello")
     writer.write_eof()
@@ -222,8 +244,11 @@ CLOSED: list[float] = []
 def test_closewait_closes_a_half_closed_connection_after_the_wait(closewait: int) -> None:
     async def main() -> None:
         CLOSED.clear()
-        async with pair(server={"closewait": closewait},
-                        handler=_half_close_target) as (port, _cli, _srv):
+        async with pair(server={"closewait": closewait}, handler=_half_close_target) as (
+            port,
+            _cli,
+            _srv,
+        ):
             reader, writer = await asyncio.open_connection("127.0.0.1", port)
             assert await reader.read(-1) == b"hello"  # the target's direction ended
             ended = time.monotonic()
@@ -238,6 +263,7 @@ def test_closewait_closes_a_half_closed_connection_after_the_wait(closewait: int
                 assert closewait - 0.2 <= CLOSED[0] - ended <= closewait + 2
             else:
                 assert not CLOSED  # 0: the client's direction stays open
+
     run(main())
 
 
@@ -245,8 +271,11 @@ def test_client_on_smux_v1_switches_to_a_v2_server_and_remembers() -> None:
     """Default client (kcptun 2021 peer: smux v1) against a kcptun-2025-style server."""
 
     async def main() -> None:
-        async with pair({"nocomp": True}, {"nocomp": True, "peer": "kcptun-2025"}) \
-                as (port, cli, _srv):
+        async with pair({"nocomp": True}, {"nocomp": True, "peer": "kcptun-2025"}) as (
+            port,
+            cli,
+            _srv,
+        ):
             fallback = client_tunnel(cli).fallback
             reader, writer = await asyncio.open_connection("127.0.0.1", port)
             writer.write(b"x" * 1000)
@@ -261,6 +290,7 @@ def test_client_on_smux_v1_switches_to_a_v2_server_and_remembers() -> None:
                     break
                 await asyncio.sleep(0.1)
             assert cli.learned_smuxver == 2
+
     run(main(), timeout=60)
 
 
@@ -277,11 +307,13 @@ def test_fallback_never_flaps_when_compression_differs() -> None:
                 writer.close()
             assert cli.learned_smuxver is None
             assert client_tunnel(cli).fallback.version in (1, 2)
+
     run(main(), timeout=60)
 
 
 def test_port_range_beyond_the_descriptor_limit_is_one_clear_error(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """A range the process cannot open is refused before any port is bound."""
     import resource
 
@@ -291,10 +323,15 @@ def test_port_range_beyond_the_descriptor_limit_is_one_clear_error(
     monkeypatch.setattr(resource, "setrlimit", lambda _r, _v: None)
 
     async def main() -> None:
-        srv = Engine(TunnelConfig(role="server", listen="127.0.0.1:20000-21999",
-                                  target="127.0.0.1:9"))
-        with pytest.raises(ConfigError, match=r"needs about 4256 file descriptors and the "
-                                              r"limit here is 1024 \(ulimit -n\)"):
+        srv = Engine(
+            TunnelConfig(role="server", listen="127.0.0.1:20000-21999", target="127.0.0.1:9")
+        )
+        with pytest.raises(
+            ConfigError,
+            match=r"needs about 4256 file descriptors and the "
+            r"limit here is 1024 \(ulimit -n\)",
+        ):
             await srv.start()
         assert not srv.running
+
     run(main())

@@ -36,6 +36,7 @@ class WindowsLikeLoop(asyncio.SelectorEventLoop):
 @pytest.fixture
 def no_dup(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
     """Sockets that cannot be duplicated (Windows); records every batch's size."""
+
     def refuse(_fd: int) -> int:
         raise OSError("not a file descriptor")
 
@@ -69,8 +70,9 @@ def restore_signals() -> Iterator[None]:
         signal.signal(s, handler)
 
 
-def test_run_forever_on_a_loop_without_signal_handlers(restore_signals: None,
-                                                       no_dup: list[int]) -> None:
+def test_run_forever_on_a_loop_without_signal_handlers(
+    restore_signals: None, no_dup: list[int]
+) -> None:
     """The CLI's main loop: SIGTERM still stops it (through ``signal.signal``), and a tunnel
     works meanwhile, on a loop that refuses ``add_signal_handler`` and ``add_reader``."""
     loop = WindowsLikeLoop()

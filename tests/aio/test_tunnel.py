@@ -24,6 +24,7 @@ Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]
 def run(coro: Awaitable[T], timeout: float = 60.0) -> T:
     async def bounded() -> T:
         return await asyncio.wait_for(coro, timeout)
+
     return asyncio.run(bounded())
 
 
@@ -40,15 +41,26 @@ async def echo(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> No
 
 
 @asynccontextmanager
-async def tunnel(handler: Handler = echo, **flags: Any) -> AsyncIterator[tuple[int, Engine,
-                                                                               Engine]]:
+async def tunnel(
+    handler: Handler = echo, **flags: Any
+) -> AsyncIterator[tuple[int, Engine, Engine]]:
     target = await asyncio.start_server(handler, "127.0.0.1", 0)
     tport = target.sockets[0].getsockname()[1]
-    server = Engine(TunnelConfig(role="server", listen="127.0.0.1:0",
-                                 target=f"127.0.0.1:{tport}", quiet=True, **flags))
+    server = Engine(
+        TunnelConfig(
+            role="server", listen="127.0.0.1:0", target=f"127.0.0.1:{tport}", quiet=True, **flags
+        )
+    )
     await server.start()
-    client = Engine(TunnelConfig(role="client", localaddr="127.0.0.1:0", quiet=True,
-                                 remoteaddr=f"127.0.0.1:{server.local_port}", **flags))
+    client = Engine(
+        TunnelConfig(
+            role="client",
+            localaddr="127.0.0.1:0",
+            quiet=True,
+            remoteaddr=f"127.0.0.1:{server.local_port}",
+            **flags,
+        )
+    )
     await client.start()
     try:
         yield client.local_port, client, server
@@ -64,7 +76,7 @@ async def echo_check(port: int, size: int, seed: int) -> bool:
 
     async def send() -> None:
         for off in range(0, size, 50_000):
-            writer.write(data[off:off + 50_000])
+            writer.write(data[off : off + 50_000])
             await writer.drain()
         writer.write_eof()
 
@@ -77,15 +89,20 @@ async def echo_check(port: int, size: int, seed: int) -> bool:
 
 def random_bytes(size: int, seed: int) -> bytes:
     import random
+
     return random.Random(seed).randbytes(size)
 
 
-@pytest.mark.parametrize("flags", [
-    {},
-    {"nocomp": True, "smuxver": 2},
-    {"conn": 4, "crypt": "salsa20", "datashard": 0, "parityshard": 0},
-    {"mode": "normal", "mtu": 600, "sndwnd": 64, "rcvwnd": 64, "smuxver": 2},
-], ids=["defaults", "v2-nocomp", "conn4-salsa20-fecoff", "normal-small"])
+@pytest.mark.parametrize(
+    "flags",
+    [
+        {},
+        {"nocomp": True, "smuxver": 2},
+        {"conn": 4, "crypt": "salsa20", "datashard": 0, "parityshard": 0},
+        {"mode": "normal", "mtu": 600, "sndwnd": 64, "rcvwnd": 64, "smuxver": 2},
+    ],
+    ids=["defaults", "v2-nocomp", "conn4-salsa20-fecoff", "normal-small"],
+)
 def test_parallel_echo_intact(flags: dict[str, Any]) -> None:
     async def main() -> None:
         async with tunnel(**flags) as (port, client, server):
@@ -95,6 +112,7 @@ def test_parallel_echo_intact(flags: dict[str, Any]) -> None:
             assert c.bytes_sent >= 1_200_000 and s.bytes_received >= 1_200_000
             assert c.curr_estab == min(4, flags.get("conn", 1))
             assert all(st.srtt_ms >= 0 and st.rto_ms > 0 for st in client.session_stats())
+
     run(main())
 
 
@@ -118,6 +136,7 @@ def test_half_close_reply_after_client_eof() -> None:
             reply = await reader.read(-1)
             writer.close()
             assert reply.decode() == hashlib.sha256(data).hexdigest()
+
     run(main())
 
 
@@ -127,6 +146,7 @@ def test_300_simultaneous_connections() -> None:
             results = await asyncio.gather(*(echo_check(port, 20_000, i) for i in range(300)))
             assert sum(results) == 300
             await until(lambda: client.streams_open == 0 and server.streams_open == 0, 5)
+
     run(main(), timeout=120)
 
 
@@ -136,11 +156,17 @@ def test_unreachable_target_closes_the_client_connection() -> None:
         dead.bind(("127.0.0.1", 0))
         port = dead.getsockname()[1]
         dead.close()  # nothing listens there now
-        server = Engine(TunnelConfig(role="server", listen="127.0.0.1:0",
-                                     target=f"127.0.0.1:{port}", quiet=True))
+        server = Engine(
+            TunnelConfig(
+                role="server", listen="127.0.0.1:0", target=f"127.0.0.1:{port}", quiet=True
+            )
+        )
         await server.start()
-        client = Engine(TunnelConfig(role="client", localaddr="127.0.0.1:0",
-                                     remoteaddr=f"127.0.0.1:{server.local_port}"))
+        client = Engine(
+            TunnelConfig(
+                role="client", localaddr="127.0.0.1:0", remoteaddr=f"127.0.0.1:{server.local_port}"
+            )
+        )
         await client.start()
         try:
             reader, writer = await asyncio.open_connection("127.0.0.1", client.local_port)
@@ -150,6 +176,7 @@ def test_unreachable_target_closes_the_client_connection() -> None:
         finally:
             await client.stop()
             await server.stop()
+
     run(main())
 
 
@@ -159,23 +186,37 @@ def test_port_in_use_is_an_oserror_at_start() -> None:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        engine = Engine(TunnelConfig(role="client", localaddr=f"127.0.0.1:{port}",
-                                     remoteaddr="127.0.0.1:9"))
+        engine = Engine(
+            TunnelConfig(role="client", localaddr=f"127.0.0.1:{port}", remoteaddr="127.0.0.1:9")
+        )
         with pytest.raises(OSError):
             await engine.start()
         assert not engine.running
         busy.close()
+
     run(main())
 
 
 def test_wrong_key_moves_nothing_and_is_counted() -> None:
     async def main() -> None:
         target = await asyncio.start_server(echo, "127.0.0.1", 0)
-        server = Engine(TunnelConfig(role="server", listen="127.0.0.1:0", key="right",
-                                     target=f"127.0.0.1:{target.sockets[0].getsockname()[1]}"))
+        server = Engine(
+            TunnelConfig(
+                role="server",
+                listen="127.0.0.1:0",
+                key="right",
+                target=f"127.0.0.1:{target.sockets[0].getsockname()[1]}",
+            )
+        )
         await server.start()
-        client = Engine(TunnelConfig(role="client", localaddr="127.0.0.1:0", key="wrong",
-                                     remoteaddr=f"127.0.0.1:{server.local_port}"))
+        client = Engine(
+            TunnelConfig(
+                role="client",
+                localaddr="127.0.0.1:0",
+                key="wrong",
+                remoteaddr=f"127.0.0.1:{server.local_port}",
+            )
+        )
         await client.start()
         try:
             reader, writer = await asyncio.open_connection("127.0.0.1", client.local_port)
@@ -190,6 +231,7 @@ def test_wrong_key_moves_nothing_and_is_counted() -> None:
             await client.stop()
             await server.stop()
             target.close()
+
     run(main())
 
 
@@ -204,6 +246,7 @@ def test_stop_closes_streams_and_frees_ports() -> None:
             writer.close()
             again = await asyncio.start_server(echo, "127.0.0.1", port)  # the port is free
             again.close()
+
     run(main())
 
 
@@ -227,11 +270,13 @@ def test_autoexpire_new_session_for_new_connections_scavenger_closes_old() -> No
             assert await asyncio.wait_for(r1.read(-1), 4) == b""  # scavenged at 1 + 2 s
             w1.close()
             assert client.snmp().curr_estab == 1
+
     run(main())
 
 
 def test_restarted_server_is_found_again_without_restarting_the_client(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """The server dies and comes back on the same port: the client notices the stall (no ack
     for in-flight data), says why, and the next connections get a new session."""
     import kcpcore.aio.tunnel as tunnel_mod
@@ -243,14 +288,18 @@ def test_restarted_server_is_found_again_without_restarting_the_client(
         tport = target.sockets[0].getsockname()[1]
 
         def server_cfg(port: int) -> TunnelConfig:
-            return TunnelConfig(role="server", listen=f"127.0.0.1:{port}", quiet=True,
-                                target=f"127.0.0.1:{tport}")
+            return TunnelConfig(
+                role="server", listen=f"127.0.0.1:{port}", quiet=True, target=f"127.0.0.1:{tport}"
+            )
 
         server = Engine(server_cfg(0))
         await server.start()
         sport = server.local_port
-        client = Engine(TunnelConfig(role="client", localaddr="127.0.0.1:0", quiet=True,
-                                     remoteaddr=f"127.0.0.1:{sport}"))
+        client = Engine(
+            TunnelConfig(
+                role="client", localaddr="127.0.0.1:0", quiet=True, remoteaddr=f"127.0.0.1:{sport}"
+            )
+        )
         await client.start()
         try:
             assert await echo_check(client.local_port, 50_000, 1)
@@ -270,6 +319,7 @@ def test_restarted_server_is_found_again_without_restarting_the_client(
             await client.stop()
             await server.stop()
             target.close()
+
     run(main(), timeout=60)
 
 
@@ -278,4 +328,5 @@ def test_last_error_is_empty_while_all_is_well() -> None:
         async with tunnel() as (port, client, server):
             assert await echo_check(port, 10_000, 3)
             assert client.last_error is None and server.last_error is None
+
     run(main())

@@ -15,6 +15,7 @@ import pytest
 
 T = TypeVar("T")
 
+
 @pytest.fixture(autouse=True)
 def config_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     d = tmp_path / "config"
@@ -41,8 +42,7 @@ def run(loop: asyncio.AbstractEventLoop, aw: Awaitable[T], timeout: float = 10.0
     return loop.run_until_complete(asyncio.wait_for(aw, timeout))
 
 
-async def wait_for(predicate: Callable[[], Any], timeout: float = 10.0,
-                   step: float = 0.05) -> Any:
+async def wait_for(predicate: Callable[[], Any], timeout: float = 10.0, step: float = 0.05) -> Any:
     """Poll ``predicate`` on the running loop until it is truthy (or fail after ``timeout``)."""
     loop = asyncio.get_running_loop()
     end = loop.time() + timeout

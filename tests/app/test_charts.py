@@ -13,8 +13,10 @@ from app.charts.scale import nice_top, si_unit, tick_label, x_label, x_ticks, y_
 from app.models.series import decimate_peaks
 
 
-@pytest.mark.parametrize(("data_max", "top"), [
-    (0, 1.0), (float("nan"), 1.0), (0.3, 0.5), (7, 10), (12, 20), (99, 200), (2.2e6, 2.5e6)])
+@pytest.mark.parametrize(
+    ("data_max", "top"),
+    [(0, 1.0), (float("nan"), 1.0), (0.3, 0.5), (7, 10), (12, 20), (99, 200), (2.2e6, 2.5e6)],
+)
 def test_axis_tops_are_round_and_above_the_data(data_max: float, top: float) -> None:
     assert nice_top(data_max) == pytest.approx(top)
 
@@ -48,8 +50,12 @@ def test_decimation_keeps_every_spike_and_gap() -> None:
 def _plot(qtbot: Any) -> Any:
     from app.charts.timeseries import Curve, TimeSeriesPlot
 
-    plot = TimeSeriesPlot("Bandwidth", "rate", "B/s", [Curve("a", "in", "#2f80ed"),
-                                                       Curve("b", "out", "#f2994a", True)])
+    plot = TimeSeriesPlot(
+        "Bandwidth",
+        "rate",
+        "B/s",
+        [Curve("a", "in", "#2f80ed"), Curve("b", "out", "#f2994a", True)],
+    )
     qtbot.addWidget(plot)
     plot.resize(480, 220)
     return plot

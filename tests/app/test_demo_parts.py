@@ -29,8 +29,9 @@ class _Peer(asyncio.DatagramProtocol):
             self.transport.sendto(b"re:" + data, addr)
 
 
-async def _endpoint(echo: bool, remote: tuple[str, int] | None = None) -> tuple[
-        asyncio.DatagramTransport, _Peer]:
+async def _endpoint(
+    echo: bool, remote: tuple[str, int] | None = None
+) -> tuple[asyncio.DatagramTransport, _Peer]:
     loop = asyncio.get_running_loop()
     kw = {"remote_addr": remote} if remote else {"local_addr": ("127.0.0.1", 0)}
     return await loop.create_datagram_endpoint(lambda: _Peer(echo), **kw)  # type: ignore[return-value]
@@ -48,8 +49,10 @@ async def _relay_round(loss: float, delay: float, n: int) -> tuple[_Peer, LossyR
     await until(lambda: relay.stats.up > 0)
     # then until the traffic settles: no exact count can be awaited (a burst overflows the
     # relay's socket buffer, and its pending queue while it opens the upstream socket)
-    await until_stable(lambda: len(client.got) + relay.stats.up + relay.stats.down
-                       + relay.stats.dropped, quiet=0.1 + 2 * delay)
+    await until_stable(
+        lambda: len(client.got) + relay.stats.up + relay.stats.down + relay.stats.dropped,
+        quiet=0.1 + 2 * delay,
+    )
     elapsed = client.last_at - t0
     client_t.close()
     server_t.close()

@@ -82,8 +82,16 @@ def test_key_is_masked_with_reveal(editor: ProfileEditor, qtbot: Any) -> None:
     assert key.echoMode() == QLineEdit.EchoMode.Password
 
 
-@pytest.mark.parametrize(("text", "value"), [("46 \u2014 EF, expedited (voice, games)", 46),
-                                             ("EF", 46), ("af41", 34), ("CS1", 8), ("63", 63)])
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("46 \u2014 EF, expedited (voice, games)", 46),
+        ("EF", 46),
+        ("af41", 34),
+        ("CS1", 8),
+        ("63", 63),
+    ],
+)
 def test_dscp_presets_and_names(editor: ProfileEditor, text: str, value: int) -> None:
     editor.load(Profile("x", TunnelConfig(role="client")))
     set_text(editor, "dscp", text)
@@ -91,19 +99,23 @@ def test_dscp_presets_and_names(editor: ProfileEditor, text: str, value: int) ->
     assert errors == {} and profile is not None and profile.config.dscp == value
 
 
-@pytest.mark.parametrize(("field", "text", "message"), [
-    ("mtu", "20000", "50..1500"),
-    ("mtu", "abc", "not a whole number"),
-    ("remoteaddr", "no-port", "missing port"),
-    ("dscp", "64", "0..63"),
-    ("dscp", "fast please", "0..63 or a name"),
-    ("parityshard", "250", "datashard + parityshard"),
-    ("keepalive", "", "enter a number"),
-    ("streambuf", "99999999", "must not exceed smuxbuf"),
-    ("crypt", "rot13", "unknown cipher"),
-])
-def test_bad_field_shows_its_message_and_blocks_saving(editor: ProfileEditor, field: str,
-                                                       text: str, message: str) -> None:
+@pytest.mark.parametrize(
+    ("field", "text", "message"),
+    [
+        ("mtu", "20000", "50..1500"),
+        ("mtu", "abc", "not a whole number"),
+        ("remoteaddr", "no-port", "missing port"),
+        ("dscp", "64", "0..63"),
+        ("dscp", "fast please", "0..63 or a name"),
+        ("parityshard", "250", "datashard + parityshard"),
+        ("keepalive", "", "enter a number"),
+        ("streambuf", "99999999", "must not exceed smuxbuf"),
+        ("crypt", "rot13", "unknown cipher"),
+    ],
+)
+def test_bad_field_shows_its_message_and_blocks_saving(
+    editor: ProfileEditor, field: str, text: str, message: str
+) -> None:
     editor.load(Profile("x", TunnelConfig(role="client")))
     saved: list[Any] = []
     editor.save_requested.connect(lambda p, old: saved.append(p))
@@ -161,9 +173,17 @@ def test_create_edit_save_and_reload_through_the_window(window: Any, config_dir:
     set_text(ed, "mtu", "1280")
     ed.save()
     loaded = ProfileStore().get("office").config
-    assert (loaded.remoteaddr, loaded.key, loaded.crypt, loaded.mode, loaded.interval,
-            loaded.nodelay, loaded.dscp, loaded.nocomp, loaded.mtu) == (
-        "office.example.com:4000", "correct horse", "salsa20", "manual", 15, 1, 46, True, 1280)
+    assert (
+        loaded.remoteaddr,
+        loaded.key,
+        loaded.crypt,
+        loaded.mode,
+        loaded.interval,
+        loaded.nodelay,
+        loaded.dscp,
+        loaded.nocomp,
+        loaded.mtu,
+    ) == ("office.example.com:4000", "correct horse", "salsa20", "manual", 15, 1, 46, True, 1280)
     assert [p.name for p in (config_dir / "profiles").iterdir()] == ["office.json"]
 
 

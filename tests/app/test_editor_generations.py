@@ -37,21 +37,28 @@ def test_choosing_kcptun_2025_moves_the_untouched_defaults(editor: ProfileEditor
     assert isinstance(peer, QComboBox) and peer.currentText() == "kcptun 2021 (Debian)"
     editor.field_input("framesize").setText("4096")  # the user's own value stays
     peer.setCurrentIndex(peer.findData("kcptun-2025"))
-    assert (text(editor, "smuxver"), text(editor, "closewait"), text(editor, "framesize")) == \
-        ("2", "30", "4096")
+    assert (text(editor, "smuxver"), text(editor, "closewait"), text(editor, "framesize")) == (
+        "2",
+        "30",
+        "4096",
+    )
     profile, errors = editor.current()
     assert errors == {} and profile is not None
     assert (profile.config.peer, profile.config.smuxver) == ("kcptun-2025", 2)
 
 
-@pytest.mark.parametrize(("field", "value", "words"), [
-    ("listen", ":5000-4000", "backwards"),
-    ("listen", ":1-65535", "more than the 4096"),
-    ("ratelimit", "5", "at least one datagram"),
-    ("framesize", "0", "1..65535"),
-])
-def test_bad_value_gets_a_message_beside_its_field(editor: ProfileEditor, field: str,
-                                                    value: str, words: str) -> None:
+@pytest.mark.parametrize(
+    ("field", "value", "words"),
+    [
+        ("listen", ":5000-4000", "backwards"),
+        ("listen", ":1-65535", "more than the 4096"),
+        ("ratelimit", "5", "at least one datagram"),
+        ("framesize", "0", "1..65535"),
+    ],
+)
+def test_bad_value_gets_a_message_beside_its_field(
+    editor: ProfileEditor, field: str, value: str, words: str
+) -> None:
     editor.load(Profile("x", TunnelConfig(role="server")))
     editor.field_input(field).setText(value)  # type: ignore[attr-defined]
     assert words in editor.error_text(field)
@@ -59,13 +66,21 @@ def test_bad_value_gets_a_message_beside_its_field(editor: ProfileEditor, field:
 
 
 def test_diagnostics_name_a_generation_mismatch() -> None:
-    [finding, *_] = diagnose({"OutPkts": 10, "InPkts": 10}, role="client", seconds=5,
-                             last_error="smux: frame version 2, expected 1")
+    [finding, *_] = diagnose(
+        {"OutPkts": 10, "InPkts": 10},
+        role="client",
+        seconds=5,
+        last_error="smux: frame version 2, expected 1",
+    )
     assert finding.code == "generation"
     assert "another kcptun generation" in finding.title
     assert "v20251205" in finding.advice and "Peer" in finding.advice
-    quiet = diagnose({"OutPkts": 10, "InPkts": 10}, role="client", seconds=5,
-                     last_error="smux: no frame from the peer in 30 s (keepalive timeout)")
+    quiet = diagnose(
+        {"OutPkts": 10, "InPkts": 10},
+        role="client",
+        seconds=5,
+        last_error="smux: no frame from the peer in 30 s (keepalive timeout)",
+    )
     assert all(f.code != "generation" for f in quiet)
 
 
@@ -91,8 +106,10 @@ def test_export_dialog_for_a_2021_peer_says_what_it_left_out(qtbot: Any) -> None
 
 
 def test_importing_a_2025_json_with_unknown_keys_says_so(window: Any) -> None:
-    text = ('{"remoteaddr": "vps:3000-3100", "smuxver": 2, "closewait": 5, '
-            '"someday": 1, "Mystery": "x"}')
+    text = (
+        '{"remoteaddr": "vps:3000-3100", "smuxver": 2, "closewait": 5, '
+        '"someday": 1, "Mystery": "x"}'
+    )
     assert window.import_json_text(text, "vps2025") == ""
     message = window.statusBar().currentMessage()
     assert "ignoring 2 unknown keys (someday, Mystery)" in message

@@ -23,17 +23,42 @@ from kcpcore.profiles import (
     peer_config,
 )
 
-CLIENT = TunnelConfig(role="client", localaddr="127.0.0.1:7000", remoteaddr="vps.example:4000",
-                      key="it's \"quoted\" & spaced", crypt="twofish", mode="fast3",
-                      datashard=5, parityshard=2, nocomp=True, smuxver=2, dscp=46, conn=3,
-                      mtu=1200, streambuf=1 << 20)
-SERVER = TunnelConfig(role="server", listen="[::]:4000", target="/run/app.sock", key="-dash",
-                      crypt="none", mode="manual", nodelay=1, interval=15, resend=2, nc=1,
-                      sndwnd=2048, acknodelay=True, quiet=True)
+CLIENT = TunnelConfig(
+    role="client",
+    localaddr="127.0.0.1:7000",
+    remoteaddr="vps.example:4000",
+    key='it\'s "quoted" & spaced',
+    crypt="twofish",
+    mode="fast3",
+    datashard=5,
+    parityshard=2,
+    nocomp=True,
+    smuxver=2,
+    dscp=46,
+    conn=3,
+    mtu=1200,
+    streambuf=1 << 20,
+)
+SERVER = TunnelConfig(
+    role="server",
+    listen="[::]:4000",
+    target="/run/app.sock",
+    key="-dash",
+    crypt="none",
+    mode="manual",
+    nodelay=1,
+    interval=15,
+    resend=2,
+    nc=1,
+    sndwnd=2048,
+    acknodelay=True,
+    quiet=True,
+)
 
 
-@pytest.mark.parametrize("cfg", [CLIENT, SERVER, TunnelConfig(role="client"),
-                                 TunnelConfig(role="server")])
+@pytest.mark.parametrize(
+    "cfg", [CLIENT, SERVER, TunnelConfig(role="client"), TunnelConfig(role="server")]
+)
 def test_command_line_round_trip(cfg: TunnelConfig) -> None:
     text = command_line(cfg)
     assert text.split()[0] == f"kcptun-{cfg.role}"
@@ -78,18 +103,30 @@ def test_json_import_guesses_the_role_and_keeps_defaults() -> None:
         import_kcptun_json("[1, 2]")
 
 
-@pytest.mark.parametrize(("text", "role", "checks"), [
-    ("kcptun-client -r 1.2.3.4:29900 -l :8388 --key abc --mode fast2", "client",
-     {"remoteaddr": "1.2.3.4:29900", "localaddr": ":8388", "key": "abc", "mode": "fast2"}),
-    ("/usr/bin/kcptun-server -t 127.0.0.1:1080 -l :4000 -crypt=salsa20 -nocomp", "server",
-     {"target": "127.0.0.1:1080", "crypt": "salsa20", "nocomp": True}),
-    ("./client_linux_amd64 -r \"vps:1\" \\\n  --key 'two words' --ds 4 --ps 1", "client",
-     {"remoteaddr": "vps:1", "key": "two words", "datashard": 4, "parityshard": 1}),
-    ("KCPTUN_KEY=fromenv kcptun-client -r v:1", "client", {"key": "fromenv"}),
-    ("kcpdesk server --listen :9 --target t:1 --sndwnd 0x400", "server", {"sndwnd": 1024}),
-    ("python -m kcpcore client -r v:2", "client", {"remoteaddr": "v:2"}),
-    ("server_windows_amd64.exe -t t:1  # a comment", "server", {"target": "t:1"}),
-])
+@pytest.mark.parametrize(
+    ("text", "role", "checks"),
+    [
+        (
+            "kcptun-client -r 1.2.3.4:29900 -l :8388 --key abc --mode fast2",
+            "client",
+            {"remoteaddr": "1.2.3.4:29900", "localaddr": ":8388", "key": "abc", "mode": "fast2"},
+        ),
+        (
+            "/usr/bin/kcptun-server -t 127.0.0.1:1080 -l :4000 -crypt=salsa20 -nocomp",
+            "server",
+            {"target": "127.0.0.1:1080", "crypt": "salsa20", "nocomp": True},
+        ),
+        (
+            "./client_linux_amd64 -r \"vps:1\" \\\n  --key 'two words' --ds 4 --ps 1",
+            "client",
+            {"remoteaddr": "vps:1", "key": "two words", "datashard": 4, "parityshard": 1},
+        ),
+        ("KCPTUN_KEY=fromenv kcptun-client -r v:1", "client", {"key": "fromenv"}),
+        ("kcpdesk server --listen :9 --target t:1 --sndwnd 0x400", "server", {"sndwnd": 1024}),
+        ("python -m kcpcore client -r v:2", "client", {"remoteaddr": "v:2"}),
+        ("server_windows_amd64.exe -t t:1  # a comment", "server", {"target": "t:1"}),
+    ],
+)
 def test_pasted_command_lines(text: str, role: str, checks: dict[str, object]) -> None:
     cfg, _warnings = parse_command_line(text)
     assert cfg.role == role
@@ -97,13 +134,16 @@ def test_pasted_command_lines(text: str, role: str, checks: dict[str, object]) -
         assert getattr(cfg, k) == v
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("", "must start with"),
-    ("ssh -p 22 host", "must start with"),
-    ("kcptun-client --bogus 1", "flag provided but not defined: -bogus"),
-    ("kcptun-client -r h:1 stray -l :1", "unexpected argument 'stray'"),
-    ("kcptun-client --key 'unterminated", "cannot split"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "must start with"),
+        ("ssh -p 22 host", "must start with"),
+        ("kcptun-client --bogus 1", "flag provided but not defined: -bogus"),
+        ("kcptun-client -r h:1 stray -l :1", "unexpected argument 'stray'"),
+        ("kcptun-client --key 'unterminated", "cannot split"),
+    ],
+)
 def test_bad_command_lines(text: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         parse_command_line(text)

@@ -43,9 +43,17 @@ def test_ring_wraps_and_keeps_order() -> None:
 def test_recorder_turns_counters_into_rates() -> None:
     rec = StatsRecorder(capacity=100)
     assert rec.sample(Snmp(), mono=10.0, wall=1000.0) is None  # baseline
-    snmp = Snmp(bytes_received=50_000, bytes_sent=10_000, retrans_segs=6, lost_segs=4,
-                fast_retrans_segs=2, fec_parity_shards=30, fec_recovered=3, in_pkts=100,
-                out_pkts=80)
+    snmp = Snmp(
+        bytes_received=50_000,
+        bytes_sent=10_000,
+        retrans_segs=6,
+        lost_segs=4,
+        fast_retrans_segs=2,
+        fec_parity_shards=30,
+        fec_recovered=3,
+        in_pkts=100,
+        out_pkts=80,
+    )
     sample = rec.sample(snmp, [Sess(srtt_ms=40), Sess(srtt_ms=60)], mono=10.5, wall=1000.5)
     assert sample is not None
     assert sample.rates["payload_in"] == 100_000  # per second over 0.5 s
@@ -120,8 +128,7 @@ def test_checksum_failures_mean_key_or_crypt() -> None:
     assert codes(f) == ["checksum"] and f[0].level == "error"
     assert "key" in f[0].advice and "crypt" in f[0].advice
     # a couple of stray packets among thousands is not a mismatch
-    ok = diagnose({"InCsumErrors": 3, "InPkts": 5000, "OutPkts": 5000}, role="server",
-                  seconds=5)
+    ok = diagnose({"InCsumErrors": 3, "InPkts": 5000, "OutPkts": 5000}, role="server", seconds=5)
     assert "checksum" not in codes(ok)
 
 
@@ -146,11 +153,16 @@ def test_repeated_session_opens_point_at_compression_or_smux() -> None:
     assert "reopens" in codes(f) and "nocomp" in f[0].advice
 
 
-@pytest.mark.parametrize(("lost", "fast", "word"), [(120, 30, "faster mode"),
-                                                    (30, 120, "parity")])
+@pytest.mark.parametrize(("lost", "fast", "word"), [(120, 30, "faster mode"), (30, 120, "parity")])
 def test_heavy_retransmits_suggest_what_helps(lost: int, fast: int, word: str) -> None:
-    d = {"InPkts": 900, "OutPkts": 1000, "OutSegs": 1000, "RetransSegs": lost + fast,
-         "LostSegs": lost, "FastRetransSegs": fast}
+    d = {
+        "InPkts": 900,
+        "OutPkts": 1000,
+        "OutSegs": 1000,
+        "RetransSegs": lost + fast,
+        "LostSegs": lost,
+        "FastRetransSegs": fast,
+    }
     f = diagnose(d, role="client", seconds=5)
     assert codes(f)[0] == "retransmits" and word in f[0].advice
     assert "15% of segments" in f[0].title
@@ -167,8 +179,14 @@ def test_window_limits() -> None:
 
 
 def test_findings_are_sorted_by_severity() -> None:
-    d = {"InCsumErrors": 50, "OutPkts": 100, "OutSegs": 100, "RetransSegs": 60,
-         "LostSegs": 60, "FECErrs": 5}
+    d = {
+        "InCsumErrors": 50,
+        "OutPkts": 100,
+        "OutSegs": 100,
+        "RetransSegs": 60,
+        "LostSegs": 60,
+        "FECErrs": 5,
+    }
     levels = [f.level for f in diagnose(d, role="server", seconds=5)]
     assert levels == sorted(levels, key=["error", "warning", "info", "ok"].index)
 

@@ -14,8 +14,16 @@ from kcpcore.config import TunnelConfig
 from kcpcore.errors import ConfigError
 from kcpcore.profiles import Profile, ProfileStore, config_dir
 
-CLIENT = TunnelConfig(role="client", remoteaddr="vps.example:4000", key="hunter22",
-                      crypt="salsa20", mode="manual", interval=20, nodelay=1, mtu=1200)
+CLIENT = TunnelConfig(
+    role="client",
+    remoteaddr="vps.example:4000",
+    key="hunter22",
+    crypt="salsa20",
+    mode="manual",
+    interval=20,
+    nodelay=1,
+    mtu=1200,
+)
 SERVER = TunnelConfig(role="server", listen=":4000", target="127.0.0.1:22", key="k" * 10)
 
 
@@ -24,8 +32,9 @@ def store(tmp_path: Path) -> ProfileStore:
     return ProfileStore(tmp_path / "profiles")
 
 
-def test_config_dir_follows_xdg_and_the_override(monkeypatch: pytest.MonkeyPatch,
-                                                 tmp_path: Path) -> None:
+def test_config_dir_follows_xdg_and_the_override(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     assert config_dir({"KCPDESK_CONFIG_DIR": str(tmp_path)}) == tmp_path
     if os.name == "posix":
         assert config_dir({"XDG_CONFIG_HOME": "/x/y"}) == Path("/x/y/kcpdesk")
@@ -74,8 +83,9 @@ def test_an_existing_open_directory_is_tightened(tmp_path: Path) -> None:
     assert stat.S_IMODE(d.stat().st_mode) == 0o700
 
 
-def test_a_failed_write_leaves_the_old_file_whole(store: ProfileStore,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_write_leaves_the_old_file_whole(
+    store: ProfileStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = store.save(Profile("laptop", CLIENT))
     before = path.read_bytes()
 
@@ -89,8 +99,9 @@ def test_a_failed_write_leaves_the_old_file_whole(store: ProfileStore,
     assert sorted(p.name for p in store.directory.iterdir()) == [path.name]  # no temp left
 
 
-def test_a_write_interrupted_mid_file_never_truncates(store: ProfileStore,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_write_interrupted_mid_file_never_truncates(
+    store: ProfileStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = store.save(Profile("laptop", CLIENT))
     before = path.read_bytes()
     real_fsync = os.fsync
@@ -113,10 +124,17 @@ def test_leftover_temp_files_are_ignored(store: ProfileStore) -> None:
     assert [p.name for p in loaded] == ["laptop"] and problems == []
 
 
-@pytest.mark.parametrize("body", ["{not json", "[]", '{"crypt": "aes"}',
-                                  '{"kcpdesk": {"format": 1, "name": "x", "role": "router"}}',
-                                  '{"kcpdesk": {"format": 1, "name": "x", "role": "client"},'
-                                  ' "mtu": "big"}', "\xff\xfe"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        "{not json",
+        "[]",
+        '{"crypt": "aes"}',
+        '{"kcpdesk": {"format": 1, "name": "x", "role": "router"}}',
+        '{"kcpdesk": {"format": 1, "name": "x", "role": "client"}, "mtu": "big"}',
+        "\xff\xfe",
+    ],
+)
 def test_damaged_files_are_reported_and_moved_aside(store: ProfileStore, body: str) -> None:
     store.save(Profile("good", CLIENT))
     bad = store.directory / "bad.json"
@@ -135,8 +153,7 @@ def test_damaged_files_are_reported_and_moved_aside(store: ProfileStore, body: s
     assert problem.moved_to.read_bytes() == body.encode("latin-1")
 
 
-def test_unreadable_file_is_reported(store: ProfileStore,
-                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unreadable_file_is_reported(store: ProfileStore, monkeypatch: pytest.MonkeyPatch) -> None:
     store.save(Profile("good", CLIENT))
     locked = store.directory / "locked.json"
     locked.write_text(Profile("locked", SERVER).to_json_text())
@@ -188,9 +205,19 @@ def test_file_names_never_collide(store: ProfileStore) -> None:
     assert ProfileStore(store.directory).get("a b").config == CLIENT
 
 
-@pytest.mark.parametrize(("name", "ok"), [("home", True), ("", False), ("  ", False),
-                                          (" x", False), ("a/b", True), ("x" * 65, False),
-                                          ("tab\there", False), ("ünïcode ✓", True)])
+@pytest.mark.parametrize(
+    ("name", "ok"),
+    [
+        ("home", True),
+        ("", False),
+        ("  ", False),
+        (" x", False),
+        ("a/b", True),
+        ("x" * 65, False),
+        ("tab\there", False),
+        ("ünïcode ✓", True),
+    ],
+)
 def test_name_rules(store: ProfileStore, name: str, ok: bool) -> None:
     assert (profiles.validate_name(name) == "") is ok
     if not ok:

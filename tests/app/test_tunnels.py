@@ -19,18 +19,38 @@ from tests.app.conftest import run, wait_for
 pytestmark = pytest.mark.gui
 
 
-async def _pair(window: Any, *, client_key: str = "pair-key-1", rate: float = 400_000,
-                server_key: str = "pair-key-1") -> tuple[EchoServer, TrafficGenerator]:
+async def _pair(
+    window: Any,
+    *,
+    client_key: str = "pair-key-1",
+    rate: float = 400_000,
+    server_key: str = "pair-key-1",
+) -> tuple[EchoServer, TrafficGenerator]:
     """Echo target, server profile, client profile, traffic: all on 127.0.0.1, port 0."""
     echo = EchoServer()
     echo_port = await echo.start()
     m = window.manager
-    m.save(Profile("srv", TunnelConfig(role="server", listen="127.0.0.1:0",
-                                       target=f"127.0.0.1:{echo_port}", key=server_key)))
+    m.save(
+        Profile(
+            "srv",
+            TunnelConfig(
+                role="server", listen="127.0.0.1:0", target=f"127.0.0.1:{echo_port}", key=server_key
+            ),
+        )
+    )
     assert await window.start_profile("srv")
     server_port = m.controller("srv").engine.local_port
-    m.save(Profile("cli", TunnelConfig(role="client", localaddr="127.0.0.1:0",
-                                       remoteaddr=f"127.0.0.1:{server_port}", key=client_key)))
+    m.save(
+        Profile(
+            "cli",
+            TunnelConfig(
+                role="client",
+                localaddr="127.0.0.1:0",
+                remoteaddr=f"127.0.0.1:{server_port}",
+                key=client_key,
+            ),
+        )
+    )
     assert await window.start_profile("cli")
     gen = TrafficGenerator("127.0.0.1", m.controller("cli").engine.local_port, rate=rate)
     gen.start()
@@ -44,8 +64,14 @@ def test_client_server_pair_feeds_the_charts(window: Any, qloop: Any, tmp_path: 
         window.select("cli")
         bandwidth = window.charts.plots["Bandwidth"]
         try:
-            await wait_for(lambda: len(cli.recorder.ring) >= 4 and gen.received > 100_000
-                           and len(bandwidth.line_data("payload_out")[0]) >= 2, timeout=10)
+            await wait_for(
+                lambda: (
+                    len(cli.recorder.ring) >= 4
+                    and gen.received > 100_000
+                    and len(bandwidth.line_data("payload_out")[0]) >= 2
+                ),
+                timeout=10,
+            )
         finally:
             await gen.stop()
             await echo.stop()
@@ -59,8 +85,7 @@ def test_client_server_pair_feeds_the_charts(window: Any, qloop: Any, tmp_path: 
         srv = window.manager.controller("srv")
         assert np.nanmax(srv.recorder.ring.column("payload_in")) > 10_000
         # the window shows it: rate in the list, findings, charts drawn with data
-        assert "running" in window.model.index(window.model.row_of("cli")).data(
-            Qt_ToolTipRole())
+        assert "running" in window.model.index(window.model.row_of("cli")).data(Qt_ToolTipRole())
         assert window.charts.controller is cli
         x, y = bandwidth.line_data("payload_out")
         assert len(x) >= 2 and np.nanmax(y) > 0 and bandwidth.y_top >= np.nanmax(y)
@@ -94,8 +119,13 @@ def test_wrong_key_is_diagnosed_on_both_ends(window: Any, qloop: Any) -> None:
         cli = window.manager.controller("cli")
         srv = window.manager.controller("srv")
         try:
-            await wait_for(lambda: any(f.code == "checksum" for f in srv.findings) and
-                           any(f.code == "no-reply" for f in cli.findings), timeout=10)
+            await wait_for(
+                lambda: (
+                    any(f.code == "checksum" for f in srv.findings)
+                    and any(f.code == "no-reply" for f in cli.findings)
+                ),
+                timeout=10,
+            )
             assert cli.state is TunnelState.CONNECTING and "no reply" in cli.detail
         finally:
             await gen.stop()
@@ -104,8 +134,9 @@ def test_wrong_key_is_diagnosed_on_both_ends(window: Any, qloop: Any) -> None:
     run(qloop, scenario(), timeout=30)
 
 
-def test_why_the_last_session_ended_reaches_the_profile(window: Any, qloop: Any,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_why_the_last_session_ended_reaches_the_profile(
+    window: Any, qloop: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The engine's reason (here: nothing acknowledged, wrong key) is logged once and shown
     on the profile while it waits, so the user is not left with a silent "connecting"."""
     import kcpcore.aio.tunnel as tunnel_mod
@@ -116,8 +147,10 @@ def test_why_the_last_session_ended_reaches_the_profile(window: Any, qloop: Any,
         echo, gen = await _pair(window, client_key="client-key", server_key="server-key")
         cli = window.manager.controller("cli")
         try:
-            await wait_for(lambda: cli.last_error is not None
-                           and "last session ended" in cli.detail, timeout=15)
+            await wait_for(
+                lambda: cli.last_error is not None and "last session ended" in cli.detail,
+                timeout=15,
+            )
             assert "no acknowledgement" in cli.detail
         finally:
             await gen.stop()
@@ -129,8 +162,7 @@ def test_why_the_last_session_ended_reaches_the_profile(window: Any, qloop: Any,
 def test_several_profiles_run_at_once_and_quit_stops_them(window: Any, qloop: Any) -> None:
     async def scenario() -> None:
         for i in range(3):
-            window.manager.save(Profile(f"s{i}", TunnelConfig(role="server",
-                                                              listen="127.0.0.1:0")))
+            window.manager.save(Profile(f"s{i}", TunnelConfig(role="server", listen="127.0.0.1:0")))
             assert await window.start_profile(f"s{i}")
         assert sorted(window.manager.running()) == ["s0", "s1", "s2"]
         engines = [window.manager.controller(f"s{i}").engine for i in range(3)]
@@ -150,8 +182,9 @@ def test_demo_moves_the_charts_and_cleans_up(window: Any, qloop: Any) -> None:
         assert all(window.manager.is_transient(n) for n in (demo.client_name, demo.server_name))
         cli = window.manager.controller(demo.client_name)
         assert window.current_name == demo.client_name
-        await wait_for(lambda: demo.traffic.received > 50_000 and len(cli.recorder.ring) >= 3,
-                       timeout=15)
+        await wait_for(
+            lambda: demo.traffic.received > 50_000 and len(cli.recorder.ring) >= 3, timeout=15
+        )
         window.demo_panel.loss_slider.setValue(20)
         window.demo_panel.delay_spin.setValue(5)
         assert demo.relay.loss == pytest.approx(0.2) and demo.relay.delay == pytest.approx(0.005)
@@ -177,6 +210,7 @@ def test_demo_moves_the_charts_and_cleans_up(window: Any, qloop: Any) -> None:
 
 def test_demo_survives_a_port_clash_by_design(window: Any, qloop: Any) -> None:
     """Every demo port is chosen by the OS, so two demos' worth of ports never collide."""
+
     async def scenario() -> None:
         assert await window.start_demo()
         first = window.demo.relay.port
@@ -190,6 +224,7 @@ def test_demo_survives_a_port_clash_by_design(window: Any, qloop: Any) -> None:
 
 def test_engine_runs_on_the_qt_loop(window: Any, qloop: Any) -> None:
     """The engine's tasks live on the qasync loop, not a thread of their own."""
+
     async def scenario() -> None:
         window.manager.save(Profile("s", TunnelConfig(role="server", listen="127.0.0.1:0")))
         assert await window.start_profile("s")

@@ -20,8 +20,9 @@ from tests.app.conftest import run
 pytestmark = pytest.mark.gui
 
 
-def test_profiles_live_where_qstandardpaths_says(qloop: Any, monkeypatch: pytest.MonkeyPatch,
-                                                 tmp_path: Path) -> None:
+def test_profiles_live_where_qstandardpaths_says(
+    qloop: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     from kcpcore.profiles import config_dir
 
     monkeypatch.delenv("KCPDESK_CONFIG_DIR")
@@ -31,8 +32,15 @@ def test_profiles_live_where_qstandardpaths_says(qloop: Any, monkeypatch: pytest
 
 
 def test_import_json_then_save(window: Any) -> None:
-    text = json.dumps({"remoteaddr": "h.example:4000", "localaddr": ":7000", "key": "k9",
-                       "crypt": "xtea", "datashard": 4})
+    text = json.dumps(
+        {
+            "remoteaddr": "h.example:4000",
+            "localaddr": ":7000",
+            "key": "k9",
+            "crypt": "xtea",
+            "datashard": 4,
+        }
+    )
     assert window.import_json_text(text, "from-file") == ""
     ed = window.editor
     assert ed.is_new and ed.name_edit.text() == "from-file"
@@ -45,14 +53,22 @@ def test_import_json_then_save(window: Any) -> None:
 
 
 def test_import_command_line_then_save(window: Any) -> None:
-    assert window.import_command("kcptun-server -l :4000 -t 127.0.0.1:22 --key abc "
-                                 "--crypt salsa20 --mode fast3") == ""
+    assert (
+        window.import_command(
+            "kcptun-server -l :4000 -t 127.0.0.1:22 --key abc --crypt salsa20 --mode fast3"
+        )
+        == ""
+    )
     ed = window.editor
     assert ed.role == "server" and ed.name_edit.text() == "Imported server"
     ed.save()
     cfg = ProfileStore().get("Imported server").config
-    assert (cfg.listen, cfg.target, cfg.crypt, cfg.mode) == (":4000", "127.0.0.1:22",
-                                                             "salsa20", "fast3")
+    assert (cfg.listen, cfg.target, cfg.crypt, cfg.mode) == (
+        ":4000",
+        "127.0.0.1:22",
+        "salsa20",
+        "fast3",
+    )
     assert "must start with" in window.import_command("ls -l")
 
 
@@ -67,8 +83,16 @@ def test_import_dialog_previews_and_rejects(qtbot: Any, qloop: Any) -> None:
 
 @pytest.mark.parametrize("fmt", ["kcptun", "kcpdesk", "json"])
 def test_export_for_the_other_end_agrees(qtbot: Any, qloop: Any, fmt: str) -> None:
-    cfg = TunnelConfig(role="client", remoteaddr="vps.example:4000", key="sekrit",
-                       crypt="cast5", datashard=7, parityshard=2, nocomp=True, smuxver=2)
+    cfg = TunnelConfig(
+        role="client",
+        remoteaddr="vps.example:4000",
+        key="sekrit",
+        crypt="cast5",
+        datashard=7,
+        parityshard=2,
+        nocomp=True,
+        smuxver=2,
+    )
     dlg = ExportDialog(Profile("laptop", cfg))
     qtbot.addWidget(dlg)
     dlg.format_combo.setCurrentIndex(dlg.format_combo.findData(fmt))
@@ -85,8 +109,7 @@ def test_export_for_the_other_end_agrees(qtbot: Any, qloop: Any, fmt: str) -> No
         assert getattr(other, name) == getattr(cfg, name)
     dlg.this_end.setChecked(True)
     this = dlg.text()
-    back = (import_kcptun_json(this, "client") if fmt == "json"
-            else parse_command_line(this)[0])
+    back = import_kcptun_json(this, "client") if fmt == "json" else parse_command_line(this)[0]
     assert back == cfg
     assert "contains the key" in dlg.note.text()
 
@@ -111,8 +134,9 @@ def test_duplicate_rename_delete_undo(window: Any, qloop: Any) -> None:
     assert sorted(ProfileStore().names()) == ["a", "b"]
 
 
-def test_damaged_store_file_is_reported_in_the_window(qloop: Any, qtbot: Any,
-                                                     config_dir: Path) -> None:
+def test_damaged_store_file_is_reported_in_the_window(
+    qloop: Any, qtbot: Any, config_dir: Path
+) -> None:
     from app.controllers.manager import ProfileManager
     from app.models.logbook import LogBook
     from app.views.main_window import MainWindow
@@ -138,9 +162,17 @@ def test_start_error_is_shown_on_the_profile(window: Any, qloop: Any) -> None:
     blocker.listen()
     port = blocker.getsockname()[1]
     try:
-        window.manager.save(Profile("busy", TunnelConfig(
-            role="client", localaddr=f"127.0.0.1:{port}", remoteaddr="127.0.0.1:9",
-            key="topsecretkey")))
+        window.manager.save(
+            Profile(
+                "busy",
+                TunnelConfig(
+                    role="client",
+                    localaddr=f"127.0.0.1:{port}",
+                    remoteaddr="127.0.0.1:9",
+                    key="topsecretkey",
+                ),
+            )
+        )
         window.select("busy")
         assert run(qloop, window.start_profile("busy")) is False
     finally:
@@ -157,8 +189,14 @@ def test_start_error_is_shown_on_the_profile(window: Any, qloop: Any) -> None:
 
 
 def test_unresolvable_server_is_an_error(window: Any, qloop: Any) -> None:
-    window.manager.save(Profile("nowhere", TunnelConfig(
-        role="client", localaddr="127.0.0.1:0", remoteaddr="no-such-host.invalid:4000")))
+    window.manager.save(
+        Profile(
+            "nowhere",
+            TunnelConfig(
+                role="client", localaddr="127.0.0.1:0", remoteaddr="no-such-host.invalid:4000"
+            ),
+        )
+    )
     assert run(qloop, window.start_profile("nowhere")) is False
     ctrl = window.manager.controller("nowhere")
     assert ctrl.state is TunnelState.ERROR and "cannot resolve" in ctrl.detail

@@ -16,27 +16,43 @@ from pathlib import Path
 import pytest
 from PySide6.QtGui import QImage
 
-pytestmark = [pytest.mark.gui,
-              pytest.mark.skipif(shutil.which("xvfb-run") is None,
-                                 reason="xvfb-run is not installed (scripts/bootstrap.sh does)")]
+pytestmark = [
+    pytest.mark.gui,
+    pytest.mark.skipif(
+        shutil.which("xvfb-run") is None,
+        reason="xvfb-run is not installed (scripts/bootstrap.sh does)",
+    ),
+]
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 def run_app(tmp_path: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, QT_QPA_PLATFORM="xcb", KCPDESK_CONFIG_DIR=str(tmp_path / "cfg"))
-    cmd = ["xvfb-run", "-a", "-s", "-screen 0 1440x900x24", sys.executable, "-m", "app",
-           "--basedir", str(tmp_path / "cfg"), *args]
-    return subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True,
-                          timeout=timeout, check=False)
+    cmd = [
+        "xvfb-run",
+        "-a",
+        "-s",
+        "-screen 0 1440x900x24",
+        sys.executable,
+        "-m",
+        "app",
+        "--basedir",
+        str(tmp_path / "cfg"),
+        *args,
+    ]
+    return subprocess.run(
+        cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
 
 
 def distinct_colours(path: Path) -> int:
     img = QImage(str(path))
     assert not img.isNull(), f"{path} is not an image"
     step = max(img.width() // 80, 1)
-    return len({img.pixel(x, y) for x in range(0, img.width(), step)
-                for y in range(0, img.height(), step)})
+    return len(
+        {img.pixel(x, y) for x in range(0, img.width(), step) for y in range(0, img.height(), step)}
+    )
 
 
 def test_real_window_starts_and_draws(tmp_path: Path, qapp: object) -> None:

@@ -74,12 +74,18 @@ def parse_urfave_help(text: str) -> list[HelpFlag]:
         parts = names_part.split(", ")
         env = default = None
         if (e := re.search(r" \[\$(\w+)\]$", usage)) is not None:
-            env, usage = e[1], usage[:e.start()]
+            env, usage = e[1], usage[: e.start()]
         if (d := re.search(r" \(default: (.*)\)$", usage)) is not None:
-            default, usage = d[1], usage[:d.start()]
-        out.append(HelpFlag(names=tuple(p.split(" ")[0].lstrip("-") for p in parts),
-                            takes_value=parts[0].endswith(" value"), usage=usage,
-                            default=default, env=env))
+            default, usage = d[1], usage[: d.start()]
+        out.append(
+            HelpFlag(
+                names=tuple(p.split(" ")[0].lstrip("-") for p in parts),
+                takes_value=parts[0].endswith(" value"),
+                usage=usage,
+                default=default,
+                env=env,
+            )
+        )
     return out
 
 
@@ -87,16 +93,19 @@ def kcptun_help(role: Role) -> str:
     exe = shutil.which(BINARY[role])
     if exe is None:
         pytest.skip(f"{BINARY[role]} is not installed")
-    return subprocess.run([exe, "--help"], capture_output=True, text=True, timeout=10,
-                          check=True).stdout
+    return subprocess.run(
+        [exe, "--help"], capture_output=True, text=True, timeout=10, check=True
+    ).stdout
 
 
 def test_help_parser_reads_a_known_screen() -> None:
-    text = ("GLOBAL OPTIONS:\n"
-            '   --listen value, -l value  kcp listen (default: ":1")\n'
-            "   --key value               secret (default: \"k\") [$KCPTUN_KEY]\n"
-            "   --nocomp                  disable compression\n"
-            "   --mtu value               mtu (default: 1350)\n\n")
+    text = (
+        "GLOBAL OPTIONS:\n"
+        '   --listen value, -l value  kcp listen (default: ":1")\n'
+        '   --key value               secret (default: "k") [$KCPTUN_KEY]\n'
+        "   --nocomp                  disable compression\n"
+        "   --mtu value               mtu (default: 1350)\n\n"
+    )
     assert parse_urfave_help(text) == [
         HelpFlag(("listen", "l"), True, "kcp listen", '":1"', None),
         HelpFlag(("key",), True, "secret", '"k"', "KCPTUN_KEY"),
@@ -107,8 +116,11 @@ def test_help_parser_reads_a_known_screen() -> None:
 
 @pytest.mark.parametrize("role", ROLES)
 def test_visible_flags_defaults_and_help_equal_kcptun_help(role: Role) -> None:
-    theirs = [f for f in parse_urfave_help(kcptun_help(role))
-              if f.names[0] not in ("c", "help", "version")]
+    theirs = [
+        f
+        for f in parse_urfave_help(kcptun_help(role))
+        if f.names[0] not in ("c", "help", "version")
+    ]
     ours = [s for s in fields_for(role) if not s.hidden and s.since == "kcptun-2021"]
     assert [f.names for f in theirs] == [s.flags for s in ours]
     for flag, spec in zip(theirs, ours, strict=True):
@@ -131,28 +143,40 @@ def _go_flag_blocks(role: Role) -> list[dict[str, Any]]:
     if not path.exists():
         pytest.skip("kcptun Go sources are not installed")
     out = []
-    for kind, body in re.findall(r"cli\.(String|Int|Bool)Flag\{(.*?)\n\t\t\}", path.read_text(),
-                                 re.S):
+    for kind, body in re.findall(
+        r"cli\.(String|Int|Bool)Flag\{(.*?)\n\t\t\}", path.read_text(), re.S
+    ):
         name = re.search(r'Name:\s*"([^"]*)"', body)
         value = re.search(r"Value:\s*(\"[^\"]*\"|-?\d+)", body)
         assert name is not None
-        out.append({
-            "names": tuple(n.strip() for n in name[1].split(",")),
-            "kind": {"String": "str", "Int": "int", "Bool": "bool"}[kind],
-            "default": (json.loads(value[1]) if value else
-                        {"String": "", "Int": 0, "Bool": False}[kind]),
-            "hidden": "Hidden: true" in body,
-            "env": (m[1] if (m := re.search(r'EnvVar:\s*"(\w+)"', body)) else None),
-        })
+        out.append(
+            {
+                "names": tuple(n.strip() for n in name[1].split(",")),
+                "kind": {"String": "str", "Int": "int", "Bool": "bool"}[kind],
+                "default": (
+                    json.loads(value[1]) if value else {"String": "", "Int": 0, "Bool": False}[kind]
+                ),
+                "hidden": "Hidden: true" in body,
+                "env": (m[1] if (m := re.search(r'EnvVar:\s*"(\w+)"', body)) else None),
+            }
+        )
     return out
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_every_flag_including_hidden_matches_go_source(role: Role) -> None:
     theirs = [b for b in _go_flag_blocks(role) if b["names"] != ("c",)]
-    ours = [{"names": s.flags, "kind": s.kind, "default": s.default_for(role),
-             "hidden": s.hidden, "env": s.env}
-            for s in fields_for(role) if s.since == "kcptun-2021"]
+    ours = [
+        {
+            "names": s.flags,
+            "kind": s.kind,
+            "default": s.default_for(role),
+            "hidden": s.hidden,
+            "env": s.env,
+        }
+        for s in fields_for(role)
+        if s.since == "kcptun-2021"
+    ]
     assert ours == theirs
 
 
@@ -169,10 +193,18 @@ def test_json_keys_match_go_struct_tags(role: Role) -> None:
 
 def test_role_specific_defaults() -> None:
     client, server = TunnelConfig.default("client"), TunnelConfig.default("server")
-    assert (client.sndwnd, client.rcvwnd, client.localaddr, client.remoteaddr) == \
-        (128, 512, ":12948", "vps:29900")
-    assert (server.sndwnd, server.rcvwnd, server.listen, server.target) == \
-        (1024, 1024, ":29900", "127.0.0.1:12948")
+    assert (client.sndwnd, client.rcvwnd, client.localaddr, client.remoteaddr) == (
+        128,
+        512,
+        ":12948",
+        "vps:29900",
+    )
+    assert (server.sndwnd, server.rcvwnd, server.listen, server.target) == (
+        1024,
+        1024,
+        ":29900",
+        "127.0.0.1:12948",
+    )
     assert TunnelConfig(role="server") == server
     # explicit values, even 0, are never mistaken for the role placeholder
     assert TunnelConfig(role="server", sndwnd=0).sndwnd == 0
@@ -206,16 +238,19 @@ def test_every_field_is_documented_for_the_gui() -> None:
 # --- modes --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("mode", "expected"), [
-    # PROTOCOL.md 5.3
-    ("normal", (0, 40, 2, 1)),
-    ("fast", (0, 30, 2, 1)),
-    ("fast2", (1, 20, 2, 1)),
-    ("fast3", (1, 10, 2, 1)),
-    ("manual", (1, 15, 3, 0)),
-    ("Fast", (1, 15, 3, 0)),  # kcptun's switch is case-sensitive: anything else is manual
-    ("turbo", (1, 15, 3, 0)),
-])
+@pytest.mark.parametrize(
+    ("mode", "expected"),
+    [
+        # PROTOCOL.md 5.3
+        ("normal", (0, 40, 2, 1)),
+        ("fast", (0, 30, 2, 1)),
+        ("fast2", (1, 20, 2, 1)),
+        ("fast3", (1, 10, 2, 1)),
+        ("manual", (1, 15, 3, 0)),
+        ("Fast", (1, 15, 3, 0)),  # kcptun's switch is case-sensitive: anything else is manual
+        ("turbo", (1, 15, 3, 0)),
+    ],
+)
 def test_resolve_mode(mode: str, expected: tuple[int, int, int, int]) -> None:
     cfg = TunnelConfig(role="client", mode=mode, nodelay=1, interval=15, resend=3, nc=0)
     assert resolve_mode(cfg) == ModePreset(*expected)
@@ -224,15 +259,19 @@ def test_resolve_mode(mode: str, expected: tuple[int, int, int, int]) -> None:
     assert applied.mode == mode
 
 
-@pytest.mark.parametrize(("fields_", "expected"), [
-    ({"interval": 5}, (0, 10, 0, 0)),
-    ({"interval": 6000}, (0, 5000, 0, 0)),
-    ({"interval": -1}, (0, 100, 0, 0)),  # kcp-go leaves its default for negatives
-    ({"nodelay": -1, "resend": -3, "nc": -1, "interval": 10}, (0, 10, 0, 0)),
-    ({"nodelay": 2, "resend": 5, "nc": 1, "interval": 5000}, (2, 5000, 5, 1)),
-])
-def test_effective_kcp_params_clamp_like_kcp_go(fields_: dict[str, int],
-                                                expected: tuple[int, ...]) -> None:
+@pytest.mark.parametrize(
+    ("fields_", "expected"),
+    [
+        ({"interval": 5}, (0, 10, 0, 0)),
+        ({"interval": 6000}, (0, 5000, 0, 0)),
+        ({"interval": -1}, (0, 100, 0, 0)),  # kcp-go leaves its default for negatives
+        ({"nodelay": -1, "resend": -3, "nc": -1, "interval": 10}, (0, 10, 0, 0)),
+        ({"nodelay": 2, "resend": 5, "nc": 1, "interval": 5000}, (2, 5000, 5, 1)),
+    ],
+)
+def test_effective_kcp_params_clamp_like_kcp_go(
+    fields_: dict[str, int], expected: tuple[int, ...]
+) -> None:
     cfg = TunnelConfig(role="client", mode="manual", **fields_)
     assert effective_kcp_params(cfg) == expected
 
@@ -254,15 +293,24 @@ def test_json_keys_override_base_and_absent_keys_keep_it() -> None:
 
 def test_json_keys_match_case_insensitively_like_go() -> None:
     cfg = TunnelConfig.from_kcptun_json(
-        "client", {"MTU": 1200, "RemoteAddr": "h:1", "NoComp": True, "DataShard": 4,
-                   "\u212aey": "kelvin", "\u017fndwnd": 9})  # Go folds Kelvin K and long s
+        "client",
+        {
+            "MTU": 1200,
+            "RemoteAddr": "h:1",
+            "NoComp": True,
+            "DataShard": 4,
+            "\u212aey": "kelvin",
+            "\u017fndwnd": 9,
+        },
+    )  # Go folds Kelvin K and long s
     assert (cfg.mtu, cfg.remoteaddr, cfg.nocomp, cfg.datashard) == (1200, "h:1", True, 4)
     assert (cfg.key, cfg.sndwnd) == ("kelvin", 9)
 
 
 def test_unknown_and_other_role_keys_are_ignored() -> None:
     client = TunnelConfig.from_kcptun_json(
-        "client", {"listen": ":1", "target": "x:2", "pprof": True, "bogus": [1, {}], "mtu": 1300})
+        "client", {"listen": ":1", "target": "x:2", "pprof": True, "bogus": [1, {}], "mtu": 1300}
+    )
     assert client == dataclasses.replace(TunnelConfig.default("client"), mtu=1300)
     server = TunnelConfig.from_kcptun_json("server", {"conn": 9, "localaddr": ":5"})
     assert server == TunnelConfig.default("server")
@@ -289,25 +337,28 @@ def test_only_the_first_json_value_is_read() -> None:
     assert (cfg.mtu, cfg.sndwnd) == (1200, 7)
 
 
-@pytest.mark.parametrize(("text", "needle"), [
-    ('{"mtu": "1200"}', "expected an integer, got string"),
-    ('{"mtu": 1200.0}', "got number 1200.0"),
-    ('{"mtu": 1e3}', "got number 1e3"),
-    ('{"mtu": 99999999999999999999}', "does not fit"),
-    ('{"mtu": true}', "got boolean"),
-    ('{"nocomp": 1}', "expected true or false, got number 1"),
-    ('{"key": 5}', "expected a string"),
-    ('{"key": {"a": 1}}', "got object"),
-    ('{"crypt": ["aes"]}', "got array"),
-    ("[1]", "must be a JSON object, not array"),
-    ('"aes"', "must be a JSON object, not string"),
-    ("", "empty"),
-    (" \n\t", "empty"),
-    ("{", "invalid JSON"),
-    ('{"mtu": NaN}', "NaN"),
-    ('\ufeff{"mtu": 1}', "invalid JSON"),
-    ("[" * 100000, "invalid JSON"),
-])
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ('{"mtu": "1200"}', "expected an integer, got string"),
+        ('{"mtu": 1200.0}', "got number 1200.0"),
+        ('{"mtu": 1e3}', "got number 1e3"),
+        ('{"mtu": 99999999999999999999}', "does not fit"),
+        ('{"mtu": true}', "got boolean"),
+        ('{"nocomp": 1}', "expected true or false, got number 1"),
+        ('{"key": 5}', "expected a string"),
+        ('{"key": {"a": 1}}', "got object"),
+        ('{"crypt": ["aes"]}', "got array"),
+        ("[1]", "must be a JSON object, not array"),
+        ('"aes"', "must be a JSON object, not string"),
+        ("", "empty"),
+        (" \n\t", "empty"),
+        ("{", "invalid JSON"),
+        ('{"mtu": NaN}', "NaN"),
+        ('\ufeff{"mtu": 1}', "invalid JSON"),
+        ("[" * 100000, "invalid JSON"),
+    ],
+)
 def test_bad_json_is_a_config_error(text: str, needle: str) -> None:
     with pytest.raises(ConfigError) as err:
         TunnelConfig.from_kcptun_json_text("client", text)
@@ -335,7 +386,8 @@ def _role_configs(role: Role) -> st.SearchStrategy[TunnelConfig]:
         return st.text(max_size=20)
 
     return st.fixed_dictionaries({s.name: value(s.kind) for s in fields_for(role)}).map(
-        lambda kw: TunnelConfig(role=role, **kw))
+        lambda kw: TunnelConfig(role=role, **kw)
+    )
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -354,69 +406,76 @@ def test_defaults_are_valid(role: Role) -> None:
     assert TunnelConfig.default(role).validate() == []
 
 
-@pytest.mark.parametrize(("role", "changes", "field_"), [
-    ("client", {"mtu": 49}, "mtu"),
-    ("client", {"mtu": 1501}, "mtu"),
-    ("client", {"mtu": 52}, "mtu"),  # 24 KCP + 20 crypt + 8 FEC leaves no payload
-    ("server", {"sndwnd": 0}, "sndwnd"),
-    ("server", {"rcvwnd": 65536}, "rcvwnd"),
-    ("client", {"datashard": 256}, "datashard"),
-    ("client", {"parityshard": -1}, "parityshard"),
-    ("client", {"datashard": 200, "parityshard": 57}, "parityshard"),
-    ("client", {"dscp": 64}, "dscp"),
-    ("client", {"keepalive": 0}, "keepalive"),
-    ("server", {"keepalive": 31}, "keepalive"),
-    ("client", {"smuxver": 3}, "smuxver"),
-    ("client", {"smuxver": 0}, "smuxver"),
-    ("server", {"streambuf": 4194305}, "streambuf"),
-    ("server", {"smuxbuf": 0}, "smuxbuf"),
-    ("client", {"conn": 0}, "conn"),
-    ("client", {"conn": 65536}, "conn"),
-    ("client", {"autoexpire": -1}, "autoexpire"),
-    ("client", {"scavengettl": -1}, "scavengettl"),
-    ("client", {"sockbuf": -1}, "sockbuf"),
-    ("client", {"snmpperiod": -1}, "snmpperiod"),
-    ("client", {"crypt": "rot13"}, "crypt"),
-    ("client", {"crypt": "AES"}, "crypt"),
-    ("client", {"mode": "Fast"}, "mode"),
-    ("client", {"mode": "manual", "interval": 9}, "interval"),
-    ("client", {"mode": "manual", "nodelay": 2}, "nodelay"),
-    ("client", {"mode": "manual", "nc": -1}, "nc"),
-    ("client", {"mode": "manual", "resend": -1}, "resend"),
-    ("client", {"localaddr": "12948"}, "localaddr"),
-    ("client", {"localaddr": "::1:80"}, "localaddr"),
-    ("client", {"remoteaddr": "vps:0"}, "remoteaddr"),
-    ("client", {"remoteaddr": "vps:http"}, "remoteaddr"),
-    ("server", {"listen": "[::1]"}, "listen"),
-    ("server", {"listen": ":65536"}, "listen"),
-    ("server", {"target": ""}, "target"),
-    ("server", {"target": "127.0.0.1:99999"}, "target"),
-    ("server", {"tcp": True}, "tcp"),
-])
-def test_each_bad_value_is_reported_on_its_field(role: Role, changes: dict[str, Any],
-                                                 field_: str) -> None:
+@pytest.mark.parametrize(
+    ("role", "changes", "field_"),
+    [
+        ("client", {"mtu": 49}, "mtu"),
+        ("client", {"mtu": 1501}, "mtu"),
+        ("client", {"mtu": 52}, "mtu"),  # 24 KCP + 20 crypt + 8 FEC leaves no payload
+        ("server", {"sndwnd": 0}, "sndwnd"),
+        ("server", {"rcvwnd": 65536}, "rcvwnd"),
+        ("client", {"datashard": 256}, "datashard"),
+        ("client", {"parityshard": -1}, "parityshard"),
+        ("client", {"datashard": 200, "parityshard": 57}, "parityshard"),
+        ("client", {"dscp": 64}, "dscp"),
+        ("client", {"keepalive": 0}, "keepalive"),
+        ("server", {"keepalive": 31}, "keepalive"),
+        ("client", {"smuxver": 3}, "smuxver"),
+        ("client", {"smuxver": 0}, "smuxver"),
+        ("server", {"streambuf": 4194305}, "streambuf"),
+        ("server", {"smuxbuf": 0}, "smuxbuf"),
+        ("client", {"conn": 0}, "conn"),
+        ("client", {"conn": 65536}, "conn"),
+        ("client", {"autoexpire": -1}, "autoexpire"),
+        ("client", {"scavengettl": -1}, "scavengettl"),
+        ("client", {"sockbuf": -1}, "sockbuf"),
+        ("client", {"snmpperiod": -1}, "snmpperiod"),
+        ("client", {"crypt": "rot13"}, "crypt"),
+        ("client", {"crypt": "AES"}, "crypt"),
+        ("client", {"mode": "Fast"}, "mode"),
+        ("client", {"mode": "manual", "interval": 9}, "interval"),
+        ("client", {"mode": "manual", "nodelay": 2}, "nodelay"),
+        ("client", {"mode": "manual", "nc": -1}, "nc"),
+        ("client", {"mode": "manual", "resend": -1}, "resend"),
+        ("client", {"localaddr": "12948"}, "localaddr"),
+        ("client", {"localaddr": "::1:80"}, "localaddr"),
+        ("client", {"remoteaddr": "vps:0"}, "remoteaddr"),
+        ("client", {"remoteaddr": "vps:http"}, "remoteaddr"),
+        ("server", {"listen": "[::1]"}, "listen"),
+        ("server", {"listen": ":65536"}, "listen"),
+        ("server", {"target": ""}, "target"),
+        ("server", {"target": "127.0.0.1:99999"}, "target"),
+        ("server", {"tcp": True}, "tcp"),
+    ],
+)
+def test_each_bad_value_is_reported_on_its_field(
+    role: Role, changes: dict[str, Any], field_: str
+) -> None:
     cfg = dataclasses.replace(TunnelConfig.default(role), **changes)
     errors = cfg.validate()
     assert [e.field for e in errors] == [field_]
     assert str(errors[0]).startswith(f"{field_}: ")
 
 
-@pytest.mark.parametrize(("role", "changes"), [
-    ("client", {"mtu": 50, "parityshard": 0}),  # FEC off: 50 - 44 leaves 6 payload bytes
-    ("client", {"mtu": 53}),
-    ("client", {"mtu": 1500, "sndwnd": 65535, "rcvwnd": 1}),
-    ("client", {"datashard": 128, "parityshard": 128}),
-    ("client", {"datashard": 0, "parityshard": 255}),
-    ("client", {"keepalive": 30, "dscp": 63, "smuxver": 2}),
-    ("client", {"streambuf": 4194304}),
-    ("client", {"mode": "fast", "interval": 1, "nodelay": 9}),  # overridden by the preset
-    ("client", {"localaddr": "[::1]:1", "remoteaddr": "example.com:29900"}),
-    ("client", {"localaddr": "127.0.0.1:"}),  # Go: empty port is 0
-    ("server", {"listen": ":0", "target": "/run/app.sock"}),  # unix socket target
-    ("server", {"target": "[fe80::1%eth0]:22"}),
-    ("server", {"pprof": True, "key": "", "crypt": "none"}),
-    ("client", {"snmpperiod": 0, "sockbuf": 0, "autoexpire": 0}),
-])
+@pytest.mark.parametrize(
+    ("role", "changes"),
+    [
+        ("client", {"mtu": 50, "parityshard": 0}),  # FEC off: 50 - 44 leaves 6 payload bytes
+        ("client", {"mtu": 53}),
+        ("client", {"mtu": 1500, "sndwnd": 65535, "rcvwnd": 1}),
+        ("client", {"datashard": 128, "parityshard": 128}),
+        ("client", {"datashard": 0, "parityshard": 255}),
+        ("client", {"keepalive": 30, "dscp": 63, "smuxver": 2}),
+        ("client", {"streambuf": 4194304}),
+        ("client", {"mode": "fast", "interval": 1, "nodelay": 9}),  # overridden by the preset
+        ("client", {"localaddr": "[::1]:1", "remoteaddr": "example.com:29900"}),
+        ("client", {"localaddr": "127.0.0.1:"}),  # Go: empty port is 0
+        ("server", {"listen": ":0", "target": "/run/app.sock"}),  # unix socket target
+        ("server", {"target": "[fe80::1%eth0]:22"}),
+        ("server", {"pprof": True, "key": "", "crypt": "none"}),
+        ("client", {"snmpperiod": 0, "sockbuf": 0, "autoexpire": 0}),
+    ],
+)
 def test_edge_values_are_accepted(role: Role, changes: dict[str, Any]) -> None:
     cfg = dataclasses.replace(TunnelConfig.default(role), **changes)
     assert cfg.validate() == []
@@ -445,35 +504,41 @@ def test_range_messages_say_what_kcptun_does() -> None:
 # --- addresses ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    (":12948", ("", 12948)),
-    ("vps:29900", ("vps", 29900)),
-    ("127.0.0.1:0", ("127.0.0.1", 0)),
-    ("[::1]:1", ("::1", 1)),
-    ("[::]:65535", ("::", 65535)),
-    ("[fe80::1%eth0]:22", ("fe80::1%eth0", 22)),
-    ("host:", ("host", 0)),
-    ("host:+80", ("host", 80)),
-    ("host:0080", ("host", 80)),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (":12948", ("", 12948)),
+        ("vps:29900", ("vps", 29900)),
+        ("127.0.0.1:0", ("127.0.0.1", 0)),
+        ("[::1]:1", ("::1", 1)),
+        ("[::]:65535", ("::", 65535)),
+        ("[fe80::1%eth0]:22", ("fe80::1%eth0", 22)),
+        ("host:", ("host", 0)),
+        ("host:+80", ("host", 80)),
+        ("host:0080", ("host", 80)),
+    ],
+)
 def test_parse_hostport(text: str, expected: tuple[str, int]) -> None:
     assert parse_hostport(text) == expected
 
 
-@pytest.mark.parametrize(("text", "reason"), [
-    ("", "missing port"),
-    ("12948", "missing port"),
-    ("::1:80", "too many colons"),
-    ("[::1]", "missing port"),
-    ("[::1]80", "missing port"),
-    ("[::1]:80:1", "too many colons"),
-    ("[::1:80", "missing ']'"),
-    ("a[b:1", "unexpected '['"),
-    ("ab]:1", "unexpected ']'"),
-    ("host:http", "not a number"),
-    ("host:-1", "not a number"),
-    ("host:65536", "out of range"),
-])
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("", "missing port"),
+        ("12948", "missing port"),
+        ("::1:80", "too many colons"),
+        ("[::1]", "missing port"),
+        ("[::1]80", "missing port"),
+        ("[::1]:80:1", "too many colons"),
+        ("[::1:80", "missing ']'"),
+        ("a[b:1", "unexpected '['"),
+        ("ab]:1", "unexpected ']'"),
+        ("host:http", "not a number"),
+        ("host:-1", "not a number"),
+        ("host:65536", "out of range"),
+    ],
+)
 def test_parse_hostport_rejects(text: str, reason: str) -> None:
     with pytest.raises(ConfigError, match=re.escape(reason)):
         parse_hostport(text)
@@ -484,9 +549,14 @@ def test_split_hostport_keeps_the_port_text() -> None:
     assert split_hostport("[::1]:") == ("::1", "")
 
 
-@given(host=st.one_of(st.just(""), st.from_regex(r"[a-z0-9.-]{1,20}", fullmatch=True),
-                      st.ip_addresses(v=4).map(str)),
-       port=st.integers(0, 65535))
+@given(
+    host=st.one_of(
+        st.just(""),
+        st.from_regex(r"[a-z0-9.-]{1,20}", fullmatch=True),
+        st.ip_addresses(v=4).map(str),
+    ),
+    port=st.integers(0, 65535),
+)
 def test_hostport_round_trip_v4_and_names(host: str, port: int) -> None:
     assert parse_hostport(f"{host}:{port}") == (host, port)
 

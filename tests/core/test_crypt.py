@@ -70,10 +70,33 @@ SECTION_11 = {
     "none": "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f2021222324252627",
 }
 # PROTOCOL.md 3.2: bytes of the derived key each method uses
-KEY_LEN = {"aes": 32, "aes-128": 16, "aes-192": 24, "salsa20": 32, "blowfish": 32, "twofish": 32,
-           "cast5": 16, "3des": 24, "tea": 16, "xtea": 16, "xor": 32, "sm4": 16, "none": 0}
-CFB_METHODS = ("aes", "aes-128", "aes-192", "blowfish", "twofish", "cast5", "3des", "tea", "xtea",
-               "sm4")
+KEY_LEN = {
+    "aes": 32,
+    "aes-128": 16,
+    "aes-192": 24,
+    "salsa20": 32,
+    "blowfish": 32,
+    "twofish": 32,
+    "cast5": 16,
+    "3des": 24,
+    "tea": 16,
+    "xtea": 16,
+    "xor": 32,
+    "sm4": 16,
+    "none": 0,
+}
+CFB_METHODS = (
+    "aes",
+    "aes-128",
+    "aes-192",
+    "blowfish",
+    "twofish",
+    "cast5",
+    "3des",
+    "tea",
+    "xtea",
+    "sm4",
+)
 KEYED_METHODS = tuple(m for m in CRYPT_METHODS if m != "none")
 
 
@@ -85,10 +108,13 @@ def crypt_for(method: str, key: str = DEFAULT_KEY) -> BlockCrypt:
 # --- key derivation and registry ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("key", "derived"), [
-    (DEFAULT_KEY, "25d7d7bd51050742d8d791f2b653c6c8b2366b7e25a124cf7a2e12eaf4ffa444"),  # 3.1
-    ("test", "fc0327c66699e5622be3b108e336991375ba429750939d57003dc89d9fed8859"),  # 11
-])
+@pytest.mark.parametrize(
+    ("key", "derived"),
+    [
+        (DEFAULT_KEY, "25d7d7bd51050742d8d791f2b653c6c8b2366b7e25a124cf7a2e12eaf4ffa444"),  # 3.1
+        ("test", "fc0327c66699e5622be3b108e336991375ba429750939d57003dc89d9fed8859"),  # 11
+    ],
+)
 def test_derive_key_matches_kcptun(key: str, derived: str) -> None:
     assert derive_key(key).hex() == derived
 
@@ -105,8 +131,21 @@ def test_constants() -> None:
 
 
 def test_methods_are_kcptuns_in_help_order() -> None:
-    assert CRYPT_METHODS == ("aes", "aes-128", "aes-192", "salsa20", "blowfish", "twofish",
-                             "cast5", "3des", "tea", "xtea", "xor", "sm4", "none")
+    assert CRYPT_METHODS == (
+        "aes",
+        "aes-128",
+        "aes-192",
+        "salsa20",
+        "blowfish",
+        "twofish",
+        "cast5",
+        "3des",
+        "tea",
+        "xtea",
+        "xor",
+        "sm4",
+        "none",
+    )
     assert tuple(CIPHERS) == CRYPT_METHODS
 
 
@@ -204,7 +243,7 @@ def reference_cfb(method: str, data: bytes, *, decrypt: bool) -> bytes:
     out = bytearray()
     feedback = INITIAL_VECTOR[:size]
     for i in range(0, len(data), size):
-        chunk = data[i:i + size]
+        chunk = data[i : i + size]
         result = bytes(a ^ b for a, b in zip(chunk, encrypt_block(feedback), strict=False))
         out += result
         feedback = chunk if decrypt else result
@@ -333,7 +372,7 @@ def test_a_flipped_nonce_byte_fails_only_where_the_nonce_feeds_the_cipher(method
     crypt = crypt_for(method)
     sealed = seal(crypt, bytes(range(60)), bytes(16))
     last = NONCE_SIZE - 1 if method != "salsa20" else 7
-    tampered = sealed[:last] + bytes([sealed[last] ^ 1]) + sealed[last + 1:]
+    tampered = sealed[:last] + bytes([sealed[last] ^ 1]) + sealed[last + 1 :]
     if method in ("xor", "none"):
         assert open_packet(crypt, tampered) == bytes(range(60))
     else:
@@ -368,10 +407,11 @@ def test_garbage_raises_only_malformed_or_auth_failed(method: str, datagram: byt
 
 @pytest.mark.parametrize("method", CRYPT_METHODS)
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(body=st.binary(max_size=1480), flips=st.lists(st.integers(0, 1499), min_size=1,
-                                                        max_size=3, unique=True))
-def test_tampered_datagrams_fail_or_open_intact(method: str, body: bytes,
-                                                       flips: list[int]) -> None:
+@given(
+    body=st.binary(max_size=1480),
+    flips=st.lists(st.integers(0, 1499), min_size=1, max_size=3, unique=True),
+)
+def test_tampered_datagrams_fail_or_open_intact(method: str, body: bytes, flips: list[int]) -> None:
     crypt = crypt_for(method)
     sealed = bytearray(seal(crypt, body))
     for i in flips:
@@ -388,18 +428,30 @@ def test_tampered_datagrams_fail_or_open_intact(method: str, body: bytes,
 # --- published vectors for the self-written ciphers ---------------------------------------------
 
 SET6 = [  # (key, iv, xor-digest of the first 131072 keystream bytes); ECRYPT set 6, vectors 0..3
-    ("0053A6F94C9FF24598EB3E91E4378ADD3083D6297CCF2275C81B6EC11467BA0D", "0D74DB42A91077DE",
-     "C349B6A51A3EC9B712EAED3F90D8BCEE69B7628645F251A996F55260C62EF31F"
-     "D6C6B0AEA94E136C9D984AD2DF3578F78E457527B03A0450580DD874F63B1AB9"),
-    ("0558ABFE51A4F74A9DF04396E93C8FE23588DB2E81D4277ACD2073C6196CBF12", "167DE44BB21980E7",
-     "C3EAAF32836BACE32D04E1124231EF47E101367D6305413A0EEB07C60698A287"
-     "6E4D031870A739D6FFDDD208597AFF0A47AC17EDB0167DD67EBA84F1883D4DFD"),
-    ("0A5DB00356A9FC4FA2F5489BEE4194E73A8DE03386D92C7FD22578CB1E71C417", "1F86ED54BB2289F0",
-     "3CD23C3DC90201ACC0CF49B440B6C417F0DC8D8410A716D5314C059E14B1A8D9"
-     "A9FB8EA3D9C8DAE12B21402F674AA95C67B1FC514E994C9D3F3A6E41DFF5BBA6"),
-    ("0F62B5085BAE0154A7FA4DA0F34699EC3F92E5388BDE3184D72A7DD02376C91C", "288FF65DC42B92F9",
-     "E00EBCCD70D69152725F9987982178A2E2E139C7BCBE04CA8A0E99E318D9AB76"
-     "F988C8549F75ADD790BA4F81C176DA653C1A043F11A958E169B6D2319F4EEC1A"),
+    (
+        "0053A6F94C9FF24598EB3E91E4378ADD3083D6297CCF2275C81B6EC11467BA0D",
+        "0D74DB42A91077DE",
+        "C349B6A51A3EC9B712EAED3F90D8BCEE69B7628645F251A996F55260C62EF31F"
+        "D6C6B0AEA94E136C9D984AD2DF3578F78E457527B03A0450580DD874F63B1AB9",
+    ),
+    (
+        "0558ABFE51A4F74A9DF04396E93C8FE23588DB2E81D4277ACD2073C6196CBF12",
+        "167DE44BB21980E7",
+        "C3EAAF32836BACE32D04E1124231EF47E101367D6305413A0EEB07C60698A287"
+        "6E4D031870A739D6FFDDD208597AFF0A47AC17EDB0167DD67EBA84F1883D4DFD",
+    ),
+    (
+        "0A5DB00356A9FC4FA2F5489BEE4194E73A8DE03386D92C7FD22578CB1E71C417",
+        "1F86ED54BB2289F0",
+        "3CD23C3DC90201ACC0CF49B440B6C417F0DC8D8410A716D5314C059E14B1A8D9"
+        "A9FB8EA3D9C8DAE12B21402F674AA95C67B1FC514E994C9D3F3A6E41DFF5BBA6",
+    ),
+    (
+        "0F62B5085BAE0154A7FA4DA0F34699EC3F92E5388BDE3184D72A7DD02376C91C",
+        "288FF65DC42B92F9",
+        "E00EBCCD70D69152725F9987982178A2E2E139C7BCBE04CA8A0E99E318D9AB76"
+        "F988C8549F75ADD790BA4F81C176DA653C1A043F11A958E169B6D2319F4EEC1A",
+    ),
 ]
 
 
@@ -408,13 +460,16 @@ def test_salsa20_estream_set6_vector0_segments() -> None:
     stream = Salsa20(key).keystream(iv, 65600).tobytes()
     assert stream[:64].hex().upper() == (
         "F5FAD53F79F9DF58C4AEA0D0ED9A9601F278112CA7180D565B420A48019670EA"
-        "F24CE493A86263F677B46ACE1924773D2BB25571E1AA8593758FC382B1280B71")
+        "F24CE493A86263F677B46ACE1924773D2BB25571E1AA8593758FC382B1280B71"
+    )
     assert stream[65472:65536].hex().upper() == (
         "B70C50139C63332EF6E77AC54338A4079B82BEC9F9A403DFEA821B83F7860791"
-        "650EF1B2489D0590B1DE772EEDA4E3BCD60FA7CE9CD623D9D2FD5758B8653E70")
+        "650EF1B2489D0590B1DE772EEDA4E3BCD60FA7CE9CD623D9D2FD5758B8653E70"
+    )
     assert stream[65536:].hex().upper() == (
         "81582C65D7562B80AEC2F1A673A9D01C9F892A23D4919F6AB47B9154E08E699B"
-        "4117D7C666477B60F8391481682F5D95D96623DBC489D88DAA6956B9F0646B6E")
+        "4117D7C666477B60F8391481682F5D95D96623DBC489D88DAA6956B9F0646B6E"
+    )
     # starting mid-stream gives the same bytes (the 64-bit block counter)
     assert Salsa20(key).keystream(iv, 64, counter=1024).tobytes() == stream[65536:]
 
@@ -484,21 +539,30 @@ def test_kcptun_tea_is_16_rounds() -> None:
 
 
 @settings(max_examples=30, deadline=None)
-@given(key=st.binary(min_size=16, max_size=16), blocks=st.binary(max_size=400).map(
-    lambda b: b[:len(b) // 8 * 8]))
+@given(
+    key=st.binary(min_size=16, max_size=16),
+    blocks=st.binary(max_size=400).map(lambda b: b[: len(b) // 8 * 8]),
+)
 def test_vectorised_tea_xtea_equal_the_scalar_code(key: bytes, blocks: bytes) -> None:
     for cipher in (Tea(key), Tea(key, KCP_TEA_ROUNDS), Xtea(key)):
         expected = b"".join(
-            cipher.encrypt_u64(int.from_bytes(blocks[i:i + 8], "big")).to_bytes(8, "big")
-            for i in range(0, len(blocks), 8))
+            cipher.encrypt_u64(int.from_bytes(blocks[i : i + 8], "big")).to_bytes(8, "big")
+            for i in range(0, len(blocks), 8)
+        )
         assert cipher.encrypt_blocks(blocks) == expected
 
 
-@pytest.mark.parametrize(("key", "plain", "cipher"), [
-    ("00" * 32, "00" * 16, "57ff739d4dc92c1bd7fc01700cc8216f"),  # ecb_tbl.txt, KEYSIZE=256, I=1
-    ("d43bb7556ea32e46f2a282b7d45b4e0d57ff739d4dc92c1bd7fc01700cc8216f",  # book B.2
-     "90afe91bb288544f2c32dc239b2635e6", "6cb4561c40bf0a9705931cb6d408e7fa"),
-])
+@pytest.mark.parametrize(
+    ("key", "plain", "cipher"),
+    [
+        ("00" * 32, "00" * 16, "57ff739d4dc92c1bd7fc01700cc8216f"),  # ecb_tbl.txt, KEYSIZE=256, I=1
+        (
+            "d43bb7556ea32e46f2a282b7d45b4e0d57ff739d4dc92c1bd7fc01700cc8216f",  # book B.2
+            "90afe91bb288544f2c32dc239b2635e6",
+            "6cb4561c40bf0a9705931cb6d408e7fa",
+        ),
+    ],
+)
 def test_twofish_binding_published_vectors(key: str, plain: str, cipher: str) -> None:
     tf = crypt_module._Twofish(bytes.fromhex(key))
     assert tf.encrypt_blocks(bytes.fromhex(plain * 2)).hex() == cipher * 2
@@ -515,7 +579,13 @@ def test_twofish_loads_without_the_deprecated_imp_wrapper() -> None:
 def test_every_method_builds_with_warnings_as_errors() -> None:
     """No CryptographyDeprecationWarning (CFB, Blowfish, CAST5, 3DES moved to decrepit) and no
     DeprecationWarning from the twofish package, in a fresh interpreter."""
-    code = ("from kcpcore.crypt import *; p = derive_key('k');"
-            "[seal(new_block_crypt(m, p), b'x') for m in CRYPT_METHODS]")
-    subprocess.run([sys.executable, "-W", "error", "-c", code], check=True, timeout=60,
-                   cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
+    code = (
+        "from kcpcore.crypt import *; p = derive_key('k');"
+        "[seal(new_block_crypt(m, p), b'x') for m in CRYPT_METHODS]"
+    )
+    subprocess.run(
+        [sys.executable, "-W", "error", "-c", code],
+        check=True,
+        timeout=60,
+        cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))),
+    )

@@ -30,9 +30,11 @@ HDR = struct.Struct("<IH")
 DATA_HDR = struct.Struct("<IHH")
 
 # PROTOCOL.md 4.4, checked against the Debian binary.
-ROWS_10_3 = [[129, 150, 175, 184, 210, 196, 254, 232, 3, 2],
-             [150, 129, 184, 175, 196, 210, 232, 254, 2, 3],
-             [191, 214, 98, 10, 6, 111, 223, 183, 5, 4]]
+ROWS_10_3 = [
+    [129, 150, 175, 184, 210, 196, 254, 232, 3, 2],
+    [150, 129, 184, 175, 196, 210, 232, 254, 2, 3],
+    [191, 214, 98, 10, 6, 111, 223, 183, 5, 4],
+]
 
 
 def scalar_parity(rows: list[list[int]], shards: list[bytes]) -> list[bytes]:
@@ -66,7 +68,7 @@ def make_groups(enc: FecEncoder, payloads: list[bytes]) -> list[list[bytes]]:
         out += enc.encode(p)
     size = enc.data_shards + enc.parity_shards
     assert len(out) % size == 0
-    return [out[i:i + size] for i in range(0, len(out), size)]
+    return [out[i : i + size] for i in range(0, len(out), size)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -267,8 +269,13 @@ def test_fec_errs_for_rebuilt_shard_with_bad_size() -> None:
 
 def test_malformed_input() -> None:
     dec = FecDecoder(10, 3, Snmp())
-    for bad in (b"", b"\xf1", HDR.pack(1, TYPE_DATA), HDR.pack(1, TYPE_DATA) + b"\x01",
-                HDR.pack(1, 0x51) + b"\x00\x00"):
+    for bad in (
+        b"",
+        b"\xf1",
+        HDR.pack(1, TYPE_DATA),
+        HDR.pack(1, TYPE_DATA) + b"\x01",
+        HDR.pack(1, 0x51) + b"\x00\x00",
+    ):
         with pytest.raises(MalformedPacket):
             dec.decode(bad, 0)
     assert dec.queued == 0
@@ -331,8 +338,11 @@ def test_autotune_follows_peers_only_up_to_a_size() -> None:
     """A keyed peer announcing (128,128) would make each group a 128x128 inversion: autotune
     stops at AUTOTUNE_MAX_SHARDS per group (FEC recovery stops; the data packets still reach
     KCP through the codec). Layouts within the cap are learned as before."""
-    cases = (((10, 3), (128, 128), False), ((10, 3), (40, 20), True),
-             ((100, 100), (120, 60), True))  # a large configured layout raises the cap
+    cases = (
+        ((10, 3), (128, 128), False),
+        ((10, 3), (40, 20), True),
+        ((100, 100), (120, 60), True),
+    )  # a large configured layout raises the cap
     for mine, (ds, ps), learned in cases:
         dec = FecDecoder(*mine, Snmp())
         enc = FecEncoder(ds, ps)
@@ -355,16 +365,17 @@ def lossy_streams(draw: st.DrawFn) -> tuple[int, int, list[bytes], list[bytes], 
     ps = draw(st.integers(1, 4))
     size = ds + ps
     ngroups = draw(st.integers(1, 4))
-    payloads = draw(st.lists(st.binary(max_size=120), min_size=ds * ngroups,
-                             max_size=ds * ngroups))
-    start = draw(st.sampled_from([0, size * 7]) | st.integers(1, 3).map(
-        lambda k: paws_for(ds, ps) - k * size))
+    payloads = draw(st.lists(st.binary(max_size=120), min_size=ds * ngroups, max_size=ds * ngroups))
+    start = draw(
+        st.sampled_from([0, size * 7])
+        | st.integers(1, 3).map(lambda k: paws_for(ds, ps) - k * size)
+    )
     groups = make_groups(FecEncoder(ds, ps, next_seqid=start), payloads)
     stream: list[bytes] = []
     lost_payloads: set[bytes] = set()
     for pair_start in range(0, ngroups, 2):
         merged: list[bytes] = []
-        for g in groups[pair_start:pair_start + 2]:
+        for g in groups[pair_start : pair_start + 2]:
             lost = draw(st.sets(st.integers(0, size - 1), max_size=ps))
             kept = [p for i, p in enumerate(g) if i not in lost]
             lost_payloads |= {data_payload(g[i]) for i in lost if i < ds}
@@ -377,7 +388,8 @@ def lossy_streams(draw: st.DrawFn) -> tuple[int, int, list[bytes], list[bytes], 
 @settings(max_examples=200, deadline=None)
 @given(case=lossy_streams())
 def test_loss_of_at_most_ps_per_group_is_recovered(
-        case: tuple[int, int, list[bytes], list[bytes], set[bytes]]) -> None:
+    case: tuple[int, int, list[bytes], list[bytes], set[bytes]],
+) -> None:
     ds, ps, payloads, stream, lost = case
     snmp = Snmp()
     dec = FecDecoder(ds, ps, snmp)
@@ -404,11 +416,14 @@ fec_packets = st.builds(
 
 
 @settings(max_examples=300, deadline=None)
-@given(ds=st.integers(1, 6), ps=st.integers(1, 3),
-       packets=st.lists(st.tuples(fec_packets | st.binary(max_size=12), st.integers(0, 70_000)),
-                        max_size=60))
-def test_garbage_only_raises_malformed(ds: int, ps: int,
-                                       packets: list[tuple[bytes, int]]) -> None:
+@given(
+    ds=st.integers(1, 6),
+    ps=st.integers(1, 3),
+    packets=st.lists(
+        st.tuples(fec_packets | st.binary(max_size=12), st.integers(0, 70_000)), max_size=60
+    ),
+)
+def test_garbage_only_raises_malformed(ds: int, ps: int, packets: list[tuple[bytes, int]]) -> None:
     snmp = Snmp()
     dec = FecDecoder(ds, ps, snmp)
     now = 2**32 - 100_000
@@ -417,8 +432,7 @@ def test_garbage_only_raises_malformed(ds: int, ps: int,
         try:
             out = dec.decode(pkt, now)
         except MalformedPacket:
-            assert len(pkt) < FEC_HEADER_SIZE_PLUS2 or fec_flag(pkt) not in (TYPE_DATA,
-                                                                           TYPE_PARITY)
+            assert len(pkt) < FEC_HEADER_SIZE_PLUS2 or fec_flag(pkt) not in (TYPE_DATA, TYPE_PARITY)
             continue
         finally:
             check_invariants(dec)

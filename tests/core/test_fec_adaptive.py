@@ -119,7 +119,7 @@ def test_kcp_go_rules_decoder_recovers_what_the_parity_allows(seed: int) -> None
                 arrived_data.add(p[8:])
             got.update(dec.decode(p, 0))
         got |= arrived_data
-        group_data = set(data[g * ds:(g + 1) * ds])
+        group_data = set(data[g * ds : (g + 1) * ds])
         if len(lost) <= counts[g]:
             assert group_data <= got, f"group {g}: {len(lost)} lost, {counts[g]} parity"
         assert dec.data_shards == ds and dec.parity_shards == ps
@@ -130,11 +130,18 @@ def test_kcp_go_rules_decoder_recovers_what_the_parity_allows(seed: int) -> None
 def test_residual_loss_and_parity_choice() -> None:
     assert residual_loss(10, 0, 0.0) == 0.0
     assert residual_loss(10, 3, 1.0) == pytest.approx(1.0)
-    assert residual_loss(10, 0, 0.1) == pytest.approx(1 - 0.9 ** 10)
+    assert residual_loss(10, 0, 0.1) == pytest.approx(1 - 0.9**10)
     ap = AdaptiveParity(10, 3)
     assert ap.count() == 3  # nothing measured yet: like kcp-go
-    assert [ap.parity_for(p) for p in (0.0, 0.0005, 0.005, 0.02, 0.05, 0.1, 0.5)] == \
-        [0, 0, 1, 2, 3, 3, 3]
+    assert [ap.parity_for(p) for p in (0.0, 0.0005, 0.005, 0.02, 0.05, 0.1, 0.5)] == [
+        0,
+        0,
+        1,
+        2,
+        3,
+        3,
+        3,
+    ]
     assert ap._limits == sorted(ap._limits)
 
 
@@ -164,8 +171,12 @@ def test_estimate_ignores_the_peers_skipped_parity_and_reordering() -> None:
     """An adaptive peer skips parity seqids; late packets from before a window are ignored."""
     peer = FecEncoder(10, 3, adaptive=Fixed([0, 1]))  # type: ignore[arg-type]
     ap = AdaptiveParity(10, 3)
-    seqids = [HDR.unpack_from(p)[0] for q in payloads(3000) for p in peer.encode(q)
-              if HDR.unpack_from(p)[1] == TYPE_DATA]
+    seqids = [
+        HDR.unpack_from(p)[0]
+        for q in payloads(3000)
+        for p in peer.encode(q)
+        if HDR.unpack_from(p)[1] == TYPE_DATA
+    ]
     for i in range(0, len(seqids) - 1, 50):  # swap neighbours now and then
         seqids[i], seqids[i + 1] = seqids[i + 1], seqids[i]
     for s in seqids:
@@ -245,8 +256,17 @@ def test_sessions_on_a_clean_link_stop_sending_parity() -> None:
     instant link: the stream arrives intact, and once b's ACK stream has shown no loss,
     groups carry no parity."""
     crypt = new_block_crypt("aes", bytes(32))
-    params = SessionParams(mtu=1350, sndwnd=256, rcvwnd=256, nodelay=1, interval=10, resend=2,
-                           nc=1, pacing=True, fec_adaptive=True)
+    params = SessionParams(
+        mtu=1350,
+        sndwnd=256,
+        rcvwnd=256,
+        nodelay=1,
+        interval=10,
+        resend=2,
+        nc=1,
+        pacing=True,
+        fec_adaptive=True,
+    )
     a = KcpSession(conv=1, crypt=crypt, params=params, now=0.0)
     b = KcpSession(conv=1, crypt=crypt, params=params, now=0.0)
     payload = random.Random(5).randbytes(4_000_000)
@@ -255,7 +275,7 @@ def test_sessions_on_a_clean_link_stop_sending_parity() -> None:
     now = 0.0
     while len(got) < len(payload) and now < 60:
         if sent < len(payload) and a.writable():
-            a.send(payload[sent:sent + 4000])
+            a.send(payload[sent : sent + 4000])
             sent += 4000
         for src, dst in ((a, b), (b, a)):
             src.handle_timer(now)

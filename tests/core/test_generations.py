@@ -59,8 +59,7 @@ def test_switching_generation_keeps_what_the_user_chose() -> None:
 
 def test_a_2021_peer_gets_no_new_flag_and_its_defaults_unchanged() -> None:
     """The Debian binary exits on an unknown flag: nothing of 2025 may reach its command."""
-    cfg = replace(TunnelConfig.default("client"), ratelimit=500_000, framesize=4096,
-                  closewait=5)
+    cfg = replace(TunnelConfig.default("client"), ratelimit=500_000, framesize=4096, closewait=5)
     line = command_line(peer_config(cfg))
     assert not any(f in line for f in NEW_FLAGS), line
     assert shlex.split(command_line(cfg))[0] == "kcptun-client"
@@ -78,15 +77,20 @@ def test_a_2025_peer_gets_its_flags_and_explicit_smuxver() -> None:
     ours = command_line(cfg, ["kcpdesk", "client"])
     assert "--peer kcptun-2025" in ours
     back, _warnings = parse_command_line(ours)  # what we export, we read back identically
-    assert (back.peer, back.smuxver, back.ratelimit, back.framesize) == \
-        ("kcptun-2025", 2, 500_000, 8192)
+    assert (back.peer, back.smuxver, back.ratelimit, back.framesize) == (
+        "kcptun-2025",
+        2,
+        500_000,
+        8192,
+    )
     data = json.loads(export_json(cfg, runs="kcptun-2021"))
     assert "ratelimit" not in data and "peer" not in data and data["smuxver"] == 2
 
 
 def test_peer_flag_sets_defaults_before_the_other_flags() -> None:
-    cfg, _ = build_config(parse_role_args("server", ["--smuxver", "1", "--peer", "kcptun-2025"]),
-                          {})
+    cfg, _ = build_config(
+        parse_role_args("server", ["--smuxver", "1", "--peer", "kcptun-2025"]), {}
+    )
     assert (cfg.smuxver, cfg.framesize, cfg.closewait) == (1, 8192, 30)
 
 
@@ -96,29 +100,35 @@ def test_profile_file_round_trip_keeps_the_generation(tmp_path: Path) -> None:
     assert back.config == cfg
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("h:1000", PortRange("h", 1000, 1000)),
-    (":3000-4000", PortRange("", 3000, 4000)),
-    ("[::1]:5-6", PortRange("::1", 5, 6)),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("h:1000", PortRange("h", 1000, 1000)),
+        (":3000-4000", PortRange("", 3000, 4000)),
+        ("[::1]:5-6", PortRange("::1", 5, 6)),
+    ],
+)
 def test_port_ranges_parse(text: str, expected: PortRange) -> None:
     assert parse_port_range(text) == expected
 
 
-@pytest.mark.parametrize(("field", "value", "words"), [
-    ("listen", ":5000-4000", "backwards (did you mean 4000-5000?)"),
-    ("listen", ":1-100000", "1..65535"),
-    ("listen", ":1-65535", f"more than the {MAX_LISTEN_PORTS}"),
-    ("listen", ":0-10", "1..65535"),
-    ("listen", ":a-b", "MIN-MAX"),
-    ("remoteaddr", "h:9-3", "backwards"),
-    ("ratelimit", 5, "at least one datagram per second"),
-    ("ratelimit", -1, "at least 0"),
-    ("framesize", 0, "1..65535"),
-    ("framesize", 70000, "16 bits"),
-    ("closewait", -1, "0..86400"),
-    ("peer", "kcptun-1999", "valid: kcptun-2021, kcptun-2025, kcpdesk"),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "words"),
+    [
+        ("listen", ":5000-4000", "backwards (did you mean 4000-5000?)"),
+        ("listen", ":1-100000", "1..65535"),
+        ("listen", ":1-65535", f"more than the {MAX_LISTEN_PORTS}"),
+        ("listen", ":0-10", "1..65535"),
+        ("listen", ":a-b", "MIN-MAX"),
+        ("remoteaddr", "h:9-3", "backwards"),
+        ("ratelimit", 5, "at least one datagram per second"),
+        ("ratelimit", -1, "at least 0"),
+        ("framesize", 0, "1..65535"),
+        ("framesize", 70000, "16 bits"),
+        ("closewait", -1, "0..86400"),
+        ("peer", "kcptun-1999", "valid: kcptun-2021, kcptun-2025, kcpdesk"),
+    ],
+)
 def test_bad_2025_values_get_one_clear_message(field: str, value: object, words: str) -> None:
     role = "client" if field == "remoteaddr" else "server"
     cfg = replace(TunnelConfig.default(role), **{field: value})  # type: ignore[arg-type]
@@ -138,8 +148,18 @@ def test_new_ciphers_against_a_2021_peer_are_refused() -> None:
 
 def test_json_from_2025_with_unknown_keys_warns_and_runs(tmp_path: Path) -> None:
     path = tmp_path / "server.json"
-    path.write_text(json.dumps({"listen": ":4000", "smuxver": 2, "QPPCount": 61,
-                                "fancy2027": True, "closewait": 10, "kcpdesk": {}}))
+    path.write_text(
+        json.dumps(
+            {
+                "listen": ":4000",
+                "smuxver": 2,
+                "QPPCount": 61,
+                "fancy2027": True,
+                "closewait": 10,
+                "kcpdesk": {},
+            }
+        )
+    )
     cfg, warnings = build_config(parse_role_args("server", ["-c", str(path)]), {})
     assert (cfg.smuxver, cfg.closewait, cfg.listen) == (2, 10, ":4000")
     assert "fancy2027" in unknown_json_keys("server", json.loads(path.read_text()))
@@ -185,8 +205,9 @@ def test_a_2025_command_line_is_taken_for_a_2025_peer() -> None:
     # what the line says stays: an explicit smuxver, or an explicit peer
     cfg, _ = build_config(parse_role_args("server", ["--closewait", "5", "--smuxver", "1"]), {})
     assert (cfg.peer, cfg.smuxver, cfg.closewait) == ("kcptun-2025", 1, 5)
-    cfg, warnings = build_config(parse_role_args("client", ["--ratelimit", "99999",
-                                                            "--peer", "kcptun-2021"]), {})
+    cfg, warnings = build_config(
+        parse_role_args("client", ["--ratelimit", "99999", "--peer", "kcptun-2021"]), {}
+    )
     assert (cfg.peer, cfg.smuxver) == ("kcptun-2021", 1)
     assert not any("only in kcptun 2025+" in w for w in warnings)
     # plain 2021 lines change nothing

@@ -46,8 +46,21 @@ CLIENT_SIDS = {3, 5, 7}  # three TCP connections, client sids count 3, 5, 7, ...
 SNAPPY_STREAM_ID = bytes.fromhex("ff060000734e61507059")  # "sNaPpY" identifier chunk
 SNAPPY_COMPRESSED, SNAPPY_UNCOMPRESSED = 0x00, 0x01
 
-CRYPTS = ("aes", "aes-128", "aes-192", "salsa20", "blowfish", "twofish", "cast5", "3des", "tea",
-          "xtea", "xor", "sm4", "none")
+CRYPTS = (
+    "aes",
+    "aes-128",
+    "aes-192",
+    "salsa20",
+    "blowfish",
+    "twofish",
+    "cast5",
+    "3des",
+    "tea",
+    "xtea",
+    "xor",
+    "sm4",
+    "none",
+)
 NAMES = go_recording_names()
 FEC_NAMES = [n for n in NAMES if "fecoff" not in n]
 # Go's sm4 (github.com/emmansun/gmsm via kcp-go) shares cipher state between goroutines: the
@@ -100,7 +113,7 @@ def kcp_bytes(rec: GoRecording, body: bytes) -> bytes | None:
         return None
     if flag == TYPE_DATA:
         size = U16.unpack_from(body, FEC_HEADER_SIZE)[0]
-        return body[FEC_HEADER_SIZE_PLUS_SIZE:FEC_HEADER_SIZE + size]
+        return body[FEC_HEADER_SIZE_PLUS_SIZE : FEC_HEADER_SIZE + size]
     return body
 
 
@@ -139,7 +152,8 @@ def push_stream(name: str, direction: str) -> bytes:
         for seg in iter_segments(kcp):
             if seg.cmd == IKCP_CMD_PUSH:
                 assert by_sn.setdefault(seg.sn, seg.data) == seg.data, (
-                    f"{name} {direction}: retransmitted sn {seg.sn} with different bytes")
+                    f"{name} {direction}: retransmitted sn {seg.sn} with different bytes"
+                )
     assert sorted(by_sn) == list(range(len(by_sn))), f"{name} {direction}: sn gap"
     return b"".join(by_sn[sn] for sn in range(len(by_sn)))
 
@@ -149,7 +163,7 @@ def snappy_chunk_types(stream: bytes) -> list[int]:
     types, off = [], 0
     while off + 4 <= len(stream):
         types.append(stream[off])
-        off += 4 + int.from_bytes(stream[off + 1:off + 4], "little")
+        off += 4 + int.from_bytes(stream[off + 1 : off + 4], "little")
     assert off == len(stream), "snappy stream ends inside a chunk"
     return types
 
@@ -160,7 +174,7 @@ def smux_frames(stream: bytes) -> list[tuple[int, int, int, bytes]]:
     while off < len(stream):
         ver, cmd, length, sid = SMUX_HEADER.unpack_from(stream, off)
         off += SMUX_HEADER.size
-        payload = stream[off:off + length] if cmd == SMUX_PSH else b""
+        payload = stream[off : off + length] if cmd == SMUX_PSH else b""
         off += len(payload)
         frames.append((ver, cmd, sid, payload))
     assert off == len(stream), "smux stream ends inside a frame"
@@ -168,10 +182,12 @@ def smux_frames(stream: bytes) -> list[tuple[int, int, int, bytes]]:
 
 
 def test_recordings_cover_every_method_and_mode() -> None:
-    configs = {(r.crypt, r.datashard, r.parityshard, r.nocomp)
-               for r in map(recording, NAMES)}
+    configs = {(r.crypt, r.datashard, r.parityshard, r.nocomp) for r in map(recording, NAMES)}
     expected = {(c, 10, 3, True) for c in CRYPTS} | {
-        ("aes", 5, 5, True), ("aes", 0, 0, True), ("aes", 10, 3, False)}
+        ("aes", 5, 5, True),
+        ("aes", 0, 0, True),
+        ("aes", 10, 3, False),
+    }
     assert configs == expected
     for name in NAMES:
         rec = recording(name)
@@ -203,8 +219,10 @@ def test_every_datagram_decrypts_with_valid_crc(name: str) -> None:
             assert plain == d.data
         elif rec.crypt == "salsa20":
             assert plain[:SALSA20_CLEAR_PREFIX] == d.data[:SALSA20_CLEAR_PREFIX]
-            assert plain[SALSA20_CLEAR_PREFIX:CRYPT_HEADER_SIZE] != \
-                d.data[SALSA20_CLEAR_PREFIX:CRYPT_HEADER_SIZE]
+            assert (
+                plain[SALSA20_CLEAR_PREFIX:CRYPT_HEADER_SIZE]
+                != d.data[SALSA20_CLEAR_PREFIX:CRYPT_HEADER_SIZE]
+            )
         else:  # CFB and xor cover the nonce too
             assert plain[:NONCE_SIZE] != d.data[:NONCE_SIZE]
     assert corrupt <= RACY_CRYPTS.get(rec.crypt, 0.0) * len(rec.datagrams), f"{name}: {corrupt}"
@@ -280,7 +298,8 @@ def test_every_segment_parses(name: str) -> None:
         segs = list(iter_segments(kcp))
         assert segs, f"datagram {i}: no segment"
         assert sum(IKCP_OVERHEAD + len(s.data) for s in segs) == len(kcp), (
-            f"datagram {i}: trailing bytes after the last segment")
+            f"datagram {i}: trailing bytes after the last segment"
+        )
         for s in segs:
             assert s.cmd in VALID_CMDS
             assert s.frg == 0, "kcptun runs KCP in stream mode"
@@ -332,7 +351,7 @@ def unsnappy(stream: bytes) -> bytes:
     reader, rng, out, off = SnappyReader(), random.Random(len(stream)), bytearray(), 0
     while off < len(stream):
         n = rng.randint(1, 3000)
-        out += reader.feed(stream[off:off + n])
+        out += reader.feed(stream[off : off + n])
         off += n
     assert reader.pending == 0
     return bytes(out)
@@ -386,9 +405,11 @@ def test_recorded_parity_equals_our_reed_solomon(name: str) -> None:
             assert all(len(p) == longest for p in parity), f"{direction} group {group}: length"
             got = [bytes(p) for p in rs.encode(padded)]
             for i, (g, p) in enumerate(zip(got, parity, strict=True)):
-                assert g == p, f"{direction} group {group} parity {i} (seqid " \
-                    f"{group * (ds + rec.parityshard) + ds + i}): first diff at " \
-                    f"{next(j for j in range(len(p)) if g[j:j + 1] != p[j:j + 1])}"
+                assert g == p, (
+                    f"{direction} group {group} parity {i} (seqid "
+                    f"{group * (ds + rec.parityshard) + ds + i}): first diff at "
+                    f"{next(j for j in range(len(p)) if g[j : j + 1] != p[j : j + 1])}"
+                )
             groups += 1
         assert groups >= MIN_COMPLETE_GROUPS, f"{direction}: only {groups} complete groups"
 
@@ -444,7 +465,8 @@ def test_fec_decoder_rebuilds_dropped_packets_per_group(name: str) -> None:
                 assert Counter(got) == Counter(want), (
                     f"{direction} group {group} dropped data shards {sorted(drop)}: got "
                     f"{len(got)} packets ({[len(g) for g in got]} bytes), want data shards "
-                    f"{rebuilt} ({[len(w) for w in want]} bytes)")
+                    f"{rebuilt} ({[len(w) for w in want]} bytes)"
+                )
 
 
 @pytest.mark.parametrize("name", FEC_NAMES)
@@ -471,4 +493,5 @@ def test_fec_decoder_rebuilds_losses_across_a_whole_direction(name: str) -> None
             want += [kcp_bytes(rec, packets[group * n + i].body) for i in rebuilt]
         assert Counter(got) == Counter(want), (
             f"{direction}: dropped seqids {sorted(dropped)}; got {len(got)} packets, "
-            f"want {len(want)}")
+            f"want {len(want)}"
+        )

@@ -343,8 +343,12 @@ def test_our_fec_parity_is_gos_byte_for_byte() -> None:
                 if any(m is None for m in members):
                     continue
                 encoder = FecEncoder(10, 3)
-                ours = [shard for m in members[:10] if m is not None
-                        for shard in encoder.encode(m[8:6 + (m[6] | m[7] << 8)])]
+                ours = [
+                    shard
+                    for m in members[:10]
+                    if m is not None
+                    for shard in encoder.encode(m[8 : 6 + (m[6] | m[7] << 8)])
+                ]
                 assert [o[4:] for o in ours] == [m[4:] for m in members if m is not None]
                 groups += 1
     assert groups >= 3

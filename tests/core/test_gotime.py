@@ -17,8 +17,7 @@ from kcpcore.gotime import go_time_format, snmp_log_path
 
 UTC_T = datetime(2026, 11, 24, 20, 28, 36, 781000, UTC)
 IST_T = datetime(2026, 11, 25, 1, 58, 36, 785000, timezone(timedelta(hours=5, minutes=30), "IST"))
-NST_T = datetime(2026, 11, 24, 16, 58, 36, 797000,
-                 timezone(-timedelta(hours=3, minutes=30), "NST"))
+NST_T = datetime(2026, 11, 24, 16, 58, 36, 797000, timezone(-timedelta(hours=3, minutes=30), "NST"))
 
 LAYOUTS = (
     "a-002-__2-_2-_2006-2006-06-01-02-03-04-05-15-1-2-3-4-5",
@@ -66,28 +65,34 @@ def test_protocol_example() -> None:
     assert go_time_format("./snmp-20060102.log", UTC_T) == "./snmp-20261124.log"
 
 
-@pytest.mark.parametrize(("layout", "t", "expected"), [
-    # padding and 12-hour edge cases (Go's format.go rules)
-    ("_2|02|2", datetime(2026, 3, 5, tzinfo=UTC), " 5|05|5"),
-    ("__2|002", datetime(2026, 1, 9, tzinfo=UTC), "  9|009"),
-    ("__2|002", datetime(2026, 4, 10, tzinfo=UTC), "100|100"),
-    ("3|03|15|PM", datetime(2026, 1, 1, 0, 7, tzinfo=UTC), "12|12|00|AM"),
-    ("3|03|15|pm", datetime(2026, 1, 1, 12, 7, tzinfo=UTC), "12|12|12|pm"),
-    ("4|04|5|05", datetime(2026, 1, 1, 1, 7, 9, tzinfo=UTC), "7|07|9|09"),
-    ("06|2006", datetime(7, 1, 1, tzinfo=UTC), "07|0007"),
-    # .999 drops trailing zeros, and the separator too when nothing is left
-    ("05.999|05.000|05,99", datetime(2026, 1, 1, 0, 0, 3, tzinfo=UTC), "03|03.000|03"),
-    ("05.999999999", datetime(2026, 1, 1, 0, 0, 3, 120000, tzinfo=UTC), "03.12"),
-    ("05.0000000000", datetime(2026, 1, 1, 0, 0, 3, 123456, tzinfo=UTC), "03.123456000"),
-    # MST falls back to -0700 when the zone has no abbreviation
-    ("MST", datetime(2026, 1, 1, tzinfo=timezone(timedelta(hours=-2), "")), "-0200"),
-    # offsets with seconds
-    ("-07:00:00|Z070000", datetime(2026, 1, 1, tzinfo=timezone(timedelta(seconds=-3723))),
-     "-01:02:03|-010203"),
-    # non-ASCII text is copied; only ASCII lowercase blocks Jan/Mon
-    ("Janécrit-Moné", datetime(2026, 2, 3, tzinfo=UTC), "Febécrit-Tueé"),
-    ("", UTC_T, ""),
-])
+@pytest.mark.parametrize(
+    ("layout", "t", "expected"),
+    [
+        # padding and 12-hour edge cases (Go's format.go rules)
+        ("_2|02|2", datetime(2026, 3, 5, tzinfo=UTC), " 5|05|5"),
+        ("__2|002", datetime(2026, 1, 9, tzinfo=UTC), "  9|009"),
+        ("__2|002", datetime(2026, 4, 10, tzinfo=UTC), "100|100"),
+        ("3|03|15|PM", datetime(2026, 1, 1, 0, 7, tzinfo=UTC), "12|12|00|AM"),
+        ("3|03|15|pm", datetime(2026, 1, 1, 12, 7, tzinfo=UTC), "12|12|12|pm"),
+        ("4|04|5|05", datetime(2026, 1, 1, 1, 7, 9, tzinfo=UTC), "7|07|9|09"),
+        ("06|2006", datetime(7, 1, 1, tzinfo=UTC), "07|0007"),
+        # .999 drops trailing zeros, and the separator too when nothing is left
+        ("05.999|05.000|05,99", datetime(2026, 1, 1, 0, 0, 3, tzinfo=UTC), "03|03.000|03"),
+        ("05.999999999", datetime(2026, 1, 1, 0, 0, 3, 120000, tzinfo=UTC), "03.12"),
+        ("05.0000000000", datetime(2026, 1, 1, 0, 0, 3, 123456, tzinfo=UTC), "03.123456000"),
+        # MST falls back to -0700 when the zone has no abbreviation
+        ("MST", datetime(2026, 1, 1, tzinfo=timezone(timedelta(hours=-2), "")), "-0200"),
+        # offsets with seconds
+        (
+            "-07:00:00|Z070000",
+            datetime(2026, 1, 1, tzinfo=timezone(timedelta(seconds=-3723))),
+            "-01:02:03|-010203",
+        ),
+        # non-ASCII text is copied; only ASCII lowercase blocks Jan/Mon
+        ("Janécrit-Moné", datetime(2026, 2, 3, tzinfo=UTC), "Febécrit-Tueé"),
+        ("", UTC_T, ""),
+    ],
+)
 def test_rules_from_go_source(layout: str, t: datetime, expected: str) -> None:
     assert go_time_format(layout, t) == expected
 
@@ -105,13 +110,16 @@ def test_snmp_log_path_formats_only_the_file_name() -> None:
     assert snmp_log_path("dir/", t) == "dir/"
 
 
-@given(st.text(alphabet="abcdefghiknoqrsuvwxyz!#@ []{}", max_size=40),
-       st.datetimes(timezones=st.just(UTC)))
+@given(
+    st.text(alphabet="abcdefghiknoqrsuvwxyz!#@ []{}", max_size=40),
+    st.datetimes(timezones=st.just(UTC)),
+)
 def test_text_without_token_characters_is_copied(text: str, t: datetime) -> None:
     assert go_time_format(text, t) == text
 
 
 @given(st.datetimes(min_value=datetime(1000, 1, 1), timezones=st.just(UTC)))
 def test_numeric_tokens_agree_with_strftime(t: datetime) -> None:
-    assert go_time_format("2006-01-02T15:04:05.000000 Jan Monday", t) == \
-        t.strftime("%Y-%m-%dT%H:%M:%S.%f %b %A")
+    assert go_time_format("2006-01-02T15:04:05.000000 Jan Monday", t) == t.strftime(
+        "%Y-%m-%dT%H:%M:%S.%f %b %A"
+    )

@@ -26,8 +26,9 @@ from tests.helpers.link import LossyLink
 START = (1 << 32) - 5000  # ms: every run crosses the u32 clock wrap
 
 
-def make(conv: int = 0x11223344, *, mode=(1, 10, 2, 1), wnd=(128, 128), reserved=28,
-         mtu=1350) -> Kcp:
+def make(
+    conv: int = 0x11223344, *, mode=(1, 10, 2, 1), wnd=(128, 128), reserved=28, mtu=1350
+) -> Kcp:
     k = Kcp(conv)
     k.reserve_bytes(reserved)
     k.set_mtu(mtu)
@@ -36,8 +37,17 @@ def make(conv: int = 0x11223344, *, mode=(1, 10, 2, 1), wnd=(128, 128), reserved
     return k
 
 
-def exchange(a: Kcp, b: Kcp, pa: bytes, pb: bytes, link_ab: LossyLink, link_ba: LossyLink,
-             *, chunk: int = 4096, max_ms: int = 120_000) -> tuple[bytes, bytes, int]:
+def exchange(
+    a: Kcp,
+    b: Kcp,
+    pa: bytes,
+    pb: bytes,
+    link_ab: LossyLink,
+    link_ba: LossyLink,
+    *,
+    chunk: int = 4096,
+    max_ms: int = 120_000,
+) -> tuple[bytes, bytes, int]:
     """Both ends send at once (``pa`` a->b, ``pb`` b->a) on a virtual clock crossing the u32
     wrap; returns (what b received, what a received, elapsed ms)."""
     now = START
@@ -50,7 +60,7 @@ def exchange(a: Kcp, b: Kcp, pa: bytes, pb: bytes, link_ab: LossyLink, link_ba: 
         assert now < end, f"stalled: b has {len(got_b)}/{len(pa)}, a {len(got_a)}/{len(pb)}"
         for i, (k, data, link) in enumerate(ends):
             while offs[i] < len(data) and k.writable():
-                k.send(data[offs[i]:offs[i] + chunk])
+                k.send(data[offs[i] : offs[i] + chunk])
                 offs[i] += chunk
                 nxt[i] = now
             if now >= nxt[i]:
@@ -67,8 +77,16 @@ def exchange(a: Kcp, b: Kcp, pa: bytes, pb: bytes, link_ab: LossyLink, link_ba: 
     return bytes(got_b), bytes(got_a), now - START
 
 
-def transfer(a: Kcp, b: Kcp, payload: bytes, link_ab: LossyLink, link_ba: LossyLink,
-             *, chunk: int = 4096, max_ms: int = 120_000) -> tuple[bytes, int]:
+def transfer(
+    a: Kcp,
+    b: Kcp,
+    payload: bytes,
+    link_ab: LossyLink,
+    link_ba: LossyLink,
+    *,
+    chunk: int = 4096,
+    max_ms: int = 120_000,
+) -> tuple[bytes, int]:
     """Move payload a->b through the links on a virtual clock; returns (received, elapsed ms)."""
     got, _, elapsed = exchange(a, b, payload, b"", link_ab, link_ba, chunk=chunk, max_ms=max_ms)
     return got, elapsed
@@ -90,7 +108,8 @@ def test_first_push_layout_and_mss() -> None:
     assert sizes == [24 + 1298, 24 + 1298, 24 + 404]
     segs = [s for p in pkts for s in iter_segments(p)]
     assert [(s.cmd, s.sn, s.frg, s.una, s.ts, s.conv) for s in segs] == [
-        (IKCP_CMD_PUSH, i, 0, 0, 1000, 0x11223344) for i in range(3)]
+        (IKCP_CMD_PUSH, i, 0, 0, 1000, 0x11223344) for i in range(3)
+    ]
     assert segs[0].wnd == 128
     assert b"".join(s.data for s in segs) == b"x" * 3000
 
@@ -110,7 +129,8 @@ def test_ack_thinning_keeps_last_ack_below_rcv_nxt() -> None:
     """kcp-go leaves out ACKs for sn < rcv_nxt except the last entry of the ACK list."""
     b = make()
     pkt = pack_segment(1, IKCP_CMD_PUSH, 0, 32, 7, 0, 0, b"a") + pack_segment(
-        1, IKCP_CMD_PUSH, 0, 32, 8, 1, 0, b"b")
+        1, IKCP_CMD_PUSH, 0, 32, 8, 1, 0, b"b"
+    )
     b.conv = 1
     assert b.input(pkt, 10) == 0
     b.flush(10)
@@ -171,7 +191,8 @@ def test_fast_retransmit_after_two_later_acks() -> None:
     conv = a.conv
     # the peer acks sn 1 and 2 (sn 0 lost), una stays 0
     acks = pack_segment(conv, IKCP_CMD_ACK, 0, 128, 0, 1, 0) + pack_segment(
-        conv, IKCP_CMD_ACK, 0, 128, 0, 2, 0)
+        conv, IKCP_CMD_ACK, 0, 128, 0, 2, 0
+    )
     a.input(acks, 5)
     a.flush(6)
     out = a.take_output()
@@ -194,18 +215,26 @@ def test_rtt_estimate_and_min_rto() -> None:
     assert b.rx_rto >= IKCP_RTO_NDL
 
 
-@pytest.mark.parametrize("loss,jitter,mode", [
-    (0.0, 0, (1, 10, 2, 1)),
-    (0.05, 5, (1, 20, 2, 1)),
-    (0.2, 20, (0, 40, 2, 1)),
-    (0.1, 3, (0, 50, 0, 0)),  # manual defaults: congestion window on, no fast resend
-])
+@pytest.mark.parametrize(
+    "loss,jitter,mode",
+    [
+        (0.0, 0, (1, 10, 2, 1)),
+        (0.05, 5, (1, 20, 2, 1)),
+        (0.2, 20, (0, 40, 2, 1)),
+        (0.1, 3, (0, 50, 0, 0)),  # manual defaults: congestion window on, no fast resend
+    ],
+)
 def test_exact_delivery_over_lossy_link(loss: float, jitter: int, mode) -> None:
     rng = random.Random(7)
     payload = rng.randbytes(300_000)
     a, b = make(mode=mode), make(mode=mode)
-    got, _ = transfer(a, b, payload, LossyLink(seed=1, loss=loss, jitter_ms=jitter),
-                      LossyLink(seed=2, loss=loss, jitter_ms=jitter))
+    got, _ = transfer(
+        a,
+        b,
+        payload,
+        LossyLink(seed=1, loss=loss, jitter_ms=jitter),
+        LossyLink(seed=2, loss=loss, jitter_ms=jitter),
+    )
     assert hashlib.sha256(got).digest() == hashlib.sha256(payload).digest()
     if loss:
         assert a.snmp.retrans_segs > 0
@@ -285,8 +314,17 @@ def test_request_response_tail_at_10_percent_loss() -> None:
     groups slowly, so rebuilt packets come back as stale ACKs. With kcp-go's sampling the
     p99 was 2.5 s here (max 8.5 s); two losses in a row should cost a few RTOs, not seconds."""
     crypt = new_block_crypt("aes", bytes(32))
-    params = SessionParams(mtu=1350, sndwnd=1024, rcvwnd=1024, nodelay=1, interval=10,
-                           resend=2, nc=1, datashard=10, parityshard=3)
+    params = SessionParams(
+        mtu=1350,
+        sndwnd=1024,
+        rcvwnd=1024,
+        nodelay=1,
+        interval=10,
+        resend=2,
+        nc=1,
+        datashard=10,
+        parityshard=3,
+    )
     sim = Sim(rate=20, delay=50, loss=0.1, pacing=False)
     a = sim.a = KcpSession(conv=1, crypt=crypt, now=0.0, params=params)
     b = sim.b = KcpSession(conv=1, crypt=crypt, now=0.0, params=params)

@@ -64,11 +64,13 @@ def lossy(seed: int) -> LossyLink:
     return LossyLink(seed=seed, loss=0.1, delay_ms=15, jitter_ms=30, dup=0.05)
 
 
-@pytest.mark.parametrize("mode", [(1, 10, 2, 1), (1, 20, 2, 1), (0, 40, 0, 0)],
-                         ids=["fast3", "fast2-like", "normal"])
+@pytest.mark.parametrize(
+    "mode", [(1, 10, 2, 1), (1, 20, 2, 1), (0, 40, 0, 0)], ids=["fast3", "fast2-like", "normal"]
+)
 @pytest.mark.parametrize("seed", [1, 2])
-def test_paced_sender_to_plain_receiver_exact_stream(mode: tuple[int, int, int, int],
-                                                     seed: int) -> None:
+def test_paced_sender_to_plain_receiver_exact_stream(
+    mode: tuple[int, int, int, int], seed: int
+) -> None:
     """The receiver is plain kcp-go semantics: a paced sender must need nothing from it."""
     payload = random.Random(seed).randbytes(300_000)
     a, b = paced(make(mode=mode)), make(mode=mode)
@@ -123,8 +125,19 @@ SECONDS_AT_R = 2.5  # each transfer takes this long at the full rate R
 @functools.cache
 def bottleneck(scenario: str, pacing: bool) -> Result:
     rate, delay, loss = SCENARIOS[scenario]
-    return run(rate=rate, delay=delay, loss=loss, mb=rate * SECONDS_AT_R / 8, pacing=pacing,
-               wnd=WND, seconds=60, datashard=0, parityshard=0, mtu=MTU, sample_every=10)
+    return run(
+        rate=rate,
+        delay=delay,
+        loss=loss,
+        mb=rate * SECONDS_AT_R / 8,
+        pacing=pacing,
+        wnd=WND,
+        seconds=60,
+        datashard=0,
+        parityshard=0,
+        mtu=MTU,
+        sample_every=10,
+    )
 
 
 def steady(r: Result) -> list[tuple[int, float, int, int]]:
@@ -197,8 +210,16 @@ def push(sim: Sim, total: int, limit_ms: int) -> None:
 
 def steady_paced_sim(rate: float = 20.0, delay: int = 20) -> Sim:
     """A paced sender after 1.5 MB of bulk transfer: its model has converged."""
-    sim = Sim(rate=rate, delay=delay, pacing=True, wnd=WND, datashard=0, parityshard=0,
-              mtu=MTU, interval=INTERVAL)
+    sim = Sim(
+        rate=rate,
+        delay=delay,
+        pacing=True,
+        wnd=WND,
+        datashard=0,
+        parityshard=0,
+        mtu=MTU,
+        interval=INTERVAL,
+    )
     push(sim, 1_500_000, 20_000)
     pacer = sim.a.kcp.policy.pacer
     assert pacer is not None and pacer.state == PROBE_BW
@@ -277,12 +298,16 @@ def test_app_limited_sender_keeps_the_bandwidth_estimate() -> None:
 PAYLOAD_SHARE = 1298 / 1378  # kcptun's payload per 1350-byte datagram on the wire (aes, FEC)
 
 
-@pytest.mark.parametrize(("rate", "delay", "loss", "mb", "floor"), [
-    (50.0, 40, 0.02, 10, 0.72),
-    (20.0, 50, 0.10, 5, 0.77),
-])
-def test_short_transfer_on_a_long_lossy_path(rate: float, delay: int, loss: float, mb: float,
-                                             floor: float) -> None:
+@pytest.mark.parametrize(
+    ("rate", "delay", "loss", "mb", "floor"),
+    [
+        (50.0, 40, 0.02, 10, 0.72),
+        (20.0, 50, 0.10, 5, 0.77),
+    ],
+)
+def test_short_transfer_on_a_long_lossy_path(
+    rate: float, delay: int, loss: float, mb: float, floor: float
+) -> None:
     """linkbench's lossy profiles in the simulator, kcptun's flags (fast2, FEC 10/3, windows
     1024) plus --pacing --fecadaptive: the median of three links delivers at least ``floor``
     of what the path can carry once loss is paid (before this startup: 0.65 and 0.72)."""
@@ -314,8 +339,16 @@ def test_startup_is_searched_again_after_an_early_exit() -> None:
         elif ms > 130 and p.state == STARTUP:
             restarted.append(ms)
 
-    r = run(rate=rate, delay=50, loss=0.0, mb=5, pacing=True, datashard=0, parityshard=0,
-            observe=cut_startup_short)
+    r = run(
+        rate=rate,
+        delay=50,
+        loss=0.0,
+        mb=5,
+        pacing=True,
+        datashard=0,
+        parityshard=0,
+        observe=cut_startup_short,
+    )
     assert restarted
     assert r.goodput_mbps >= 0.55 * rate
 
@@ -367,5 +400,12 @@ def test_tunnels_pace_by_default_and_kcptun_never_sees_the_flags() -> None:
         assert "--pacing=false" in command_line(off, ["kcpdesk", role])
     assert SessionParams().pacing is False
     assert isinstance(Kcp(1).policy, KcptunRules)
-    assert isinstance(KcpSession(conv=1, crypt=new_block_crypt("none", bytes(32)), now=0.0,
-                                 params=SessionParams(pacing=True)).kcp.policy, PacedSender)
+    assert isinstance(
+        KcpSession(
+            conv=1,
+            crypt=new_block_crypt("none", bytes(32)),
+            now=0.0,
+            params=SessionParams(pacing=True),
+        ).kcp.policy,
+        PacedSender,
+    )

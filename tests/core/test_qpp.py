@@ -30,10 +30,12 @@ M64 = (1 << 64) - 1
 def test_warnings_are_kcptuns() -> None:
     assert qpp_warnings(61, "k" * 211) == []
     assert qpp_warnings(61, "kcpdesk-golden-key") == [
-        "QPP Warning: 'key' has size of 18 bytes, required 211 bytes at least"]
+        "QPP Warning: 'key' has size of 18 bytes, required 211 bytes at least"
+    ]
     assert qpp_warnings(5, "k" * 300) == ["QPP Warning: QPPCount 5, required 7 at least"]
     assert qpp_warnings(64, "k" * 300) == [
-        "QPP Warning: QPPCount 64, choose a prime number for security"]
+        "QPP Warning: QPPCount 64, choose a prime number for security"
+    ]
     assert len(qpp_warnings(2, "é" * 100)) == 3  # 200 bytes of UTF-8: short, few, even
     assert QPP_MIN_SEED == 211
 
@@ -50,8 +52,10 @@ def test_tunnel_start_logs_the_warnings(caplog: pytest.LogCaptureFixture) -> Non
     with caplog.at_level(logging.WARNING):
         assert prepare_qpp("short", 8) == b"short"
     messages = [r.getMessage() for r in caplog.records]
-    assert messages == ["QPP Warning: 'key' has size of 5 bytes, required 211 bytes at least",
-                        "QPP Warning: QPPCount 8, choose a prime number for security"]
+    assert messages == [
+        "QPP Warning: 'key' has size of 5 bytes, required 211 bytes at least",
+        "QPP Warning: QPPCount 8, choose a prime number for security",
+    ]
 
 
 @pytest.mark.parametrize("count", [1, 7, 61])
@@ -97,8 +101,8 @@ def test_streams_past_the_shared_cache_stay_in_step(monkeypatch: pytest.MonkeyPa
         rng, off, wire, back = random.Random(6), 0, bytearray(), bytearray()
         while off < len(data):
             n = rng.randint(0, 400)
-            wire += enc.encrypt(data[off:off + n])
-            back += dec.decrypt(bytes(wire[off:off + n]))
+            wire += enc.encrypt(data[off : off + n])
+            back += dec.decrypt(bytes(wire[off : off + n]))
             off += n
         assert bytes(wire) == _reference(b"other seed", 7, data)
         assert bytes(back) == data
@@ -138,8 +142,10 @@ def test_startup_report_names_qpp_only_when_on() -> None:
 
 
 def test_kcptun_2025_json_with_qpp_loads() -> None:
-    text = '{"key": "k", "crypt": "aes-128-gcm", "QPP": true, "qppCount": 31, "peer": ' \
-           '"kcptun-2025", "somethingNew": 1}'
+    text = (
+        '{"key": "k", "crypt": "aes-128-gcm", "QPP": true, "qppCount": 31, "peer": '
+        '"kcptun-2025", "somethingNew": 1}'
+    )
     cfg = TunnelConfig.from_kcptun_json_text("client", text)
     assert (cfg.crypt, cfg.qpp, cfg.qppcount) == ("aes-128-gcm", True, 31)
     assert cfg.validate() == []

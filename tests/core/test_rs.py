@@ -14,8 +14,44 @@ from kcpcore.errors import ConfigError, LocalProtocolError, MalformedPacket
 from kcpcore.rs import MUL_TABLE, ReedSolomon, combine, gf_exp, gf_inv, gf_mul
 
 # klauspost galois_test.go testGalois: the input slice and the expected products.
-GALOIS_IN = bytes([0, 1, 2, 3, 4, 5, 6, 10, 50, 100, 150, 174, 201, 255, 99, 32, 67, 85, 200, 199,
-                   198, 197, 196, 195, 194, 193, 192, 191, 190, 189, 188, 187, 186, 185])
+GALOIS_IN = bytes(
+    [
+        0,
+        1,
+        2,
+        3,
+        4,
+        5,
+        6,
+        10,
+        50,
+        100,
+        150,
+        174,
+        201,
+        255,
+        99,
+        32,
+        67,
+        85,
+        200,
+        199,
+        198,
+        197,
+        196,
+        195,
+        194,
+        193,
+        192,
+        191,
+        190,
+        189,
+        188,
+        187,
+        186,
+        185,
+    ]
+)
 MUL_25 = bytes.fromhex("0019322b647d56fab86dc785c31f220725feda5d446f7639200b121108233a756c47")
 XOR_52 = bytes.fromhex("002d5a77b499ee2f79f20751d41931c9f8fcf94f621538fbd6a18c96bbcce1220f78")
 MUL_177 = bytes.fromhex("00b17fcefe4f819e0306e875bd4036a395cb0cdd6ca21323925ced1baa64d5e5549a")
@@ -58,14 +94,18 @@ def test_gf_exp_is_repeated_multiplication() -> None:
             power = gf_mul(power, a)
 
 
-@pytest.mark.parametrize(("rows", "inputs", "expected"), [
-    ([[25]], [GALOIS_IN], MUL_25),                      # galMulSlice(25, in)
-    ([[25, 52]], [GALOIS_IN, GALOIS_IN], XOR_52),       # then galMulSliceXor(52, in)
-    ([[177]], [GALOIS_IN], MUL_177),                    # galMulSlice(177, in)
-    ([[177, 117]], [GALOIS_IN, GALOIS_IN], XOR_117),    # then galMulSliceXor(117, in)
-])
-def test_combine_matches_klauspost_slices(rows: list[list[int]], inputs: list[bytes],
-                                          expected: bytes) -> None:
+@pytest.mark.parametrize(
+    ("rows", "inputs", "expected"),
+    [
+        ([[25]], [GALOIS_IN], MUL_25),  # galMulSlice(25, in)
+        ([[25, 52]], [GALOIS_IN, GALOIS_IN], XOR_52),  # then galMulSliceXor(52, in)
+        ([[177]], [GALOIS_IN], MUL_177),  # galMulSlice(177, in)
+        ([[177, 117]], [GALOIS_IN, GALOIS_IN], XOR_117),  # then galMulSliceXor(117, in)
+    ],
+)
+def test_combine_matches_klauspost_slices(
+    rows: list[list[int]], inputs: list[bytes], expected: bytes
+) -> None:
     assert combine(rows, inputs, len(GALOIS_IN)) == [expected]
 
 
@@ -76,23 +116,38 @@ def test_matrix_multiply_and_inverse_match_klauspost() -> None:
     assert rs._mat_mul(m1, m2).tolist() == [[11, 22], [19, 42]]
     m = np.array([[56, 23, 98], [3, 100, 200], [45, 201, 123]], dtype=np.uint8)
     assert rs._mat_invert(m).tolist() == [[175, 133, 33], [130, 13, 245], [112, 35, 126]]
-    m = np.array([[1, 0, 0, 0, 0], [0, 1, 0, 0, 0], [0, 0, 0, 1, 0], [0, 0, 0, 0, 1],
-                  [7, 7, 6, 6, 1]], dtype=np.uint8)
-    assert rs._mat_invert(m).tolist() == [[1, 0, 0, 0, 0], [0, 1, 0, 0, 0],
-                                          [123, 123, 1, 122, 122], [0, 0, 1, 0, 0],
-                                          [0, 0, 0, 1, 0]]
+    m = np.array(
+        [[1, 0, 0, 0, 0], [0, 1, 0, 0, 0], [0, 0, 0, 1, 0], [0, 0, 0, 0, 1], [7, 7, 6, 6, 1]],
+        dtype=np.uint8,
+    )
+    assert rs._mat_invert(m).tolist() == [
+        [1, 0, 0, 0, 0],
+        [0, 1, 0, 0, 0],
+        [123, 123, 1, 122, 122],
+        [0, 0, 1, 0, 0],
+        [0, 0, 0, 1, 0],
+    ]
     with pytest.raises(ValueError, match="singular"):
         rs._mat_invert(np.array([[4, 2], [12, 6]], dtype=np.uint8))
 
 
-@pytest.mark.parametrize(("ds", "ps", "parity_rows"), [
-    # PROTOCOL.md 4.4 (checked against the Debian binary)
-    (10, 3, [[129, 150, 175, 184, 210, 196, 254, 232, 3, 2],
-             [150, 129, 184, 175, 196, 210, 232, 254, 2, 3],
-             [191, 214, 98, 10, 6, 111, 223, 183, 5, 4]]),
-    (4, 2, [[27, 28, 18, 20], [28, 27, 20, 18]]),
-    (3, 1, [[1, 1, 1]]),
-])
+@pytest.mark.parametrize(
+    ("ds", "ps", "parity_rows"),
+    [
+        # PROTOCOL.md 4.4 (checked against the Debian binary)
+        (
+            10,
+            3,
+            [
+                [129, 150, 175, 184, 210, 196, 254, 232, 3, 2],
+                [150, 129, 184, 175, 196, 210, 232, 254, 2, 3],
+                [191, 214, 98, 10, 6, 111, 223, 183, 5, 4],
+            ],
+        ),
+        (4, 2, [[27, 28, 18, 20], [28, 27, 20, 18]]),
+        (3, 1, [[1, 1, 1]]),
+    ],
+)
 def test_encoding_matrix_rows(ds: int, ps: int, parity_rows: list[list[int]]) -> None:
     matrix = np.asarray(ReedSolomon(ds, ps).matrix)
     assert matrix.shape == (ds + ps, ds)
@@ -136,15 +191,22 @@ def test_one_encode_matches_klauspost() -> None:
     # reedsolomon_test.go TestOneEncode, New(5, 5)
     codec = ReedSolomon(5, 5)
     data = [bytes([0, 1]), bytes([4, 5]), bytes([2, 3]), bytes([6, 7]), bytes([8, 9])]
-    assert codec.encode(data) == [bytes([12, 13]), bytes([10, 11]), bytes([14, 15]),
-                                  bytes([90, 91]), bytes([94, 95])]
+    assert codec.encode(data) == [
+        bytes([12, 13]),
+        bytes([10, 11]),
+        bytes([14, 15]),
+        bytes([90, 91]),
+        bytes([94, 95]),
+    ]
 
 
 def test_encode_10_3_against_protocol_rows_scalar() -> None:
     # Parity of (10,3) computed byte by byte from the PROTOCOL.md rows, not from our matrix.
-    rows = [[129, 150, 175, 184, 210, 196, 254, 232, 3, 2],
-            [150, 129, 184, 175, 196, 210, 232, 254, 2, 3],
-            [191, 214, 98, 10, 6, 111, 223, 183, 5, 4]]
+    rows = [
+        [129, 150, 175, 184, 210, 196, 254, 232, 3, 2],
+        [150, 129, 184, 175, 196, 210, 232, 254, 2, 3],
+        [191, 214, 98, 10, 6, 111, 223, 183, 5, 4],
+    ]
     data = [bytes((j * 37 + t * 11 + (t * t) % 7) & 0xFF for t in range(64)) for j in range(10)]
     expected = []
     for row in rows:
@@ -156,10 +218,18 @@ def test_encode_10_3_against_protocol_rows_scalar() -> None:
     assert ReedSolomon(10, 3).encode(data) == expected
 
 
-@pytest.mark.parametrize(("ds", "ps", "field"), [
-    (0, 3, "datashard"), (10, 0, "parityshard"), (-1, 3, "datashard"), (256, 1, "datashard"),
-    (1, 256, "parityshard"), (200, 57, "parityshard"), (255, 2, "parityshard"),
-])
+@pytest.mark.parametrize(
+    ("ds", "ps", "field"),
+    [
+        (0, 3, "datashard"),
+        (10, 0, "parityshard"),
+        (-1, 3, "datashard"),
+        (256, 1, "datashard"),
+        (1, 256, "parityshard"),
+        (200, 57, "parityshard"),
+        (255, 2, "parityshard"),
+    ],
+)
 def test_config_limits(ds: int, ps: int, field: str) -> None:
     with pytest.raises(ConfigError) as info:
         ReedSolomon(ds, ps)
@@ -241,6 +311,7 @@ def test_any_ps_erasures_recover(data: st.DataObject, ds: int, ps: int, length: 
             acc ^= gf_mul(c, s[t])
         assert p[t] == acc
     lost = data.draw(st.sets(st.integers(0, ds + ps - 1), max_size=ps))
-    received: list[bytes | None] = [None if i in lost else s
-                                    for i, s in enumerate([*shards, *parity])]
+    received: list[bytes | None] = [
+        None if i in lost else s for i, s in enumerate([*shards, *parity])
+    ]
     assert codec.reconstruct(received) == shards

@@ -30,8 +30,9 @@ LOSSY = (20.0, 50, 0.10, {})
 
 
 @functools.cache
-def transfer(path: tuple[float, int, float, tuple[tuple[str, float], ...]], paced: bool,
-             mb: float = 4.0) -> tuple[Result, str | None, bool]:
+def transfer(
+    path: tuple[float, int, float, tuple[tuple[str, float], ...]], paced: bool, mb: float = 4.0
+) -> tuple[Result, str | None, bool]:
     """(result, guard's fallback reason, whether the pacer saw reordering)."""
     rate, delay, loss, opts = path
     seen: dict[str, object] = {}
@@ -39,8 +40,16 @@ def transfer(path: tuple[float, int, float, tuple[tuple[str, float], ...]], pace
     def keep(sim: Sim) -> None:
         seen["policy"] = sim.a.kcp.policy
 
-    r = run(rate=rate, delay=delay, loss=loss, mb=mb, pacing=paced, fec_adaptive=paced,
-            link_opts=dict(opts), setup=keep)
+    r = run(
+        rate=rate,
+        delay=delay,
+        loss=loss,
+        mb=mb,
+        pacing=paced,
+        fec_adaptive=paced,
+        link_opts=dict(opts),
+        setup=keep,
+    )
     policy = seen["policy"]
     if isinstance(policy, PacedSender):
         return r, policy.fallback_reason, policy.pacer.reordering
@@ -99,13 +108,22 @@ def test_guard_falls_back_to_kcptun_rules_once(caplog: pytest.LogCaptureFixture)
         box["mss"] = a.kcp.mss
 
     with caplog.at_level(logging.WARNING, logger="kcpcore.pacedsender"):
-        run(rate=rate, delay=delay, loss=loss, mb=10, pacing=True, setup=broken,
-            observe=watch, link_opts=opts)
+        run(
+            rate=rate,
+            delay=delay,
+            loss=loss,
+            mb=10,
+            pacing=True,
+            setup=broken,
+            observe=watch,
+            link_opts=opts,
+        )
     policy = box["policy"]
     assert isinstance(policy, QuarterRtt) and policy.fallback_reason is not None
     assert "kcptun's rules" in policy.fallback_reason
     assert [rec.getMessage() for rec in caplog.records].count(
-        f"conv 00000001: pacing off: {policy.fallback_reason}") == 1
+        f"conv 00000001: pacing off: {policy.fallback_reason}"
+    ) == 1
     since = next(i for i, p in enumerate(progress) if p[2])
     (t0, una0, _), (t1, una1, _) = progress[since], progress[-1]
     after = (una1 - una0) * int(box["mss"]) * 8 / (t1 - t0) / 1000  # Mbit/s

@@ -32,15 +32,16 @@ def frame(ver: int, cmd: int, sid: int, payload: bytes = b"", length: int | None
 
 
 def pair(cfg: SmuxConfig) -> tuple[SmuxSession, SmuxSession]:
-    return SmuxSession(client=True, config=cfg, now=0.0), SmuxSession(client=False, config=cfg,
-                                                                        now=0.0)
+    return SmuxSession(client=True, config=cfg, now=0.0), SmuxSession(
+        client=False, config=cfg, now=0.0
+    )
 
 
 def test_client_first_syn_is_sid_3_like_kcptun() -> None:
     c = SmuxSession(client=True, config=V1, now=0.0)
     assert c.open_stream() == 3
     assert c.open_stream() == 5
-    assert c.data_to_send() == bytes.fromhex("0100000003000000" "0100000005000000")
+    assert c.data_to_send() == bytes.fromhex("01000000030000000100000005000000")
 
 
 def test_psh_frames_split_at_max_frame_size() -> None:
@@ -92,8 +93,13 @@ def test_full_receive_buffer_is_not_a_dead_peer() -> None:
 
 def test_receive_events_and_token_accounting() -> None:
     s = SmuxSession(client=False, config=V1, now=0.0)
-    data = (frame(1, CMD_SYN, 3) + frame(1, CMD_PSH, 3, b"hello") + frame(1, CMD_PSH, 9, b"lost")
-            + frame(1, CMD_FIN, 3) + frame(1, CMD_SYN, 3))
+    data = (
+        frame(1, CMD_SYN, 3)
+        + frame(1, CMD_PSH, 3, b"hello")
+        + frame(1, CMD_PSH, 9, b"lost")
+        + frame(1, CMD_FIN, 3)
+        + frame(1, CMD_SYN, 3)
+    )
     events = s.receive_data(data)
     assert events == [StreamOpened(3), StreamData(3, b"hello"), StreamEnded(3)]
     assert s.buffered_receive == 5  # data for an unknown sid is read and thrown away
@@ -104,8 +110,12 @@ def test_receive_events_and_token_accounting() -> None:
 
 def test_frames_split_anywhere_decode_the_same() -> None:
     s = SmuxSession(client=False, config=V2, now=0.0)
-    data = (frame(2, CMD_SYN, 3) + frame(2, CMD_PSH, 3, bytes(range(200)))
-            + frame(2, CMD_UPD, 3, struct.pack("<II", 0, 1 << 20)) + frame(2, CMD_FIN, 3))
+    data = (
+        frame(2, CMD_SYN, 3)
+        + frame(2, CMD_PSH, 3, bytes(range(200)))
+        + frame(2, CMD_UPD, 3, struct.pack("<II", 0, 1 << 20))
+        + frame(2, CMD_FIN, 3)
+    )
     whole = SmuxSession(client=False, config=V2, now=0.0).receive_data(data)
     rng = random.Random(7)
     for _ in range(50):
@@ -152,8 +162,7 @@ def test_v2_sender_respects_peer_window_and_resumes_on_upd() -> None:
     assert c.send(sid, b"x" * (INITIAL_PEER_WINDOW + 1000)) == INITIAL_PEER_WINDOW
     assert c.send(sid, b"y") == 0
     srv_events = srv.receive_data(c.data_to_send())
-    assert sum(len(e.data) for e in srv_events if isinstance(e, StreamData)) == \
-        INITIAL_PEER_WINDOW
+    assert sum(len(e.data) for e in srv_events if isinstance(e, StreamData)) == INITIAL_PEER_WINDOW
     srv.stream_consumed(sid, INITIAL_PEER_WINDOW)
     assert c.receive_data(srv.data_to_send()) == [StreamWritable(sid)]
     assert c.send(sid, b"y" * 10) == 10
@@ -228,13 +237,16 @@ def test_stream_ids_exhausted_fail_locally() -> None:
     assert c.data_to_send() == b""
 
 
-@pytest.mark.parametrize(("kwargs", "field"), [
-    ({"version": 3}, "smuxver"),
-    ({"keepalive_interval": 31.0}, "keepalive"),
-    ({"keepalive_interval": 0.0}, "keepalive"),
-    ({"max_stream_buffer": 5, "max_receive_buffer": 4}, "streambuf"),
-    ({"max_frame_size": 65536}, "max_frame_size"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"version": 3}, "smuxver"),
+        ({"keepalive_interval": 31.0}, "keepalive"),
+        ({"keepalive_interval": 0.0}, "keepalive"),
+        ({"max_stream_buffer": 5, "max_receive_buffer": 4}, "streambuf"),
+        ({"max_frame_size": 65536}, "max_frame_size"),
+    ],
+)
 def test_config_rules_of_smux_verify_config(kwargs: dict[str, float], field: str) -> None:
     with pytest.raises(ConfigError) as info:
         SmuxConfig(**kwargs).verify()  # type: ignore[arg-type]
@@ -246,15 +258,17 @@ def test_config_rules_of_smux_verify_config(kwargs: dict[str, float], field: str
 def test_garbage_never_raises_and_buffers_stay_bounded(data: bytes, cfg: SmuxConfig) -> None:
     s = SmuxSession(client=False, config=cfg, now=0.0)
     for ev in s.receive_data(data):
-        assert isinstance(ev, (StreamOpened, StreamData, StreamEnded, StreamWritable,
-                               SessionDead))
+        assert isinstance(ev, (StreamOpened, StreamData, StreamEnded, StreamWritable, SessionDead))
     assert s.buffered_receive <= len(data)
     assert len(s._inbuf) < 8 + 65535 + 8
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.lists(st.binary(min_size=0, max_size=5000), min_size=1, max_size=8),
-       st.sampled_from([V1, V2]), st.integers(1, 4000))
+@given(
+    st.lists(st.binary(min_size=0, max_size=5000), min_size=1, max_size=8),
+    st.sampled_from([V1, V2]),
+    st.integers(1, 4000),
+)
 def test_streams_round_trip_exactly(chunks: list[bytes], cfg: SmuxConfig, cut: int) -> None:
     c, srv = pair(cfg)
     sid = c.open_stream()
@@ -270,7 +284,7 @@ def test_streams_round_trip_exactly(chunks: list[bytes], cfg: SmuxConfig, cut: i
                     c.send_fin(sid)
         wire = c.data_to_send()
         for off in range(0, len(wire), cut):
-            for ev in srv.receive_data(wire[off:off + cut]):
+            for ev in srv.receive_data(wire[off : off + cut]):
                 if isinstance(ev, StreamData):
                     got += ev.data
                     srv.stream_consumed(ev.sid, len(ev.data))

@@ -24,7 +24,7 @@ from kcpcore.snappy import (
 def chunks(stream: bytes) -> list[tuple[int, int]]:
     out, off = [], 0
     while off < len(stream):
-        ctype, length = stream[off], int.from_bytes(stream[off + 1:off + 4], "little")
+        ctype, length = stream[off], int.from_bytes(stream[off + 1 : off + 4], "little")
         out.append((ctype, length))
         off += 4 + length
     return out
@@ -54,13 +54,16 @@ def test_python_snappy_reads_ours_and_we_read_python_snappys() -> None:
     assert SnappyReader().feed(theirs) == b"".join(data)
 
 
-@pytest.mark.parametrize(("stream", "why"), [
-    (b"\x01\x08\x00\x00" + bytes(8), "starts with chunk type"),
-    (STREAM_IDENTIFIER + b"\x05\x01\x00\x00x", "reserved unskippable"),
-    (STREAM_IDENTIFIER + b"\x00" + (MAX_CHUNK_LEN + 1).to_bytes(3, "little"), "out of range"),
-    (STREAM_IDENTIFIER + b"\x01\x02\x00\x00xx", "out of range"),
-    (b"\xff\x06\x00\x00sNaPpZ", "bad stream identifier"),
-])
+@pytest.mark.parametrize(
+    ("stream", "why"),
+    [
+        (b"\x01\x08\x00\x00" + bytes(8), "starts with chunk type"),
+        (STREAM_IDENTIFIER + b"\x05\x01\x00\x00x", "reserved unskippable"),
+        (STREAM_IDENTIFIER + b"\x00" + (MAX_CHUNK_LEN + 1).to_bytes(3, "little"), "out of range"),
+        (STREAM_IDENTIFIER + b"\x01\x02\x00\x00xx", "out of range"),
+        (b"\xff\x06\x00\x00sNaPpZ", "bad stream identifier"),
+    ],
+)
 def test_go_reader_errors(stream: bytes, why: str) -> None:
     r = SnappyReader()
     with pytest.raises(SnappyError, match=why):
@@ -79,8 +82,13 @@ def test_crc_mismatch_is_an_error() -> None:
 
 def test_skippable_chunks_and_repeated_identifier_are_ignored() -> None:
     w = SnappyWriter()
-    stream = (w.compress(b"one") + b"\x80\x03\x00\x00abc" + STREAM_IDENTIFIER
-              + b"\xfe\x00\x00\x00" + w.compress(b"two"))
+    stream = (
+        w.compress(b"one")
+        + b"\x80\x03\x00\x00abc"
+        + STREAM_IDENTIFIER
+        + b"\xfe\x00\x00\x00"
+        + w.compress(b"two")
+    )
     assert SnappyReader().feed(stream) == b"onetwo"
 
 
@@ -93,16 +101,21 @@ def test_partial_chunks_wait_for_the_rest() -> None:
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(st.binary(max_size=3000) | st.builds(lambda n: b"ab" * n, st.integers(0, 9000)),
-                min_size=1, max_size=6),
-       st.lists(st.integers(1, 4000), min_size=1, max_size=20))
+@given(
+    st.lists(
+        st.binary(max_size=3000) | st.builds(lambda n: b"ab" * n, st.integers(0, 9000)),
+        min_size=1,
+        max_size=6,
+    ),
+    st.lists(st.integers(1, 4000), min_size=1, max_size=20),
+)
 def test_any_split_round_trips(pieces: list[bytes], cuts: list[int]) -> None:
     w = SnappyWriter()
     stream = b"".join(w.compress(p) for p in pieces if p)
     r, out, off, i = SnappyReader(), bytearray(), 0, 0
     while off < len(stream):
         n = cuts[i % len(cuts)]
-        out += r.feed(stream[off:off + n])
+        out += r.feed(stream[off : off + n])
         off, i = off + n, i + 1
     assert bytes(out) == b"".join(pieces)
 

@@ -19,8 +19,23 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-EXTREME_VALUES = (0, 1, 2, 0x7F, 0x80, 0xFF, 0x100, 0x7FFF, 0x8000, 0xFFFF, 0x10000,
-                  0x7FFF_FFFF, 0x8000_0000, 0xFFFF_FFFE, 0xFFFF_FFFF)
+EXTREME_VALUES = (
+    0,
+    1,
+    2,
+    0x7F,
+    0x80,
+    0xFF,
+    0x100,
+    0x7FFF,
+    0x8000,
+    0xFFFF,
+    0x10000,
+    0x7FFF_FFFF,
+    0x8000_0000,
+    0xFFFF_FFFE,
+    0xFFFF_FFFF,
+)
 _WIDTH = {1: "<B", 2: "<H", 3: "<I", 4: "<I"}
 
 Field = tuple[int, int]
@@ -28,13 +43,17 @@ Field = tuple[int, int]
 
 
 @st.composite
-def mutations(draw: st.DrawFn, valid: bytes, fields: Sequence[Field] = (),
-              max_ops: int = 4) -> bytes:
+def mutations(
+    draw: st.DrawFn, valid: bytes, fields: Sequence[Field] = (), max_ops: int = 4
+) -> bytes:
     """``valid`` after 1..max_ops hostile edits (may come back unchanged only by chance)."""
     buf = bytearray(valid)
     for _ in range(draw(st.integers(1, max_ops))):
-        op = draw(st.sampled_from(("flip", "byte", "truncate", "extend", "field", "field",
-                                   "splice", "repeat")))
+        op = draw(
+            st.sampled_from(
+                ("flip", "byte", "truncate", "extend", "field", "field", "splice", "repeat")
+            )
+        )
         n = len(buf)
         if op == "flip" and n:
             bit = draw(st.integers(0, n * 8 - 1))
@@ -42,17 +61,21 @@ def mutations(draw: st.DrawFn, valid: bytes, fields: Sequence[Field] = (),
         elif op == "byte" and n:
             buf[draw(st.integers(0, n - 1))] = draw(st.integers(0, 255))
         elif op == "truncate":
-            del buf[draw(st.integers(0, n)):]
+            del buf[draw(st.integers(0, n)) :]
         elif op == "extend":
-            buf += draw(st.binary(min_size=1, max_size=64) | st.sampled_from(
-                [bytes(1000), b"\xff" * 300]))
+            buf += draw(
+                st.binary(min_size=1, max_size=64) | st.sampled_from([bytes(1000), b"\xff" * 300])
+            )
         elif op == "field" and fields:
             off, width = draw(st.sampled_from(list(fields)))
             if off + width <= n:
-                value = draw(st.sampled_from(EXTREME_VALUES) | st.integers(0, 0xFFFF_FFFF)
-                             | st.integers(max(0, n - 8), n + 8))
+                value = draw(
+                    st.sampled_from(EXTREME_VALUES)
+                    | st.integers(0, 0xFFFF_FFFF)
+                    | st.integers(max(0, n - 8), n + 8)
+                )
                 value &= (1 << (8 * width)) - 1
-                buf[off:off + width] = struct.pack(_WIDTH[width], value)[:width]
+                buf[off : off + width] = struct.pack(_WIDTH[width], value)[:width]
         elif op == "splice":
             at = draw(st.integers(0, n))
             buf[at:at] = draw(st.binary(min_size=1, max_size=32))
@@ -62,8 +85,9 @@ def mutations(draw: st.DrawFn, valid: bytes, fields: Sequence[Field] = (),
     return bytes(buf)
 
 
-def fast_and_long(fast: int, long: int, **strategies: st.SearchStrategy[Any]) -> Callable[
-        [Callable[..., None]], tuple[Callable[..., None], Callable[..., None]]]:
+def fast_and_long(
+    fast: int, long: int, **strategies: st.SearchStrategy[Any]
+) -> Callable[[Callable[..., None]], tuple[Callable[..., None], Callable[..., None]]]:
     """``(quick_test, slow_test)`` running ``body`` under ``@given(**strategies)``.
 
     Usage: ``test_x, test_x_long = fast_and_long(50, 5000, a=st...)(_x)``; pytest collects
@@ -84,7 +108,15 @@ def segment_fields(packet: bytes, first: int = 0) -> list[Field]:
     out: list[Field] = []
     off = first
     while off + 24 <= len(packet):
-        out += [(off, 4), (off + 4, 1), (off + 5, 1), (off + 6, 2), (off + 8, 4),
-                (off + 12, 4), (off + 16, 4), (off + 20, 4)]
-        off += 24 + int.from_bytes(packet[off + 20:off + 24], "little")
+        out += [
+            (off, 4),
+            (off + 4, 1),
+            (off + 5, 1),
+            (off + 6, 2),
+            (off + 8, 4),
+            (off + 12, 4),
+            (off + 16, 4),
+            (off + 20, 4),
+        ]
+        off += 24 + int.from_bytes(packet[off + 20 : off + 24], "little")
     return out

@@ -26,11 +26,19 @@ SECONDS = int(os.environ.get("KCPDESK_FUZZ_SECONDS", "10"))
 @pytest.mark.parametrize("name", sorted(CHECKS))
 def test_harness_runs_without_crashing(name: str, tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
-    cmd = [sys.executable, str(ROOT / "fuzz" / f"fuzz_{name}.py"), f"-max_total_time={SECONDS}",
-           "-rss_limit_mb=2048", "-timeout=20", "-print_final_stats=1",
-           f"-artifact_prefix={tmp_path}/", str(corpus)]
-    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True,
-                          timeout=SECONDS * 6 + 60, check=False)
+    cmd = [
+        sys.executable,
+        str(ROOT / "fuzz" / f"fuzz_{name}.py"),
+        f"-max_total_time={SECONDS}",
+        "-rss_limit_mb=2048",
+        "-timeout=20",
+        "-print_final_stats=1",
+        f"-artifact_prefix={tmp_path}/",
+        str(corpus),
+    ]
+    proc = subprocess.run(
+        cmd, cwd=ROOT, capture_output=True, text=True, timeout=SECONDS * 6 + 60, check=False
+    )
     crashes = sorted(p.name for p in tmp_path.glob("*-*") if p.is_file())
     assert proc.returncode == 0 and not crashes, (crashes, proc.stderr[-4000:])
     executed = 0

@@ -23,8 +23,14 @@ def _cases() -> list[object]:
         name = path.parent.name
         marks = []
         if path.name.startswith("known-"):
-            issue = next((i for i in targets.KNOWN_ISSUES if path.name == f"known-{i}"
-                          or path.name.startswith(f"known-{i}-")), None)
+            issue = next(
+                (
+                    i
+                    for i in targets.KNOWN_ISSUES
+                    if path.name == f"known-{i}" or path.name.startswith(f"known-{i}-")
+                ),
+                None,
+            )
             marks.append(pytest.mark.xfail(strict=True, reason=f"reported: {issue}"))
         out.append(pytest.param(name, path, marks=marks, id=f"{name}/{path.name}"))
     return out

@@ -51,7 +51,7 @@ def _replays_are_refused_within_the_window(data: st.DataObject) -> None:
     accepted = list(sent)  # the filter remembers the last capacity // 2 accepted nonces
     order = data.draw(st.lists(st.integers(0, len(sent) - 1), max_size=50))
     for i in order:
-        recent = sent[i] in accepted[-(capacity // 2):]
+        recent = sent[i] in accepted[-(capacity // 2) :]
         try:
             crypt.open(sent[i])
         except ReplayedPacket:

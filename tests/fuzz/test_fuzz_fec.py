@@ -78,7 +78,8 @@ def _damaged_genuine_groups(case: tuple[int, int, list[tuple[bytes, int]]]) -> N
 
 
 test_damaged_genuine_groups, test_damaged_genuine_groups_long = fast_and_long(
-    60, 3000, case=damaged_streams())(_damaged_genuine_groups)
+    60, 3000, case=damaged_streams()
+)(_damaged_genuine_groups)
 
 
 def _fuzz_script(data: bytes) -> None:
@@ -86,29 +87,37 @@ def _fuzz_script(data: bytes) -> None:
 
 
 test_fuzz_script_random, test_fuzz_script_random_long = fast_and_long(
-    60, 4000, data=st.binary(max_size=3000))(_fuzz_script)
+    60, 4000, data=st.binary(max_size=3000)
+)(_fuzz_script)
 
 
 @st.composite
 def garbage_then_genuine(draw: st.DrawFn) -> tuple[int, int, list[bytes], list[bytes], set[int]]:
     ds, ps = draw(layouts)
-    garbage = draw(st.lists(
-        st.builds(lambda seq, flag, body: struct.pack("<IH", seq, flag) + body,
-                  st.integers(0, MASK32), st.sampled_from([0xF1, 0xF2]),
-                  st.binary(min_size=2, max_size=300)), max_size=80))
+    garbage = draw(
+        st.lists(
+            st.builds(
+                lambda seq, flag, body: struct.pack("<IH", seq, flag) + body,
+                st.integers(0, MASK32),
+                st.sampled_from([0xF1, 0xF2]),
+                st.binary(min_size=2, max_size=300),
+            ),
+            max_size=80,
+        )
+    )
     start = draw(st.integers(0, paws_for(ds, ps) // (ds + ps) - 1)) * (ds + ps)
     ngroups = 40
     payloads = [bytes([i % 251]) * 30 + i.to_bytes(4, "little") for i in range(ngroups * ds)]
     pkts = genuine(ds, ps, payloads, start)
     lost: set[int] = set()
     for g in range(ngroups):
-        lost |= {g * (ds + ps) + i for i in draw(st.sets(st.integers(0, ds + ps - 1),
-                                                         max_size=ps))}
+        lost |= {g * (ds + ps) + i for i in draw(st.sets(st.integers(0, ds + ps - 1), max_size=ps))}
     return ds, ps, garbage, pkts, lost
 
 
-def _recovers_after_garbage_ages_out(case: tuple[int, int, list[bytes], list[bytes],
-                                                set[int]]) -> None:
+def _recovers_after_garbage_ages_out(
+    case: tuple[int, int, list[bytes], list[bytes], set[int]],
+) -> None:
     """Whatever the garbage did (autotune included), FEC works again once it expired.
 
     A hostile or broken peer can make the decoder retune (kcp-go's autotune) or fill the
@@ -139,8 +148,9 @@ def _recovers_after_garbage_ages_out(case: tuple[int, int, list[bytes], list[byt
     assert want <= recovered
 
 
-test_recovers_after_garbage_ages_out, test_recovers_after_garbage_ages_out_long = (
-    fast_and_long(25, 1000, case=garbage_then_genuine())(_recovers_after_garbage_ages_out))
+test_recovers_after_garbage_ages_out, test_recovers_after_garbage_ages_out_long = fast_and_long(
+    25, 1000, case=garbage_then_genuine()
+)(_recovers_after_garbage_ages_out)
 
 
 def test_autotune_shrink_does_not_let_the_queue_grow() -> None:

@@ -58,8 +58,8 @@ def _segments_differential(kind: int, pkt: bytes) -> None:
 
 
 test_segments_differential, test_segments_differential_long = fast_and_long(
-    150, 8000, kind=st.integers(0, 255), pkt=damaged_packets() | st.binary(max_size=200))(
-    _segments_differential)
+    150, 8000, kind=st.integers(0, 255), pkt=damaged_packets() | st.binary(max_size=200)
+)(_segments_differential)
 
 
 def _kcp_script(data: bytes) -> None:
@@ -67,21 +67,23 @@ def _kcp_script(data: bytes) -> None:
 
 
 test_kcp_script_random, test_kcp_script_random_long = fast_and_long(
-    80, 5000, data=st.binary(max_size=2000))(_kcp_script)
+    80, 5000, data=st.binary(max_size=2000)
+)(_kcp_script)
 
 
 forged = st.builds(
     lambda cmd, frg, wnd, ts, sn_d, una_d, n: (cmd, frg, wnd, ts, sn_d, una_d, n),
     st.sampled_from([IKCP_CMD_PUSH, IKCP_CMD_ACK, IKCP_CMD_WASK, IKCP_CMD_WINS]),
-    st.sampled_from([0, 1, 254, 255]), st.sampled_from([0, 1, 0xFFFF]),
+    st.sampled_from([0, 1, 254, 255]),
+    st.sampled_from([0, 1, 0xFFFF]),
     st.sampled_from([0, START, MASK32]),
     st.integers(-40, 600) | st.sampled_from([0x7FFF_FFFF, 0x8000_0000, MASK32]),
     st.integers(-40, 600) | st.sampled_from([0x7FFF_FFFF, 0x8000_0000, MASK32]),
-    st.integers(0, 40))
+    st.integers(0, 40),
+)
 
 
-def _forged_window_edges(rcvwnd: int, stream: bool,
-                         batches: list[list[tuple[int, ...]]]) -> None:
+def _forged_window_edges(rcvwnd: int, stream: bool, batches: list[list[tuple[int, ...]]]) -> None:
     """Right-conv segments at, inside and past the window edges keep every buffer bounded."""
     a = make(rcvwnd=rcvwnd)
     a.stream = stream
@@ -90,9 +92,18 @@ def _forged_window_edges(rcvwnd: int, stream: bool,
     a.flush(now)
     for batch in batches:
         pkt = b"".join(
-            pack_segment(CONV, cmd, frg, wnd, ts, (a.rcv_nxt + sn_d) & MASK32,
-                         (a.snd_una + una_d) & MASK32, bytes([frg]) * n)
-            for cmd, frg, wnd, ts, sn_d, una_d, n in batch)
+            pack_segment(
+                CONV,
+                cmd,
+                frg,
+                wnd,
+                ts,
+                (a.rcv_nxt + sn_d) & MASK32,
+                (a.snd_una + una_d) & MASK32,
+                bytes([frg]) * n,
+            )
+            for cmd, frg, wnd, ts, sn_d, una_d, n in batch
+        )
         assert a.input(pkt, now) == 0
         kcp_invariants(a)
         now = (now + 7) & MASK32
@@ -104,9 +115,12 @@ def _forged_window_edges(rcvwnd: int, stream: bool,
 
 
 test_forged_window_edges, test_forged_window_edges_long = fast_and_long(
-    60, 3000, rcvwnd=st.sampled_from([1, 2, 32, 512]), stream=st.booleans(),
-    batches=st.lists(st.lists(forged, min_size=1, max_size=20), max_size=12))(
-    _forged_window_edges)
+    60,
+    3000,
+    rcvwnd=st.sampled_from([1, 2, 32, 512]),
+    stream=st.booleans(),
+    batches=st.lists(st.lists(forged, min_size=1, max_size=20), max_size=12),
+)(_forged_window_edges)
 
 
 def test_huge_length_fields_are_errors_not_allocations() -> None:
@@ -145,17 +159,22 @@ def tolerable(rng: random.Random, seen: list[bytes], victim: Kcp, peer_conv: int
     if kind == 4:  # replay
         return bytes(pkt)
     if kind == 5:  # truncated inside a header: the packet is too short for anything
-        return bytes(pkt[:rng.randrange(0, 24)])
+        return bytes(pkt[: rng.randrange(0, 24)])
     una = victim.snd_una
     if kind == 6:  # acks outside [snd_una, snd_nxt)
-        sn = rng.choice([(una - rng.randrange(1, 1000)) & MASK32,
-                         (victim.snd_nxt + rng.randrange(0, 1 << 30)) & MASK32])
+        sn = rng.choice(
+            [
+                (una - rng.randrange(1, 1000)) & MASK32,
+                (victim.snd_nxt + rng.randrange(0, 1 << 30)) & MASK32,
+            ]
+        )
         return pack_segment(peer_conv, IKCP_CMD_ACK, 0, 64, START, sn, una)
     # pushes past the receive window, and window probes
     sn = (victim.rcv_nxt + victim.rcv_wnd + rng.randrange(0, 1 << 30)) & MASK32
     cmd = rng.choice([IKCP_CMD_PUSH, IKCP_CMD_WASK, IKCP_CMD_WINS])
-    return pack_segment(peer_conv, cmd, rng.randrange(256), 64, START, sn, una,
-                        rng.randbytes(rng.randrange(0, 60)))
+    return pack_segment(
+        peer_conv, cmd, rng.randrange(256), 64, START, sn, una, rng.randbytes(rng.randrange(0, 60))
+    )
 
 
 def _transfer_survives_hostile_input(seed: int, rate: float) -> None:
@@ -172,7 +191,7 @@ def _transfer_survives_hostile_input(seed: int, rate: float) -> None:
         if len(got) == len(payload):
             break
         while off < len(payload) and a.writable():
-            a.send(payload[off:off + 1000])
+            a.send(payload[off : off + 1000])
             off += 1000
         for k, link, seen in ((a, ab, seen_a), (b, ba, seen_b)):
             k.flush(now & MASK32)
@@ -197,6 +216,6 @@ def _transfer_survives_hostile_input(seed: int, rate: float) -> None:
     assert bytes(got) == payload
 
 
-test_transfer_survives_hostile_input, test_transfer_survives_hostile_input_long = (
-    fast_and_long(15, 400, seed=st.integers(0, 2**32), rate=st.sampled_from([0.2, 1.0]))(
-        _transfer_survives_hostile_input))
+test_transfer_survives_hostile_input, test_transfer_survives_hostile_input_long = fast_and_long(
+    15, 400, seed=st.integers(0, 2**32), rate=st.sampled_from([0.2, 1.0])
+)(_transfer_survives_hostile_input)

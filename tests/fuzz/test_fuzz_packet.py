@@ -39,7 +39,8 @@ def _packet_script(data: bytes) -> None:
 
 
 test_packet_script_random, test_packet_script_random_long = fast_and_long(
-    60, 4000, data=st.binary(max_size=3000))(_packet_script)
+    60, 4000, data=st.binary(max_size=3000)
+)(_packet_script)
 
 
 @pytest.mark.parametrize("n", range(24))
@@ -47,8 +48,9 @@ def test_split_and_peek_conv_refuse_short_bodies(n: int) -> None:
     """Regression (fuzz/packet): bodies under 6 bytes raised IndexError from split and
     peek_conv; both are public, so anything shorter than a KCP header is refused cleanly."""
     for datashard in (0, 3):
-        codec = PacketCodec(crypt=crypt_for("none"), datashard=datashard, parityshard=2,
-                            snmp=Snmp())
+        codec = PacketCodec(
+            crypt=crypt_for("none"), datashard=datashard, parityshard=2, snmp=Snmp()
+        )
         for body in (bytes(n), b"\xff" * n, (b"\0\0\0\0\xf1\x00" + bytes(n))[:n]):
             with pytest.raises(MalformedPacket):
                 codec.split(body, 0)
@@ -97,9 +99,14 @@ def _genuine_client_survives_flood(seed: int, method: str, flood: list[bytes]) -
                     continue
                 other = (CONV + rng.randrange(1, 1 << 32)) & 0xFFFF_FFFF
                 sn = rng.randrange(1, 1 << 32)
-                junk = (other.to_bytes(4, "little") + bytes([rng.randrange(81, 85)])
-                        + rng.randbytes(7) + sn.to_bytes(4, "little") + rng.randbytes(8)
-                        + rng.randbytes(rng.randrange(0, 40)))
+                junk = (
+                    other.to_bytes(4, "little")
+                    + bytes([rng.randrange(81, 85)])
+                    + rng.randbytes(7)
+                    + sn.to_bytes(4, "little")
+                    + rng.randbytes(8)
+                    + rng.randbytes(rng.randrange(0, 40))
+                )
                 if rng.random() < 0.5:  # as an FEC data packet
                     junk = b"\0\0\0\x80\xf1\x00" + (len(junk) + 2).to_bytes(2, "little") + junk
             elif rng.random() < 0.5:  # right-key damaged copy of a genuine body
@@ -124,8 +131,12 @@ def flood_bodies(draw: st.DrawFn) -> list[bytes]:
 
 
 test_genuine_client_survives_flood, test_genuine_client_survives_flood_long = fast_and_long(
-    8, 200, seed=st.integers(0, 2**32), method=st.sampled_from(["none", "xor", "aes"]),
-    flood=flood_bodies())(_genuine_client_survives_flood)
+    8,
+    200,
+    seed=st.integers(0, 2**32),
+    method=st.sampled_from(["none", "xor", "aes"]),
+    flood=flood_bodies(),
+)(_genuine_client_survives_flood)
 
 
 def test_session_table_is_bounded_under_a_many_address_flood() -> None:

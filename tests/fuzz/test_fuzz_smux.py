@@ -27,8 +27,10 @@ from kcpcore.smux import (
 
 from .common import fast_and_long, mutations
 
-CONFIGS = [SmuxConfig(version=v, max_frame_size=512, max_receive_buffer=16384,
-                      max_stream_buffer=8192) for v in (1, 2)]
+CONFIGS = [
+    SmuxConfig(version=v, max_frame_size=512, max_receive_buffer=16384, max_stream_buffer=8192)
+    for v in (1, 2)
+]
 
 
 def split_frames(wire: bytes) -> list[bytes]:
@@ -85,14 +87,17 @@ def _damaged_frames_only_produce_events(case: tuple[SmuxConfig, bytes], cut: int
         assert events[-1] is dead[0] and len(dead) == 1 and s.closed
         assert s.stream_count == 0 and s.buffered_receive == 0
     else:
-        assert s.buffered_receive == sum(len(ev.data) for ev in events
-                                         if isinstance(ev, StreamData))
+        assert s.buffered_receive == sum(
+            len(ev.data) for ev in events if isinstance(ev, StreamData)
+        )
         assert len(s._inbuf) < HEADER_SIZE + 0xFFFF
 
 
 test_damaged_frames_only_produce_events, test_damaged_frames_only_produce_events_long = (
     fast_and_long(150, 8000, case=damaged_wires(), cut=st.integers(0, 1 << 16))(
-        _damaged_frames_only_produce_events))
+        _damaged_frames_only_produce_events
+    )
+)
 
 
 def _smux_script(data: bytes) -> None:
@@ -100,11 +105,13 @@ def _smux_script(data: bytes) -> None:
 
 
 test_smux_script_random, test_smux_script_random_long = fast_and_long(
-    100, 6000, data=st.binary(max_size=2000))(_smux_script)
+    100, 6000, data=st.binary(max_size=2000)
+)(_smux_script)
 
 
-def _unknown_stream_frames_do_not_disturb(cfg: SmuxConfig, chunks: list[bytes],
-                                         noise: list[tuple[int, int, bytes]]) -> None:
+def _unknown_stream_frames_do_not_disturb(
+    cfg: SmuxConfig, chunks: list[bytes], noise: list[tuple[int, int, bytes]]
+) -> None:
     """PSH/UPD/FIN for stream ids that were never opened, and NOPs, between genuine frames:
     the genuine stream's bytes arrive exactly and no state is created for the strangers."""
     frames = split_frames(genuine_wire(cfg, chunks))
@@ -129,17 +136,28 @@ def _unknown_stream_frames_do_not_disturb(cfg: SmuxConfig, chunks: list[bytes],
         if isinstance(ev, (StreamOpened, StreamEnded)):
             assert ev.sid in (3, 5)
     assert set(got) <= {3, 5}
-    assert bytes(got.get(3, b"")) + bytes(got.get(5, b"")) == b"".join(
-        chunks[0::2]) + b"".join(chunks[1::2])
+    assert bytes(got.get(3, b"")) + bytes(got.get(5, b"")) == b"".join(chunks[0::2]) + b"".join(
+        chunks[1::2]
+    )
     assert s.buffered_receive == sum(map(len, chunks))
 
 
 test_unknown_stream_frames_do_not_disturb, test_unknown_stream_frames_do_not_disturb_long = (
-    fast_and_long(60, 3000, cfg=st.sampled_from(CONFIGS),
-                  chunks=st.lists(st.binary(min_size=1, max_size=1200), max_size=6),
-                  noise=st.lists(st.tuples(st.sampled_from([CMD_PSH, CMD_UPD, CMD_FIN, CMD_NOP]),
-                                           st.integers(0, 1 << 20), st.binary(max_size=300)),
-                                 max_size=12))(_unknown_stream_frames_do_not_disturb))
+    fast_and_long(
+        60,
+        3000,
+        cfg=st.sampled_from(CONFIGS),
+        chunks=st.lists(st.binary(min_size=1, max_size=1200), max_size=6),
+        noise=st.lists(
+            st.tuples(
+                st.sampled_from([CMD_PSH, CMD_UPD, CMD_FIN, CMD_NOP]),
+                st.integers(0, 1 << 20),
+                st.binary(max_size=300),
+            ),
+            max_size=12,
+        ),
+    )(_unknown_stream_frames_do_not_disturb)
+)
 
 
 @pytest.mark.parametrize("cfg", CONFIGS, ids=["v1", "v2"])
@@ -149,8 +167,11 @@ def test_peer_syn_on_our_next_sid_is_not_clobbered_by_open_stream(cfg: SmuxConfi
     replace that stream, so its unconsumed bytes could never be returned and
     buffered_receive leaked them for good, until the adapter stopped reading forever."""
     s = SmuxSession(client=True, config=cfg, now=0.0)
-    s.receive_data(SMUX_HEADER.pack(cfg.version, CMD_SYN, 0, 3)
-                   + SMUX_HEADER.pack(cfg.version, CMD_PSH, 5, 3) + b"hello")
+    s.receive_data(
+        SMUX_HEADER.pack(cfg.version, CMD_SYN, 0, 3)
+        + SMUX_HEADER.pack(cfg.version, CMD_PSH, 5, 3)
+        + b"hello"
+    )
     sid = s.open_stream()
     s.stream_consumed(3, 5)  # the application reads the peer's stream 3 to the end
     s.close_stream(3)

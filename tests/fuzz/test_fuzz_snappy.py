@@ -49,16 +49,20 @@ def chunk_fields(stream: bytes) -> list[tuple[int, int]]:
     off = 0
     while off + 4 <= len(stream):
         out += [(off, 1), (off + 1, 3), (off + 3, 1), (off + 4, 4)]
-        off += 4 + int.from_bytes(stream[off + 1:off + 4], "little")
+        off += 4 + int.from_bytes(stream[off + 1 : off + 4], "little")
     return out
 
 
 @st.composite
 def damaged_streams(draw: st.DrawFn) -> bytes:
     w = SnappyWriter()
-    writes = draw(st.lists(st.binary(max_size=2000) | st.builds(lambda n: b"ab" * n,
-                                                                 st.integers(1, 40000)),
-                           min_size=1, max_size=4))
+    writes = draw(
+        st.lists(
+            st.binary(max_size=2000) | st.builds(lambda n: b"ab" * n, st.integers(1, 40000)),
+            min_size=1,
+            max_size=4,
+        )
+    )
     stream = STREAM_IDENTIFIER + b"".join(w.compress(x) for x in writes if x)
     return draw(mutations(stream, chunk_fields(stream), max_ops=4))
 
@@ -70,7 +74,7 @@ def _damaged_streams_fail_cleanly(stream: bytes, cuts: list[int]) -> None:
     chunks = max(1, len(stream) // 4)
     for n in [*cuts, len(stream)]:
         try:
-            out += len(r.feed(stream[off:off + n]))
+            out += len(r.feed(stream[off : off + n]))
         except KcpError as exc:
             assert isinstance(exc, SnappyError) and r.failed
             with pytest.raises(SnappyError):
@@ -81,8 +85,8 @@ def _damaged_streams_fail_cleanly(stream: bytes, cuts: list[int]) -> None:
 
 
 test_damaged_streams_fail_cleanly, test_damaged_streams_fail_cleanly_long = fast_and_long(
-    60, 3000, stream=damaged_streams(), cuts=st.lists(st.integers(0, 5000), max_size=6))(
-    _damaged_streams_fail_cleanly)
+    60, 3000, stream=damaged_streams(), cuts=st.lists(st.integers(0, 5000), max_size=6)
+)(_damaged_streams_fail_cleanly)
 
 
 def _snappy_script(data: bytes) -> None:
@@ -90,9 +94,15 @@ def _snappy_script(data: bytes) -> None:
 
 
 test_snappy_script_random, test_snappy_script_random_long = fast_and_long(
-    80, 4000, data=st.binary(max_size=2000) | st.builds(
+    80,
+    4000,
+    data=st.binary(max_size=2000)
+    | st.builds(
         lambda writes, edits: b"\x01" + join_records([*writes, edits]),
-        st.lists(st.binary(max_size=3000), max_size=4), st.binary(max_size=30)))(_snappy_script)
+        st.lists(st.binary(max_size=3000), max_size=4),
+        st.binary(max_size=30),
+    ),
+)(_snappy_script)
 
 
 @pytest.mark.parametrize("size", [MAX_BLOCK_SIZE, MAX_BLOCK_SIZE + 1, 1 << 20])

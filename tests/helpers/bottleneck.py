@@ -24,9 +24,18 @@ IP_UDP = 28  # bytes of IPv4 + UDP header per datagram
 class Link:
     """One direction: loss, delay, then a drop-tail queue at ``rate`` (bytes per ms)."""
 
-    def __init__(self, *, rate_mbit: float, delay_ms: int, loss: float, queue_bytes: int,
-                 seed: int, reorder: float = 0.0, reorder_gap: int | None = None,
-                 jitter_ms: int = 0) -> None:
+    def __init__(
+        self,
+        *,
+        rate_mbit: float,
+        delay_ms: int,
+        loss: float,
+        queue_bytes: int,
+        seed: int,
+        reorder: float = 0.0,
+        reorder_gap: int | None = None,
+        jitter_ms: int = 0,
+    ) -> None:
         self.rate = rate_mbit * 1e6 / 8 / 1000
         self.delay = delay_ms
         self.loss = loss
@@ -91,26 +100,57 @@ class Sim:
     1 ms at a time. The queue holds one BDP (``max(rate x 2 x delay, 64 KiB)``, the
     benchmarks' rule) unless ``queue_bytes`` says otherwise. Callers write to ``a``."""
 
-    def __init__(self, *, rate: float, delay: int, loss: float = 0.0, pacing: bool,
-                 wnd: int = 1024, queue_bytes: int | None = None, datashard: int = 10,
-                 parityshard: int = 3, mtu: int = 1350, interval: int = 20,
-                 fec_adaptive: bool = False, link_opts: dict[str, Any] | None = None,
-                 echo: bool = False, loop_ms: int = 1) -> None:
+    def __init__(
+        self,
+        *,
+        rate: float,
+        delay: int,
+        loss: float = 0.0,
+        pacing: bool,
+        wnd: int = 1024,
+        queue_bytes: int | None = None,
+        datashard: int = 10,
+        parityshard: int = 3,
+        mtu: int = 1350,
+        interval: int = 20,
+        fec_adaptive: bool = False,
+        link_opts: dict[str, Any] | None = None,
+        echo: bool = False,
+        loop_ms: int = 1,
+    ) -> None:
         crypt = new_block_crypt("none", bytes(32))
-        base = dict(mtu=mtu, sndwnd=wnd, rcvwnd=wnd, nodelay=1, interval=interval, resend=2,
-                    nc=1, datashard=datashard, parityshard=parityshard)
-        self.a = KcpSession(conv=1, crypt=crypt, now=0.0,
-                            params=SessionParams(**base, pacing=pacing, fec_adaptive=fec_adaptive))
-        self.b = KcpSession(conv=1, crypt=crypt, now=0.0,
-                            params=SessionParams(**base, fec_adaptive=fec_adaptive,
-                                                 pacing=pacing and echo))
+        base = dict(
+            mtu=mtu,
+            sndwnd=wnd,
+            rcvwnd=wnd,
+            nodelay=1,
+            interval=interval,
+            resend=2,
+            nc=1,
+            datashard=datashard,
+            parityshard=parityshard,
+        )
+        self.a = KcpSession(
+            conv=1,
+            crypt=crypt,
+            now=0.0,
+            params=SessionParams(**base, pacing=pacing, fec_adaptive=fec_adaptive),
+        )
+        self.b = KcpSession(
+            conv=1,
+            crypt=crypt,
+            now=0.0,
+            params=SessionParams(**base, fec_adaptive=fec_adaptive, pacing=pacing and echo),
+        )
         if queue_bytes is None:
             queue_bytes = int(max(rate * 1e6 / 8 * 2 * delay / 1000, 65536))
         opts = link_opts or {}
-        self.ab = Link(rate_mbit=rate, delay_ms=delay, loss=loss, queue_bytes=queue_bytes,
-                       seed=1, **opts)
-        self.ba = Link(rate_mbit=rate, delay_ms=delay, loss=loss, queue_bytes=queue_bytes,
-                       seed=2, **opts)
+        self.ab = Link(
+            rate_mbit=rate, delay_ms=delay, loss=loss, queue_bytes=queue_bytes, seed=1, **opts
+        )
+        self.ba = Link(
+            rate_mbit=rate, delay_ms=delay, loss=loss, queue_bytes=queue_bytes, seed=2, **opts
+        )
         self.ms = 0
         self.got = 0  # bytes b delivered in order
         self.sent_now = 0  # datagrams a sent in the last step
@@ -171,19 +211,46 @@ class Result:
     ``sample_every`` ms"""
 
 
-def run(*, rate: float, delay: int, loss: float, mb: float, pacing: bool, wnd: int = 1024,
-        seconds: float = 120.0, queue_bytes: int | None = None, datashard: int = 10,
-        parityshard: int = 3, mtu: int = 1350, sample_every: int = 0,
-        fec_adaptive: bool = False, link_opts: dict[str, Any] | None = None,
-        setup: Callable[[Sim], None] | None = None, echo: bool = False, loop_ms: int = 1,
-        observe: Callable[[int, KcpSession, Link], None] | None = None) -> Result:
+def run(
+    *,
+    rate: float,
+    delay: int,
+    loss: float,
+    mb: float,
+    pacing: bool,
+    wnd: int = 1024,
+    seconds: float = 120.0,
+    queue_bytes: int | None = None,
+    datashard: int = 10,
+    parityshard: int = 3,
+    mtu: int = 1350,
+    sample_every: int = 0,
+    fec_adaptive: bool = False,
+    link_opts: dict[str, Any] | None = None,
+    setup: Callable[[Sim], None] | None = None,
+    echo: bool = False,
+    loop_ms: int = 1,
+    observe: Callable[[int, KcpSession, Link], None] | None = None,
+) -> Result:
     """Move ``mb`` MB from a to b over links of ``rate`` Mbit/s and ``delay`` ms one way
     (see ``Sim``); with ``echo`` b sends all of it back (both directions bulk, as through a
     tunnel to an echo server). ``setup(sim)`` runs before the first step,
     ``observe(ms, a, a->b link)`` after every step."""
-    sim = Sim(rate=rate, delay=delay, loss=loss, pacing=pacing, wnd=wnd,
-              queue_bytes=queue_bytes, datashard=datashard, parityshard=parityshard, mtu=mtu,
-              fec_adaptive=fec_adaptive, link_opts=link_opts, echo=echo, loop_ms=loop_ms)
+    sim = Sim(
+        rate=rate,
+        delay=delay,
+        loss=loss,
+        pacing=pacing,
+        wnd=wnd,
+        queue_bytes=queue_bytes,
+        datashard=datashard,
+        parityshard=parityshard,
+        mtu=mtu,
+        fec_adaptive=fec_adaptive,
+        link_opts=link_opts,
+        echo=echo,
+        loop_ms=loop_ms,
+    )
     if setup is not None:
         setup(sim)
     a, b, ab, ba = sim.a, sim.b, sim.ab, sim.ba
@@ -206,9 +273,17 @@ def run(*, rate: float, delay: int, loss: float, mb: float, pacing: bool, wnd: i
         if observe is not None:
             observe(ms, a, ab)
     secs = sim.ms / 1000
-    return Result(goodput_mbps=sim.got * 8 / secs / 1e6,
-                  wire_per_payload=(ab.wire + ba.wire) / max(sim.got, 1), drops=ab.drops,
-                  seconds=secs, retrans=a.snmp.retrans_segs, fast=a.snmp.fast_retrans_segs,
-                  early=a.snmp.early_retrans_segs, rto=a.snmp.lost_segs,
-                  fec_recovered=b.snmp.fec_recovered, out_segs=a.snmp.out_segs,
-                  max_inflight=max_inflight, samples=samples)
+    return Result(
+        goodput_mbps=sim.got * 8 / secs / 1e6,
+        wire_per_payload=(ab.wire + ba.wire) / max(sim.got, 1),
+        drops=ab.drops,
+        seconds=secs,
+        retrans=a.snmp.retrans_segs,
+        fast=a.snmp.fast_retrans_segs,
+        early=a.snmp.early_retrans_segs,
+        rto=a.snmp.lost_segs,
+        fec_recovered=b.snmp.fec_recovered,
+        out_segs=a.snmp.out_segs,
+        max_inflight=max_inflight,
+        samples=samples,
+    )

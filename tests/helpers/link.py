@@ -43,7 +43,7 @@ class LossyLink:
             data = datagram
             if self.corrupt and rng.random() < self.corrupt and data:
                 i = rng.randrange(len(data))
-                data = data[:i] + bytes([data[i] ^ (1 + rng.randrange(255))]) + data[i + 1:]
+                data = data[:i] + bytes([data[i] ^ (1 + rng.randrange(255))]) + data[i + 1 :]
             at = now_ms + self.delay_ms + (rng.randint(0, self.jitter_ms) if self.jitter_ms else 0)
             self._n += 1
             heapq.heappush(self._queue, (at, self._n, data))

@@ -67,6 +67,7 @@ _PROBE: dict[str, str | bool | None] = {}
 
 # --------------------------------------------------------------------------- parsing
 
+
 def parse_rate(s: str | None) -> int:
     """bit/s; the same rules as netlink.sh (plain number = Mbit/s, ``none``/0 = unlimited)."""
     s = (s or "").strip().lower()
@@ -100,6 +101,7 @@ def parse_percent(s: str | None) -> float:
 
 # --------------------------------------------------------------------------- probes
 
+
 def find_netlink_sh() -> Path:
     """The vendored script first; CI also has ../shared beside the clone."""
     env = os.environ.get("KCPDESK_NETLINK_SH")
@@ -110,8 +112,9 @@ def find_netlink_sh() -> Path:
 
 
 def _ns_names() -> set[str]:
-    r = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True,
-                       timeout=SETUP_TIMEOUT, check=False)
+    r = subprocess.run(
+        ["ip", "netns", "list"], capture_output=True, text=True, timeout=SETUP_TIMEOUT, check=False
+    )
     return {line.split()[0] for line in r.stdout.splitlines() if line.strip()}
 
 
@@ -127,23 +130,36 @@ def _probe() -> None:
         _PROBE["reason"] = "iproute2 `ip` is not installed"
         return
     ns = "kdprobe" + secrets.token_hex(3)
-    r = subprocess.run(["ip", "netns", "add", ns], capture_output=True, text=True,
-                       timeout=SETUP_TIMEOUT, check=False)
+    r = subprocess.run(
+        ["ip", "netns", "add", ns],
+        capture_output=True,
+        text=True,
+        timeout=SETUP_TIMEOUT,
+        check=False,
+    )
     if r.returncode != 0:
         _PROBE["reason"] = f"`ip netns add` failed: {r.stderr.strip()}"
         return
     _PROBE["reason"] = None
     try:
         tc = shutil.which("tc") or "/usr/sbin/tc"
-        subprocess.run(["ip", "-n", ns, "link", "set", "lo", "up"], capture_output=True,
-                       timeout=SETUP_TIMEOUT, check=False)
-        r = subprocess.run([tc, "-n", ns, "qdisc", "add", "dev", "lo", "root", "netem",
-                            "delay", "1ms"], capture_output=True, timeout=SETUP_TIMEOUT,
-                           check=False)
+        subprocess.run(
+            ["ip", "-n", ns, "link", "set", "lo", "up"],
+            capture_output=True,
+            timeout=SETUP_TIMEOUT,
+            check=False,
+        )
+        r = subprocess.run(
+            [tc, "-n", ns, "qdisc", "add", "dev", "lo", "root", "netem", "delay", "1ms"],
+            capture_output=True,
+            timeout=SETUP_TIMEOUT,
+            check=False,
+        )
         _PROBE["netem"] = r.returncode == 0
     finally:
-        subprocess.run(["ip", "netns", "del", ns], capture_output=True, timeout=SETUP_TIMEOUT,
-                       check=False)
+        subprocess.run(
+            ["ip", "netns", "del", ns], capture_output=True, timeout=SETUP_TIMEOUT, check=False
+        )
 
 
 def netns_unavailable_reason() -> str | None:
@@ -158,6 +174,7 @@ def kernel_has_netem() -> bool:
 
 
 # --------------------------------------------------------------------------- the link
+
 
 class EmulatedLink:
     """Two hosts and a router in namespaces with rate, delay, jitter, loss and reordering.
@@ -176,13 +193,25 @@ class EmulatedLink:
     make the tbf a policer; ``queue_bytes_up`` sizes the upload buffer on its own.
     """
 
-    def __init__(self, rate: str = "100mbit", delay: str = "20ms", loss: str = "0%",
-                 jitter: str | None = None, reorder: str | None = None, *,
-                 prefix: str | None = None, seed: int = 1, backend: str = "auto",
-                 queue_bytes: int | None = None, rate_up: str | None = None,
-                 reorder_gap: str | None = None, loss_burst: float | None = None,
-                 jitter_free: bool = False, burst_bytes: int | None = None,
-                 queue_bytes_up: int | None = None) -> None:
+    def __init__(
+        self,
+        rate: str = "100mbit",
+        delay: str = "20ms",
+        loss: str = "0%",
+        jitter: str | None = None,
+        reorder: str | None = None,
+        *,
+        prefix: str | None = None,
+        seed: int = 1,
+        backend: str = "auto",
+        queue_bytes: int | None = None,
+        rate_up: str | None = None,
+        reorder_gap: str | None = None,
+        loss_burst: float | None = None,
+        jitter_free: bool = False,
+        burst_bytes: int | None = None,
+        queue_bytes_up: int | None = None,
+    ) -> None:
         self.rate, self.delay, self.loss = rate, delay, loss
         self.jitter, self.reorder = jitter, reorder
         self.rate_bps = parse_rate(rate)
@@ -221,10 +250,14 @@ class EmulatedLink:
 
     def lbemu_only(self) -> list[str]:
         """The knobs set that only lbemu/netlink.sh implement (empty: netem can do it all)."""
-        knobs = {"rate_up": self.rate_up is not None, "reorder_gap": self.reorder_gap_us > 0,
-                 "loss_burst": self.loss_burst > 0, "jitter_free": self.jitter_free,
-                 "burst_bytes": self.burst_bytes is not None,
-                 "queue_bytes_up": self.queue_bytes_up is not None}
+        knobs = {
+            "rate_up": self.rate_up is not None,
+            "reorder_gap": self.reorder_gap_us > 0,
+            "loss_burst": self.loss_burst > 0,
+            "jitter_free": self.jitter_free,
+            "burst_bytes": self.burst_bytes is not None,
+            "queue_bytes_up": self.queue_bytes_up is not None,
+        }
         return [k for k, on in knobs.items() if on]
 
     @property
@@ -244,8 +277,10 @@ class EmulatedLink:
         return self.client_ns, self.router_ns, self.server_ns
 
     def __repr__(self) -> str:
-        return (f"EmulatedLink({self.rate}, {self.delay}, {self.loss}, jitter={self.jitter}, "
-                f"reorder={self.reorder}, prefix={self.prefix!r}, backend={self.backend!r})")
+        return (
+            f"EmulatedLink({self.rate}, {self.delay}, {self.loss}, jitter={self.jitter}, "
+            f"reorder={self.reorder}, prefix={self.prefix!r}, backend={self.backend!r})"
+        )
 
     def __enter__(self) -> EmulatedLink:
         return self.up()
@@ -274,8 +309,9 @@ class EmulatedLink:
                 self._sh("up", "none", "0", "0")
                 self._add_netem()
             else:
-                self._sh("up", self.rate, self.delay, self.loss, self.jitter or "0",
-                         self.reorder or "0")
+                self._sh(
+                    "up", self.rate, self.delay, self.loss, self.jitter or "0", self.reorder or "0"
+                )
         except BaseException:
             self.down()
             raise
@@ -288,19 +324,26 @@ class EmulatedLink:
             if not existing.intersection(self.namespaces) and self.prefix not in _LIVE:
                 return
             if self._explicit_prefix:
-                raise RuntimeError(f"namespaces with prefix {self.prefix!r} already exist; "
-                                   f"remove them with `LB_PREFIX={self.prefix} netlink.sh down`")
+                raise RuntimeError(
+                    f"namespaces with prefix {self.prefix!r} already exist; "
+                    f"remove them with `LB_PREFIX={self.prefix} netlink.sh down`"
+                )
             self.prefix = "kd" + secrets.token_hex(2)
         raise RuntimeError("no free namespace prefix")
 
     def _env(self) -> dict[str, str]:
-        env = dict(os.environ, LB_PREFIX=self.prefix, LB_RUN_DIR=str(self.run_dir),
-                   LB_SEED=str(self.seed))
-        optional = {"LB_QUEUE_BYTES": self.queue_bytes, "LB_RATE_UP": self.rate_up,
-                    "LB_REORDER_GAP": f"{self.reorder_gap_us}us" if self.reorder_gap_us else None,
-                    "LB_LOSS_BURST": self.loss_burst or None,
-                    "LB_JITTER_FREE": 1 if self.jitter_free else None,
-                    "LB_BURST_BYTES": self.burst_bytes, "LB_QUEUE_BYTES_UP": self.queue_bytes_up}
+        env = dict(
+            os.environ, LB_PREFIX=self.prefix, LB_RUN_DIR=str(self.run_dir), LB_SEED=str(self.seed)
+        )
+        optional = {
+            "LB_QUEUE_BYTES": self.queue_bytes,
+            "LB_RATE_UP": self.rate_up,
+            "LB_REORDER_GAP": f"{self.reorder_gap_us}us" if self.reorder_gap_us else None,
+            "LB_LOSS_BURST": self.loss_burst or None,
+            "LB_JITTER_FREE": 1 if self.jitter_free else None,
+            "LB_BURST_BYTES": self.burst_bytes,
+            "LB_QUEUE_BYTES_UP": self.queue_bytes_up,
+        }
         env.update({k: str(v) for k, v in optional.items() if v is not None})
         return env
 
@@ -319,19 +362,44 @@ class EmulatedLink:
             tc = shutil.which("tc") or "/usr/sbin/tc"
             devs = {"down": ROUTER_DEVS[:1], "up": ROUTER_DEVS[1:], "both": ROUTER_DEVS}
             for dev in devs[direction]:
-                self._run([tc, "-n", self.router_ns, "qdisc", "change", "dev", dev, "parent",
-                           "1:1", "handle", "10:", "tbf", "rate", f"{bps}bit", "burst",
-                           str(max(bps // 8 // 1000, 12112)), "limit",
-                           str(self.queue_bytes or max(bdp, 65536))])
+                self._run(
+                    [
+                        tc,
+                        "-n",
+                        self.router_ns,
+                        "qdisc",
+                        "change",
+                        "dev",
+                        dev,
+                        "parent",
+                        "1:1",
+                        "handle",
+                        "10:",
+                        "tbf",
+                        "rate",
+                        f"{bps}bit",
+                        "burst",
+                        str(max(bps // 8 // 1000, 12112)),
+                        "limit",
+                        str(self.queue_bytes or max(bdp, 65536)),
+                    ]
+                )
             return
         self._sh("rate", direction, f"{bps}bit")
 
     def _sh(self, *args: str) -> None:
-        r = subprocess.run(["bash", str(find_netlink_sh()), *args], env=self._env(),
-                           capture_output=True, text=True, timeout=SETUP_TIMEOUT, check=False)
+        r = subprocess.run(
+            ["bash", str(find_netlink_sh()), *args],
+            env=self._env(),
+            capture_output=True,
+            text=True,
+            timeout=SETUP_TIMEOUT,
+            check=False,
+        )
         if r.returncode != 0:
-            raise RuntimeError(f"netlink.sh {' '.join(args)} failed ({r.returncode}): "
-                               f"{r.stderr.strip()}")
+            raise RuntimeError(
+                f"netlink.sh {' '.join(args)} failed ({r.returncode}): {r.stderr.strip()}"
+            )
 
     def _add_netem(self) -> None:
         """netem (delay, jitter, loss, reorder) as root, tbf (rate, buffer) as its child."""
@@ -349,17 +417,50 @@ class EmulatedLink:
             queue_b = self.queue_bytes or max(bdp, 65536)
             burst = max(self.rate_bps // 8 // 1000, 12112)
         for dev in ROUTER_DEVS:
-            self._run([tc, "-n", self.router_ns, "qdisc", "add", "dev", dev, "root",
-                       "handle", "1:", *netem])
+            self._run(
+                [
+                    tc,
+                    "-n",
+                    self.router_ns,
+                    "qdisc",
+                    "add",
+                    "dev",
+                    dev,
+                    "root",
+                    "handle",
+                    "1:",
+                    *netem,
+                ]
+            )
             if self.rate_bps:
-                self._run([tc, "-n", self.router_ns, "qdisc", "add", "dev", dev, "parent", "1:1",
-                           "handle", "10:", "tbf", "rate", f"{self.rate_bps}bit", "burst",
-                           str(burst), "limit", str(queue_b)])
+                self._run(
+                    [
+                        tc,
+                        "-n",
+                        self.router_ns,
+                        "qdisc",
+                        "add",
+                        "dev",
+                        dev,
+                        "parent",
+                        "1:1",
+                        "handle",
+                        "10:",
+                        "tbf",
+                        "rate",
+                        f"{self.rate_bps}bit",
+                        "burst",
+                        str(burst),
+                        "limit",
+                        str(queue_b),
+                    ]
+                )
 
     @staticmethod
     def _run(argv: Sequence[str]) -> str:
-        r = subprocess.run(list(argv), capture_output=True, text=True, timeout=SETUP_TIMEOUT,
-                           check=False)
+        r = subprocess.run(
+            list(argv), capture_output=True, text=True, timeout=SETUP_TIMEOUT, check=False
+        )
         if r.returncode != 0:
             raise RuntimeError(f"{' '.join(argv)} failed: {r.stderr.strip()}")
         return r.stdout
@@ -376,8 +477,12 @@ class EmulatedLink:
         with contextlib.suppress(Exception):  # belt and braces if the script failed
             for ns in self.namespaces:
                 if ns in _ns_names():
-                    subprocess.run(["ip", "netns", "del", ns], capture_output=True,
-                                   timeout=SETUP_TIMEOUT, check=False)
+                    subprocess.run(
+                        ["ip", "netns", "del", ns],
+                        capture_output=True,
+                        timeout=SETUP_TIMEOUT,
+                        check=False,
+                    )
         if self.run_dir is not None:
             shutil.rmtree(self.run_dir, ignore_errors=True)
         self._is_up = False
@@ -404,12 +509,18 @@ class EmulatedLink:
     def counters(self) -> dict[str, dict[str, int]]:
         """Per host (``client``/``server``): veth tx/rx bytes and packets."""
         out = {}
-        for role, ns, dev in (("client", self.client_ns, self.client_dev),
-                              ("server", self.server_ns, self.server_dev)):
+        for role, ns, dev in (
+            ("client", self.client_ns, self.client_dev),
+            ("server", self.server_ns, self.server_dev),
+        ):
             info = json.loads(self._run(["ip", "-n", ns, "-s", "-j", "link", "show", "dev", dev]))
             st = info[0]["stats64"]
-            out[role] = {"tx_bytes": st["tx"]["bytes"], "tx_packets": st["tx"]["packets"],
-                         "rx_bytes": st["rx"]["bytes"], "rx_packets": st["rx"]["packets"]}
+            out[role] = {
+                "tx_bytes": st["tx"]["bytes"],
+                "tx_packets": st["tx"]["packets"],
+                "rx_bytes": st["rx"]["bytes"],
+                "rx_packets": st["rx"]["packets"],
+            }
         return out
 
     def emu_stats(self, timeout: float = 2.0) -> dict[str, Any] | None:
@@ -462,6 +573,7 @@ def live_links() -> list[EmulatedLink]:
 
 # --------------------------------------------------------------------------- pytest glue
 
+
 def skip_unless_netns() -> None:
     """pytest.skip unless this process may build namespaces (root and a working ``ip netns``)."""
     import pytest
@@ -503,16 +615,24 @@ def netlink_fixture(name: str = "netlink") -> Callable[..., Any]:
 
 # --------------------------------------------------------------------------- agent, caller side
 
+
 class Agent:
     """A ``serve``/``drive`` agent inside a namespace, commanded by JSON lines."""
 
-    def __init__(self, link: EmulatedLink, ns: str, role: str, args: list[str],
-                 log: Path | None = None) -> None:
+    def __init__(
+        self, link: EmulatedLink, ns: str, role: str, args: list[str], log: Path | None = None
+    ) -> None:
         self._log: IO[bytes] | None = open(log, "ab") if log else None  # noqa: SIM115
         env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
-        self.proc = link.popen(ns, [sys.executable, str(Path(__file__).resolve()), role, *args],
-                               stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                               stderr=self._log or subprocess.DEVNULL, env=env, bufsize=0)
+        self.proc = link.popen(
+            ns,
+            [sys.executable, str(Path(__file__).resolve()), role, *args],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._log or subprocess.DEVNULL,
+            env=env,
+            bufsize=0,
+        )
         self._lines: queue.Queue[str | None] = queue.Queue()
         threading.Thread(target=self._pump, daemon=True).start()
         self.hello = self._next(AGENT_TIMEOUT)
@@ -569,8 +689,9 @@ def is_listening(pid: int, port: int, proto: str = "tcp") -> bool:
     return False
 
 
-def wait_listening(proc: subprocess.Popen[Any], port: int, proto: str = "tcp",
-                   timeout: float = 10.0) -> None:
+def wait_listening(
+    proc: subprocess.Popen[Any], port: int, proto: str = "tcp", timeout: float = 10.0
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -595,7 +716,7 @@ def payload_blocks(seed: int, n: int) -> Iterator[bytes]:
     """
     for i, off in enumerate(range(0, n, PAYLOAD_BLOCK)):
         block = random.Random(seed * 1_000_003 + i).randbytes(PAYLOAD_BLOCK)
-        yield block if n - off >= PAYLOAD_BLOCK else block[:n - off]
+        yield block if n - off >= PAYLOAD_BLOCK else block[: n - off]
 
 
 def payload(seed: int, n: int) -> bytes:
@@ -636,7 +757,7 @@ def _send_until(s: socket.socket, data: bytes, deadline: float) -> int:
             break
         s.settimeout(min(left, 0.5))
         try:
-            sent += s.send(view[sent:sent + 262144])
+            sent += s.send(view[sent : sent + 262144])
         except TimeoutError:
             continue
     return sent
@@ -672,8 +793,7 @@ def _send_blocks(s: socket.socket, blocks: Iterator[bytes], deadline: float) -> 
     return sent
 
 
-def _recv_hashed(s: socket.socket, n: int, deadline: float,
-                 h: Any) -> tuple[int, float | None]:
+def _recv_hashed(s: socket.socket, n: int, deadline: float, h: Any) -> tuple[int, float | None]:
     """Feed up to ``n`` bytes into hash ``h`` before ``deadline``: (count, time of first)."""
     view = memoryview(bytearray(1 << 20))
     got, t_first = 0, None
@@ -724,8 +844,11 @@ def _serve_tcp_conn(conn: socket.socket) -> None:
             t0 = time.monotonic() if rest else None
             got, t1 = _recv_hashed(conn, req["n"] - len(rest), deadline, h)
             t_last = time.monotonic()
-            reply = {**_verdict(req["seed"], got + len(rest), h), "t_first": t0 or t1,
-                     "t_last": t_last}
+            reply = {
+                **_verdict(req["seed"], got + len(rest), h),
+                "t_first": t0 or t1,
+                "t_last": t_last,
+            }
             with contextlib.suppress(OSError):
                 conn.settimeout(5.0)
                 conn.sendall(json.dumps(reply).encode() + b"\n")
@@ -792,8 +915,7 @@ def agent_serve(tcp: list[str], udp: list[str]) -> None:
         with lock:
             return {"order": list(counts.get(probe, ()))}
 
-    _command_loop({"udp_count": udp_count, "udp_order": udp_order},
-                  {"ready": True, "ports": ports})
+    _command_loop({"udp_count": udp_count, "udp_order": udp_order}, {"ready": True, "ports": ports})
 
 
 def _connect(host: str, port: int, deadline: float, cc: str | None = None) -> socket.socket:
@@ -806,8 +928,9 @@ def _connect(host: str, port: int, deadline: float, cc: str | None = None) -> so
     return s
 
 
-def drive_tcp(host: str, port: int, op: str, n: int, seed: int, cap: float = 60.0,
-              cc: str | None = None) -> dict[str, Any]:
+def drive_tcp(
+    host: str, port: int, op: str, n: int, seed: int, cap: float = 60.0, cc: str | None = None
+) -> dict[str, Any]:
     """Move ``n`` verified bytes down (server to client) or up; stop at ``cap`` seconds."""
     blocks = payload_blocks(seed, n)
     hdr = json.dumps({"op": op, "n": n, "seed": seed, "cap": cap, "cc": cc}).encode() + b"\n"
@@ -820,20 +943,32 @@ def drive_tcp(host: str, port: int, op: str, n: int, seed: int, cap: float = 60.
             h = hashlib.sha256()
             got, t_first = _recv_hashed(s, n, deadline, h)
             t_last = time.monotonic()
-            return {**_verdict(seed, got, h), "t_start": t_start, "t_connected": t_conn,
-                    "t_first": t_first, "t_last": t_last, "complete": got == n}
+            return {
+                **_verdict(seed, got, h),
+                "t_start": t_start,
+                "t_connected": t_conn,
+                "t_first": t_first,
+                "t_last": t_last,
+                "complete": got == n,
+            }
         sent = _send_blocks(s, blocks, deadline)
         try:  # the server answers after n bytes, or at its own cap (1 s after ours)
             line, _ = _recv_line(s, deadline + 10.0)
             reply = json.loads(line)
         except (OSError, ValueError):
             reply = {"received": 0, "ok": False, "t_first": None, "t_last": None}
-        return {**reply, "t_start": t_start, "t_connected": t_conn, "sent": sent,
-                "complete": reply.get("received") == n}
+        return {
+            **reply,
+            "t_start": t_start,
+            "t_connected": t_conn,
+            "sent": sent,
+            "complete": reply.get("received") == n,
+        }
 
 
-def drive_echo(host: str, port: int, count: int, size: int = 64, cap: float = 60.0,
-               cc: str | None = None) -> dict[str, Any]:
+def drive_echo(
+    host: str, port: int, count: int, size: int = 64, cap: float = 60.0, cc: str | None = None
+) -> dict[str, Any]:
     """``count`` request/response round trips of ``size`` bytes; RTTs in ms."""
     deadline = time.monotonic() + cap
     msg = payload(count, size)
@@ -867,8 +1002,15 @@ def drive_connect(host: str, port: int, count: int, cap: float = 30.0) -> dict[s
     return {"connect_ms": out}
 
 
-def drive_udp_probe(host: str, port: int, count: int, probe: int, size: int = 100,
-                    pps: float = 4000.0, linger: float = 1.5) -> dict[str, Any]:
+def drive_udp_probe(
+    host: str,
+    port: int,
+    count: int,
+    probe: int,
+    size: int = 100,
+    pps: float = 4000.0,
+    linger: float = 1.5,
+) -> dict[str, Any]:
     """Paced ``count`` probes to the serve agent; returns how many echoes came back and RTTs."""
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
@@ -905,8 +1047,9 @@ def drive_udp_probe(host: str, port: int, count: int, probe: int, size: int = 10
     return {"sent": count, "echoed": len(echoed), "rtt_ms": sorted(echoed.values())}
 
 
-def _command_loop(handlers: dict[str, Callable[..., dict[str, Any]]],
-                  hello: dict[str, Any]) -> None:
+def _command_loop(
+    handlers: dict[str, Callable[..., dict[str, Any]]], hello: dict[str, Any]
+) -> None:
     def emit(obj: dict[str, Any]) -> None:
         sys.stdout.write(json.dumps(obj) + "\n")
         sys.stdout.flush()
@@ -924,8 +1067,15 @@ def _command_loop(handlers: dict[str, Callable[..., dict[str, Any]]],
 
 def agent_drive() -> None:
     """The load generator in the client namespace."""
-    _command_loop({"tcp": drive_tcp, "echo": drive_echo, "connect": drive_connect,
-                   "udp_probe": drive_udp_probe}, {"ready": True})
+    _command_loop(
+        {
+            "tcp": drive_tcp,
+            "echo": drive_echo,
+            "connect": drive_connect,
+            "udp_probe": drive_udp_probe,
+        },
+        {"ready": True},
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -47,22 +47,28 @@ def peer_argv(impl: Impl, cfg: TunnelConfig) -> list[str]:
     return head + cfg.to_args(kcptun=impl == "go")
 
 
-def start_peer(impl: Impl, cfg: TunnelConfig, log: Path, *, ns_argv: list[str] | None = None,
-               env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+def start_peer(
+    impl: Impl,
+    cfg: TunnelConfig,
+    log: Path,
+    *,
+    ns_argv: list[str] | None = None,
+    env: dict[str, str] | None = None,
+) -> subprocess.Popen[bytes]:
     """Start one end; returns once it listens (TCP for a client, UDP for a server)."""
     argv = (ns_argv or []) + peer_argv(impl, cfg)
     full_env = {**os.environ, "PYTHONPATH": str(REPO), **(env or {})}
     with open(log, "ab") as f:
-        proc = subprocess.Popen(argv, stdout=f, stderr=subprocess.STDOUT, env=full_env,
-                                stdin=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            argv, stdout=f, stderr=subprocess.STDOUT, env=full_env, stdin=subprocess.DEVNULL
+        )
     addr = cfg.localaddr if cfg.role == "client" else cfg.listen
     port = int(addr.rsplit(":", 1)[1])
     try:
         wait_listening(proc, port, "tcp" if cfg.role == "client" else "udp", timeout=20)
     except Exception as exc:
         stop_process(proc)
-        raise RuntimeError(f"{impl} {cfg.role} did not start: {log.read_text()[-2000:]}") \
-            from exc
+        raise RuntimeError(f"{impl} {cfg.role} did not start: {log.read_text()[-2000:]}") from exc
     return proc
 
 
@@ -111,8 +117,9 @@ class Transfer:
     error: str = ""
 
 
-def echo_transfer(port: int, size: int, seed: int, timeout: float = 60.0,
-                  host: str = "127.0.0.1") -> Transfer:
+def echo_transfer(
+    port: int, size: int, seed: int, timeout: float = 60.0, host: str = "127.0.0.1"
+) -> Transfer:
     """Send ``size`` seeded bytes through the tunnel and check the echo by sha256."""
     data = payload(seed, size)
     deadline = time.monotonic() + timeout
@@ -150,8 +157,9 @@ def echo_transfer(port: int, size: int, seed: int, timeout: float = 60.0,
     return Transfer(size, received, ok and not err, "; ".join(err))
 
 
-def parallel_transfers(port: int, count: int, size: int, timeout: float = 60.0,
-                       host: str = "127.0.0.1") -> list[Transfer]:
+def parallel_transfers(
+    port: int, count: int, size: int, timeout: float = 60.0, host: str = "127.0.0.1"
+) -> list[Transfer]:
     out: list[Transfer | None] = [None] * count
 
     def run(i: int) -> None:
@@ -166,21 +174,33 @@ def parallel_transfers(port: int, count: int, size: int, timeout: float = 60.0,
 
 
 @contextlib.contextmanager
-def tunnel_pair(client: Impl, server: Impl, tmp: Path, target_port: int, *,
-                ours_flags: dict[str, Any] | None = None,
-                **flags: Any) -> Iterator[tuple[int, TunnelConfig, TunnelConfig]]:
+def tunnel_pair(
+    client: Impl,
+    server: Impl,
+    tmp: Path,
+    target_port: int,
+    *,
+    ours_flags: dict[str, Any] | None = None,
+    **flags: Any,
+) -> Iterator[tuple[int, TunnelConfig, TunnelConfig]]:
     """A client and a server on loopback with the same ``flags``; yields the client's port.
 
     ``ours_flags`` go to our end(s) only: KCP Desk extensions (``pacing``) Go does not know.
     """
     cport, sport = free_port(), free_port(socket.SOCK_DGRAM)
     extra = ours_flags or {}
-    server_cfg = TunnelConfig(role="server", listen=f"127.0.0.1:{sport}",
-                              target=f"127.0.0.1:{target_port}",
-                              **{**flags, **(extra if server == "ours" else {})})
-    client_cfg = TunnelConfig(role="client", localaddr=f"127.0.0.1:{cport}",
-                              remoteaddr=f"127.0.0.1:{sport}",
-                              **{**flags, **(extra if client == "ours" else {})})
+    server_cfg = TunnelConfig(
+        role="server",
+        listen=f"127.0.0.1:{sport}",
+        target=f"127.0.0.1:{target_port}",
+        **{**flags, **(extra if server == "ours" else {})},
+    )
+    client_cfg = TunnelConfig(
+        role="client",
+        localaddr=f"127.0.0.1:{cport}",
+        remoteaddr=f"127.0.0.1:{sport}",
+        **{**flags, **(extra if client == "ours" else {})},
+    )
     procs = []
     try:
         procs.append(start_peer(server, server_cfg, tmp / f"server-{server}.log"))
@@ -197,5 +217,6 @@ def read_snmp_csv(path: Path) -> list[dict[str, str]]:
 
 
 def logs(tmp: Path) -> str:
-    return "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')[-3000:]}"
-                     for p in sorted(tmp.glob("*.log")))
+    return "\n".join(
+        f"--- {p.name}\n{p.read_text(errors='replace')[-3000:]}" for p in sorted(tmp.glob("*.log"))
+    )

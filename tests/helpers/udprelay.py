@@ -15,8 +15,7 @@ class LossyUdpRelay:
     server. ``loss`` of the datagrams is dropped in each direction; ``impair`` passes any other
     ``LossyRelay`` option."""
 
-    def __init__(self, server: tuple[str, int], loss: float, seed: int = 1,
-                 **impair: Any) -> None:
+    def __init__(self, server: tuple[str, int], loss: float, seed: int = 1, **impair: Any) -> None:
         self.relay = LossyRelay(server, loss=loss, seed=seed, **impair)
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)

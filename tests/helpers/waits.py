@@ -24,8 +24,9 @@ async def until(cond: Callable[[], Any], timeout: float = 10.0) -> None:
         await asyncio.sleep(STEP)
 
 
-async def until_stable(value: Callable[[], float], quiet: float, timeout: float = 20.0,
-                       slack: float = 0) -> float:
+async def until_stable(
+    value: Callable[[], float], quiet: float, timeout: float = 20.0, slack: float = 0
+) -> float:
     """``value()`` once it has moved by no more than ``slack`` for ``quiet`` seconds."""
     loop = asyncio.get_running_loop()
     end = loop.time() + timeout

@@ -28,9 +28,11 @@ from tests.helpers.peers import (
 )
 from tests.helpers.udprelay import LossyUdpRelay
 
-pytestmark = [pytest.mark.interop, pytest.mark.slow,
-              pytest.mark.skipif(go_missing_reason() is not None,
-                                 reason=str(go_missing_reason()))]
+pytestmark = [
+    pytest.mark.interop,
+    pytest.mark.slow,
+    pytest.mark.skipif(go_missing_reason() is not None, reason=str(go_missing_reason())),
+]
 
 DIRECTIONS = [("ours", "go"), ("go", "ours")]
 SLOW_CRYPTS = {"tea": 1_000_000, "xtea": 1_000_000, "salsa20": 1_000_000}  # pure Python
@@ -62,8 +64,9 @@ def echo() -> Any:
 
 @pytest.mark.parametrize(("client", "server"), DIRECTIONS, ids=lambda v: v)
 @pytest.mark.parametrize(("case", "flags"), CASES, ids=[c for c, _ in CASES])
-def test_interop(case: str, flags: dict[str, Any], client: str, server: str,
-                 tmp_path: Path, echo: EchoServer) -> None:
+def test_interop(
+    case: str, flags: dict[str, Any], client: str, server: str, tmp_path: Path, echo: EchoServer
+) -> None:
     flags = {"nocomp": True, "key": f"interop {case}", **flags}
     size = SLOW_CRYPTS.get(flags.get("crypt", ""), SIZE)
     with tunnel_pair(client, server, tmp_path, echo.port, **flags) as (port, _, _):
@@ -74,15 +77,21 @@ def test_interop(case: str, flags: dict[str, Any], client: str, server: str,
 
 @pytest.mark.parametrize(("client", "server"), DIRECTIONS, ids=lambda v: v)
 @pytest.mark.parametrize("mode", ["fast", "fast3"])
-def test_kcptun_sending_rules_against_go(mode: str, client: str, server: str, tmp_path: Path,
-                                         echo: EchoServer) -> None:
+def test_kcptun_sending_rules_against_go(
+    mode: str, client: str, server: str, tmp_path: Path, echo: EchoServer
+) -> None:
     """Our end with pacing and adaptive parity off (``--pacing=false --fecadaptive=false``,
     kcp-go's own sending; the Go end gets no such flags): data moves intact both ways. The
     other interop tests run our defaults, paced."""
     flags = {"nocomp": True, "key": f"interop kcptun sending {mode}", "mode": mode}
-    with tunnel_pair(client, server, tmp_path, echo.port,
-                     ours_flags={"pacing": False, "fecadaptive": False},
-                     **flags) as (port, client_cfg, server_cfg):
+    with tunnel_pair(
+        client,
+        server,
+        tmp_path,
+        echo.port,
+        ours_flags={"pacing": False, "fecadaptive": False},
+        **flags,
+    ) as (port, client_cfg, server_cfg):
         ours = client_cfg if client == "ours" else server_cfg
         assert not ours.pacing and "--pacing=false" in ours.to_args()
         assert not any("pacing" in a or "fecadaptive" in a for a in peer_argv("go", ours))
@@ -101,8 +110,9 @@ def test_300_connections(client: str, server: str, tmp_path: Path, echo: EchoSer
 
 @pytest.mark.parametrize(("client", "server"), DIRECTIONS, ids=lambda v: v)
 @pytest.mark.parametrize("loss", [0.0, 0.05], ids=["clean", "loss-5%"])
-def test_adaptive_parity_against_go(client: str, server: str, loss: float, tmp_path: Path,
-                                    echo: EchoServer) -> None:
+def test_adaptive_parity_against_go(
+    client: str, server: str, loss: float, tmp_path: Path, echo: EchoServer
+) -> None:
     """Our end with --pacing --fecadaptive (KCP Desk only) against the Go end, through a
     relay that drops ``loss`` each way: parity we skip looks like lost parity to kcp-go, so
     streams arrive intact both ways (up from our client, down from our server)."""
@@ -110,12 +120,20 @@ def test_adaptive_parity_against_go(client: str, server: str, loss: float, tmp_p
     flags: dict[str, Any] = {"nocomp": True, "key": "interop adaptive", "mode": "fast2"}
     cport, sport = free_port(), free_port(socket.SOCK_DGRAM)
     relay = LossyUdpRelay(("127.0.0.1", sport), loss, seed=5)
-    scfg = TunnelConfig(role="server", listen=f"127.0.0.1:{sport}",
-                        target=f"127.0.0.1:{echo.port}", **flags,
-                        **(ours if server == "ours" else {}))
-    ccfg = TunnelConfig(role="client", localaddr=f"127.0.0.1:{cport}",
-                        remoteaddr=f"127.0.0.1:{relay.port}", **flags,
-                        **(ours if client == "ours" else {}))
+    scfg = TunnelConfig(
+        role="server",
+        listen=f"127.0.0.1:{sport}",
+        target=f"127.0.0.1:{echo.port}",
+        **flags,
+        **(ours if server == "ours" else {}),
+    )
+    ccfg = TunnelConfig(
+        role="client",
+        localaddr=f"127.0.0.1:{cport}",
+        remoteaddr=f"127.0.0.1:{relay.port}",
+        **flags,
+        **(ours if client == "ours" else {}),
+    )
     procs = []
     try:
         procs.append(start_peer(server, scfg, tmp_path / f"server-{server}.log"))  # type: ignore[arg-type]

@@ -39,47 +39,77 @@ def in_ns(link: EmulatedLink, ns: str, code: str) -> list[str]:
 
 
 def start_echo(link: EmulatedLink, log: Path) -> tuple[subprocess.Popen[str], int]:
-    code = (f"import sys, time; sys.path.insert(0, {str(REPO_ROOT)!r})\n"
-            "from tests.helpers.peers import EchoServer\n"
-            f"e = EchoServer({SERVER_IP!r}); print(e.port, flush=True); time.sleep(600)")
+    code = (
+        f"import sys, time; sys.path.insert(0, {str(REPO_ROOT)!r})\n"
+        "from tests.helpers.peers import EchoServer\n"
+        f"e = EchoServer({SERVER_IP!r}); print(e.port, flush=True); time.sleep(600)"
+    )
     with open(log, "w") as err:
-        proc = subprocess.Popen(in_ns(link, link.server_ns, code), stdout=subprocess.PIPE,
-                                stderr=err, text=True)
+        proc = subprocess.Popen(
+            in_ns(link, link.server_ns, code), stdout=subprocess.PIPE, stderr=err, text=True
+        )
     assert proc.stdout is not None
     return proc, int(proc.stdout.readline())
 
 
 def transfers(link: EmulatedLink, count: int, size: int) -> list[dict[str, object]]:
-    code = (f"import sys, json, dataclasses; sys.path.insert(0, {str(REPO_ROOT)!r})\n"
-            "from tests.helpers.peers import parallel_transfers\n"
-            f"r = parallel_transfers({CLIENT_PORT}, {count}, {size}, timeout=120)\n"
-            "print(json.dumps([dataclasses.asdict(t) for t in r]))")
-    out = subprocess.run(in_ns(link, link.client_ns, code), capture_output=True, text=True,
-                         timeout=180, check=True).stdout
+    code = (
+        f"import sys, json, dataclasses; sys.path.insert(0, {str(REPO_ROOT)!r})\n"
+        "from tests.helpers.peers import parallel_transfers\n"
+        f"r = parallel_transfers({CLIENT_PORT}, {count}, {size}, timeout=120)\n"
+        "print(json.dumps([dataclasses.asdict(t) for t in r]))"
+    )
+    out = subprocess.run(
+        in_ns(link, link.client_ns, code), capture_output=True, text=True, timeout=180, check=True
+    ).stdout
     return json.loads(out.splitlines()[-1])
 
 
-@pytest.mark.parametrize(("client", "server"), [("ours", "ours"), ("ours", "go"),
-                                                ("go", "ours")], ids=lambda v: v)
-def test_lossy_link_intact_with_fec_and_retransmits(client: str, server: str, netlink,
-                                                    tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("client", "server"), [("ours", "ours"), ("ours", "go"), ("go", "ours")], ids=lambda v: v
+)
+def test_lossy_link_intact_with_fec_and_retransmits(
+    client: str, server: str, netlink, tmp_path: Path
+) -> None:
     if "go" in (client, server) and go_missing_reason():
         pytest.skip(str(go_missing_reason()))
     link = netlink(rate="50mbit", delay="30ms", loss="5%", jitter="3ms", reorder="2%")
     echo, echo_port = start_echo(link, tmp_path / "echo.log")
     snmp = {"client": tmp_path / "client-snmp.csv", "server": tmp_path / "server-snmp.csv"}
-    server_cfg = TunnelConfig(role="server", listen=f"{SERVER_IP}:{TUNNEL_PORT}",
-                              target=f"{SERVER_IP}:{echo_port}", snmplog=str(snmp["server"]),
-                              snmpperiod=1, **FLAGS)
-    client_cfg = TunnelConfig(role="client", localaddr=f"127.0.0.1:{CLIENT_PORT}",
-                              remoteaddr=f"{SERVER_IP}:{TUNNEL_PORT}",
-                              snmplog=str(snmp["client"]), snmpperiod=1, **FLAGS)
+    server_cfg = TunnelConfig(
+        role="server",
+        listen=f"{SERVER_IP}:{TUNNEL_PORT}",
+        target=f"{SERVER_IP}:{echo_port}",
+        snmplog=str(snmp["server"]),
+        snmpperiod=1,
+        **FLAGS,
+    )
+    client_cfg = TunnelConfig(
+        role="client",
+        localaddr=f"127.0.0.1:{CLIENT_PORT}",
+        remoteaddr=f"{SERVER_IP}:{TUNNEL_PORT}",
+        snmplog=str(snmp["client"]),
+        snmpperiod=1,
+        **FLAGS,
+    )
     procs = [echo]
     try:
-        procs.append(start_peer(server, server_cfg, tmp_path / f"server-{server}.log",
-                                ns_argv=link.exec_argv(link.server_ns, [])))
-        procs.append(start_peer(client, client_cfg, tmp_path / f"client-{client}.log",
-                                ns_argv=link.exec_argv(link.client_ns, [])))
+        procs.append(
+            start_peer(
+                server,
+                server_cfg,
+                tmp_path / f"server-{server}.log",
+                ns_argv=link.exec_argv(link.server_ns, []),
+            )
+        )
+        procs.append(
+            start_peer(
+                client,
+                client_cfg,
+                tmp_path / f"client-{client}.log",
+                ns_argv=link.exec_argv(link.client_ns, []),
+            )
+        )
         results = transfers(link, CONNECTIONS, SIZE)
         time.sleep(1.5)  # one more snmplog row after the last byte
     finally:

@@ -45,8 +45,9 @@ UDP_PROBES = 2000
 
 
 def _namespaces() -> set[str]:
-    out = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, timeout=10,
-                         check=True).stdout
+    out = subprocess.run(
+        ["ip", "netns", "list"], capture_output=True, text=True, timeout=10, check=True
+    ).stdout
     return {line.split()[0] for line in out.splitlines() if line.strip()}
 
 
@@ -72,17 +73,30 @@ def _cc() -> str:
     return "bbr" if "bbr" in avail else "cubic"
 
 
-@pytest.mark.parametrize(("text", "bps"), [
-    ("100mbit", 100_000_000), ("800kbit", 800_000), ("20", 20_000_000), ("1gbit", 10**9),
-    ("none", 0), ("0", 0), ("1mbps", 8_000_000),
-])
+@pytest.mark.parametrize(
+    ("text", "bps"),
+    [
+        ("100mbit", 100_000_000),
+        ("800kbit", 800_000),
+        ("20", 20_000_000),
+        ("1gbit", 10**9),
+        ("none", 0),
+        ("0", 0),
+        ("1mbps", 8_000_000),
+    ],
+)
 def test_parse_rate_follows_netlink_sh(text: str, bps: int) -> None:
     assert parse_rate(text) == bps
 
 
 def test_parse_delay_and_percent() -> None:
     assert [parse_duration_us(t) for t in ("20ms", "500us", "0.02s", "7", None)] == [
-        20_000, 500, 20_000, 7_000, 0]
+        20_000,
+        500,
+        20_000,
+        7_000,
+        0,
+    ]
     assert parse_percent("2%") == pytest.approx(0.02)
     assert parse_percent("10") == pytest.approx(0.10)
     with pytest.raises(ValueError):
@@ -101,13 +115,27 @@ def test_lossy_link_transfers_delays_and_drops_as_configured(netlink) -> None:
     assert link.backend == ("netem" if kernel_has_netem() else "lbemu")
     assert (link.client_ip, link.server_ip) == (CLIENT_IP, SERVER_IP)
 
-    srv = link.agent(link.server_ns, "serve", "--tcp", f"{SERVER_IP}:{TCP_PORT}",
-                     "--udp", f"{SERVER_IP}:{UDP_PORT}")
+    srv = link.agent(
+        link.server_ns,
+        "serve",
+        "--tcp",
+        f"{SERVER_IP}:{TCP_PORT}",
+        "--udp",
+        f"{SERVER_IP}:{UDP_PORT}",
+    )
     cli = link.agent(link.client_ns, "drive")
 
     # 1. a few MB client -> server, verified by sha256 on the far side, through the bottleneck
-    r = cli.call("tcp", host=SERVER_IP, port=TCP_PORT, op="up", n=TRANSFER_BYTES, seed=11,
-                 cap=120.0, cc=_cc())
+    r = cli.call(
+        "tcp",
+        host=SERVER_IP,
+        port=TCP_PORT,
+        op="up",
+        n=TRANSFER_BYTES,
+        seed=11,
+        cap=120.0,
+        cc=_cc(),
+    )
     assert r["complete"] and r["ok"], r
     goodput = TRANSFER_BYTES * 8 / (r["t_last"] - r["t_start"])
     assert 0.5e6 < goodput < RATE_BPS * 1.05, f"goodput {goodput / 1e6:.2f} Mbit/s"
@@ -118,8 +146,16 @@ def test_lossy_link_transfers_delays_and_drops_as_configured(netlink) -> None:
     assert 2 * ONE_WAY_MS - 1 <= statistics.median(conn) <= 2 * ONE_WAY_MS + 15, conn
 
     # 3. loss each way from 2000 paced UDP probes (20 % of the bottleneck rate, no queueing)
-    probe = cli.call("udp_probe", host=SERVER_IP, port=UDP_PORT, count=UDP_PROBES, probe=1,
-                     size=200, pps=2500.0, linger=1.0)
+    probe = cli.call(
+        "udp_probe",
+        host=SERVER_IP,
+        port=UDP_PORT,
+        count=UDP_PROBES,
+        probe=1,
+        size=200,
+        pps=2500.0,
+        linger=1.0,
+    )
     reached = srv.call("udp_count", probe=1)["received"]
     up_loss = 1 - reached / UDP_PROBES
     down_loss = 1 - probe["echoed"] / reached
@@ -184,8 +220,9 @@ def test_atexit_and_sigint_fallback(ending: str) -> None:
             sys.exit(0)
         time.sleep(30)
     """)
-    p = subprocess.Popen([sys.executable, "-c", script], cwd=REPO_ROOT, stdout=subprocess.PIPE,
-                         text=True)
+    p = subprocess.Popen(
+        [sys.executable, "-c", script], cwd=REPO_ROOT, stdout=subprocess.PIPE, text=True
+    )
     try:
         assert p.stdout is not None
         prefix = p.stdout.readline().strip()
@@ -206,13 +243,22 @@ def test_atexit_and_sigint_fallback(ending: str) -> None:
 
 # --------------------------------------------------------------------------- path-corpus knobs
 
+
 def _probe_order(link: EmulatedLink, count: int, pps: float) -> tuple[list[int], list[float]]:
     """``count`` paced UDP probes client -> server: (sequence numbers in the order the server
     got them, round-trip times of the echoes in ms)."""
     srv = link.agent(link.server_ns, "serve", "--udp", f"{SERVER_IP}:{UDP_PORT}")
     cli = link.agent(link.client_ns, "drive")
-    r = cli.call("udp_probe", host=SERVER_IP, port=UDP_PORT, count=count, probe=7, size=100,
-                 pps=pps, linger=0.5)
+    r = cli.call(
+        "udp_probe",
+        host=SERVER_IP,
+        port=UDP_PORT,
+        count=count,
+        probe=7,
+        size=100,
+        pps=pps,
+        linger=0.5,
+    )
     return srv.call("udp_order", probe=7)["order"], r["rtt_ms"]
 
 
@@ -242,8 +288,9 @@ def test_gilbert_elliott_loss_keeps_the_average_and_comes_in_bursts(netlink) -> 
 @pytest.mark.netem
 @pytest.mark.timeout(90)
 @pytest.mark.parametrize(("gap", "expected_ms"), [("3ms", 3.0), (None, 20.0)])
-def test_reorder_displaces_by_the_gap_or_the_whole_delay(netlink, gap: str | None,
-                                                         expected_ms: float) -> None:
+def test_reorder_displaces_by_the_gap_or_the_whole_delay(
+    netlink, gap: str | None, expected_ms: float
+) -> None:
     """5 % of packets each way overtake by ``gap`` (or skip the 20 ms delay line): the early
     echoes come back that much sooner, and the server really sees them out of order."""
     link = netlink(rate="none", delay="20ms", loss="0%", reorder="5%", reorder_gap=gap, seed=9)
@@ -262,12 +309,18 @@ def test_reorder_displaces_by_the_gap_or_the_whole_delay(netlink, gap: str | Non
 @pytest.mark.netem
 @pytest.mark.timeout(60)
 def test_asymmetric_rates_policer_and_live_rate_change(netlink) -> None:
-    link = netlink(rate="100mbit", delay="5ms", loss="0%", rate_up="8mbit", queue_bytes=3028,
-                   burst_bytes=62500)
+    link = netlink(
+        rate="100mbit", delay="5ms", loss="0%", rate_up="8mbit", queue_bytes=3028, burst_bytes=62500
+    )
 
     def tbf(dev: str) -> str:
-        out = subprocess.run(["tc", "-n", link.router_ns, "qdisc", "show", "dev", dev],
-                             capture_output=True, text=True, timeout=10, check=True).stdout
+        out = subprocess.run(
+            ["tc", "-n", link.router_ns, "qdisc", "show", "dev", dev],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout
         return next(line for line in out.splitlines() if "tbf" in line)
 
     assert "rate 100Mbit" in tbf("rc0") and "rate 8Mbit" in tbf("rs0")
@@ -281,6 +334,7 @@ def test_asymmetric_rates_policer_and_live_rate_change(netlink) -> None:
 
 
 # --------------------------------------------------------------------------- the issue 11 corpus
+
 
 def _corpus_modules() -> tuple[Any, Any]:
     bench = str(REPO_ROOT / "benchmarks")
@@ -297,8 +351,7 @@ def test_every_corpus_path_builds_a_valid_link_and_capacity() -> None:
     capacity the summary divides by follows the rate steps that fell inside the run."""
     _, cp = _corpus_modules()
     for path in cp.PATHS:
-        link = EmulatedLink(path.rate, path.delay, path.loss, backend="lbemu",
-                            **path.link_kwargs())
+        link = EmulatedLink(path.rate, path.delay, path.loss, backend="lbemu", **path.link_kwargs())
         assert link.delay_us == path.rtt_ms() * 500
         assert path.capacity("down") > 0 and path.capacity("up") > 0
     step = next(p for p in cp.PATHS if p.steps)
@@ -309,7 +362,10 @@ def test_every_corpus_path_builds_a_valid_link_and_capacity() -> None:
     asym = next(p for p in cp.PATHS if p.rate_up)
     assert asym.capacity("up") < asym.capacity("down") / 10
     assert [p.name for p in cp.select("reorder1", quick=True)] == [
-        "reorder1-full", "reorder1-small", "reorder1-full-jitter10"]
+        "reorder1-full",
+        "reorder1-small",
+        "reorder1-full-jitter10",
+    ]
 
 
 @pytest.mark.netem
@@ -320,8 +376,22 @@ def test_corpus_runner_measures_a_path_and_tears_it_down(tmp_path: Path) -> None
     skip_unless_netns()
     corpus, _ = _corpus_modules()
     out = tmp_path / "c.json"
-    rc = corpus.main(["--filter", "asym-100-8", "--variants", "tcp", "--sizes", "0.5",
-                      "--runs", "1", "--directions", "up", "--json", str(out)])
+    rc = corpus.main(
+        [
+            "--filter",
+            "asym-100-8",
+            "--variants",
+            "tcp",
+            "--sizes",
+            "0.5",
+            "--runs",
+            "1",
+            "--directions",
+            "up",
+            "--json",
+            str(out),
+        ]
+    )
     assert rc == 0
     data = json.loads(out.read_text())
     (rec,) = data["records"]

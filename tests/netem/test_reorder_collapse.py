@@ -34,28 +34,57 @@ RULES = {"pacing": False, "fecadaptive": False}
 
 def timed_echo(link: EmulatedLink) -> dict[str, object]:
     """One echoed transfer through the tunnel, timed inside the client namespace."""
-    code = (f"import sys, json, time, dataclasses; sys.path.insert(0, {str(REPO_ROOT)!r})\n"
-            "from tests.helpers.peers import echo_transfer\n"
-            f"t0 = time.monotonic(); r = echo_transfer({CLIENT_PORT}, {SIZE}, seed=7, "
-            "timeout=90)\n"
-            "print(json.dumps({**dataclasses.asdict(r), 'seconds': time.monotonic() - t0}))")
-    out = subprocess.run(link.exec_argv(link.client_ns, [sys.executable, "-c", code]),
-                         capture_output=True, text=True, timeout=120, check=True).stdout
+    code = (
+        f"import sys, json, time, dataclasses; sys.path.insert(0, {str(REPO_ROOT)!r})\n"
+        "from tests.helpers.peers import echo_transfer\n"
+        f"t0 = time.monotonic(); r = echo_transfer({CLIENT_PORT}, {SIZE}, seed=7, "
+        "timeout=90)\n"
+        "print(json.dumps({**dataclasses.asdict(r), 'seconds': time.monotonic() - t0}))"
+    )
+    out = subprocess.run(
+        link.exec_argv(link.client_ns, [sys.executable, "-c", code]),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
     return json.loads(out.splitlines()[-1])
 
 
 def mbps(link: EmulatedLink, tmp: Path, extra: dict[str, bool], name: str) -> float:
     echo, echo_port = start_echo(link, tmp / f"echo-{name}.log")
-    server_cfg = TunnelConfig(role="server", listen=f"{SERVER_IP}:{TUNNEL_PORT}",
-                              target=f"{SERVER_IP}:{echo_port}", **FLAGS, **extra)
-    client_cfg = TunnelConfig(role="client", localaddr=f"127.0.0.1:{CLIENT_PORT}",
-                              remoteaddr=f"{SERVER_IP}:{TUNNEL_PORT}", **FLAGS, **extra)
+    server_cfg = TunnelConfig(
+        role="server",
+        listen=f"{SERVER_IP}:{TUNNEL_PORT}",
+        target=f"{SERVER_IP}:{echo_port}",
+        **FLAGS,
+        **extra,
+    )
+    client_cfg = TunnelConfig(
+        role="client",
+        localaddr=f"127.0.0.1:{CLIENT_PORT}",
+        remoteaddr=f"{SERVER_IP}:{TUNNEL_PORT}",
+        **FLAGS,
+        **extra,
+    )
     procs = [echo]
     try:
-        procs.append(start_peer("ours", server_cfg, tmp / f"server-{name}.log",
-                                ns_argv=link.exec_argv(link.server_ns, [])))
-        procs.append(start_peer("ours", client_cfg, tmp / f"client-{name}.log",
-                                ns_argv=link.exec_argv(link.client_ns, [])))
+        procs.append(
+            start_peer(
+                "ours",
+                server_cfg,
+                tmp / f"server-{name}.log",
+                ns_argv=link.exec_argv(link.server_ns, []),
+            )
+        )
+        procs.append(
+            start_peer(
+                "ours",
+                client_cfg,
+                tmp / f"client-{name}.log",
+                ns_argv=link.exec_argv(link.client_ns, []),
+            )
+        )
         result = timed_echo(link)
     finally:
         for p in reversed(procs):
@@ -65,7 +94,8 @@ def mbps(link: EmulatedLink, tmp: Path, extra: dict[str, bool], name: str) -> fl
 
 
 def test_paced_default_keeps_up_with_kcptun_rules_when_datagrams_overtake(
-        netlink, tmp_path: Path) -> None:
+    netlink, tmp_path: Path
+) -> None:
     link = netlink(rate="30mbit", delay="100ms", loss="1%", reorder="1%")
     rules = mbps(link, tmp_path, RULES, "rules")
     default = mbps(link, tmp_path, {}, "default")

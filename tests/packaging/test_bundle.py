@@ -47,6 +47,7 @@ pytestmark = [
 
 # --- the bundle -----------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Path of the bundle's ``kcpdesk`` executable (built once per test run)."""
@@ -56,12 +57,22 @@ def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
         assert os.access(exe, os.X_OK), f"KCPDESK_BUNDLE={given}: no executable kcpdesk"
         return exe.resolve()
     out = tmp_path_factory.mktemp("bundle")
-    env = {**os.environ, "KCPDESK_DIST": str(out / "dist"), "KCPDESK_WORK": str(out / "work"),
-           "PYTHON": sys.executable}
+    env = {
+        **os.environ,
+        "KCPDESK_DIST": str(out / "dist"),
+        "KCPDESK_WORK": str(out / "work"),
+        "PYTHON": sys.executable,
+    }
     start = time.monotonic()
-    proc = subprocess.run(["bash", str(REPO / "packaging" / "build.sh")], env=env, cwd=REPO,
-                          stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                          timeout=BUILD_TIMEOUT)
+    proc = subprocess.run(
+        ["bash", str(REPO / "packaging" / "build.sh")],
+        env=env,
+        cwd=REPO,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=BUILD_TIMEOUT,
+    )
     elapsed = time.monotonic() - start
     assert proc.returncode == 0, f"build failed after {elapsed:.0f}s:\n{proc.stderr[-6000:]}"
     exe = out / "dist" / "kcpdesk" / "kcpdesk"
@@ -90,8 +101,19 @@ def _python_dirs() -> list[str]:
 def _can_hide() -> bool:
     if os.geteuid() != 0 or shutil.which("unshare") is None:
         return False
-    probe = subprocess.run(["unshare", "--mount", "--propagation", "private", "--", "sh", "-c",
-                            "mount -t tmpfs none /mnt"], capture_output=True)
+    probe = subprocess.run(
+        [
+            "unshare",
+            "--mount",
+            "--propagation",
+            "private",
+            "--",
+            "sh",
+            "-c",
+            "mount -t tmpfs none /mnt",
+        ],
+        capture_output=True,
+    )
     return probe.returncode == 0
 
 
@@ -109,14 +131,31 @@ def clean(exe: Path, home: Path, *args: str, **env: str) -> list[str]:
     if not HIDDEN:
         return argv
     mounts = " && ".join(f"mount -t tmpfs none {shlex.quote(d)}" for d in HIDDEN)
-    return ["unshare", "--mount", "--propagation", "private", "--", "sh", "-c",
-            f'{mounts} && exec "$@"', "sh", *argv]
+    return [
+        "unshare",
+        "--mount",
+        "--propagation",
+        "private",
+        "--",
+        "sh",
+        "-c",
+        f'{mounts} && exec "$@"',
+        "sh",
+        *argv,
+    ]
 
 
-def run(exe: Path, home: Path, *args: str, timeout: float = 60,
-        **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(clean(exe, home, *args, **env), cwd=home, stdin=subprocess.DEVNULL,
-                          capture_output=True, text=True, timeout=timeout)
+def run(
+    exe: Path, home: Path, *args: str, timeout: float = 60, **env: str
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        clean(exe, home, *args, **env),
+        cwd=home,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def test_environment_is_clean(bundle: Path, home: Path) -> None:
@@ -134,6 +173,7 @@ def test_environment_is_clean(bundle: Path, home: Path) -> None:
 
 
 # --- headless: server + client + echo target --------------------------------------------------
+
 
 def free_port(kind: int) -> int:
     with socket.socket(socket.AF_INET, kind) as s:
@@ -172,8 +212,9 @@ class EchoTarget:
         self.sock.close()
 
 
-def wait_for_text(path: Path, text: str, proc: subprocess.Popen[bytes],
-                  timeout: float = 20) -> None:
+def wait_for_text(
+    path: Path, text: str, proc: subprocess.Popen[bytes], timeout: float = 20
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if text in path.read_text(errors="replace"):
@@ -190,8 +231,13 @@ def spawn(home: Path) -> Iterator:
 
     def start(exe: Path, *args: str, log: Path) -> subprocess.Popen[bytes]:
         with open(log, "wb") as f:
-            proc = subprocess.Popen(clean(exe, home, *args), cwd=home, stdin=subprocess.DEVNULL,
-                                    stdout=f, stderr=subprocess.STDOUT)
+            proc = subprocess.Popen(
+                clean(exe, home, *args),
+                cwd=home,
+                stdin=subprocess.DEVNULL,
+                stdout=f,
+                stderr=subprocess.STDOUT,
+            )
         procs.append(proc)
         return proc
 
@@ -230,8 +276,15 @@ def round_trip(port: int, payload: bytes) -> bytes:
 
 CONFIGS = {
     "aes-fec-snappy": [],
-    "twofish-fast3-smux2-nocomp": ["--crypt", "twofish", "--mode", "fast3", "--smuxver", "2",
-                                   "--nocomp"],
+    "twofish-fast3-smux2-nocomp": [
+        "--crypt",
+        "twofish",
+        "--mode",
+        "fast3",
+        "--smuxver",
+        "2",
+        "--nocomp",
+    ],
 }
 
 
@@ -241,25 +294,50 @@ def test_tunnel_moves_data_intact(bundle: Path, home: Path, spawn, flags: list[s
     udp, tcp = free_port(socket.SOCK_DGRAM), free_port(socket.SOCK_STREAM)
     server_log, client_log = home / "server.log", home / "client.log"
     try:
-        server = spawn(bundle, "server", "-l", f"127.0.0.1:{udp}", "-t",
-                       f"127.0.0.1:{target.port}", "--key", KEY, *flags, log=server_log)
-        client = spawn(bundle, "client", "-l", f"127.0.0.1:{tcp}", "-r", f"127.0.0.1:{udp}",
-                       "--key", KEY, *flags, log=client_log)
+        server = spawn(
+            bundle,
+            "server",
+            "-l",
+            f"127.0.0.1:{udp}",
+            "-t",
+            f"127.0.0.1:{target.port}",
+            "--key",
+            KEY,
+            *flags,
+            log=server_log,
+        )
+        client = spawn(
+            bundle,
+            "client",
+            "-l",
+            f"127.0.0.1:{tcp}",
+            "-r",
+            f"127.0.0.1:{udp}",
+            "--key",
+            KEY,
+            *flags,
+            log=client_log,
+        )
         wait_for_text(server_log, "listening on", server)
         wait_for_text(client_log, "listening on", client)
 
         payloads = [os.urandom(n) for n in (1 << 20, 3 << 19, 12345)]
         results: dict[int, bytes] = {}
-        threads = [threading.Thread(target=lambda i=i, p=p: results.__setitem__(
-            i, round_trip(tcp, p)), daemon=True) for i, p in enumerate(payloads)]
+        threads = [
+            threading.Thread(
+                target=lambda i=i, p=p: results.__setitem__(i, round_trip(tcp, p)), daemon=True
+            )
+            for i, p in enumerate(payloads)
+        ]
         for t in threads:
             t.start()
         for t in threads:
             t.join(120)
         for i, p in enumerate(payloads):
             got = results.get(i, b"")
-            assert hashlib.sha256(got).hexdigest() == hashlib.sha256(p).hexdigest(), \
+            assert hashlib.sha256(got).hexdigest() == hashlib.sha256(p).hexdigest(), (
                 f"connection {i}: {len(got)} of {len(p)} bytes came back"
+            )
         deadline = time.monotonic() + 10
         while len(target.digests) < len(payloads) and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -282,17 +360,31 @@ def test_cli_streams_and_exit_codes(bundle: Path, home: Path) -> None:
     assert helped.returncode == 0 and "--remoteaddr" in helped.stdout, helped
     bad = run(bundle, home, "bogus")
     assert bad.returncode == 2 and bad.stderr.startswith("kcpdesk: error:"), bad
-    piped = subprocess.run(f"{shlex.join(clean(bundle, home, 'server', '--help'))} | head -3",
-                           shell=True, capture_output=True, text=True, timeout=60)
+    piped = subprocess.run(
+        f"{shlex.join(clean(bundle, home, 'server', '--help'))} | head -3",
+        shell=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert "kcpdesk server" in piped.stdout, piped
 
 
 # --- the GUI --------------------------------------------------------------------------------
 
+
 def test_gui_smoke_offscreen(bundle: Path, home: Path) -> None:
     shot = home / "window.png"
-    proc = run(bundle, home, "--smoke-test", "1500", "--screenshot", str(shot),
-               QT_QPA_PLATFORM="offscreen", timeout=90)
+    proc = run(
+        bundle,
+        home,
+        "--smoke-test",
+        "1500",
+        "--screenshot",
+        str(shot),
+        QT_QPA_PLATFORM="offscreen",
+        timeout=90,
+    )
     assert proc.returncode == 0, proc
     assert "smoke: profiles=0 running=0" in proc.stdout, proc
     assert shot.stat().st_size > 10_000  # a rendered window, fonts and all
@@ -300,8 +392,9 @@ def test_gui_smoke_offscreen(bundle: Path, home: Path) -> None:
 
 
 def test_gui_demo_moves_data(bundle: Path, home: Path) -> None:
-    proc = run(bundle, home, "--demo", "--smoke-test", "4000", QT_QPA_PLATFORM="offscreen",
-               timeout=90)
+    proc = run(
+        bundle, home, "--demo", "--smoke-test", "4000", QT_QPA_PLATFORM="offscreen", timeout=90
+    )
     assert proc.returncode == 0, proc
     m = re.search(r"smoke: profiles=(\d+) running=(\d+) demo_bytes=(\d+)", proc.stdout)
     assert m, proc
@@ -310,9 +403,14 @@ def test_gui_demo_moves_data(bundle: Path, home: Path) -> None:
 
 def test_bare_start_opens_window_and_quits_on_ctrl_c(bundle: Path, home: Path) -> None:
     """What a double click runs: no arguments. Ctrl+C (SIGINT) quits like the menu does."""
-    proc = subprocess.Popen(clean(bundle, home, QT_QPA_PLATFORM="offscreen"), cwd=home,
-                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        clean(bundle, home, QT_QPA_PLATFORM="offscreen"),
+        cwd=home,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         time.sleep(4)
         assert proc.poll() is None, proc.communicate()
@@ -329,8 +427,10 @@ def test_bare_start_opens_window_and_quits_on_ctrl_c(bundle: Path, home: Path) -
 
 # --- contents -------------------------------------------------------------------------------
 
-BUNDLED_ONLY = re.compile(r"^lib(Qt6|icu|pyside6|shiboken6|python3|scipy_openblas|gfortran|"
-                          r"quadmath)")
+BUNDLED_ONLY = re.compile(
+    r"^lib(Qt6|icu|pyside6|shiboken6|python3|scipy_openblas|gfortran|"
+    r"quadmath)"
+)
 # the desktop's own graphics stack: present wherever that session type runs, never bundled
 HOST_DESKTOP = re.compile(r"^lib(wayland-|EGL|GL|OpenGL|GLX|vulkan|drm|gbm)")
 
@@ -346,15 +446,25 @@ def test_contents_trimmed_and_every_library_resolves(bundle: Path) -> None:
     top = bundle.parent
     internal = top / "_internal"
     rel = {p.relative_to(internal).as_posix() for p in internal.rglob("*")}
-    for gone in ("PySide6/Qt/translations", "PySide6/QtNetwork.abi3.so",
-                 "PySide6/Qt/plugins/platformthemes/libqgtk3.so", "PySide6/Qt/plugins/tls",
-                 "tkinter", "setuptools", "pip", "numpy/testing"):
+    for gone in (
+        "PySide6/Qt/translations",
+        "PySide6/QtNetwork.abi3.so",
+        "PySide6/Qt/plugins/platformthemes/libqgtk3.so",
+        "PySide6/Qt/plugins/tls",
+        "tkinter",
+        "setuptools",
+        "pip",
+        "numpy/testing",
+    ):
         assert not any(r == gone or r.startswith(gone + "/") for r in rel), gone
     assert not [r for r in rel if "QtWebEngine" in r or "Qt6Qml" in r or "Qt6Quick" in r]
-    for kept in ("PySide6/Qt/plugins/platforms/libqxcb.so",
-                 "PySide6/Qt/plugins/platforms/libqoffscreen.so",
-                 "PySide6/Qt/plugins/imageformats/libqsvg.so",
-                 "resources/icons/kcpdesk.png", "resources/styles/light.qss"):
+    for kept in (
+        "PySide6/Qt/plugins/platforms/libqxcb.so",
+        "PySide6/Qt/plugins/platforms/libqoffscreen.so",
+        "PySide6/Qt/plugins/imageformats/libqsvg.so",
+        "resources/icons/kcpdesk.png",
+        "resources/styles/light.qss",
+    ):
         assert kept in rel, kept
     assert (top / "kcpdesk.desktop").is_file() and (top / "install-desktop-entry.sh").is_file()
 
@@ -366,8 +476,9 @@ def test_contents_trimmed_and_every_library_resolves(bundle: Path) -> None:
         for soname in needed(elf):
             if soname in names:
                 continue
-            if BUNDLED_ONLY.match(soname) or (f"{soname} " not in system
-                                              and not HOST_DESKTOP.match(soname)):
+            if BUNDLED_ONLY.match(soname) or (
+                f"{soname} " not in system and not HOST_DESKTOP.match(soname)
+            ):
                 missing.add(f"{elf.relative_to(top)} -> {soname}")
     assert not missing, sorted(missing)
 
@@ -376,15 +487,25 @@ def test_desktop_entry_installer(bundle: Path, home: Path) -> None:
     top = bundle.parent
     data = home / "share"
     env = {"PATH": CLEAN_PATH, "HOME": str(home), "XDG_DATA_HOME": str(data)}
-    proc = subprocess.run(["sh", str(top / "install-desktop-entry.sh")], env=env,
-                          capture_output=True, text=True, timeout=30)
+    proc = subprocess.run(
+        ["sh", str(top / "install-desktop-entry.sh")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert proc.returncode == 0, proc
     entry = (data / "applications" / "kcpdesk.desktop").read_text()
     assert f'Exec="{top}/kcpdesk"' in entry and f"TryExec={top}/kcpdesk" in entry, entry
     assert "Icon=kcpdesk" in entry
     assert (data / "icons" / "hicolor" / "256x256" / "apps" / "kcpdesk.png").is_file()
     assert (data / "icons" / "hicolor" / "48x48" / "apps" / "kcpdesk.png").is_file()
-    proc = subprocess.run(["sh", str(top / "install-desktop-entry.sh"), "--uninstall"], env=env,
-                          capture_output=True, text=True, timeout=30)
+    proc = subprocess.run(
+        ["sh", str(top / "install-desktop-entry.sh"), "--uninstall"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert proc.returncode == 0, proc
     assert not (data / "applications" / "kcpdesk.desktop").exists()

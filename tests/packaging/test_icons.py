@@ -30,7 +30,7 @@ def test_ico_directory_points_at_each_png(tmp_path: Path) -> None:
     for i in range(count):
         w, h, _c, _r, planes, bpp, size, offset = struct.unpack_from("<BBBBHHII", data, 6 + 16 * i)
         assert w == h and (planes, bpp) == (1, 32)
-        seen[w or 256] = data[offset:offset + size]
+        seen[w or 256] = data[offset : offset + size]
     assert seen == {s: p for s, p in pngs.items() if s <= 256}
 
 
@@ -41,8 +41,8 @@ def test_icns_elements_are_the_pngs(tmp_path: Path) -> None:
     assert data[:4] == b"icns" and struct.unpack_from(">I", data, 4)[0] == len(data)
     pos, found = 8, {}
     while pos < len(data):
-        kind, length = data[pos:pos + 4], struct.unpack_from(">I", data, pos + 4)[0]
-        found[kind] = data[pos + 8:pos + length]
+        kind, length = data[pos : pos + 4], struct.unpack_from(">I", data, pos + 4)[0]
+        found[kind] = data[pos + 8 : pos + length]
         pos += length
     assert pos == len(data)
     assert found == {icons.ICNS_TYPES[s]: p for s, p in pngs.items() if s in icons.ICNS_TYPES}

@@ -15,23 +15,31 @@ REPO = Path(__file__).resolve().parents[2]
 
 @pytest.mark.slow
 def test_wheel_carries_the_resources(tmp_path: Path) -> None:
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps",
-                    "-w", str(tmp_path), str(REPO)], check=True, timeout=300,
-                   capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp_path), str(REPO)],
+        check=True,
+        timeout=300,
+        capture_output=True,
+    )
     (wheel,) = tmp_path.glob("kcpdesk-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     share = [n.split("/data/", 1)[1] for n in names if ".data/data/share/kcpdesk/" in n]
-    expected = {f"share/kcpdesk/{p.relative_to(REPO / 'resources')}"
-                for p in (REPO / "resources").rglob("*")
-                if p.suffix in (".png", ".svg", ".qss")}
-    expected |= {f"share/kcpdesk/systemd/{p.name}"
-                 for p in (REPO / "packaging" / "systemd").glob("*.service")}
+    expected = {
+        f"share/kcpdesk/{p.relative_to(REPO / 'resources')}"
+        for p in (REPO / "resources").rglob("*")
+        if p.suffix in (".png", ".svg", ".qss")
+    }
+    expected |= {
+        f"share/kcpdesk/systemd/{p.name}"
+        for p in (REPO / "packaging" / "systemd").glob("*.service")
+    }
     assert expected and set(share) == expected
     assert not any(n.startswith(("tests/", "benchmarks/", "fuzz/")) for n in names)
 
 
-def test_installed_app_finds_resources_under_the_prefix(tmp_path: Path,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_installed_app_finds_resources_under_the_prefix(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     pytest.importorskip("PySide6")
     import app.resources as res
 

@@ -38,11 +38,29 @@ def build_pool(args: argparse.Namespace, rng: random.Random) -> list[bytes]:
     for i in range(POOL):
         conv = rng.getrandbits(32)
         if args.kind == "badconv":
-            out.append(kcp_datagram(args.key, args.crypt, conv, sn=1 + rng.getrandbits(20),
-                                    data=rng.randbytes(rng.randrange(64)), fec=fec, seqid=i))
+            out.append(
+                kcp_datagram(
+                    args.key,
+                    args.crypt,
+                    conv,
+                    sn=1 + rng.getrandbits(20),
+                    data=rng.randbytes(rng.randrange(64)),
+                    fec=fec,
+                    seqid=i,
+                )
+            )
         else:
-            out.append(kcp_datagram(args.key, args.crypt, conv, sn=0,
-                                    data=rng.randbytes(8 + rng.randrange(32)), fec=fec, seqid=i))
+            out.append(
+                kcp_datagram(
+                    args.key,
+                    args.crypt,
+                    conv,
+                    sn=0,
+                    data=rng.randbytes(8 + rng.randrange(32)),
+                    fec=fec,
+                    seqid=i,
+                )
+            )
     return out
 
 
@@ -93,9 +111,18 @@ def main() -> None:
     took = time.monotonic() - start
     for s in socks:
         s.close()
-    print(json.dumps({"sent": sent - errors, "errors": errors, "long": long,
-                      "seconds": round(took, 3),
-                      "rate": round((sent - errors) / took, 1)}), flush=True)
+    print(
+        json.dumps(
+            {
+                "sent": sent - errors,
+                "errors": errors,
+                "long": long,
+                "seconds": round(took, 3),
+                "rate": round((sent - errors) / took, 1),
+            }
+        ),
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

@@ -57,12 +57,20 @@ pytestmark = pytest.mark.slow
 @pytest.mark.parametrize("crypt", ["aes", "none"])
 def test_loss_dup_reorder_corruption_at_once(run: Any, figures: Any, crypt: str) -> None:
     async def main() -> None:
-        relay = LossyRelay(loss=0.05, dup=0.05, corrupt=0.03, reorder=0.15, reorder_delay=0.025,
-                           delay=0.002, seed=11)
+        relay = LossyRelay(
+            loss=0.05,
+            dup=0.05,
+            corrupt=0.03,
+            reorder=0.15,
+            reorder_delay=0.025,
+            delay=0.002,
+            seed=11,
+        )
         async with engine_pair(relay=relay, key=KEY, crypt=crypt, mode="fast2") as p:
             bulk = [echo_roundtrip(p.port, 3 * MB, i, timeout=90) for i in range(3)]
-            short = [echo_roundtrip(p.port, 20_000 + 997 * i, 100 + i, timeout=90)
-                     for i in range(24)]
+            short = [
+                echo_roundtrip(p.port, 20_000 + 997 * i, 100 + i, timeout=90) for i in range(24)
+            ]
             results = await asyncio.gather(*bulk, *short)
             bad = [r for r in results if not r.ok]
             assert not bad, bad[:3]
@@ -72,11 +80,14 @@ def test_loss_dup_reorder_corruption_at_once(run: Any, figures: Any, crypt: str)
             # a corrupted datagram fails the CRC at whichever end gets it (flips in the 16-byte
             # nonce of aes/none are harmless: CFB garbles only the nonce block)
             assert cs.in_csum_errors + ss.in_csum_errors > 0.3 * c["corrupted"]
-            figures.add(f"faults.impaired_link.{crypt}", **c,
-                        csum_errors=cs.in_csum_errors + ss.in_csum_errors,
-                        retrans=cs.retrans_segs + ss.retrans_segs,
-                        fec_recovered=cs.fec_recovered + ss.fec_recovered,
-                        bytes_verified=2 * sum(r.size for r in results))
+            figures.add(
+                f"faults.impaired_link.{crypt}",
+                **c,
+                csum_errors=cs.in_csum_errors + ss.in_csum_errors,
+                retrans=cs.retrans_segs + ss.retrans_segs,
+                fec_recovered=cs.fec_recovered + ss.fec_recovered,
+                bytes_verified=2 * sum(r.size for r in results),
+            )
 
     run(main(), 110)
 
@@ -85,13 +96,15 @@ def test_loss_dup_reorder_corruption_at_once(run: Any, figures: Any, crypt: str)
 
 
 def server_cfg(port: int, target: int, **kw: Any) -> TunnelConfig:
-    return TunnelConfig(role="server", listen=f"{LOCAL}:{port}", target=f"{LOCAL}:{target}",
-                        key=KEY, **kw)
+    return TunnelConfig(
+        role="server", listen=f"{LOCAL}:{port}", target=f"{LOCAL}:{target}", key=KEY, **kw
+    )
 
 
 def client_cfg(port: int, server: int, **kw: Any) -> TunnelConfig:
-    return TunnelConfig(role="client", localaddr=f"{LOCAL}:{port}",
-                        remoteaddr=f"{LOCAL}:{server}", key=KEY, **kw)
+    return TunnelConfig(
+        role="client", localaddr=f"{LOCAL}:{port}", remoteaddr=f"{LOCAL}:{server}", key=KEY, **kw
+    )
 
 
 def kill9(proc: Any) -> None:
@@ -100,8 +113,9 @@ def kill9(proc: Any) -> None:
     proc.wait(10)
 
 
-async def restart_scenario(client_port: int, scfg: TunnelConfig, tmp: Path,
-                           detect_within: float, echo: AsyncEcho) -> dict[str, Any]:
+async def restart_scenario(
+    client_port: int, scfg: TunnelConfig, tmp: Path, detect_within: float, echo: AsyncEcho
+) -> dict[str, Any]:
     """The server dies by SIGKILL mid-transfer and a new one starts on the same port."""
     loop = asyncio.get_running_loop()
     srv = await asyncio.to_thread(start_peer, "ours", scfg, tmp / "server1.log")
@@ -110,7 +124,8 @@ async def restart_scenario(client_port: int, scfg: TunnelConfig, tmp: Path,
         assert warm.ok, warm.error
         echoed = echo.bytes
         inflight = asyncio.ensure_future(
-            echo_roundtrip(client_port, 500 * MB, 2, timeout=detect_within + 30))
+            echo_roundtrip(client_port, 500 * MB, 2, timeout=detect_within + 30)
+        )
         await until(lambda: echo.bytes >= echoed + MB, 15)  # the transfer is under way
         assert not inflight.done()
         kill9(srv)
@@ -129,19 +144,24 @@ async def restart_scenario(client_port: int, scfg: TunnelConfig, tmp: Path,
                 break
             await asyncio.sleep(0.5)
         assert recovered is not None, "no new connection worked after the restart"
-        more = await asyncio.gather(*(echo_roundtrip(client_port, 2 * MB, 50 + i, timeout=40)
-                                      for i in range(4)))
+        more = await asyncio.gather(
+            *(echo_roundtrip(client_port, 2 * MB, 50 + i, timeout=40) for i in range(4))
+        )
         assert all(r.ok for r in more), more
-        return dict(inflight_cut_after_s=round(t_cut, 1),
-                    inflight_bytes_ok=cut.received, new_connections_after_s=round(recovered, 1),
-                    bytes_verified=warm.size * 2 + 2 * MB + 8 * MB + cut.received)
+        return dict(
+            inflight_cut_after_s=round(t_cut, 1),
+            inflight_bytes_ok=cut.received,
+            new_connections_after_s=round(recovered, 1),
+            bytes_verified=warm.size * 2 + 2 * MB + 8 * MB + cut.received,
+        )
     finally:
         stop_process(srv)
 
 
 @pytest.mark.timeout(90)
-def test_server_killed_mid_transfer_and_restarted(run: Any, figures: Any, tmp_path: Path,
-                                                  monkeypatch: Any) -> None:
+def test_server_killed_mid_transfer_and_restarted(
+    run: Any, figures: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
     """Server: ``python -m kcpcore server``. Client: our engine in-process, with smux's
     keepalive timeout shortened to 3 s (kcptun's is a fixed 30 s)."""
     short_keepalive(monkeypatch, timeout=3.0, interval=1.0)
@@ -154,8 +174,13 @@ def test_server_killed_mid_transfer_and_restarted(run: Any, figures: Any, tmp_pa
         client = Engine(client_cfg(0, sport, quiet=True))
         await client.start()
         try:
-            return await restart_scenario(client.local_port, server_cfg(sport, echo.port),
-                                          tmp_path, detect_within=12, echo=echo)
+            return await restart_scenario(
+                client.local_port,
+                server_cfg(sport, echo.port),
+                tmp_path,
+                detect_within=12,
+                echo=echo,
+            )
         finally:
             await client.stop()
             await echo.close()
@@ -163,8 +188,9 @@ def test_server_killed_mid_transfer_and_restarted(run: Any, figures: Any, tmp_pa
     figures.add("faults.server_restart.keepalive_3s", **run(main(), 80))
 
 
-async def client_kill_scenario(server: Any, echo: AsyncEcho, ccfg: TunnelConfig, tmp: Path,
-                               free_within: float) -> dict[str, Any]:
+async def client_kill_scenario(
+    server: Any, echo: AsyncEcho, ccfg: TunnelConfig, tmp: Path, free_within: float
+) -> dict[str, Any]:
     loop = asyncio.get_running_loop()
     tasks0 = task_count()
     cli = await asyncio.to_thread(start_peer, "ours", ccfg, tmp / "client.log")
@@ -183,8 +209,15 @@ async def client_kill_scenario(server: Any, echo: AsyncEcho, ccfg: TunnelConfig,
         assert echo.open == 4
         kill9(cli)
         t_kill = loop.time()
-        freed = await wait_for(lambda: not tunnel.demux.sessions and not tunnel.muxes
-                               and tunnel.streams_open == 0 and echo.open == 0, free_within)
+        freed = await wait_for(
+            lambda: (
+                not tunnel.demux.sessions
+                and not tunnel.muxes
+                and tunnel.streams_open == 0
+                and echo.open == 0
+            ),
+            free_within,
+        )
         took = loop.time() - t_kill
         assert freed, (len(tunnel.demux.sessions), tunnel.streams_open, echo.open)
         assert not tunnel.proto.drivers
@@ -197,8 +230,9 @@ async def client_kill_scenario(server: Any, echo: AsyncEcho, ccfg: TunnelConfig,
 
 
 @pytest.mark.timeout(60)
-def test_client_killed_server_frees_session_and_streams(run: Any, figures: Any,
-                                                        tmp_path: Path, monkeypatch: Any) -> None:
+def test_client_killed_server_frees_session_and_streams(
+    run: Any, figures: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
     """Client: ``python -m kcpcore client``, SIGKILLed with 4 open streams. Server: our
     engine in-process, keepalive timeout shortened to 3 s: its session, streams, target
     connections and tasks are all gone within two checks (3-6 s)."""
@@ -234,17 +268,26 @@ def test_kills_with_default_timeouts(run: Any, figures: Any, tmp_path: Path) -> 
         client = Engine(client_cfg(0, sport, quiet=True))
         await client.start()
         try:
-            figures.add("faults.server_restart.default_30s", **await restart_scenario(
-                client.local_port, server_cfg(sport, echo.port), tmp_path, detect_within=70,
-                echo=echo))
+            figures.add(
+                "faults.server_restart.default_30s",
+                **await restart_scenario(
+                    client.local_port,
+                    server_cfg(sport, echo.port),
+                    tmp_path,
+                    detect_within=70,
+                    echo=echo,
+                ),
+            )
         finally:
             await client.stop()
         server = Engine(server_cfg(0, echo.port, quiet=True))
         await server.start()
         try:
             ccfg = client_cfg(free_tcp_port(), server.local_port)
-            figures.add("faults.client_kill.default_30s", **await client_kill_scenario(
-                server, echo, ccfg, tmp_path, free_within=65))
+            figures.add(
+                "faults.client_kill.default_30s",
+                **await client_kill_scenario(server, echo, ccfg, tmp_path, free_within=65),
+            )
         finally:
             await server.stop()
             await echo.close()
@@ -299,15 +342,17 @@ SMUXBUF, STREAMBUF = 2 * MB, 512 * 1024
 
 @pytest.mark.timeout(90)
 @pytest.mark.parametrize("smuxver", [1, 2])
-def test_stalled_reader_memory_bounded_then_nothing_lost(run: Any, figures: Any,
-                                                         smuxver: int) -> None:
+def test_stalled_reader_memory_bounded_then_nothing_lost(
+    run: Any, figures: Any, smuxver: int
+) -> None:
     """Two directions: (a) the app stops reading while the target sends 32 MB; (b) the
     target stops reading while the app sends 32 MB. The sender stalls once smuxbuf, the
     socket write buffers and the KCP windows are full; RSS grows by at most that much; when
     the reader resumes every byte arrives in order."""
     size = 32 * MB
-    flags = dict(key=KEY, smuxbuf=SMUXBUF, streambuf=STREAMBUF, smuxver=smuxver,
-                 sndwnd=256, rcvwnd=256)
+    flags = dict(
+        key=KEY, smuxbuf=SMUXBUF, streambuf=STREAMBUF, smuxver=smuxver, sndwnd=256, rcvwnd=256
+    )
 
     async def downstream() -> dict[str, Any]:
         source = await Source(size).start()
@@ -318,8 +363,9 @@ def test_stalled_reader_memory_bounded_then_nothing_lost(run: Any, figures: Any,
                 rss0 = rss_bytes()
                 r, w = await asyncio.open_connection(LOCAL, p.port)
                 w.transport.pause_reading()  # the app reads nothing...
-                stalled_at = await until_stable(lambda: source.written, quiet=1.0, timeout=30,
-                                                slack=MB // 4)
+                stalled_at = await until_stable(
+                    lambda: source.written, quiet=1.0, timeout=30, slack=MB // 4
+                )
                 assert stalled_at < size * 3 // 4, "sender never stalled"
                 growth = rss_bytes() - rss0
                 w.transport.resume_reading()  # ...then everything
@@ -357,8 +403,9 @@ def test_stalled_reader_memory_bounded_then_nothing_lost(run: Any, figures: Any,
                     w.write_eof()
 
                 task = asyncio.ensure_future(pump())
-                stalled_at = await until_stable(lambda: written, quiet=1.0, timeout=30,
-                                                slack=MB // 4)
+                stalled_at = await until_stable(
+                    lambda: written, quiet=1.0, timeout=30, slack=MB // 4
+                )
                 assert stalled_at < size * 3 // 4, "sender never stalled"
                 growth = rss_bytes() - rss0
                 hole.release.set()
@@ -378,7 +425,11 @@ def test_stalled_reader_memory_bounded_then_nothing_lost(run: Any, figures: Any,
         bound = 2 * (SMUXBUF + 1 * MB + 2 * 256 * 1350) + 8 * MB
         for name, d in (("app_stops_reading", down), ("target_stops_reading", up)):
             assert d["rss_growth_mb"] * MB < bound, (name, d, bound / MB)
-            figures.add(f"faults.stalled_reader.smux{smuxver}.{name}", **d,
-                        bound_mb=round(bound / MB, 1), bytes_verified=size)
+            figures.add(
+                f"faults.stalled_reader.smux{smuxver}.{name}",
+                **d,
+                bound_mb=round(bound / MB, 1),
+                bytes_verified=size,
+            )
 
     run(main(), 85)

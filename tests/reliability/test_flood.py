@@ -41,15 +41,29 @@ MB = 1 << 20
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
 
 
-async def flood(port: int, kind: str, *, rate: float, seconds: float, ports: int = 1,
-                **extra: Any) -> asyncio.subprocess.Process:
-    argv = [sys.executable, "-m", "tests.reliability.flooder", "--port", str(port),
-            "--kind", kind, "--rate", str(rate), "--seconds", str(seconds),
-            "--ports", str(ports), "--key", KEY]
+async def flood(
+    port: int, kind: str, *, rate: float, seconds: float, ports: int = 1, **extra: Any
+) -> asyncio.subprocess.Process:
+    argv = [
+        sys.executable,
+        "-m",
+        "tests.reliability.flooder",
+        "--port",
+        str(port),
+        "--kind",
+        kind,
+        "--rate",
+        str(rate),
+        "--seconds",
+        str(seconds),
+        "--ports",
+        str(ports),
+        "--key",
+        KEY,
+    ]
     for k, v in extra.items():
         argv += [f"--{k}", str(v)]
-    return await asyncio.create_subprocess_exec(*argv, cwd=REPO,
-                                                stdout=asyncio.subprocess.PIPE)
+    return await asyncio.create_subprocess_exec(*argv, cwd=REPO, stdout=asyncio.subprocess.PIPE)
 
 
 async def flood_result(proc: asyncio.subprocess.Process, timeout: float) -> dict[str, Any]:
@@ -89,8 +103,10 @@ def test_garbage_flood_from_one_and_many_ports(run: Any, figures: Any) -> None:
                 peak["rss"] = max(peak["rss"], rss_bytes())
 
             sampler = asyncio.ensure_future(sample_while(many, sample))
-            results = await asyncio.gather(echo_roundtrip(p.port, 12 * MB, 1, timeout=90),
-                                           echo_roundtrip(p.port, 12 * MB, 2, timeout=90))
+            results = await asyncio.gather(
+                echo_roundtrip(p.port, 12 * MB, 1, timeout=90),
+                echo_roundtrip(p.port, 12 * MB, 2, timeout=90),
+            )
             f1 = await flood_result(one, 30)
             f2 = await flood_result(many, 30)
             await sampler
@@ -107,17 +123,24 @@ def test_garbage_flood_from_one_and_many_ports(run: Any, figures: Any) -> None:
             growth = peak["rss"] - rss0
             assert growth < 16 * MB, f"RSS grew {growth / MB:.1f} MB under a garbage flood"
             assert await wait_for(lambda: task_count() <= tasks0, 5)
-            figures.add("flood.garbage", rate_pps=f1["rate"] + f2["rate"],
-                        seconds=seconds, source_ports=513, datagrams=f1["sent"] + f2["sent"],
-                        in_csum_errors=snmp.in_csum_errors,
-                        counted_share=round(snmp.in_csum_errors / max(1, sent_long), 3),
-                        rss_growth_mb=round(growth / MB, 1), bytes_verified=2 * 2 * 12 * MB)
+            figures.add(
+                "flood.garbage",
+                rate_pps=f1["rate"] + f2["rate"],
+                seconds=seconds,
+                source_ports=513,
+                datagrams=f1["sent"] + f2["sent"],
+                in_csum_errors=snmp.in_csum_errors,
+                counted_share=round(snmp.in_csum_errors / max(1, sent_long), 3),
+                rss_growth_mb=round(growth / MB, 1),
+                bytes_verified=2 * 2 * 12 * MB,
+            )
 
     run(main(), 110)
 
 
 def test_right_key_bogus_conv_flood_keeps_session_table_bounded(
-        run: Any, figures: Any, monkeypatch: Any) -> None:
+    run: Any, figures: Any, monkeypatch: Any
+) -> None:
     """Sealed datagrams (right key and CRC) with random conv and sn from 2000 source ports
     while data flows: the real transfer is intact, at most ACCEPT_BACKLOG made-up sessions
     exist at any time (older ones are evicted), RSS stays within the backlog's worth, and
@@ -130,8 +153,9 @@ def test_right_key_bogus_conv_flood_keeps_session_table_bounded(
             assert warm.ok, warm.error
             rss0, tasks0 = rss_bytes(), task_count()
             seconds, rate, ports = 6.0, 5000, 2000
-            proc = await flood(p.server.local_port, "badconv", rate=rate, seconds=seconds,
-                               ports=ports)
+            proc = await flood(
+                p.server.local_port, "badconv", rate=rate, seconds=seconds, ports=ports
+            )
             peak = {"sessions": 0, "rss": 0, "muxes": 0}
 
             def sample() -> None:
@@ -169,16 +193,24 @@ def test_right_key_bogus_conv_flood_keeps_session_table_bounded(
             r = await echo_roundtrip(p.port, 1 * MB, 7)
             assert r.ok, r.error
             assert await wait_for(lambda: task_count() <= tasks0, 5)
-            figures.add("flood.bogus_conv", rate_pps=f["rate"], seconds=seconds,
-                        source_ports=ports, sessions_opened=opened,
-                        peak_sessions=peak["sessions"], evicted=p.demux.evicted,
-                        rss_growth_mb=round(growth / MB, 1), transfers_during=done)
+            figures.add(
+                "flood.bogus_conv",
+                rate_pps=f["rate"],
+                seconds=seconds,
+                source_ports=ports,
+                sessions_opened=opened,
+                peak_sessions=peak["sessions"],
+                evicted=p.demux.evicted,
+                rss_growth_mb=round(growth / MB, 1),
+                transfers_during=done,
+            )
 
     run(main(), 110)
 
 
 def test_bogus_conv_from_one_port_opens_one_session_at_most(
-        run: Any, figures: Any, monkeypatch: Any) -> None:
+    run: Any, figures: Any, monkeypatch: Any
+) -> None:
     """From one source port, made-up convs with sn != 0 are dropped after the first opened a
     session (kcp-go's rule); sn 0 with garbage smux bytes replaces that session each time,
     and smux rejects each one: the table holds the real client plus at most one."""
@@ -201,8 +233,12 @@ def test_bogus_conv_from_one_port_opens_one_session_at_most(
             assert r.ok, r.error
             assert peak["sessions"] <= 3
             assert await wait_for(lambda: len(p.demux.sessions) <= 1, 8)
-            figures.add("flood.one_port", badconv_pps=fa["rate"], sn0_garbage_pps=fb["rate"],
-                        peak_sessions=peak["sessions"],
-                        sessions_opened=p.server.snmp().passive_opens)
+            figures.add(
+                "flood.one_port",
+                badconv_pps=fa["rate"],
+                sn0_garbage_pps=fb["rate"],
+                peak_sessions=peak["sessions"],
+                sessions_opened=p.server.snmp().passive_opens,
+            )
 
     run(main(), 60)

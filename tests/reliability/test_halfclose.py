@@ -62,8 +62,8 @@ class GreetThenListen:
 
 @contextlib.asynccontextmanager
 async def connection_through_tunnel(
-        handler: Any, smuxver: int) -> AsyncIterator[tuple[Any, asyncio.StreamReader,
-                                                             asyncio.StreamWriter]]:
+    handler: Any, smuxver: int
+) -> AsyncIterator[tuple[Any, asyncio.StreamReader, asyncio.StreamWriter]]:
     """A TCP target served by ``handler``, our client and server in between, one connection."""
     srv = await asyncio.start_server(handler, LOCAL, 0)
     try:

@@ -46,7 +46,8 @@ def findings(engine: Any, before: Snmp, role: str, seconds: float) -> list[str]:
 
 @pytest.mark.parametrize(("server", "client"), STRANGERS)
 def test_stranger_gets_silence_and_both_ends_say_why(
-        run: Any, figures: Any, monkeypatch: Any, server: dict, client: dict) -> None:
+    run: Any, figures: Any, monkeypatch: Any, server: dict, client: dict
+) -> None:
     short_keepalive(monkeypatch, timeout=3.0, interval=1.0)
 
     async def main() -> None:
@@ -78,18 +79,25 @@ def test_stranger_gets_silence_and_both_ends_say_why(
     run(main(), 40)
 
 
-@pytest.mark.parametrize(("server", "client"), [
-    pytest.param({"datashard": 0, "parityshard": 0}, {}, id="server-fec-off"),
-    pytest.param({}, {"datashard": 0, "parityshard": 0}, id="client-fec-off"),
-    pytest.param({"datashard": 5, "parityshard": 5}, {"datashard": 10, "parityshard": 3},
-                 id="5-5-vs-10-3"),
-])
+@pytest.mark.parametrize(
+    ("server", "client"),
+    [
+        pytest.param({"datashard": 0, "parityshard": 0}, {}, id="server-fec-off"),
+        pytest.param({}, {"datashard": 0, "parityshard": 0}, id="client-fec-off"),
+        pytest.param(
+            {"datashard": 5, "parityshard": 5},
+            {"datashard": 10, "parityshard": 3},
+            id="5-5-vs-10-3",
+        ),
+    ],
+)
 def test_mismatched_fec_still_carries_every_byte(run: Any, server: dict, client: dict) -> None:
     async def main() -> None:
         relay = LossyRelay(loss=0.02, delay=0.001, seed=3)
         async with engine_pair(relay=relay, client_flags=client, **server) as p:
-            results = await asyncio.gather(*(echo_roundtrip(p.port, 1 << 20, i, timeout=40)
-                                             for i in range(3)))
+            results = await asyncio.gather(
+                *(echo_roundtrip(p.port, 1 << 20, i, timeout=40) for i in range(3))
+            )
             for r in results:
                 assert r.ok, r.error
             for e in (p.server, p.client):
@@ -98,12 +106,16 @@ def test_mismatched_fec_still_carries_every_byte(run: Any, server: dict, client:
     run(main(), 50)
 
 
-@pytest.mark.parametrize(("server", "client", "reason"), [
-    pytest.param({"nocomp": True}, {"nocomp": False}, "snappy", id="nocomp"),
-    pytest.param({"nocomp": False}, {"nocomp": True}, "smux: frame version", id="comp"),
-])  # a smuxver mismatch no longer keeps killing: the client switches (aio/test_generations)
+@pytest.mark.parametrize(
+    ("server", "client", "reason"),
+    [
+        pytest.param({"nocomp": True}, {"nocomp": False}, "snappy", id="nocomp"),
+        pytest.param({"nocomp": False}, {"nocomp": True}, "smux: frame version", id="comp"),
+    ],
+)  # a smuxver mismatch no longer keeps killing: the client switches (aio/test_generations)
 def test_compression_or_smux_mismatch_kills_the_session_with_a_reason(
-        run: Any, monkeypatch: Any, server: dict, client: dict, reason: str) -> None:
+    run: Any, monkeypatch: Any, server: dict, client: dict, reason: str
+) -> None:
     short_keepalive(monkeypatch, timeout=3.0, interval=1.0)
 
     async def main() -> None:

@@ -29,8 +29,7 @@ def test_backlog_bounds_sessions_that_never_deliver_a_byte() -> None:
     demux.on_close = lambda addr, sess: closed.append(addr)
     rng = random.Random(1)
     for i in range(1000):
-        d = kcp_datagram(KEY, CRYPT, rng.getrandbits(32), sn=1 + rng.getrandbits(16),
-                         seqid=i)
+        d = kcp_datagram(KEY, CRYPT, rng.getrandbits(32), sn=1 + rng.getrandbits(16), seqid=i)
         assert demux.route(d, ("10.0.0.1", 1000 + i), 0.0) is not None
         assert len(demux.sessions) <= ACCEPT_BACKLOG
     assert demux.pending_accepts == ACCEPT_BACKLOG
@@ -62,11 +61,9 @@ def test_closed_session_is_freed_by_refcount_not_gc() -> None:
 
     async def main() -> None:
         loop = asyncio.get_running_loop()
-        session = KcpSession(conv=1, crypt=block_crypt(KEY, CRYPT), params=PARAMS,
-                             now=loop.time())
+        session = KcpSession(conv=1, crypt=block_crypt(KEY, CRYPT), params=PARAMS, now=loop.time())
         driver = SessionDriver(session, lambda d: None, loop)
-        mux = MuxConnection(driver, client=False, config=SmuxConfig(), compress=True,
-                            loop=loop)
+        mux = MuxConnection(driver, client=False, config=SmuxConfig(), compress=True, loop=loop)
         refs = [weakref.ref(o) for o in (session, driver, mux)]
         mux.kill("test")
         await asyncio.sleep(0)

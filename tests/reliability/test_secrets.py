@@ -115,34 +115,64 @@ def test_cli_processes_at_debug_print_no_key(run: Any, tmp_path: Path) -> None:
         sport, c1, c2 = free_udp_port(), free_tcp_port(), free_tcp_port()
         procs: list[subprocess.Popen[bytes]] = []
 
-        def spawn(args: list[str], name: str, port: int, proto: str,
-                  env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+        def spawn(
+            args: list[str], name: str, port: int, proto: str, env: dict[str, str] | None = None
+        ) -> subprocess.Popen[bytes]:
             out = open(tmp_path / f"{name}.out", "wb")  # noqa: SIM115 (closed below)
-            p = subprocess.Popen([sys.executable, "-c", DEBUG_MAIN, *args], cwd=REPO,
-                                 stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                 env={**os.environ, "PYTHONPATH": str(REPO), **(env or {})})
+            p = subprocess.Popen(
+                [sys.executable, "-c", DEBUG_MAIN, *args],
+                cwd=REPO,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                env={**os.environ, "PYTHONPATH": str(REPO), **(env or {})},
+            )
             out.close()
             procs.append(p)
             wait_listening(p, port, proto, timeout=20)
             return p
 
         try:
-            spawn(["server", "--listen", f"{LOCAL}:{sport}", "--target",
-                   f"{LOCAL}:{echo.port}", "--key", key, "--log",
-                   str(tmp_path / "server.log")], "server", sport, "udp")
-            spawn(["client", "--localaddr", f"{LOCAL}:{c1}", "--remoteaddr",
-                   f"{LOCAL}:{sport}"], "client", c1, "tcp", env={"KCPTUN_KEY": key})
-            (tmp_path / "wrong.json").write_text(json.dumps(
-                {"localaddr": f"{LOCAL}:{c2}", "remoteaddr": f"{LOCAL}:{sport}",
-                 "key": wrong}))
+            spawn(
+                [
+                    "server",
+                    "--listen",
+                    f"{LOCAL}:{sport}",
+                    "--target",
+                    f"{LOCAL}:{echo.port}",
+                    "--key",
+                    key,
+                    "--log",
+                    str(tmp_path / "server.log"),
+                ],
+                "server",
+                sport,
+                "udp",
+            )
+            spawn(
+                ["client", "--localaddr", f"{LOCAL}:{c1}", "--remoteaddr", f"{LOCAL}:{sport}"],
+                "client",
+                c1,
+                "tcp",
+                env={"KCPTUN_KEY": key},
+            )
+            (tmp_path / "wrong.json").write_text(
+                json.dumps(
+                    {"localaddr": f"{LOCAL}:{c2}", "remoteaddr": f"{LOCAL}:{sport}", "key": wrong}
+                )
+            )
             spawn(["client", "-c", str(tmp_path / "wrong.json")], "wrong", c2, "tcp")
             r = await echo_roundtrip(c1, 200_000, 1, timeout=20)
             assert r.ok, r.error
             await echo_roundtrip(c2, 1000, 2, timeout=3)  # goes nowhere
             (tmp_path / "bad.json").write_text('{"key": "' + key + '", "mtu": "x"')
-            bad = subprocess.run([sys.executable, "-c", DEBUG_MAIN, "client", "-c",
-                                  str(tmp_path / "bad.json")], cwd=REPO, capture_output=True,
-                                 timeout=20, env={**os.environ, "PYTHONPATH": str(REPO)})
+            bad = subprocess.run(
+                [sys.executable, "-c", DEBUG_MAIN, "client", "-c", str(tmp_path / "bad.json")],
+                cwd=REPO,
+                capture_output=True,
+                timeout=20,
+                env={**os.environ, "PYTHONPATH": str(REPO)},
+            )
             assert bad.returncode != 0
             (tmp_path / "bad.out").write_bytes(bad.stdout + bad.stderr)
         finally:
@@ -152,8 +182,11 @@ def test_cli_processes_at_debug_print_no_key(run: Any, tmp_path: Path) -> None:
 
     run(main(), 70)
     time.sleep(0.1)
-    logs = {p.name: p.read_text(errors="replace") for p in tmp_path.iterdir()
-            if p.suffix in (".out", ".log")}
+    logs = {
+        p.name: p.read_text(errors="replace")
+        for p in tmp_path.iterdir()
+        if p.suffix in (".out", ".log")
+    }
     assert "stream opened" in logs["server.log"]
     assert "key: ********" in logs["client.out"]
     for name, text in logs.items():

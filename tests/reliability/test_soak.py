@@ -51,8 +51,16 @@ MB = 1 << 20
 MAX_GROWTH_MB = 8.0
 SETTLE_S = 300  # runs shorter than this check a total bound instead of the trend
 MAX_TOTAL_GROWTH_MB = 48.0
-LEAK_TYPES = ("MuxStream", "MuxConnection", "KcpSession", "SessionDriver", "SmuxSession",
-              "StreamWriter", "_SelectorSocketTransport", "_SelectorDatagramTransport")
+LEAK_TYPES = (
+    "MuxStream",
+    "MuxConnection",
+    "KcpSession",
+    "SessionDriver",
+    "SmuxSession",
+    "StreamWriter",
+    "_SelectorSocketTransport",
+    "_SelectorDatagramTransport",
+)
 
 
 def slope(points: list[tuple[float, float]]) -> float:
@@ -80,8 +88,9 @@ def objects() -> tuple[int, dict[str, int]]:
 
 async def soak(seconds: float, *, autoexpire: int, scavengettl: int) -> dict[str, Any]:
     relay = LossyRelay(loss=0.01, reorder=0.02, reorder_delay=0.01, delay=0.001, seed=5)
-    async with engine_pair(relay=relay, key="soak", conn=2, autoexpire=autoexpire,
-                           scavengettl=scavengettl) as p:
+    async with engine_pair(
+        relay=relay, key="soak", conn=2, autoexpire=autoexpire, scavengettl=scavengettl
+    ) as p:
         warm = await asyncio.gather(*(echo_roundtrip(p.port, 2 * MB, i) for i in range(4)))
         assert all(r.ok for r in warm)
         await asyncio.sleep(0.5)
@@ -106,8 +115,9 @@ async def soak(seconds: float, *, autoexpire: int, scavengettl: int) -> dict[str
             rng = random.Random(k)
             i = 0
             while loop.time() < end:
-                r = await echo_roundtrip(p.port, rng.randint(1, 64 * 1024), 10**6 * k + i,
-                                         timeout=60)
+                r = await echo_roundtrip(
+                    p.port, rng.randint(1, 64 * 1024), 10**6 * k + i, timeout=60
+                )
                 if not r.ok:
                     failures.append(f"short {k}/{i}: {r.error}")
                 stats["short"] += 1
@@ -166,14 +176,21 @@ async def soak(seconds: float, *, autoexpire: int, scavengettl: int) -> dict[str
         half = [s for s in samples if s[0] >= elapsed / 2]
         growth = slope(half) * elapsed
         total = samples[-1][1] - samples[0][1]
-        result = dict(seconds=round(elapsed), **stats, rss_start_mb=round(samples[0][1], 1),
-                      rss_end_mb=round(samples[-1][1], 1), rss_max_mb=round(max(
-                          y for _, y in samples), 1),
-                      rss_trend_mb_per_run=round(growth, 2), objects_delta=objs - objs0,
-                      leak_types_delta={k: kinds[k] - kinds0[k] for k in LEAK_TYPES},
-                      peak_streams=peak["streams"], peak_server_sessions=peak["sessions"],
-                      peak_tasks=peak["tasks"], sessions_opened=p.server.snmp().passive_opens,
-                      relay=dict(relay.counts))
+        result = dict(
+            seconds=round(elapsed),
+            **stats,
+            rss_start_mb=round(samples[0][1], 1),
+            rss_end_mb=round(samples[-1][1], 1),
+            rss_max_mb=round(max(y for _, y in samples), 1),
+            rss_trend_mb_per_run=round(growth, 2),
+            objects_delta=objs - objs0,
+            leak_types_delta={k: kinds[k] - kinds0[k] for k in LEAK_TYPES},
+            peak_streams=peak["streams"],
+            peak_server_sessions=peak["sessions"],
+            peak_tasks=peak["tasks"],
+            sessions_opened=p.server.snmp().passive_opens,
+            relay=dict(relay.counts),
+        )
         # no stream, session, writer or transport outlives its use: what is left is exactly
         # the live sessions (each: KcpSession, driver, MuxConnection, SmuxSession; a client
         # session also has its own UDP transport)
@@ -198,8 +215,11 @@ async def soak(seconds: float, *, autoexpire: int, scavengettl: int) -> dict[str
 def test_soak_short(run: Any, figures: Any, monkeypatch: Any) -> None:
     short_keepalive(monkeypatch, timeout=5.0, interval=1.0)
     start = time.monotonic()
-    figures.add("soak.short", **run(soak(60.0, autoexpire=20, scavengettl=30), 140),
-                wall_s=round(time.monotonic() - start))
+    figures.add(
+        "soak.short",
+        **run(soak(60.0, autoexpire=20, scavengettl=30), 140),
+        wall_s=round(time.monotonic() - start),
+    )
 
 
 @pytest.mark.soak

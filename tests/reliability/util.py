@@ -205,8 +205,9 @@ def short_keepalive(monkeypatch: Any, timeout: float, interval: float = 1.0) -> 
     real = tunnel_mod.smux_config
 
     def patched(cfg: TunnelConfig) -> Any:
-        return dataclasses.replace(real(cfg), keepalive_interval=interval,
-                                   keepalive_timeout=timeout)
+        return dataclasses.replace(
+            real(cfg), keepalive_interval=interval, keepalive_timeout=timeout
+        )
 
     monkeypatch.setattr(tunnel_mod, "smux_config", patched)
 
@@ -232,14 +233,16 @@ class Pair:
 
 
 @contextlib.asynccontextmanager
-async def engine_pair(*, relay: LossyRelay | None = None, client_flags: dict | None = None,
-                      **flags: Any) -> AsyncIterator[Pair]:
+async def engine_pair(
+    *, relay: LossyRelay | None = None, client_flags: dict | None = None, **flags: Any
+) -> AsyncIterator[Pair]:
     """Echo target + our server + our client in this process; ``relay`` sits between the
     client and the server when given."""
     flags.setdefault("quiet", True)
     echo = await AsyncEcho().start()
-    server = Engine(TunnelConfig(role="server", listen=f"{LOCAL}:0",
-                                 target=f"{LOCAL}:{echo.port}", **flags))
+    server = Engine(
+        TunnelConfig(role="server", listen=f"{LOCAL}:0", target=f"{LOCAL}:{echo.port}", **flags)
+    )
     client: Engine | None = None
     try:
         await server.start()
@@ -248,8 +251,11 @@ async def engine_pair(*, relay: LossyRelay | None = None, client_flags: dict | N
             relay.upstream = (LOCAL, server.local_port)
             remote = await relay.start()
         cflags = {**flags, **(client_flags or {})}
-        client = Engine(TunnelConfig(role="client", localaddr=f"{LOCAL}:0",
-                                     remoteaddr=f"{LOCAL}:{remote}", **cflags))
+        client = Engine(
+            TunnelConfig(
+                role="client", localaddr=f"{LOCAL}:0", remoteaddr=f"{LOCAL}:{remote}", **cflags
+            )
+        )
         await client.start()
         yield Pair(server, client, echo, relay)
     finally:
@@ -264,8 +270,16 @@ async def engine_pair(*, relay: LossyRelay | None = None, client_flags: dict | N
 # --------------------------------------------------------------------------- hostile packets
 
 
-def kcp_datagram(key: str, crypt: str, conv: int, *, sn: int = 0, data: bytes = b"",
-                 fec: tuple[int, int] = (10, 3), seqid: int = 0) -> bytes:
+def kcp_datagram(
+    key: str,
+    crypt: str,
+    conv: int,
+    *,
+    sn: int = 0,
+    data: bytes = b"",
+    fec: tuple[int, int] = (10, 3),
+    seqid: int = 0,
+) -> bytes:
     """One correctly sealed datagram (right key, valid CRC, FEC data framing when ``fec``)
     carrying one KCP PUSH for ``conv``."""
     body = pack_segment(conv, IKCP_CMD_PUSH, 0, 512, 0, sn, 0, data)
