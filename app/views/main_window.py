@@ -255,8 +255,9 @@ class MainWindow(QMainWindow):
         self.act_tray.setCheckable(True)
         self.act_tray.setStatusTip("Closing the window keeps tunnels running in the tray")
         self.act_tray.toggled.connect(self.settings.set_close_to_tray)
-        about = act("&About KCP Desk", self._on_about)
+        self._build_menus(act("&About KCP Desk", self._on_about))
 
+    def _build_menus(self, about: QAction) -> None:
         menus = self.menuBar()
         m = menus.addMenu("&File")
         for a in (
@@ -728,10 +729,8 @@ class MainWindow(QMainWindow):
             return
         self.select(self.model.name_at(index.row()))
         menu = QMenu(self)
-        running = bool(
-            self.manager.controller(self.current_name)
-            and self.manager.controller(self.current_name).active
-        )  # type: ignore[union-attr]
+        ctl = self.manager.controller(self.current_name)
+        running = bool(ctl and ctl.active)
         menu.addAction(self.act_stop if running else self.act_start)
         for a in (self.act_export, self.act_duplicate, self.act_rename, self.act_delete):
             menu.addAction(a)

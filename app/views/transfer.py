@@ -139,6 +139,19 @@ class ExportDialog(QDialog):
         self.format_combo.addItem("Command line (kcpdesk)", "kcpdesk")
         self.format_combo.addItem("kcptun JSON config (-c file)", "json")
         form.addRow("Format", self.format_combo)
+        self._build_address(form, cfg)
+        lay.addLayout(form)
+        self._build_output(lay)
+        for sig in (
+            self.other_end.toggled,
+            self.format_combo.currentIndexChanged,
+            self.address.textChanged,
+        ):
+            sig.connect(lambda *_a: self.refresh())
+        self.refresh()
+
+    def _build_address(self, form: QFormLayout, cfg: TunnelConfig) -> None:
+        """The other end's address row: the server's target, or this server's public address."""
         self.address = QLineEdit()
         peer = peer_config(cfg)
         if cfg.role == "client":
@@ -152,7 +165,8 @@ class ExportDialog(QDialog):
                 "The host:port clients use to reach this server (its public address)"
             )
         form.addRow(self.address_label, self.address)
-        lay.addLayout(form)
+
+    def _build_output(self, lay: QVBoxLayout) -> None:
         self.output = QPlainTextEdit()
         self.output.setReadOnly(True)
         self.output.setMinimumSize(600, 160)
@@ -172,13 +186,6 @@ class ExportDialog(QDialog):
         self.copy_button.clicked.connect(self._on_copy_clicked)
         self.save_button.clicked.connect(self._on_save_clicked)
         close.clicked.connect(self.accept)
-        for sig in (
-            self.other_end.toggled,
-            self.format_combo.currentIndexChanged,
-            self.address.textChanged,
-        ):
-            sig.connect(lambda *_a: self.refresh())
-        self.refresh()
 
     def exported_config(self) -> TunnelConfig:
         cfg = self.profile.config
