@@ -202,7 +202,7 @@ class Runner:
         c1 = link.counters()
         if tunnel and not tunnel.alive():
             raise RuntimeError("a tunnel process exited during the run")
-        out = _goodput_metrics(r, n, lb.ip_bytes(c0, c1), cpu)
+        out = lb.goodput_metrics(r, n, lb.ip_bytes(c0, c1), cpu)
         if path.steps:
             out["steps_applied"] = applied
         out.update(_capacity_metrics(path, direction, size_mb, out, competitor))
@@ -254,30 +254,6 @@ def _run_steps(
             return
         link.set_rate(rate, "both")
         applied.append((round(time.monotonic() - t0, 3), rate))
-
-
-def _goodput_metrics(r: dict[str, Any], n: int, wire: int, cpu: float | None) -> dict[str, Any]:
-    verified = r["received"] if r.get("ok") else 0
-    status = (
-        "ok"
-        if r.get("complete") and r.get("ok")
-        else (
-            "capped" if r.get("ok") and verified else "corrupt" if r.get("received") else "failed"
-        )
-    )
-    out: dict[str, Any] = {
-        "status": status,
-        "payload_bytes": n,
-        "verified_bytes": verified,
-        "wire_bytes": wire,
-        "cpu_s": cpu,
-    }
-    if verified and r.get("t_last") and r.get("t_first"):
-        secs = r["t_last"] - r["t_start"]
-        out.update(
-            elapsed_s=secs, goodput_mbps=verified * 8 / secs / 1e6, wire_per_payload=wire / verified
-        )
-    return out
 
 
 def _capacity_metrics(

@@ -368,48 +368,54 @@ class Bench:
         wire = ip_bytes(c0, c1)
         cpu = None if cpu0 is None or cpu1 is None else cpu1 - cpu0
         if self.args.latency:
-            rtts = sorted(r["rtt_ms"])
-            if not rtts:
-                return {"status": "error: no round trip completed", "wire_bytes": wire}
-            return {
-                "status": "ok" if r["complete"] else "capped",
-                "round_trips": len(rtts),
-                "rtt_median_ms": statistics.median(rtts),
-                "rtt_p99_ms": rtts[min(len(rtts) - 1, int(0.99 * len(rtts)))],
-                "rtt_max_ms": rtts[-1],
-                "wire_bytes": wire,
-                "wire_per_round_trip": wire / len(rtts),
-                "cpu_s": cpu,
-            }
-        verified = r["received"] if r.get("ok") else 0
-        status = (
-            "ok"
-            if r.get("complete") and r.get("ok")
-            else (
-                "capped"
-                if r.get("ok") and verified
-                else "corrupt"
-                if r.get("received")
-                else "failed"
-            )
+            return latency_metrics(r, wire, cpu)
+        return goodput_metrics(r, n, wire, cpu)
+
+
+def latency_metrics(r: dict[str, Any], wire: int, cpu: float | None) -> dict[str, Any]:
+    """Round-trip figures of a request/response run (``--latency``)."""
+    rtts = sorted(r["rtt_ms"])
+    if not rtts:
+        return {"status": "error: no round trip completed", "wire_bytes": wire}
+    return {
+        "status": "ok" if r["complete"] else "capped",
+        "round_trips": len(rtts),
+        "rtt_median_ms": statistics.median(rtts),
+        "rtt_p99_ms": rtts[min(len(rtts) - 1, int(0.99 * len(rtts)))],
+        "rtt_max_ms": rtts[-1],
+        "wire_bytes": wire,
+        "wire_per_round_trip": wire / len(rtts),
+        "cpu_s": cpu,
+    }
+
+
+def goodput_metrics(r: dict[str, Any], n: int, wire: int, cpu: float | None) -> dict[str, Any]:
+    """Status, verified bytes, goodput and wire bytes per payload byte of one transfer."""
+    verified = r["received"] if r.get("ok") else 0
+    status = (
+        "ok"
+        if r.get("complete") and r.get("ok")
+        else (
+            "capped" if r.get("ok") and verified else "corrupt" if r.get("received") else "failed"
         )
-        out: dict[str, Any] = {
-            "status": status,
-            "payload_bytes": n,
-            "verified_bytes": verified,
-            "wire_bytes": wire,
-            "cpu_s": cpu,
-        }
-        if verified and r.get("t_last") and r.get("t_first"):
-            secs = r["t_last"] - r["t_start"]
-            out.update(
-                elapsed_s=secs,
-                goodput_mbps=verified * 8 / secs / 1e6,
-                ttfb_ms=(r["t_first"] - r["t_start"]) * 1e3,
-                wire_per_payload=wire / verified,
-                cpu_s_per_gb=None if cpu is None else cpu / (verified / 1e9),
-            )
-        return out
+    )
+    out: dict[str, Any] = {
+        "status": status,
+        "payload_bytes": n,
+        "verified_bytes": verified,
+        "wire_bytes": wire,
+        "cpu_s": cpu,
+    }
+    if verified and r.get("t_last") and r.get("t_first"):
+        secs = r["t_last"] - r["t_start"]
+        out.update(
+            elapsed_s=secs,
+            goodput_mbps=verified * 8 / secs / 1e6,
+            ttfb_ms=(r["t_first"] - r["t_start"]) * 1e3,
+            wire_per_payload=wire / verified,
+            cpu_s_per_gb=None if cpu is None else cpu / (verified / 1e9),
+        )
+    return out
 
 
 def _oneline(rec: dict[str, Any]) -> str:
