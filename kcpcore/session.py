@@ -241,6 +241,10 @@ class KcpSession:
         """(send window, receive window) in segments, as KCP applies them."""
         return self.kcp.snd_wnd, self.kcp.rcv_wnd
 
+    def set_windows(self, sndwnd: int, rcvwnd: int) -> None:
+        """New send and receive windows, in segments (kcp-go SetWindowSize)."""
+        self.kcp.set_wndsize(sndwnd, rcvwnd)
+
     @property
     def peer_window(self) -> int:
         """Segments the peer last said it can take (its receive window)."""

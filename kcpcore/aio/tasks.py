@@ -35,6 +35,11 @@ class BackgroundTasks:
         task.add_done_callback(self._tasks.discard)
         return task
 
+    def track(self, task: asyncio.Task[Any]) -> None:
+        """Keep a task someone else started (e.g. a server's connection handler)."""
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
     def __len__(self) -> int:
         return len(self._tasks)
 

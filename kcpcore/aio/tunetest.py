@@ -38,6 +38,7 @@ from ..config import TunnelConfig
 from ..session import KcpSession
 from ..tune.measure import PhaseFigures, Sample, SenderStats, repeats, sender_stats
 from .linkstats import sample_for, take_sample
+from .tasks import BackgroundTasks
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +78,7 @@ class TuneService:
     def __init__(self) -> None:
         self._server: asyncio.Server | None = None
         self._sessions: dict[int, KcpSession] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = BackgroundTasks()
 
     async def start(self) -> None:
         self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
@@ -86,8 +87,7 @@ class TuneService:
         if self._server is not None:
             self._server.close()
             self._server = None
-        for t in list(self._tasks):
-            t.cancel()
+        self._tasks.cancel()
 
     async def connect(
         self, session: KcpSession
@@ -103,7 +103,7 @@ class TuneService:
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
         assert task is not None
-        self._tasks.add(task)
+        self._tasks.track(task)
         _small_buffers(writer)
         try:
             writer.write(GREETING)
@@ -113,10 +113,10 @@ class TuneService:
             if req is None or session is None:
                 return
             direction, nbytes, seconds, wnd = req
-            kcp = session.kcp
-            windows = {"server_sndwnd": kcp.snd_wnd, "server_rcvwnd": kcp.rcv_wnd}
+            snd, rcv = session.windows
+            windows = {"server_sndwnd": snd, "server_rcvwnd": rcv}
             if wnd:
-                kcp.set_wndsize(max(wnd, kcp.snd_wnd), max(wnd, kcp.rcv_wnd))
+                session.set_windows(max(wnd, snd), max(wnd, rcv))
             if direction == "DOWN":
                 await _serve_down(session, writer, nbytes, seconds, windows)
             else:
@@ -130,7 +130,6 @@ class TuneService:
         ) as exc:  # a bad request ends its stream, nothing else
             log.debug("tune service: %s", exc)
         finally:
-            self._tasks.discard(task)
             writer.close()
 
 
@@ -209,8 +208,7 @@ async def _sent_out(session: KcpSession, limit: float = 30.0) -> None:
     end = time.monotonic() + limit
     empty = 0
     while empty < 2 and time.monotonic() < end and not session.closed:
-        kcp = session.kcp
-        empty = empty + 1 if not (kcp.snd_queue or kcp.snd_buf) else 0
+        empty = empty + 1 if not session.wait_snd() else 0
         await asyncio.sleep(0.05)
 
 
@@ -288,8 +286,8 @@ async def run_phase(
             )
         if wnd:  # this end's half of the large-window phase; the request asks the server
             for session in tunnel.sessions():
-                kcp = session.kcp
-                kcp.set_wndsize(max(wnd, kcp.snd_wnd), max(wnd, kcp.rcv_wnd))
+                snd, rcv = session.windows
+                session.set_windows(max(wnd, snd), max(wnd, rcv))
         ms = int(min(seconds, SECONDS_MAX) * 1000)
         line = f"KCPDESK-TUNE 1 {direction.upper()} {byte_cap} {ms} {wnd}\n"
         writer.write(line.encode())

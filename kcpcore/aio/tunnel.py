@@ -383,10 +383,11 @@ class ClientTunnel(_Tunnel):
             for mux in self.slots:
                 if mux is None or mux.dead:
                     continue
-                kcp = mux.driver.session.kcp
-                una, since = progress.get(id(mux), (kcp.snd_una, now))
-                if not kcp.snd_buf or kcp.snd_una != una:
-                    una, since = kcp.snd_una, now
+                session = mux.driver.session
+                una, since = progress.get(id(mux), (session.snd_una, now))
+                # snd_una, not the ACKs: a restarted server acks segments it cannot deliver
+                if session.snd_nxt == session.snd_una or session.snd_una != una:
+                    una, since = session.snd_una, now
                 elif now - since >= STALL_TIMEOUT:
                     mux.kill(
                         f"no acknowledgement from the server for {STALL_TIMEOUT:g} s "
