@@ -62,6 +62,11 @@ def fec_flag(body: bytes | bytearray | memoryview) -> int:
     return body[4] | (body[5] << 8)
 
 
+def fec_seqid(body: bytes | bytearray | memoryview) -> int:
+    """The u32 FEC sequence id at offset 0 (the caller checked the header is there)."""
+    return int(FEC_HEADER.unpack_from(body)[0])
+
+
 def data_payload(packet: bytes | bytearray | memoryview, *, strict: bool = False) -> bytes:
     """The KCP bytes of an FEC data packet.
 

@@ -26,6 +26,9 @@ from .fec import (
     FecDecoder,
     FecEncoder,
     ParitySender,
+    data_payload,
+    fec_flag,
+    fec_seqid,
 )
 from .packetcrypt import PacketCrypt, as_packet_crypt
 from .replay import ReplayedPacket
@@ -119,7 +122,7 @@ class PacketCodec:
         snmp = self.snmp
         snmp.in_pkts += 1
         snmp.in_bytes += len(body)
-        flag = body[4] | (body[5] << 8)
+        flag = fec_flag(body)
         if flag != TYPE_DATA and flag != TYPE_PARITY:
             return body, []
         decoder = self.decoder
@@ -127,24 +130,18 @@ class PacketCodec:
             if flag == TYPE_PARITY:
                 snmp.fec_parity_shards += 1
                 return None, []
-            return _data_payload(body), []
+            return data_payload(body), []
         if flag == TYPE_DATA:
             adaptive = self.adaptive
             if adaptive is not None:
                 adaptive.on_peer_data(
-                    body[0] | body[1] << 8 | body[2] << 16 | body[3] << 24,
+                    fec_seqid(body),
                     now_ms,
                     decoder.data_shards,
                     decoder.data_shards + decoder.parity_shards,
                 )
-            return _data_payload(body), decoder.decode(body, now_ms)
+            return data_payload(body), decoder.decode(body, now_ms)
         return None, decoder.decode(body, now_ms)
-
-
-def _data_payload(body: bytes) -> bytes:
-    """KCP bytes of an FEC data packet. Like kcp-go, everything after the 8-byte header goes
-    to KCP; the size field only matters for shards rebuilt by the decoder."""
-    return body[FEC_HEADER_SIZE_PLUS2:]
 
 
 def peek_conv(body: bytes) -> tuple[int, int] | None:
@@ -155,7 +152,7 @@ def peek_conv(body: bytes) -> tuple[int, int] | None:
     """
     if len(body) < IKCP_OVERHEAD:
         return None
-    flag = body[4] | (body[5] << 8)
+    flag = fec_flag(body)
     if flag == TYPE_PARITY:
         return None
     off = FEC_HEADER_SIZE_PLUS2 if flag == TYPE_DATA else 0
