@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -345,12 +345,21 @@ class MainWindow(QMainWindow):
         if not geo.isEmpty():
             self.restoreGeometry(geo)
         else:
-            self.resize(1240, 800)
+            self.resize(self._first_size())
         sp = self.settings.splitter()
         if not sp.isEmpty():
             self.splitter.restoreState(sp)
         self.charts.set_span(self.settings.chart_span())
         self.act_tray.setChecked(self.settings.close_to_tray() and self.tray is not None)
+
+    def _first_size(self) -> QSize:
+        """1240x800, or less on a smaller screen: the window and its frame must fit (at
+        1366x768 the 800 px tall window hid the charts' axes below the screen's edge)."""
+        screen = self.screen()
+        if screen is None:
+            return QSize(1240, 800)
+        avail = screen.availableGeometry()
+        return QSize(min(1240, avail.width() - 40), min(800, avail.height() - 60))
 
     def save_settings(self) -> None:
         self.settings.set_geometry(self.saveGeometry())
