@@ -151,7 +151,7 @@ def smux_payload(name: str, direction: str) -> bytes:
 def test_every_recording_is_here_and_covers_the_new_features() -> None:
     shared = Path(__file__).resolve().parents[2].parent / "shared" / "golden-2025"  # CI: ../shared
     if shared.is_dir():  # the copy in the repo must be the shared set, every file of it
-        assert sorted(p.name for p in shared.glob("*.json")) == [f"{n}.json" for n in NAMES]
+        assert sorted(p.stem for p in shared.glob("*.json")) == NAMES
         for n in NAMES:
             assert (shared / f"{n}.json").read_bytes() == (GOLDEN_DIR / f"{n}.json").read_bytes()
     crypts = {recording(n).crypt for n in NAMES}
