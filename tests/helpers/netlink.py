@@ -1,6 +1,6 @@
 """An emulated lossy link between network namespaces, for netem tests and ``benchmarks/``.
 
-Topology (built by ``tools/netlink/netlink.sh``, vendored unchanged from ``/work/shared``)::
+Topology (built by ``tools/netlink/netlink.sh``, ours, grown from the shared copy)::
 
     PREFIX-srv [lbs0 10.99.2.2] == [rs0] PREFIX-rtr [rc0] == [lbc0 10.99.1.2] PREFIX-cli
 
