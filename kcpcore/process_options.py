@@ -67,6 +67,15 @@ PROCESS_FLAGS: Final = (
         roles=("server",),
     ),
     ProcessFlag(
+        "netwatch",
+        "netwatch",
+        "KCP Desk only: on = reconnect at once after a sleep or a network change (a clock "
+        "jump; on Linux a link, address or route change) instead of after the 15 s stall "
+        "watch; off = only SIGHUP reconnects",
+        "on",
+        roles=("client",),
+    ),
+    ProcessFlag(
         "drain_timeout",
         "drain-timeout",
         "KCP Desk only: seconds SIGTERM waits for open streams to finish before closing "
@@ -87,6 +96,8 @@ class ProcessOptions:
     """server processes sharing the UDP port"""
     drain_timeout: float = 10.0
     """seconds SIGTERM waits for open streams"""
+    netwatch: bool = True
+    """a client reconnects at once after a sleep or network change"""
 
 
 def cpu_count() -> int:
@@ -189,7 +200,11 @@ def parse(values: Mapping[str, Any], role: Role) -> ProcessOptions:
             f"--drain-timeout {drain!r}: expected seconds, 0..{MAX_DRAIN_TIMEOUT}",
             field="drain_timeout",
         )
+    netwatch = str(values.get("netwatch", "on")).strip().lower()
+    if netwatch not in ("on", "off"):
+        raise ConfigError(f"--netwatch {netwatch!r}: expected on or off", field="netwatch")
     return ProcessOptions(
+        netwatch=netwatch == "on",
         log_format=log_format,
         metrics=parse_metrics_addr(str(values.get("metrics", ""))),
         workers=parse_workers(str(values.get("workers", "1"))),

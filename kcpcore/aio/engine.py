@@ -24,6 +24,7 @@ from ..logformat import format_peer
 from ..process_options import ProcessOptions
 from ..snmp import Snmp
 from .metrics_server import MetricsServer
+from .netchange import start_watchers
 from .sighandlers import install, signal_named
 from .stats import EngineSnapshot, SessionSnapshot
 from .tunnel import ClientTunnel, ServerTunnel
@@ -101,6 +102,25 @@ class Engine:
         """(unix time, reason) of the last session that died of an error (keepalive
         timeout, no acknowledgement, smux/snappy protocol error), None if none did."""
         return self.tunnel.last_error if self.tunnel is not None else None
+
+    # sleep, resume and network changes (kcpcore.aio.netchange): a server has nothing to do
+    def reconnect(self, reason: str = "asked to") -> int:
+        """A client drops its sessions and dials new ones now; open streams are reset.
+        Returns how many sessions were dropped (0 for a server or a stopped engine)."""
+        tunnel = self.tunnel
+        return tunnel.reconnect(reason) if isinstance(tunnel, ClientTunnel) else 0
+
+    def network_changed(self, reason: str) -> None:
+        """A client replaces the sessions that stopped working (``ClientTunnel``)."""
+        tunnel = self.tunnel
+        if isinstance(tunnel, ClientTunnel):
+            tunnel.network_changed(reason)
+
+    def resumed(self, slept: float) -> None:
+        """The machine slept ``slept`` seconds: a client checks or replaces its sessions."""
+        tunnel = self.tunnel
+        if isinstance(tunnel, ClientTunnel):
+            tunnel.resumed(slept)
 
     @property
     def learned_smuxver(self) -> int | None:
@@ -206,7 +226,8 @@ class StopSignals:
 
 
 async def run_forever(cfg: TunnelConfig, opts: ProcessOptions | None = None) -> int:
-    """The CLI's main: run until SIGINT/SIGTERM. SIGUSR1 logs the counters like kcptun."""
+    """The CLI's main: run until SIGINT/SIGTERM. SIGUSR1 logs the counters like kcptun;
+    a client reconnects on SIGHUP and (``--netwatch``) after a sleep or network change."""
     opts = opts or ProcessOptions()
     engine = Engine(cfg)
     loop = asyncio.get_running_loop()
@@ -215,6 +236,7 @@ async def run_forever(cfg: TunnelConfig, opts: ProcessOptions | None = None) -> 
     if usr1 is not None:
         install(loop, usr1, lambda: log.info("KCP SNMP:%s", engine.snmp().go_dump()))
     await engine.start()
+    stop_watchers = _client_watchers(loop, engine, opts) if cfg.role == "client" else None
     metrics: MetricsServer | None = None
     tasks = []
     try:
@@ -232,8 +254,23 @@ async def run_forever(cfg: TunnelConfig, opts: ProcessOptions | None = None) -> 
             t.cancel()
         if metrics is not None:
             await metrics.close()
+        if stop_watchers is not None:
+            stop_watchers()
         await engine.stop()
     return 0
+
+
+def _client_watchers(
+    loop: asyncio.AbstractEventLoop, engine: Engine, opts: ProcessOptions
+) -> Callable[[], None] | None:
+    """SIGHUP reconnects now (``systemctl reload``, ``kill -HUP``; kcptun has no handler and
+    dies of it); ``--netwatch on`` adds the resume and route watchers."""
+    hup = signal_named("SIGHUP")  # none on Windows: the desktop app watches the network there
+    if hup is not None:
+        install(
+            loop, hup, lambda: log.info("SIGHUP: %d sessions dropped", engine.reconnect("SIGHUP"))
+        )
+    return start_watchers(loop, engine) if opts.netwatch else None
 
 
 def _snapshot_source(engine: Engine) -> Callable[[], Awaitable[EngineSnapshot]]:

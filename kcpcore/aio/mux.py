@@ -15,6 +15,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import socket
+import struct
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -285,8 +287,13 @@ class MuxConnection:
             self.smux.close_stream(st.sid)
             self.flush()
 
-    def kill(self, reason: str) -> None:
-        """Tear the session down: every stream's TCP side is closed, KCP is closed."""
+    def kill(self, reason: str, *, reset: bool = False) -> None:
+        """Tear the session down: every stream's TCP side is closed, KCP is closed.
+
+        ``reset``: close the TCP sides with an RST instead of a FIN, so a program whose
+        stream is cut mid-way sees an error rather than what looks like a complete reply
+        (the reconnect after a network change uses it).
+        """
         if self.dead:
             return
         self.dead = True
@@ -302,12 +309,24 @@ class MuxConnection:
         for st in list(self.streams.values()):
             st.window.set()
             if st.sink is not None:
-                st.sink.close()
+                if reset:
+                    reset_tcp(st.sink)
+                else:
+                    st.sink.close()
         self.streams.clear()
         self.writable.set()
         self.driver.close()
         if not self.closed.done():
             self.closed.set_result(reason)
+
+
+def reset_tcp(writer: asyncio.StreamWriter) -> None:
+    """Close a TCP connection with an RST (SO_LINGER 0), dropping whatever is still queued."""
+    sock = writer.get_extra_info("socket")
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    writer.transport.abort()
 
 
 async def pipe(

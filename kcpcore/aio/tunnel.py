@@ -32,6 +32,7 @@ from ..smux import SmuxConfig
 from ..snmp import Snmp
 from . import qpp_io
 from .mux import MuxConnection, MuxStream, pipe
+from .netchange import route_source
 from .smux_fallback import SmuxFallback
 from .tasks import BackgroundTasks
 from .tunetest import TuneService, is_tune_conv
@@ -44,7 +45,11 @@ SCAVENGE_PERIOD = 1.0  # s
 STALL_TIMEOUT = 15.0  # s with data in flight and no acknowledgement: the server is gone
 REASON_STOPPED = "tunnel stopped"
 REASON_SCAVENGED = "scavenged"
+REASON_RECONNECT = "reconnecting"  # prefix; the trigger follows
 ROUTINE_CLOSES = (REASON_STOPPED, REASON_SCAVENGED)  # not errors: last_error skips them
+HINT_WINDOW = 3.0  # s after a network-change hint during which sessions are re-checked
+HINT_CHECK_PERIOD = 0.25  # s between those checks
+HINT_STALL = 1.0  # s of unacknowledged data that make a hinted session count as stuck
 
 
 def session_params(cfg: TunnelConfig) -> SessionParams:
@@ -121,7 +126,7 @@ class _Tunnel:
         """(wall time, reason) of the last session that ended abnormally, for a UI to show"""
 
     def _session_ended(self, reason: str) -> None:
-        if reason not in ROUTINE_CLOSES:
+        if reason not in ROUTINE_CLOSES and not reason.startswith(REASON_RECONNECT):
             self.last_error = (time.time(), reason)
 
     def spawn(self, coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
@@ -251,6 +256,11 @@ class ClientTunnel(_Tunnel):
         self.remote = parse_port_range(cfg.remoteaddr)
         self.fallback = SmuxFallback(cfg.smuxver)
         """--smuxver is retried with the other version once (see smux_fallback)"""
+        self._paths: dict[int, _Path] = {}  # id(mux) -> its socket's addresses
+        self._progress: dict[int, tuple[int, float]] = {}  # id(mux) -> (snd_una, since)
+        self._hint_until = 0.0
+        self._hint_reason = ""
+        self._hint_task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         host, port = parse_hostport(self.cfg.localaddr)
@@ -315,6 +325,7 @@ class ClientTunnel(_Tunnel):
         )
         sock = transport.get_extra_info("socket")
         configure_socket(sock, dscp=self.cfg.dscp, sockbuf=self.cfg.sockbuf)
+        path = _Path(family, addr, transport.get_extra_info("sockname")[0])
         conv = self.conv
         while conv is None or (self.conv is None and is_tune_conv(conv)):
             conv = int.from_bytes(secrets.token_bytes(4), "little")
@@ -342,6 +353,8 @@ class ClientTunnel(_Tunnel):
                 )
 
         mux.closed.add_done_callback(_closed)
+        self._paths[id(mux)] = path
+        mux.closed.add_done_callback(lambda _f: self._paths.pop(id(mux), None))
         log.info(
             "smux session opened: conv %08x -> %s:%d",
             conv,
@@ -374,7 +387,6 @@ class ClientTunnel(_Tunnel):
         within an RTO; in-flight data with no progress for 15 s means the link or the server
         is gone, so new connections get a fresh session (old streams on it end either way).
         """
-        progress: dict[int, tuple[int, float]] = {}  # id(mux) -> (snd_una, since)
         while True:
             await asyncio.sleep(SCAVENGE_PERIOD)
             self.fallback.check(m.smux for m in self.slots if m is not None)
@@ -384,7 +396,7 @@ class ClientTunnel(_Tunnel):
                 if mux is None or mux.dead:
                     continue
                 session = mux.driver.session
-                una, since = progress.get(id(mux), (session.snd_una, now))
+                una, since = self._progress.get(id(mux), (session.snd_una, now))
                 # snd_una, not the ACKs: a restarted server acks segments it cannot deliver
                 if session.snd_nxt == session.snd_una or session.snd_una != una:
                     una, since = session.snd_una, now
@@ -395,7 +407,92 @@ class ClientTunnel(_Tunnel):
                     )
                     continue
                 seen[id(mux)] = (una, since)
-            progress = seen
+            self._progress = seen
+
+    # ------------------------------------------------------- sleep, resume, network change
+    def reconnect(self, reason: str) -> int:
+        """Drop every live session now and dial new ones (new UDP socket, new conv).
+
+        The protocol cannot move a session to another socket or address, so the streams on
+        a dropped session end: their TCP connections are reset (RST), never closed as if
+        complete, and new connections go to the new sessions at once. Returns how many
+        sessions were dropped.
+        """
+        live = [i for i, m in enumerate(self.slots) if m is not None and not m.dead]
+        for idx in live:
+            self._drop(idx, reason)
+        return len(live)
+
+    def network_changed(self, reason: str) -> None:
+        """A hint (link, address or route change; the desktop's reachability): for the next
+        HINT_WINDOW seconds, drop the sessions that stopped working and keep the others.
+
+        Stopped working: the route to the server now leaves from another local address, or
+        data has gone unacknowledged for HINT_STALL s while the server is reachable again.
+        While there is no route at all nothing is dropped (a new session could not do
+        better); the re-checks catch the route coming back. Hints within the window extend
+        it (debounce): a link coming up sends several at once.
+        """
+        self._hint_until = self.loop.time() + HINT_WINDOW
+        self._hint_reason = reason
+        if self._hint_task is None or self._hint_task.done():
+            self._hint_task = self.spawn(self._check_after_hint())
+
+    def resumed(self, slept: float) -> None:
+        """After a sleep of ``slept`` s: longer than smux's keepalive timeout and the server
+        has closed our sessions for sure, so all are replaced; shorter, it is a hint."""
+        if slept >= self.smux_config.keepalive_timeout:
+            self.reconnect(f"resumed after {slept:.0f} s asleep")
+        else:
+            self.network_changed(f"resumed after {slept:.0f} s")
+
+    async def _check_after_hint(self) -> None:
+        while True:
+            for idx, mux in enumerate(self.slots):
+                if mux is not None and not mux.dead:
+                    why = self._stuck(mux, self.loop.time())
+                    if why:
+                        self._drop(idx, f"{self._hint_reason}; {why}")
+            if self.loop.time() >= self._hint_until:
+                return
+            await asyncio.sleep(HINT_CHECK_PERIOD)
+
+    def _stuck(self, mux: MuxConnection, now: float) -> str:
+        """Why this session should be replaced now, or "" to keep it."""
+        path = self._paths.get(id(mux))
+        if path is None:
+            return ""
+        source = route_source(path.family, path.remote)
+        if source is None:
+            return ""
+        if source != path.local:
+            return f"the route to the server now leaves from {source}, not {path.local}"
+        session = mux.driver.session
+        una, since = self._progress.get(id(mux), (session.snd_una, now))
+        stalled = now - since if session.snd_una == una else 0.0
+        if session.snd_nxt != session.snd_una and stalled >= HINT_STALL:
+            return f"no acknowledgement for {stalled:.1f} s"
+        return ""
+
+    def _drop(self, idx: int, reason: str) -> None:
+        mux = self.slots[idx]
+        if mux is None or mux.dead:
+            return
+        streams = len(mux.streams)
+        log.info(
+            "reconnecting conv %08x (%s): %d open streams reset",
+            mux.driver.session.conv,
+            reason,
+            streams,
+            extra=log_fields("reconnect", session=mux.driver.session.conv, reason=reason),
+        )
+        mux.kill(f"{REASON_RECONNECT}: {reason}", reset=True)
+        self.spawn(self._redial(idx))
+
+    async def _redial(self, idx: int) -> None:
+        """The slot's new session now, not at the next connection: it resolves the server
+        again and is ready when the first connection comes."""
+        await self._get_mux(idx)
 
     def sessions(self) -> list[KcpSession]:
         return [m.driver.session for m in self.slots if m is not None and not m.dead]
@@ -414,6 +511,17 @@ class ClientTunnel(_Tunnel):
         if self._server is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._server.wait_closed(), 1.0)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Path:
+    """Where a client session's UDP socket goes from and to."""
+
+    family: int
+    remote: tuple[Any, ...]
+    """the server's socket address as dialled"""
+    local: str
+    """the local address the socket was bound to when it connected"""
 
 
 class ServerTunnel(_Tunnel):
