@@ -385,16 +385,24 @@ class FecDecoder:
     number to its shards, so each packet costs O(1) Python work when packets arrive in order.
     """
 
+    TRUST_AFTER = 3  # groups of shards in a row that must fit a layout once one did not
+    INFER_EVERY = 64  # packets between two runs of _infer_layout
+
     __slots__ = (
         "_entries",
         "_groups",
         "_max_size",
+        "_next_infer",
         "_pulse_bit",
         "_pulse_seq",
+        "_pulse_written",
         "_rs",
         "_rx",
         "_rxlimit",
+        "_seen",
         "_size",
+        "_trusted",
+        "_well_placed",
         "data_shards",
         "parity_shards",
         "snmp",
@@ -414,6 +422,12 @@ class FecDecoder:
         self._groups: dict[int, _Group] = {}  # seqid // (ds+ps) -> group
         self._pulse_bit = [False] * MAX_AUTOTUNE_SAMPLES
         self._pulse_seq = [0] * MAX_AUTOTUNE_SAMPLES
+        self._pulse_written = [False] * MAX_AUTOTUNE_SAMPLES
+        # KCP Desk: recover only with a layout the stream has confirmed (see _misplaced)
+        self._trusted = True
+        self._well_placed = 0
+        self._seen = 0  # shards recorded, for pacing _infer_layout
+        self._next_infer = 0
 
     @property
     def queued(self) -> int:
@@ -442,7 +456,7 @@ class FecDecoder:
         else:
             raise MalformedPacket(f"fec: flag {flag:#06x} is not FEC")
 
-        if self._misplaced(seqid, is_data):
+        if self._misplaced(seqid, is_data) or not self._trusted:
             return []
 
         entries = self._entries
@@ -468,14 +482,28 @@ class FecDecoder:
         """Record the shard for autotune; True when its flag does not fit its place.
 
         kcp-go: try to retune, then drop the packet if its flag still does not fit its
-        place; a misplaced shard would make its group rebuild garbage.
+        place; a misplaced shard would make its group rebuild garbage. KCP Desk goes
+        further: a layout that misplaces any shard is not trusted until ``TRUST_AFTER``
+        groups' worth of shards in a row fit it. Until then nothing is queued or rebuilt:
+        with a wrong layout, shards of different peer groups that happen to fit would
+        "rebuild" garbage, and garbage that keeps the conv reaches KCP as data (issue 11's
+        5/5-vs-10/3 corruption: the peer's adaptive parity leaves kcp-go's tuner, which
+        needs whole parity runs, stuck on the wrong layout).
         """
         i = seqid % MAX_AUTOTUNE_SAMPLES
         self._pulse_bit[i] = is_data
         self._pulse_seq[i] = seqid
-        return (seqid % self._size < self.data_shards) != is_data and (
-            not self._autotune() or (seqid % self._size < self.data_shards) != is_data
-        )
+        self._pulse_written[i] = True
+        self._seen += 1
+        if (seqid % self._size < self.data_shards) == is_data:
+            self._well_placed += 1
+            if not self._trusted and self._well_placed >= self.TRUST_AFTER * self._size:
+                self._trusted = True
+            return False
+        self._well_placed = 0
+        self._trusted = False
+        retuned = self._autotune(seqid)
+        return not retuned or (seqid % self._size < self.data_shards) != is_data
 
     def _add_to_group(self, seqid: int, shard: bytes, is_data: bool) -> list[bytes]:
         """File the shard in its group; the data shards rebuilt once the group can be."""
@@ -584,15 +612,19 @@ class FecDecoder:
             last_bit, last_seq = bits[idx], seqs[idx]
         return right - left
 
-    def _autotune(self) -> bool:
+    def _autotune(self, seqid: int) -> bool:
         """Switch to the ds/ps the samples show; False means drop this packet.
 
         kcp-go sets the new counts before building the codec and returns early if that
         fails (ds+ps > 256), leaving a decoder that can panic later; we keep the old layout
-        and only drop the packet.
+        and only drop the packet. KCP Desk also takes kcp-go's answer only when every
+        recent sample fits it, and otherwise looks for a layout that does.
         """
+        data, parity = self._recent_samples(seqid)
         ds = self._find_period(True)
         ps = self._find_period(False)
+        if not self._fits(ds, ps, data, parity):
+            ds, ps = self._infer_layout(data, parity)
         if not (0 < ds < 256 and 0 < ps < 256) or (ds, ps) == (
             self.data_shards,
             self.parity_shards,
@@ -609,21 +641,58 @@ class FecDecoder:
         self._size = ds + ps
         self._rxlimit = RX_FEC_MULTI * self._size
         self._rs = rs
-        self._regroup()
+        self._forget_queue()
         return True
 
-    def _regroup(self) -> None:
-        """Rebuild the group index for a new ds+ps (kcp-go keeps its queue across a retune)."""
-        size = self._size
-        groups: dict[int, _Group] = {}
-        for seqid in self._rx:
-            entry = self._entries[seqid]
-            gnum = seqid // size
-            group = groups.get(gnum)
-            if group is None:
-                group = groups[gnum] = _Group(size)
-            group.shards[seqid - gnum * size] = entry.shard
-            group.count += 1
-            if entry.flag == TYPE_DATA:
-                group.ndata += 1
-        self._groups = groups
+    def _recent_samples(self, newest: int) -> tuple[list[int], list[int]]:
+        """The data and parity seqids of the sample ring within its length of ``newest``."""
+        window = MAX_AUTOTUNE_SAMPLES
+        data: list[int] = []
+        parity: list[int] = []
+        samples = zip(self._pulse_seq, self._pulse_bit, self._pulse_written, strict=True)
+        for seq, bit, written in samples:
+            if written and (newest - seq) & _U32 < window:
+                (data if bit else parity).append(seq)
+        return data, parity
+
+    @staticmethod
+    def _fits(ds: int, ps: int, data: list[int], parity: list[int]) -> bool:
+        """Every data seqid in a slot below ds of its ds+ps group, every parity one above,
+        and the data seqids fill the data slots (one in eight may have lost every sample)."""
+        if not (0 < ds < 256 and 0 < ps < 256):
+            return False
+        size = ds + ps
+        slots = {seq % size for seq in data}
+        return (
+            max(slots, default=size) < ds
+            and len(slots) >= ds - ds // 8
+            and all(seq % size >= ds for seq in parity)
+        )
+
+    def _infer_layout(self, data: list[int], parity: list[int]) -> tuple[int, int]:
+        """KCP Desk: the smallest layout every recent sample fits, or (0, 0).
+
+        kcp-go's tuner needs an unbroken run of parity seqids, which a peer skipping parity
+        (adaptive parity, or a lossy path) never shows; seqids of skipped parity are simply
+        slots nobody filled. One pass per candidate size, so it runs at most once per
+        ``INFER_EVERY`` packets, and only with enough data samples to tell layouts apart.
+        """
+        if self._seen < self._next_infer:
+            return 0, 0
+        if len(data) < MAX_AUTOTUNE_SAMPLES // 8:
+            self._next_infer = self._seen + self.INFER_EVERY // 8
+            return 0, 0
+        self._next_infer = self._seen + self.INFER_EVERY
+        span = max(data) - min(data)
+        for size in range(2, min(self._max_size, span // self.TRUST_AFTER) + 1):
+            ds = max(seq % size for seq in data) + 1
+            if ds < size and self._fits(ds, size - ds, data, parity):
+                return ds, size - ds
+        return 0, 0
+
+    def _forget_queue(self) -> None:
+        """Forget the queue on a new layout (kcp-go keeps it): its shards were filed under
+        the old one and would mix groups under the new."""
+        self._rx.clear()
+        self._entries.clear()
+        self._groups = {}

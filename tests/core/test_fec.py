@@ -304,34 +304,81 @@ def test_wrap_in_decoder() -> None:
 
 
 def test_autotune_learns_peer_layout() -> None:
+    """A retuned layout rebuilds only once TRUST_AFTER groups in a row fit it; before, a
+    lost shard is simply not rebuilt (never rebuilt wrong)."""
+    # learned from the pattern of 32 data seqids (a few groups), then TRUST_AFTER groups
+    trusted_from = FecDecoder.TRUST_AFTER + 5
     # kcp-go builds a (1,1) decoder when FEC arrives at a session without one (PROTOCOL 4.1)
     dec = FecDecoder(1, 1, Snmp())
     enc = FecEncoder(10, 3)
-    for g in range(4):
+    first = None
+    for g in range(trusted_from + 2):
         (group,) = make_groups(enc, [bytes([g, i]) * 20 for i in range(10)])
         got = []
         for j, p in enumerate(group):
-            if g >= 2 and j == 4:
+            if j == 4:
                 continue
             got += dec.decode(p, 0)
             check_invariants(dec)
-        if g >= 2:
-            assert got == [bytes([g, 4]) * 20]
+        assert got in ([], [bytes([g, 4]) * 20])
+        if got and first is None:
+            first = g
+        assert bool(got) == (first is not None)  # once rebuilding, every group rebuilds
+    assert first is not None and first <= trusted_from
     assert (dec.data_shards, dec.parity_shards) == (10, 3)
-    # and the other way: a (10,3) decoder meeting a (4,2) peer. The tuner needs unbroken
-    # runs of seqids, so it learns only from loss-free traffic; until then a mismatched
-    # layout "rebuilds" garbage, as kcp-go does (KCP then rejects it).
+    # and the other way: a (10,3) decoder meeting a (4,2) peer, with a loss in every group
     dec = FecDecoder(10, 3, Snmp())
     enc = FecEncoder(4, 2)
-    for g in range(6):
+    for g in range(20):
         (group,) = make_groups(enc, [bytes([g, i]) * 9 for i in range(4)])
         got = []
         for j, p in enumerate(group):
-            if g < 3 or j != 1:
+            if j != g % 4:
                 got += dec.decode(p, 0)
-        if g >= 3:
-            assert got == [bytes([g, 1]) * 9]
+        # the group in which trust returns may rebuild a shard that arrived before it
+        assert set(got) <= {bytes([g, i]) * 9 for i in range(4)}
+        if g >= 16:
+            assert got == [bytes([g, g % 4]) * 9]
     assert (dec.data_shards, dec.parity_shards) == (4, 2)
+
+
+@pytest.mark.parametrize(("mine", "peer"), [((5, 5), (10, 3)), ((10, 3), (5, 5)), ((3, 2), (7, 4))])
+@pytest.mark.parametrize("sent_parity", [(0, 1, 2, 3), (1,), (2, 0)])
+def test_mismatched_layout_never_rebuilds_garbage(
+    mine: tuple[int, int], peer: tuple[int, int], sent_parity: tuple[int, ...]
+) -> None:
+    """A peer whose layout differs from ours and that skips parity (adaptive parity, as
+    KCP Desk sends) leaves kcp-go's tuner on the wrong layout; shards that happen to fit it
+    rebuilt garbage that kept KCP's conv (the 5/5-vs-10/3 session killed by snappy's
+    checksum). Every rebuilt payload must be one the peer sent, and the layout is learned
+    from the data seqids' pattern once parity is sent at all."""
+    import random
+
+    rng = random.Random(f"{mine}{peer}{sent_parity}")
+
+    class Counts:
+        def count(self) -> int:
+            return min(rng.choice(sent_parity), peer[1])
+
+    enc = FecEncoder(*peer, adaptive=Counts())  # type: ignore[arg-type]
+    dec = FecDecoder(*mine, Snmp())
+    sent: set[bytes] = set()
+    rebuilt = 0
+    for i in range(4000):
+        payload = (
+            b"\x01\x02\x03\x04\x51\x00"
+            + i.to_bytes(4, "little")
+            + rng.randbytes(rng.randint(8, 40))
+        )
+        sent.add(payload)
+        for packet in enc.encode(payload):
+            if rng.random() < 0.03:
+                continue
+            for r in dec.decode(packet, 0):
+                assert r in sent
+                rebuilt += 1
+    assert (dec.data_shards, dec.parity_shards) == peer
+    assert rebuilt > 0
 
 
 def test_autotune_follows_peers_only_up_to_a_size() -> None:

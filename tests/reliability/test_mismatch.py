@@ -87,15 +87,7 @@ def test_stranger_gets_silence_and_both_ends_say_why(
         pytest.param(
             {"datashard": 5, "parityshard": 5},
             {"datashard": 10, "parityshard": 3},
-            id="5-5-vs-10-3",
-            # Known bug, older than 2026-12-03 (fails 1 run in 4-7 at the session's start
-            # commit under load): the 5/5 end's autotune sometimes regroups shards under a
-            # wrong layout, FEC rebuilds garbage that KCP accepts, and snappy's checksum
-            # kills the session ("corrupt input (bad checksum)"). Without compression the
-            # stream would be corrupted. Not hidden: open in the session note for issue 11.
-            marks=pytest.mark.xfail(
-                strict=False, reason="known: FEC autotune misgroups with a mismatched layout"
-            ),
+            id="5-5-vs-10-3",  # the peer skips parity: see test_fec's mismatched layouts
         ),
     ],
 )
