@@ -24,7 +24,8 @@ from typing import Final
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from app.models.diagnostics import MIN_UNANSWERED, Finding, diagnose
+from app.models.diagnostics import Finding, diagnose
+from app.models.health import Health, Status
 from app.models.logbook import CURRENT_PROFILE
 from app.models.series import SAMPLE_PERIOD, StatsRecorder
 from kcpcore.aio.engine import Engine
@@ -72,6 +73,8 @@ class TunnelController(QObject):
     sampled = Signal()
     smuxver_learned = Signal(object)
     """(Profile) the profile with the smux version a client switched to; worth saving"""
+    link_event = Signal(str, str)
+    """(event, text): "connected", "dropped" or "error", once per change (notifications)"""
 
     def __init__(
         self,
@@ -88,6 +91,8 @@ class TunnelController(QObject):
         self.engine: Engine | None = None
         self.recorder = StatsRecorder()
         self.findings: list[Finding] = []
+        self.health = self._new_health()
+        """the remembered problem and link state: status follows evidence, not the last 5 s"""
         self.started_at = 0.0
         self.last_error: tuple[float, str] | None = None
         """the engine's last abnormal session end (time, reason), logged once when it changes"""
@@ -117,6 +122,10 @@ class TunnelController(QObject):
         if (state, detail) != (self.state, self.detail):
             self.state, self.detail = state, detail
             self.state_changed.emit()
+
+    def _new_health(self) -> Health:
+        cfg = self.profile.config
+        return Health(role=cfg.role, peer=cfg.remoteaddr if cfg.role == "client" else "")
 
     def _local_address(self) -> str:
         cfg = self.profile.config
@@ -162,6 +171,7 @@ class TunnelController(QObject):
         self.recorder.reset()
         self.recorder.sample(engine.snmp(), engine.session_stats())
         self.findings = []
+        self.health = self._new_health()
         self._timer.start()
         self._set_state(TunnelState.RUNNING, self._running_detail(engine))
         return True
@@ -169,6 +179,7 @@ class TunnelController(QObject):
     def _failed(self, message: str) -> bool:
         log.error("%s: %s", self.name, message, extra={"profile": self.name})
         self._set_state(TunnelState.ERROR, message)
+        self.link_event.emit("error", message)
         return False
 
     async def _start_engine(self, engine: Engine) -> None:
@@ -235,13 +246,15 @@ class TunnelController(QObject):
     def _on_sample(self, engine: Engine) -> None:
         cfg = self.profile.config
         sessions = engine.session_stats()
-        self.recorder.sample(engine.snmp(), sessions)
+        sample = self.recorder.sample(engine.snmp(), sessions)
         delta, seconds = self.recorder.window()
         err = engine.last_error
+        ended = ""
         if err is not None and err != self.last_error:
             self.last_error = err
-            log.warning("session ended: %s", err[1], extra={"profile": self.name})
-        self.findings = diagnose(
+            ended = err[1]
+            log.warning("session ended: %s", ended, extra={"profile": self.name})
+        findings = diagnose(
             delta,
             role=cfg.role,
             seconds=seconds,
@@ -249,17 +262,30 @@ class TunnelController(QObject):
             sndwnd=cfg.sndwnd,
             peer=cfg.remoteaddr if cfg.role == "client" else "",
             last_error=self.last_error[1] if self.last_error else "",
+            mode=cfg.mode,
+            datashard=cfg.datashard,
+            parityshard=cfg.parityshard,
         )
+        verdict = self.health.update(
+            now=time.monotonic(),
+            tick=sample.delta if sample is not None else {},
+            findings=findings,
+            session_ended=ended,
+        )
+        self.findings = list(verdict.findings)
         self._remember_smuxver(engine)
         if self.engine is not None:
-            waiting = (
-                cfg.role == "client"
-                and delta.get("OutPkts", 0) >= MIN_UNANSWERED
-                and delta.get("InPkts", 0) == 0
-            )
-            if waiting:
-                why = f"; last session ended: {self.last_error[1]}" if self.last_error else ""
-                self._set_state(TunnelState.CONNECTING, f"no reply from {cfg.remoteaddr} yet{why}")
-            else:
-                self._set_state(TunnelState.RUNNING, self._running_detail(engine))
+            detail = verdict.detail or self._running_detail(engine)
+            if verdict.status == "connecting" and self.last_error:
+                detail += f"; last session ended: {self.last_error[1]}"
+            self._set_state(_STATE_OF[verdict.status], detail)
+        if verdict.event is not None:
+            self.link_event.emit(verdict.event, verdict.event_text)
         self.sampled.emit()
+
+
+_STATE_OF: Final[dict[Status, TunnelState]] = {
+    "running": TunnelState.RUNNING,
+    "connecting": TunnelState.CONNECTING,
+    "error": TunnelState.ERROR,
+}

@@ -14,6 +14,12 @@ engine with deliberately mismatched peers):
   frame of the other smux version, the finding names the kcptun generations instead;
 * a lossy or long link: many ``RetransSegs`` per ``OutSegs``; which kind dominates says
   whether a faster mode, more parity or bigger windows would help.
+
+Findings never contradict each other: when nothing comes back (or it fails the checksum), the
+retransmits and the full window are that problem's symptoms, not a link to tune, so no tuning
+advice is given beside it; and the advice never names a mode or a parity the profile already
+has. An idle link stays "idle" while only keepalives move (one smux NOP each way every 10 s
+used to flip the finding between "Idle" and "healthy: 1 packets/s").
 """
 
 from __future__ import annotations
@@ -33,6 +39,13 @@ MIN_REOPENS: Final = 2  # session opens in one window: one is a normal (re)conne
 MIN_SEGS_FOR_RATIO: Final = 50  # segments; below this a retransmit ratio means nothing
 HEAVY_RETRANS: Final = 0.10  # retransmitted share of sent segments
 WINDOW_FULL: Final = 0.9  # share of sndwnd in flight that means "window-limited"
+KEEPALIVE_BYTES_PER_S: Final = 64  # B/s of smux payload (both ways) below which a link is idle;
+# a NOP keepalive is an 8-byte frame each way every 10 s, a typed keystroke over ssh ~100 B
+MODE_ORDER: Final = ("normal", "fast", "fast2", "fast3")  # slowest to fastest retransmission
+PARITY_STEP: Final = 2  # parity shards to suggest adding
+SYMPTOMS_OF_NO_REPLY: Final = frozenset({"retransmits", "window-full", "peer-window"})
+"""findings that only restate "nothing comes back": dropped beside it (they would advise
+tuning a link that does not carry anything)"""
 
 
 class _SessionLike(Protocol):
@@ -64,6 +77,9 @@ def diagnose(
     sndwnd: int = 0,
     peer: str = "",
     last_error: str = "",
+    mode: str = "",
+    datashard: int = 0,
+    parityshard: int = 0,
 ) -> list[Finding]:
     """Findings for one tunnel, most serious first.
 
@@ -75,6 +91,9 @@ def diagnose(
         sndwnd: this end's send window, to tell a window-limited link.
         peer: the other end's address, for the messages.
         last_error: why the last session ended abnormally (``Engine.last_error``), if any.
+        mode: the profile's mode (the advice never suggests the one already in use).
+        datashard: the profile's FEC data shards (0: FEC off).
+        parityshard: the profile's FEC parity shards.
     """
 
     def d(name: str) -> int:
@@ -91,11 +110,13 @@ def diagnose(
                 "Diagnostics appear after a few seconds of running.",
             ),
         ]
+    unreachable = _reachability(d, seconds, role, peer)
+    tuning = _retransmits(d, sessions, sndwnd, _Tuning(mode, datashard, parityshard))
     found = [
         *generation,
-        *_reachability(d, seconds, role, peer),
+        *unreachable,
         *_mismatches(d, seconds, bool(generation)),
-        *_retransmits(d, sessions, sndwnd),
+        *(f for f in tuning if not (unreachable and f.code in SYMPTOMS_OF_NO_REPLY)),
     ]
     if not found:
         found.append(_quiet_or_healthy(d, seconds, role))
@@ -162,15 +183,30 @@ def _mismatches(d: _Counter, seconds: float, generation_known: bool) -> list[Fin
 
 
 def _quiet_or_healthy(d: _Counter, seconds: float, role: str) -> Finding:
-    """Nothing wrong: traffic flows, or there is none."""
+    """Nothing wrong: traffic flows, the first reply is awaited, or only keepalives move."""
     in_pkts, out_pkts = d("InPkts"), d("OutPkts")
-    if in_pkts or out_pkts:
+    payload = d("BytesSent") + d("BytesReceived")
+    if role == "client" and out_pkts and not in_pkts:
+        return Finding(
+            "waiting",
+            "info",
+            "Waiting for the server's first reply",
+            f"{out_pkts} packets went out in {seconds:.0f} s; none came back yet.",
+        )
+    if payload > KEEPALIVE_BYTES_PER_S * seconds:
         return Finding(
             "healthy",
             "ok",
             "The link looks healthy",
             f"{in_pkts / seconds:.0f} packets/s in, {out_pkts / seconds:.0f} packets/s out,"
             f" {_pct(d('RetransSegs'), d('OutSegs'))} of segments retransmitted.",
+        )
+    if in_pkts or out_pkts:
+        return Finding(
+            "idle",
+            "info",
+            "Idle: keepalives only",
+            "The session is open and answers; no application data is moving.",
         )
     hint = (
         "Connect an application to the local address to open a session."
@@ -180,23 +216,71 @@ def _quiet_or_healthy(d: _Counter, seconds: float, role: str) -> Finding:
     return Finding("idle", "info", "Idle: no packets", hint)
 
 
-def _retransmits(d: _Counter, sessions: Sequence[_SessionLike], sndwnd: int) -> list[Finding]:
+@dataclass(frozen=True, slots=True)
+class _Tuning:
+    """The profile's settings the retransmit advice must not repeat back."""
+
+    mode: str
+    datashard: int
+    parityshard: int
+
+    def faster_modes(self) -> list[str]:
+        """Modes that retransmit sooner than this one (all but normal when it is unknown)."""
+        if self.mode not in MODE_ORDER:
+            return [] if self.mode else list(MODE_ORDER[2:])
+        return list(MODE_ORDER[MODE_ORDER.index(self.mode) + 1 :])[-2:]
+
+    def more_parity(self) -> str:
+        if self.datashard <= 0:
+            return "turning FEC on (for example datashard 10, parityshard 3)"
+        return f"more parity shards (parityshard {self.parityshard + PARITY_STEP})"
+
+
+def _loss_advice(t: _Tuning) -> str:
+    """Timeouts dominate: packets are being lost."""
+    faster = t.faster_modes()
+    if faster:
+        which = " or ".join(faster)
+        mode = f"A faster mode ({which}) retransmits sooner, and "
+        parity = t.more_parity()
+    elif t.mode in MODE_ORDER:
+        mode = f"The mode ({t.mode}) already retransmits as soon as kcptun can; "
+        parity = t.more_parity()
+    else:  # manual: its own nodelay/interval/resend
+        mode = "A lower interval or nodelay 1 retransmits sooner, and "
+        parity = t.more_parity()
+    return (
+        "Most were timeouts (LostSegs): packets are being lost. "
+        + mode
+        + parity
+        + " repairs losses without waiting."
+    )
+
+
+def _reorder_advice(t: _Tuning) -> str:
+    """Fast retransmits dominate: loss or reordering; or a congested link."""
+    calmer = (
+        "smaller windows send less"
+        if t.mode == "normal"
+        else "the 'normal' mode or smaller windows send less"
+    )
+    parity = t.more_parity()
+    return (
+        f"Most were fast retransmits: packets are lost or reordered. {parity[:1].upper()}"
+        f"{parity[1:]} repairs them without resending; if the link is simply congested, "
+        f"{calmer}."
+    )
+
+
+def _retransmits(
+    d: _Counter, sessions: Sequence[_SessionLike], sndwnd: int, tuning: _Tuning
+) -> list[Finding]:
     found: list[Finding] = []
     out_segs, retrans = d("OutSegs"), d("RetransSegs")
-    if out_segs >= MIN_SEGS_FOR_RATIO and retrans >= HEAVY_RETRANS * out_segs:
+    heavy = out_segs >= MIN_SEGS_FOR_RATIO and retrans >= HEAVY_RETRANS * out_segs
+    if heavy:
         lost, fast = d("LostSegs"), d("FastRetransSegs") + d("EarlyRetransSegs")
-        if lost >= fast:
-            why = (
-                "Most were timeouts (LostSegs): packets are being lost. A faster mode "
-                "(fast2 or fast3) retransmits sooner, and more parity shards (for example "
-                "parityshard 5) repair losses without waiting."
-            )
-        else:
-            why = (
-                "Most were fast retransmits: packets are lost or reordered. More parity "
-                "shards repair them without resending; if the link is simply congested, "
-                "the 'normal' mode or smaller windows send less."
-            )
+        why = _loss_advice(tuning) if lost >= fast else _reorder_advice(tuning)
         found.append(
             Finding(
                 "retransmits",
@@ -205,7 +289,10 @@ def _retransmits(d: _Counter, sessions: Sequence[_SessionLike], sndwnd: int) -> 
                 why,
             )
         )
-    if sndwnd and sessions and any(s.snd_wnd_used >= WINDOW_FULL * sndwnd for s in sessions):
+    # a window full of segments awaiting retransmission is the loss above, not a small window:
+    # "raise sndwnd" beside "send less" would contradict it
+    full = sndwnd and sessions and any(s.snd_wnd_used >= WINDOW_FULL * sndwnd for s in sessions)
+    if full and not heavy:
         rtt = max(s.srtt_ms for s in sessions)
         found.append(
             Finding(
@@ -216,7 +303,7 @@ def _retransmits(d: _Counter, sessions: Sequence[_SessionLike], sndwnd: int) -> 
                 "and rcvwnd on the other end for more speed on this link.",
             )
         )
-    elif sessions and any(s.rmt_wnd == 0 for s in sessions):
+    elif not full and sessions and any(s.rmt_wnd == 0 for s in sessions):
         found.append(
             Finding(
                 "peer-window",

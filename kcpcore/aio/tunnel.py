@@ -240,6 +240,27 @@ class _Tunnel:
         await self.tasks.cancel_and_wait()
 
 
+def stall_reason(snmp: Snmp) -> str:
+    """Why the stall watch closes a session, from what this session ever received.
+
+    "Link down" is only the likely cause when the server answered before: a session that never
+    got a datagram through the crypt layer is a server that never answered, and one whose
+    datagrams all failed the checksum is a key or crypt mismatch."""
+    waited = f"for {STALL_TIMEOUT:g} s"
+    if snmp.in_pkts == 0 and snmp.in_csum_errors > 0:
+        return (
+            f"no acknowledgement from the server {waited}: its packets fail the checksum "
+            "(the key or crypt differ between the ends)"
+        )
+    if snmp.in_pkts == 0:
+        return (
+            f"no acknowledgement from the server {waited}, and nothing came back since the "
+            "session opened (the server is not running or not reachable, or its key or crypt "
+            "differ: a server drops what it cannot decrypt)"
+        )
+    return f"no acknowledgement from the server {waited} (link down, or the server restarted)"
+
+
 class ClientTunnel(_Tunnel):
     def __init__(self, cfg: TunnelConfig, *, conv: int | None = None) -> None:
         """``conv`` fixes every session's conversation id (the tune test's sessions use
@@ -401,10 +422,7 @@ class ClientTunnel(_Tunnel):
                 if session.snd_nxt == session.snd_una or session.snd_una != una:
                     una, since = session.snd_una, now
                 elif now - since >= STALL_TIMEOUT:
-                    mux.kill(
-                        f"no acknowledgement from the server for {STALL_TIMEOUT:g} s "
-                        "(link down, or the server restarted)"
-                    )
+                    mux.kill(stall_reason(session.snmp))
                     continue
                 seen[id(mux)] = (una, since)
             self._progress = seen

@@ -1,0 +1,165 @@
+"""A tunnel's status from evidence that persists: a problem stays until it is really gone.
+
+The diagnosis (``app.models.diagnostics``) reads the last few seconds of counters, which is
+right for "what is happening now" and wrong for a status light. A client with a wrong key
+sends for 15 s, its stall watch closes the session, and from then on the window holds no
+packets at all: the diagnosis says "Idle" and the light turned green, though nothing was fixed.
+A server that drops a wrong-key client's packets looked the same once the client gave up.
+
+``Health`` remembers the last reachability problem (nothing comes back; packets fail the
+checksum) and keeps it, as an error, until good packets arrive: decrypted, checksummed
+datagrams from the other end. It also turns the status into link events (connected, dropped,
+error) for notifications. Time is an argument (``now``, monotonic seconds; ``wall``, Unix
+seconds for the "seen at" clock text), so a minute of a wrong key is tested in microseconds.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Final, Literal
+
+from app.models.diagnostics import Finding
+
+Status = Literal["running", "connecting", "error"]
+Link = Literal["none", "up", "down", "error"]
+LinkEvent = Literal["connected", "dropped", "error"]
+
+STICKY: Final = frozenset({"checksum", "no-reply"})
+"""findings that stay (as errors) until good packets arrive"""
+NO_REPLY_GRACE: Final = 2.0  # s of sending with nothing back before it is an error
+CONTRADICTED: Final = frozenset({"idle", "healthy", "waiting", "no-data"})
+"""window findings that a remembered problem overrides (they would say all is well)"""
+
+_EVENT_OF: Final[dict[Link, LinkEvent]] = {"up": "connected", "down": "dropped", "error": "error"}
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """What one sampling tick concluded."""
+
+    status: Status
+    detail: str
+    """why, for the header and the list row ("" while running normally); stable text, so the
+    row is not repainted for a changing number"""
+    findings: tuple[Finding, ...]
+    event: LinkEvent | None = None
+    """the link changed on this tick (for a notification)"""
+    event_text: str = ""
+
+
+class Health:
+    """One running tunnel's remembered problem and link state (reset at each start)."""
+
+    def __init__(self, *, role: str, peer: str = "") -> None:
+        self.role = role
+        self.peer = peer
+        self.problem: Finding | None = None
+        """the reachability problem in force, kept until good packets arrive"""
+        self.problem_seen = 0.0
+        """Unix time the problem was last seen in the counters"""
+        self.unanswered_since: float | None = None
+        """monotonic time this end started sending without hearing anything back"""
+        self.link: Link = "none"
+
+    @property
+    def other(self) -> str:
+        return "server" if self.role == "client" else "client"
+
+    def update(
+        self,
+        *,
+        now: float,
+        tick: Mapping[str, int],
+        findings: Sequence[Finding],
+        session_ended: str = "",
+        wall: float | None = None,
+    ) -> Verdict:
+        """Fold one sampling tick in.
+
+        Args:
+            now: monotonic seconds.
+            tick: counter deltas since the previous tick (kcptun names).
+            findings: the diagnosis of the recent window (``diagnose``).
+            session_ended: the reason a session just ended abnormally ("" if none did).
+            wall: Unix time for the "seen at" text; ``time.time()`` if None.
+        """
+        good = tick.get("InPkts", 0) > 0
+        if good:
+            self.unanswered_since = None
+        elif tick.get("OutPkts", 0) > 0 and self.unanswered_since is None:
+            self.unanswered_since = now
+        current = next((f for f in findings if f.code in STICKY), None)
+        waiting = False
+        if current is not None and current.code == "no-reply" and self.problem is None:
+            since = self.unanswered_since
+            waiting = since is None or now - since < NO_REPLY_GRACE
+        if current is not None and not waiting:
+            self.problem = current
+            self.problem_seen = time.time() if wall is None else wall
+        elif current is None and good:
+            self.problem = None
+        shown = self._shown_findings(findings, current, waiting)
+        event, text = self._link_event(good, session_ended)
+        if self.problem is not None:
+            return Verdict("error", self._problem_detail(self.problem), shown, event, text)
+        if waiting or any(f.code == "waiting" for f in shown):
+            detail = f"waiting for a reply from {self._where()}"
+            return Verdict("connecting", detail, shown, event, text)
+        return Verdict("running", "", shown, event, text)
+
+    def _shown_findings(
+        self, findings: Sequence[Finding], current: Finding | None, waiting: bool
+    ) -> tuple[Finding, ...]:
+        if waiting:  # the first seconds of silence: connecting, not yet an error
+            return tuple(_waiting(f) if f.code == "no-reply" else f for f in findings)
+        if self.problem is None or current is not None:
+            return tuple(findings)
+        seen = time.strftime("%H:%M:%S", time.localtime(self.problem_seen))
+        kept = replace(
+            self.problem,
+            advice=f"{self.problem.advice} Last seen at {seen}; this stays until packets "
+            f"from the {self.other} arrive.",
+        )
+        return (kept, *(f for f in findings if f.code not in CONTRADICTED))
+
+    def _problem_detail(self, problem: Finding) -> str:
+        if problem.code == "checksum":
+            return (
+                f"packets from the {self.other} fail the checksum: the key or crypt differ "
+                "between the ends"
+            )
+        return (
+            f"nothing comes back from {self._where()}: check that it runs and is reachable, "
+            "and that the key and crypt match"
+        )
+
+    def _where(self) -> str:
+        return f"the {self.other}" + (f" at {self.peer}" if self.peer else "")
+
+    def _link_event(self, good: bool, session_ended: str) -> tuple[LinkEvent | None, str]:
+        """connected / dropped / error, once per change of the link."""
+        link = self.link
+        if self.problem is not None:
+            link = "error"
+        elif good:
+            link = "up"
+        elif session_ended and link == "up":
+            link = "down"
+        if link == self.link:
+            return None, ""
+        self.link = link
+        if link == "none":
+            return None, ""
+        if link == "up":
+            text = f"connected: packets from {self._where()} arrive"
+        elif link == "down":
+            text = f"link dropped: {session_ended}"
+        else:
+            text = self._problem_detail(self.problem) if self.problem else "error"
+        return _EVENT_OF[link], text
+
+
+def _waiting(f: Finding) -> Finding:
+    return Finding("waiting", "info", "Waiting for the first reply", f.advice)
