@@ -285,6 +285,8 @@ def _config_or_exit(
     if problems:
         error("; ".join(str(p) for p in problems))
         return EXIT_USAGE
+    for note in cfg.warnings():  # kcptun runs these silently; say so once at startup
+        log.warning("%s", note)
     return cfg, opts, parsed.config_path
 
 

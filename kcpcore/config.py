@@ -25,6 +25,7 @@ from typing import Any, Final, Literal
 
 from .errors import ConfigError
 from .generations import DEFAULT_PEER, GENERATIONS, PEERS, Since, generation
+from .hosts import host_problem
 
 __all__ = [
     "DEFAULT_KEY", "FIELD_SPECS", "KCPTUN_CRYPTS", "MANUAL_MODE", "MODES", "ROLES", "FieldError",
@@ -46,6 +47,7 @@ KCPTUN_CRYPTS: Final[tuple[str, ...]] = (
 CRYPT_CHOICES: Final[tuple[str, ...]] = (*KCPTUN_CRYPTS, "aes-128-gcm", "null")
 CRYPT_OVERHEAD: Final[dict[str, int]] = {"aes-128-gcm": 28, "null": 0}  # others: 20
 DEFAULT_KEY: Final = "it's a secrect"  # sic: kcptun's public default pre-shared key
+KEYLESS_CRYPTS: Final = frozenset({"none", "null"})  # no cipher: the key protects nothing
 DEFAULT_CRYPT: Final = "aes"  # kcptun also falls back to aes for unknown names
 MANUAL_MODE: Final = "manual"
 
@@ -759,9 +761,33 @@ class TunnelConfig:
             )
         if self.tcp:
             errors["tcp"] = "raw-socket TCP emulation (--tcp) is not supported"
+        if self.key == "" and (self.crypt not in KEYLESS_CRYPTS or self.qpp):
+            errors["key"] = "empty key: enter the key the other end uses (or generate one for both)"
         _check_generation_fields(self, errors)
         order = {s.name: i for i, s in enumerate(fields_for(self.role))}
         return [FieldError(k, v) for k, v in sorted(errors.items(), key=lambda kv: order[kv[0]])]
+
+    def fec_on(self) -> bool:
+        """kcptun's rule: FEC runs only when both datashard and parityshard are above 0."""
+        return self.datashard > 0 and self.parityshard > 0
+
+    def warnings(self) -> list[FieldError]:
+        """What is allowed (kcptun runs it) but probably not meant: shown, never blocking.
+
+        The GUI shows these beside the field; the headless CLI logs them at startup.
+        """
+        notes: dict[str, str] = {}
+        if self.key == DEFAULT_KEY and self.crypt not in KEYLESS_CRYPTS:
+            notes["key"] = (
+                "kcptun's published default key: anyone who knows kcptun can use this "
+                "tunnel. Use your own key at both ends."
+            )
+        if self.datashard == 0 and self.parityshard > 0:
+            notes["datashard"] = (
+                f"FEC is off: kcptun uses FEC only when both shards are above 0 (parityshard "
+                f"{self.parityshard} is ignored). Set parityshard 0 too, or datashard above 0."
+            )
+        return [FieldError(k, v) for k, v in notes.items()]
 
 
 # --- the spec table -------------------------------------------------------------------------
@@ -992,6 +1018,9 @@ def _check_address(name: str, value: str) -> None:
             split_hostport(value)
         except ConfigError:
             return  # kcptun: not host:port means a unix socket path
+    problem = host_problem(split_hostport(value)[0])
+    if problem:
+        raise ConfigError(f"address {value!r}: {problem}")
     if name in ("remoteaddr", "listen"):
         ports = parse_port_range(value)
         if name == "listen" and ports.count > MAX_LISTEN_PORTS:

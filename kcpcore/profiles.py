@@ -31,7 +31,7 @@ import re
 import shlex
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Final
@@ -56,8 +56,8 @@ from .generations import generation
 __all__ = [
     "CONFIG_DIR_ENV", "MUST_MATCH", "SHARED_FIELDS", "Profile", "ProfileStore", "StoreProblem",
     "atomic_write_text", "command_line", "config_dir", "export_json", "guess_role",
-    "import_kcptun_json", "normalized", "omitted_flags", "parse_command_line", "peer_config",
-    "range_problem",
+    "import_kcptun_json", "known_peer_address", "normalized", "omitted_flags",
+    "parse_command_line", "peer_config", "range_problem",
     "validate_name",
 ]  # fmt: skip
 
@@ -573,6 +573,28 @@ def peer_config(cfg: TunnelConfig, address: str | None = None) -> TunnelConfig:
             address = f"{host}:{_ports_text(ports) if ports.first else 29900}"
         peer = replace(peer, remoteaddr=address)
     return normalized(peer)
+
+
+def known_peer_address(cfg: TunnelConfig, profiles: Iterable[Profile]) -> str:
+    """The other end's address when one of ``profiles`` is that other end, else "".
+
+    A client's server is a server profile with the same key whose listen ports include the
+    port the client dials: its ``target`` is what the export needs. A server's client is a
+    client profile with the same key dialling one of its ports: its ``remoteaddr``.
+    """
+    for other in profiles:
+        theirs = other.config
+        if theirs.role == cfg.role or theirs.key != cfg.key:
+            continue
+        client, server = (cfg, theirs) if cfg.role == "client" else (theirs, cfg)
+        try:
+            dialled = parse_port_range(client.remoteaddr).first
+            listened = parse_port_range(server.listen)
+        except ConfigError:
+            continue
+        if dialled in listened.ports():
+            return theirs.target if cfg.role == "client" else theirs.remoteaddr
+    return ""
 
 
 def _ports_text(ports: PortRange) -> str:

@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 from kcpcore import cli, flags
 from kcpcore.aio import engine
 from kcpcore.config import (
+    DEFAULT_KEY,
     KCPTUN_CRYPTS,
     MODES,
     ROLES,
@@ -756,3 +757,49 @@ def test_snmp_errors_are_one_line(
     assert cli.main(argv) == rc
     (line,) = capsys.readouterr().err.splitlines()
     assert line.startswith("kcpdesk: error: ") and text in line
+
+
+# --- issue 16: keys and hosts checked before a headless run -----------------------------------
+
+
+def _warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+
+
+@pytest.mark.parametrize("role", ["client", "server"])
+def test_published_default_key_runs_with_a_warning(
+    role: Role, ran: list[TunnelConfig], caplog: pytest.LogCaptureFixture
+) -> None:
+    """kcptun's flag default stays (compatibility), but a headless run says it is public."""
+    with caplog.at_level(logging.WARNING):
+        assert cli.main([role]) == 0
+        assert ran[-1].key == DEFAULT_KEY
+        assert any("published default key" in m for m in _warnings(caplog))
+        caplog.clear()
+        assert cli.main([role, "--key", "our own"]) == 0
+        assert not any("default key" in m for m in _warnings(caplog))
+
+
+@pytest.mark.parametrize(
+    ("args", "text"),
+    [
+        (["--key="], "key: empty key"),
+        (["-r", "999.1.2.3:4000"], "999 is above 255"),
+        (["-r", "vps..example.com:4000"], "empty part between dots"),
+        (["-l", "[fe80::zz]:1080"], "not an IPv6 address"),
+    ],
+)
+def test_empty_key_and_bad_hosts_stop_a_headless_run(
+    args: list[str], text: str, ran: list[TunnelConfig], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["client", *args]) == 2
+    assert text in capsys.readouterr().err and ran == []
+
+
+def test_fec_half_off_runs_with_a_warning(
+    ran: list[TunnelConfig], caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING):
+        assert cli.main(["server", "--key", "k", "--ds", "0"]) == 0
+    assert ran[-1].datashard == 0 and ran[-1].parityshard == 3
+    assert any("FEC is off" in m for m in _warnings(caplog))

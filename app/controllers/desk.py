@@ -21,6 +21,7 @@ from app.demo.controller import DemoController
 from kcpcore.aio.tasks import BackgroundTasks
 from kcpcore.config import Role, TunnelConfig
 from kcpcore.errors import ConfigError
+from kcpcore.keygen import new_profile_config
 from kcpcore.profiles import Profile, import_kcptun_json, parse_command_line, validate_name
 
 __all__ = ["DeskController"]
@@ -51,7 +52,7 @@ class DeskController(QObject):
         self, role: Role, config: TunnelConfig | None = None, name: str | None = None
     ) -> Profile:
         """A new, unsaved profile with a name no other profile has."""
-        cfg = config or TunnelConfig.default(role)
+        cfg = config or new_profile_config(role)  # a generated key, not kcptun's public one
         return Profile(self.manager.unique_name(name or f"New {cfg.role}"), cfg)
 
     @staticmethod

@@ -15,7 +15,9 @@ from PySide6.QtCore import QObject, Signal
 
 from app.controllers.tunnel import TunnelController, TunnelState
 from app.models.logbook import LogBook
+from kcpcore.config import TunnelConfig
 from kcpcore.errors import ConfigError
+from kcpcore.localports import clashing_profile, local_endpoint
 from kcpcore.profiles import Profile, ProfileStore, StoreProblem
 
 log = logging.getLogger(__name__)
@@ -77,6 +79,19 @@ class ProfileManager(QObject):
 
     def running(self) -> list[str]:
         return [n for n, c in self._controllers.items() if c.active]
+
+    def port_owner(
+        self, cfg: TunnelConfig, own_name: str | None, *, running_only: bool = False
+    ) -> str:
+        """The name of another profile (running ones only, if asked) that binds a local port
+        ``cfg`` binds, or "" (``kcpcore.localports``)."""
+        others = [
+            self.profile(n)
+            for n in self.names()
+            if n != own_name and (not running_only or n in self.running())
+        ]
+        other = clashing_profile(cfg, others)
+        return "" if other is None else other.name
 
     def unique_name(self, base: str) -> str:
         taken = set(self.names())
@@ -193,7 +208,17 @@ class ProfileManager(QObject):
             log.warning("could not save the smux version in %s: %s", profile.name, exc)
 
     async def start(self, name: str) -> bool:
-        return await self._controller_for(name).start()
+        """Start ``name``; refused, naming the other profile, while one on its port runs."""
+        ctrl = self._controller_for(name)
+        other = "" if ctrl.active else self.port_owner(ctrl.profile.config, name, running_only=True)
+        if other:
+            mine = local_endpoint(ctrl.profile.config)
+            where = mine.text if mine is not None else "its local port"
+            return ctrl.refuse(
+                f"{where} is in use by the running profile '{other}': stop it first, or give "
+                "one of them another port"
+            )
+        return await ctrl.start()
 
     async def stop(self, name: str) -> None:
         ctrl = self._controllers.get(name)

@@ -176,6 +176,10 @@ class TunnelController(QObject):
         self._set_state(TunnelState.RUNNING, self._running_detail(engine))
         return True
 
+    def refuse(self, message: str) -> bool:
+        """Do not start: state ERROR with ``message`` (the manager's checks across profiles)."""
+        return self._failed(message)
+
     def _failed(self, message: str) -> bool:
         log.error("%s: %s", self.name, message, extra={"profile": self.name})
         self._set_state(TunnelState.ERROR, message)

@@ -195,7 +195,9 @@ class MainWindow(QMainWindow):
         right_lay.addWidget(self.detail)
         self.tabs = QTabWidget()
         self.tabs.addTab(self._build_monitor(), "Monitor")
-        self.editor = ProfileEditor(name_taken=lambda n: n in self.manager)
+        self.editor = ProfileEditor(
+            name_taken=lambda n: n in self.manager, port_owner=self.manager.port_owner
+        )
         self.tabs.addTab(self.editor, "Settings")
         self.log_view = LogView(self.logbook)
         self.tabs.addTab(self.log_view, "Log")
@@ -720,7 +722,8 @@ class MainWindow(QMainWindow):
 
     def _on_export(self) -> None:
         if self.current_name in self.manager:
-            ExportDialog(self.manager.profile(self.current_name), self).open()
+            others = [self.manager.profile(n) for n in self.manager.names()]
+            ExportDialog(self.manager.profile(self.current_name), self, others).open()
 
     def _on_rename(self) -> None:
         old = self.current_name

@@ -7,7 +7,13 @@ names. A setting missing from ``GROUPS`` still gets a row (in "Other"), so a fie
 the config shows up without touching this file.
 
 Every change re-validates the whole config; each problem is shown in red beside its field and
-Save stays disabled until there are none, so an invalid profile is never written.
+Save stays disabled until there are none, so an invalid profile is never written. What kcptun
+would run but is probably not meant (its published default key, FEC half turned off, another
+profile on the same local port) is shown in amber beside the field and does not block saving.
+
+Messages never move the form: every message label has a fixed height (the field's, or two text
+lines if taller) reserved whether or not it shows anything, and a message too long for it is
+cut with an ellipsis and shown whole in its tooltip. A click aimed at the next field lands on it.
 """
 
 from __future__ import annotations
@@ -29,17 +35,18 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QScrollArea,
-    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from app.format import binary_size
+from app.views.field_message import MessageLabel
 from kcpcore.config import FIELD_SPECS, MANUAL_MODE, ROLES, FieldSpec, Role, TunnelConfig
 from kcpcore.errors import ConfigError
 from kcpcore.flags import go_parse_int
 from kcpcore.generations import DEFAULT_PEER, GENERATIONS, peer_label
+from kcpcore.keygen import generate_key
 from kcpcore.profiles import Profile, validate_name
 
 GROUPS: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
@@ -230,7 +237,8 @@ class _TextField(_Field):
 
 
 class _KeyField(_TextField):
-    """The pre-shared key: masked, with an eye button to check what was typed."""
+    """The pre-shared key: masked, with a button to check what was typed and one to replace
+    it with a strong random key (``kcpcore.keygen``)."""
 
     def __init__(self, spec: FieldSpec) -> None:
         super().__init__(spec)
@@ -241,12 +249,24 @@ class _KeyField(_TextField):
         self.reveal.setCheckable(True)
         self.reveal.setToolTip("Show or hide the key")
         self.reveal.toggled.connect(self._on_reveal_toggled)
+        self.generate = QToolButton()
+        self.generate.setText("Generate")
+        self.generate.setToolTip(
+            "Replace the key with a new random one (256 bits). The other end needs the same "
+            "key: Export gives it the matching settings."
+        )
+        self.generate.clicked.connect(lambda: self.edit.setText(generate_key()))
         box = QWidget()
         lay = QHBoxLayout(box)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.edit, 1)
         lay.addWidget(self.reveal)
+        lay.addWidget(self.generate)
         self.widget = box
+
+    def hide_key(self) -> None:
+        """Back to masked: each profile opens with its key hidden, whatever the last one did."""
+        self.reveal.setChecked(False)
 
     def _on_reveal_toggled(self, on: bool) -> None:
         self.edit.setEchoMode(QLineEdit.EchoMode.Normal if on else QLineEdit.EchoMode.Password)
@@ -389,13 +409,16 @@ class _Row:
     field: _Field
     label: QLabel
     unit: QLabel
-    error: QLabel
+    error: MessageLabel
     group: QGroupBox
 
     def set_visible(self, on: bool) -> None:
         for w in (self.field.widget, self.label, self.unit, self.error):
             w.setVisible(on)
 
+
+PortOwner = Callable[[TunnelConfig, "str | None"], str]
+"""(config, the profile's saved name or None) -> the other profile on its local port, or """ ""
 
 # --- the editor -------------------------------------------------------------------------------
 
@@ -408,10 +431,16 @@ class ProfileEditor(QWidget):
     dirty_changed = Signal(bool)
 
     def __init__(
-        self, parent: QWidget | None = None, name_taken: Callable[[str], bool] | None = None
+        self,
+        parent: QWidget | None = None,
+        name_taken: Callable[[str], bool] | None = None,
+        port_owner: PortOwner | None = None,
     ) -> None:
         super().__init__(parent)
         self._name_taken = name_taken or (lambda _n: False)
+        self._port_owner: PortOwner = port_owner or (lambda _c, _n: "")
+        self.warnings: dict[str, str] = {}
+        self._row_height = max(QLineEdit().sizeHint().height(), QComboBox().sizeHint().height())
         self._original: Profile | None = None
         self._is_new = False
         self._loading = False
@@ -500,12 +529,8 @@ class ProfileEditor(QWidget):
         buttons.addWidget(self.save_button)
         return buttons
 
-    def _error_label(self) -> QLabel:
-        label = QLabel()
-        label.setObjectName("fieldError")
-        label.setWordWrap(True)
-        label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        return label
+    def _error_label(self) -> MessageLabel:
+        return MessageLabel(self._row_height)
 
     def _add_row(self, grid: QGridLayout, r: int, spec: FieldSpec, box: QGroupBox) -> None:
         field = make_field(spec)
@@ -557,9 +582,13 @@ class ProfileEditor(QWidget):
         return f.widget
 
     def error_text(self, name: str) -> str:
+        """The whole message beside a field (error or warning; "" when none)."""
         if name == "name":
-            return self.name_error.text()
-        return self._rows[name].error.text()
+            return self.name_error.message
+        return self._rows[name].error.message
+
+    def message_label(self, name: str) -> MessageLabel:
+        return self.name_error if name == "name" else self._rows[name].error
 
     def is_row_visible(self, name: str) -> bool:
         return not self._rows[name].label.isHidden()
@@ -578,6 +607,9 @@ class ProfileEditor(QWidget):
             self.role_combo.setCurrentText(profile.role)
             self.role_combo.setEnabled(new)
             self._last_peer = profile.config.peer
+            key_field = self._rows["key"].field
+            if isinstance(key_field, _KeyField):
+                key_field.hide_key()
             for name, row in self._rows.items():
                 spec = row.field.spec
                 row.field.set(getattr(profile.config, name))
@@ -594,6 +626,13 @@ class ProfileEditor(QWidget):
 
     def current(self) -> tuple[Profile | None, dict[str, str]]:
         """What the form says now: the profile if it is valid, and the problems by field."""
+        cfg, errors = self._read_form()
+        if errors or cfg is None:
+            return None, errors
+        return Profile(self.name_edit.text(), cfg), errors
+
+    def _read_form(self) -> tuple[TunnelConfig | None, dict[str, str]]:
+        """The config the form describes (unusable fields at their default) and its errors."""
         errors: dict[str, str] = {}
         name = self.name_edit.text()
         problem = validate_name(name)
@@ -623,9 +662,21 @@ class ProfileEditor(QWidget):
             return None, errors
         for fe in cfg.validate():
             errors.setdefault(fe.field, fe.message)
-        if errors:
-            return None, errors
-        return Profile(name, cfg), errors
+        return cfg, errors
+
+    def _warnings_for(self, cfg: TunnelConfig) -> dict[str, str]:
+        """Allowed but probably not meant (``TunnelConfig.warnings``), and a local port that
+        another profile listens on too (two profiles may share one to run one at a time)."""
+        notes = {w.field: w.message for w in cfg.warnings()}
+        own = None if self._original is None or self._is_new else self._original.name
+        other = self._port_owner(cfg, own)
+        if other:
+            field = "localaddr" if cfg.role == "client" else "listen"
+            notes[field] = (
+                f"the profile '{other}' listens on this port too: only one of them can run "
+                "at a time"
+            )
+        return notes
 
     def save(self) -> Profile | None:
         """Emit ``save_requested`` if the form is valid; otherwise show why and return None."""
@@ -643,16 +694,25 @@ class ProfileEditor(QWidget):
         self.save_requested.emit(profile, old)
         return profile
 
+    def _saved_note(self, note: str) -> str:
+        """The save note, with what still deserves a look (warnings do not block saving)."""
+        if not self.warnings:
+            return note
+        first = next(iter(self.warnings.items()))
+        label = LABELS.get(first[0], first[0])
+        more = len(self.warnings) - 1
+        return f"{note} Check {label}: {first[1]}" + (f" (and {more} more)" if more else "")
+
     def mark_saved(self, profile: Profile, note: str = "Saved.") -> None:
         """The window wrote ``profile``: it becomes the new baseline."""
         self._original, self._is_new = profile, False
         self.role_combo.setEnabled(False)
         self._baseline = self._snapshot()
         self._set_dirty(False)
-        self._set_note(note)
+        self._set_note(self._saved_note(note))
 
     def show_name_error(self, message: str) -> None:
-        self.name_error.setText(message)
+        self.name_error.show_message(message)
         self._set_note("Not saved: " + message)
 
     def revert(self) -> None:
@@ -738,15 +798,26 @@ class ProfileEditor(QWidget):
                     row.unit.setText("bytes")
 
     def _validate(self) -> None:
-        _profile, errors = self.current()
+        cfg, errors = self._read_form()
+        self.warnings = {} if cfg is None else self._warnings_for(cfg)
         self._show_errors(errors)
+        self._show_fec_state(cfg)
 
     def _show_errors(self, errors: dict[str, str]) -> None:
         self.errors = errors
-        self.name_error.setText(errors.get("name", ""))
+        self.name_error.show_message(errors.get("name", ""))
         for name, row in self._rows.items():
-            row.error.setText(errors.get(name, ""))
+            if name in errors:
+                row.error.show_message(errors[name])
+            else:
+                row.error.show_message(self.warnings.get(name, ""), "warning")
         self.save_button.setEnabled(not errors and self._original is not None)
+
+    def _show_fec_state(self, cfg: TunnelConfig | None) -> None:
+        """kcptun runs FEC only when both shard counts are above 0: say when it is off."""
+        off = cfg is not None and not cfg.fec_on()
+        for name in ("datashard", "parityshard"):
+            self._rows[name].unit.setText("shards, FEC off" if off else "shards")
 
     def _set_dirty(self, dirty: bool) -> None:
         if dirty != self._dirty:

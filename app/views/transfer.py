@@ -2,9 +2,18 @@
 
 Parsing and rendering live in ``kcpcore.profiles`` (shared with the CLI and tested without
 Qt); these dialogs only show previews and errors as the user types.
+
+An export for the other end never invents the server's target: kcptun's default
+(127.0.0.1:12948) is a client's listen port, not a service. The field starts with the real
+target when a saved server profile is this client's other end, else empty with an example,
+and Copy/Save wait until it is filled in. Saved files hold the key, so they are written
+owner-only (0600), like profiles.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
@@ -25,19 +34,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.views.field_message import MessageLabel
 from kcpcore.config import DEFAULT_KEY, TunnelConfig
 from kcpcore.errors import ConfigError
 from kcpcore.generations import generation, peer_label
 from kcpcore.profiles import (
     Profile,
+    atomic_write_text,
     command_line,
     export_json,
+    known_peer_address,
     omitted_flags,
     parse_command_line,
     peer_config,
     range_problem,
 )
 
+TARGET_EXAMPLE = "127.0.0.1:22"
 EXAMPLE = (
     "kcptun-client -r vps.example.com:29900 -l :12948 --key 'my secret' "
     "--crypt aes-128 --mode fast2"
@@ -116,9 +129,12 @@ class ImportCommandDialog(QDialog):
 class ExportDialog(QDialog):
     """The profile as kcptun JSON or a command line, for this end or the matching other end."""
 
-    def __init__(self, profile: Profile, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, profile: Profile, parent: QWidget | None = None, others: Iterable[Profile] = ()
+    ) -> None:
         super().__init__(parent)
         self.profile = profile
+        self._others = list(others)
         cfg = profile.config
         self.setWindowTitle(f"Export {profile.name}")
         lay = QVBoxLayout(self)
@@ -154,17 +170,25 @@ class ExportDialog(QDialog):
         """The other end's address row: the server's target, or this server's public address."""
         self.address = QLineEdit()
         peer = peer_config(cfg)
+        known = known_peer_address(cfg, self._others)
         if cfg.role == "client":
-            self.address.setText(peer.target)
+            self.address.setText(known)
+            self.address.setPlaceholderText(f"host:port, e.g. {TARGET_EXAMPLE} for SSH")
             self.address_label = QLabel("Server's target")
-            self.address.setToolTip("Where the server should deliver the tunnelled streams")
+            self.address.setToolTip(
+                "Where the server delivers the tunnelled streams: the service your "
+                "applications reach through the tunnel (host:port as seen from the server, "
+                "or a unix socket path)"
+            )
         else:
-            self.address.setText(peer.remoteaddr)
+            self.address.setText(known or peer.remoteaddr)
             self.address_label = QLabel("Server address")
             self.address.setToolTip(
                 "The host:port clients use to reach this server (its public address)"
             )
         form.addRow(self.address_label, self.address)
+        self.address_error = MessageLabel(self.address.sizeHint().height())
+        form.addRow("", self.address_error)
 
     def _build_output(self, lay: QVBoxLayout) -> None:
         self.output = QPlainTextEdit()
@@ -193,6 +217,20 @@ class ExportDialog(QDialog):
             return cfg
         return peer_config(cfg, self.address.text().strip() or None)
 
+    def address_problem(self) -> str:
+        """Why the other end's address cannot be exported yet, or ""."""
+        if self.this_end.isChecked():
+            return ""
+        if not self.address.text().strip():
+            if self.profile.config.role == "client":
+                return (
+                    "enter where the server delivers the streams, e.g. "
+                    f"{TARGET_EXAMPLE} for an SSH server on the server's machine"
+                )
+            return "enter the address clients use to reach this server"
+        field = "target" if self.profile.config.role == "client" else "remoteaddr"
+        return next((e.message for e in self.exported_config().validate() if e.field == field), "")
+
     def runs(self) -> str | None:
         """The generation of the Go kcptun that reads a kcptun export: the profile's peer for
         the other end; for this end, the peer's generation too (None: kcpdesk itself)."""
@@ -202,6 +240,9 @@ class ExportDialog(QDialog):
         return peer.name if peer.go else "kcptun-2025"
 
     def text(self) -> str:
+        """The export, or "" while the other end's address is missing or invalid."""
+        if self.address_problem():
+            return ""
         cfg = self.exported_config()
         fmt = self.format_combo.currentData()
         if fmt == "json":
@@ -214,7 +255,11 @@ class ExportDialog(QDialog):
         other = self.other_end.isChecked()
         self.address.setEnabled(other)
         self.address_label.setEnabled(other)
+        problem = self.address_problem()
+        self.address_error.show_message(problem)
         self.output.setPlainText(self.text())
+        self.copy_button.setEnabled(not problem)
+        self.save_button.setEnabled(not problem)
         notes = []
         if self.profile.config.key == DEFAULT_KEY:
             notes.append(
@@ -234,7 +279,7 @@ class ExportDialog(QDialog):
             problem = range_problem(self.exported_config(), runs)
             if problem:
                 notes.append(f"Check: {problem}.")
-        problems = self.exported_config().validate()
+        problems = [] if problem else self.exported_config().validate()
         if problems:
             notes.append("Check: " + "; ".join(str(p) for p in problems))
         self.note.setText("\n".join(notes))
@@ -251,11 +296,17 @@ class ExportDialog(QDialog):
             self, "Save export", default, "JSON (*.json)" if is_json else "Shell (*.sh)"
         )
         if path:
-            try:
-                with open(path, "w", encoding="utf-8") as f:
-                    f.write(self.text() if is_json else self.text() + "\n")
-            except OSError as exc:
-                self.note.setText(f"Could not save: {exc.strerror or exc}")
+            self.save_to(path)
+
+    def save_to(self, path: str) -> bool:
+        """Write the export owner-only (it holds the key), atomically; False after a note."""
+        is_json = self.format_combo.currentData() == "json"
+        try:
+            atomic_write_text(Path(path), self.text() if is_json else self.text() + "\n")
+        except OSError as exc:
+            self.note.setText(f"Could not save: {exc.strerror or exc}")
+            return False
+        return True
 
 
 def _esc(text: str) -> str:

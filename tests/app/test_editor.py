@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import socket
 from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit
 
+from app.controllers.tunnel import TunnelState
 from app.views.profile_editor import ProfileEditor, tooltip_for
-from kcpcore.config import FIELD_SPECS, MODES, TunnelConfig, fields_for
+from app.views.transfer import ExportDialog
+from kcpcore.config import DEFAULT_KEY, FIELD_SPECS, MODES, TunnelConfig, fields_for
 from kcpcore.profiles import Profile, ProfileStore
+from tests.app.conftest import run
 
 pytestmark = pytest.mark.gui
 
@@ -111,6 +115,10 @@ def test_dscp_presets_and_names(editor: ProfileEditor, text: str, value: int) ->
         ("keepalive", "", "enter a number"),
         ("streambuf", "99999999", "must not exceed smuxbuf"),
         ("crypt", "rot13", "unknown cipher"),
+        ("remoteaddr", "999.1.2.3:29900", "999 is above 255"),
+        ("remoteaddr", "vps..example.com:29900", "empty part between dots"),
+        ("localaddr", "[fe80::zz]:1080", "not an IPv6 address"),
+        ("key", "", "empty key"),
     ],
 )
 def test_bad_field_shows_its_message_and_blocks_saving(
@@ -202,3 +210,148 @@ def test_mode_choices_come_from_the_config(editor: ProfileEditor) -> None:
     combo = editor.field_input("mode")
     assert isinstance(combo, QComboBox)
     assert [combo.itemText(i) for i in range(combo.count())] == [*MODES, "manual"]
+
+
+# --- issue 16: keys, hosts, FEC, shared ports, messages that do not move the form -------------
+
+
+def key_field(editor: ProfileEditor) -> Any:
+    return editor._rows["key"].field
+
+
+def test_new_profiles_get_a_generated_key_not_kcptuns_public_one(window: Any) -> None:
+    keys = []
+    for role in ("client", "server"):
+        window.new_profile(role)
+        key = window.editor.field_input("key").text()
+        assert key != DEFAULT_KEY and len(key) >= 43
+        assert window.editor.error_text("key") == ""
+        keys.append(key)
+    assert keys[0] != keys[1]
+
+
+def test_default_key_is_flagged_and_generate_replaces_it(editor: ProfileEditor, qtbot: Any) -> None:
+    editor.load(Profile("x", TunnelConfig(role="client")))  # e.g. imported from a kcptun file
+    assert "published default key" in editor.error_text("key")
+    assert editor.message_label("key").objectName() == "fieldWarning"
+    assert editor.save_button.isEnabled()  # kcptun runs it, so it may be saved
+    qtbot.mouseClick(key_field(editor).generate, Qt.MouseButton.LeftButton)
+    key = editor.field_input("key")
+    assert key.text() not in ("", DEFAULT_KEY) and editor.error_text("key") == ""
+    assert key.echoMode() == QLineEdit.EchoMode.Password and editor.is_dirty()
+    first = key.text()
+    qtbot.mouseClick(key_field(editor).generate, Qt.MouseButton.LeftButton)
+    assert key.text() not in (first, DEFAULT_KEY)  # each click: a new key
+
+
+def test_show_key_is_reset_when_another_profile_opens(window: Any, qtbot: Any) -> None:
+    window.manager.save(Profile("a", TunnelConfig(role="client", key="first")))
+    window.manager.save(Profile("b", TunnelConfig(role="client", key="second")))
+    window.select("a")
+    ed = window.editor
+    qtbot.mouseClick(key_field(ed).reveal, Qt.MouseButton.LeftButton)
+    assert ed.field_input("key").echoMode() == QLineEdit.EchoMode.Normal
+    window.select("b")
+    assert ed.field_input("key").echoMode() == QLineEdit.EchoMode.Password
+    assert not key_field(ed).reveal.isChecked() and key_field(ed).reveal.text() == "Show"
+    qtbot.mouseClick(key_field(ed).reveal, Qt.MouseButton.LeftButton)
+    assert window.import_command("kcptun-client -r vps:4000 --key imported") == ""
+    assert ed.field_input("key").text() == "imported"
+    assert ed.field_input("key").echoMode() == QLineEdit.EchoMode.Password
+
+
+def test_fec_off_is_shown_beside_the_shards(editor: ProfileEditor) -> None:
+    editor.load(Profile("x", TunnelConfig(role="client", key="k")))
+    unit = editor._rows["parityshard"].unit
+    assert unit.text() == "shards"
+    set_text(editor, "datashard", "0")
+    assert "FEC is off" in editor.error_text("datashard") and "parityshard 3" in (
+        editor.error_text("datashard")
+    )
+    assert unit.text() == "shards, FEC off" and editor.save_button.isEnabled()
+    set_text(editor, "parityshard", "0")  # both 0: off on purpose, nothing to warn about
+    assert editor.error_text("datashard") == "" and unit.text() == "shards, FEC off"
+    set_text(editor, "datashard", "10")
+    assert unit.text() == "shards, FEC off"  # parityshard 0 alone is the usual way off
+    set_text(editor, "parityshard", "3")
+    assert unit.text() == "shards"
+
+
+def test_a_shared_local_port_is_flagged_at_save_and_named_at_start(window: Any, qloop: Any) -> None:
+    with socket.socket() as probe:  # a free TCP port for the first profile
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    home = TunnelConfig(
+        role="client", key="k", localaddr=f"127.0.0.1:{port}", remoteaddr="127.0.0.1:9"
+    )
+    window.manager.save(Profile("home", home))
+    assert run(qloop, window.start_profile("home"))
+    window.new_profile("client")
+    ed = window.editor
+    ed.name_edit.setText("office")
+    set_text(ed, "localaddr", f":{port}")
+    set_text(ed, "remoteaddr", "127.0.0.1:9")
+    assert "'home' listens on this port too" in ed.error_text("localaddr")
+    assert ed.save() is not None  # two profiles may share a port to run one at a time
+    assert "'home'" in ed.note.text() and "office" in window.manager.names()
+    assert not run(qloop, window.start_profile("office"))
+    ctrl = window.manager.controller("office")
+    assert ctrl.state is TunnelState.ERROR and "running profile 'home'" in ctrl.detail
+    run(qloop, window.stop_profile("home"))
+    set_text(ed, "localaddr", f":{port + 1}")
+    assert ed.error_text("localaddr") == ""
+
+
+@pytest.mark.parametrize("width", [1100, 520])
+def test_a_message_does_not_move_the_next_field(
+    editor: ProfileEditor, qtbot: Any, width: int
+) -> None:
+    editor.resize(width, 700)
+    editor.load(Profile("x", TunnelConfig(role="client", key="k")))
+    nxt = editor.field_input("remoteaddr")
+    qtbot.waitUntil(lambda: nxt.isVisible())
+    before = nxt.mapTo(editor, nxt.rect().topLeft()), nxt.size()
+    set_text(editor, "localaddr", "a-very-long-host-name-nobody-could-resolve..example.com:1080")
+    label = editor.message_label("localaddr")
+    assert "empty part between dots" in editor.error_text("localaddr")
+    qtbot.wait(10)  # one event loop turn: let the layout settle
+    assert (nxt.mapTo(editor, nxt.rect().topLeft()), nxt.size()) == before
+    if label.text() != label.message:  # cut to fit: the whole text is one hover away
+        assert label.text().endswith("\u2026") and label.toolTip() == label.message
+    set_text(editor, "localaddr", "127.0.0.1:1080")
+    qtbot.wait(10)
+    assert (nxt.mapTo(editor, nxt.rect().topLeft()), nxt.size()) == before
+
+
+def test_export_asks_for_the_servers_target_and_writes_0600(qtbot: Any, tmp_path: Any) -> None:
+    cfg = TunnelConfig(role="client", key="sekrit", remoteaddr="vps:4000")
+    dlg = ExportDialog(Profile("laptop", cfg))
+    qtbot.addWidget(dlg)
+    assert dlg.address.text() == "" and "127.0.0.1:22" in dlg.address.placeholderText()
+    assert "12948" not in dlg.output.toPlainText()
+    assert "e.g. 127.0.0.1:22" in dlg.address_error.message
+    assert not dlg.copy_button.isEnabled() and not dlg.save_button.isEnabled()
+    dlg.address.setText("999.1.2.3:22")
+    assert "999 is above 255" in dlg.address_error.message and dlg.text() == ""
+    dlg.address.setText("127.0.0.1:22")
+    assert dlg.address_error.message == "" and dlg.save_button.isEnabled()
+    assert "--target 127.0.0.1:22" in dlg.text() or "-t 127.0.0.1:22" in dlg.text()
+    dlg.format_combo.setCurrentIndex(dlg.format_combo.findData("json"))
+    path = tmp_path / "laptop-server.json"
+    path.write_text("old")
+    path.chmod(0o644)  # overwriting a readable file must not keep it readable
+    assert dlg.save_to(str(path))
+    assert (path.stat().st_mode & 0o777) == 0o600 and '"sekrit"' in path.read_text()
+
+
+def test_export_prefills_the_target_of_a_known_server_profile(qtbot: Any) -> None:
+    cfg = TunnelConfig(role="client", key="sekrit", remoteaddr="vps:4000")
+    server = Profile(
+        "srv", TunnelConfig(role="server", key="sekrit", listen=":4000", target="10.0.0.5:22")
+    )
+    stranger = Profile(
+        "x", TunnelConfig(role="server", key="other", listen=":4000", target="1.1.1.1:1")
+    )
+    dlg = ExportDialog(Profile("laptop", cfg), others=[stranger, server])
+    qtbot.addWidget(dlg)
+    assert dlg.address.text() == "10.0.0.5:22" and dlg.save_button.isEnabled()
