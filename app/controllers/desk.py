@@ -82,9 +82,8 @@ class DeskController(QObject):
             raise ConfigError(
                 f"could not write the profile: {exc.strerror or exc}", field="name"
             ) from None
-        ctrl = self.manager.controller(profile.name)
-        if ctrl is not None and ctrl.active:
-            return "Saved. The running tunnel keeps its old settings until you restart it."
+        # a running tunnel's "restart to apply" is the window's restart bar, shown from state
+        # (ProfileManager.needs_restart): a note here outlived the restart
         return "Saved."
 
     def duplicate(self, name: str) -> Profile:
@@ -128,6 +127,10 @@ class DeskController(QObject):
 
     async def stop(self, name: str) -> None:
         await self.manager.stop(name)
+
+    async def restart(self, name: str) -> bool:
+        """Stop and start with the saved settings (the restart bar, Profile → Restart)."""
+        return await self.manager.restart(name)
 
     async def toggle(self, name: str) -> None:
         """Stop a running (or starting) tunnel, start a stopped one."""

@@ -14,7 +14,7 @@ from dataclasses import replace
 from PySide6.QtCore import QObject, Signal
 
 from app.controllers.tunnel import TunnelController, TunnelState
-from app.models.logbook import LogBook
+from app.models.logbook import DEMO_SCOPE, LogBook
 from kcpcore.config import TunnelConfig
 from kcpcore.errors import ConfigError
 from kcpcore.localports import clashing_profile, local_endpoint
@@ -76,6 +76,13 @@ class ProfileManager(QObject):
     def state(self, name: str) -> TunnelState:
         ctrl = self._controllers.get(name)
         return ctrl.state if ctrl is not None else TunnelState.STOPPED
+
+    def needs_restart(self, name: str) -> bool:
+        """The tunnel runs with settings other than the saved ones (edited while running)."""
+        ctrl = self._controllers.get(name)
+        if ctrl is None or ctrl.engine is None or name not in self:
+            return False
+        return ctrl.profile.config != self.profile(name).config
 
     def running(self) -> list[str]:
         return [n for n, c in self._controllers.items() if c.active]
@@ -172,6 +179,8 @@ class ProfileManager(QObject):
         profile = replace(profile, name=self.unique_name(profile.name))
         self._transient[profile.name] = profile
         self._register_secret(profile)
+        if self.logbook is not None:
+            self.logbook.join(profile.name, DEMO_SCOPE)
         self.profiles_changed.emit()
         return profile
 
@@ -224,6 +233,11 @@ class ProfileManager(QObject):
         ctrl = self._controllers.get(name)
         if ctrl is not None:
             await ctrl.stop()
+
+    async def restart(self, name: str) -> bool:
+        """Stop and start again with the saved settings."""
+        await self.stop(name)
+        return await self.start(name)
 
     async def stop_all(self) -> None:
         """Stop every tunnel at once (quitting): they close their sockets concurrently."""

@@ -6,6 +6,11 @@ say which tunnel wrote it. The controller starts each engine in a copy of the co
 creates (``app.loop`` makes qasync do the same for socket callbacks), so ``emit`` can read the
 variable and file the record under its profile. Records from outside any engine go under "".
 
+Lines from outside any engine normally go under "" (shown with every profile), except the
+demo's own (its relay, traffic and start/stop lines, from the ``app.demo`` loggers): they go
+under ``DEMO_SCOPE``, which only the demo's profiles show (``join``). They used to appear in
+every profile's Log tab.
+
 Pre-shared keys must never reach a log line: every registered key is replaced by ``********``
 in the formatted text, whatever logger produced it.
 """
@@ -28,6 +33,17 @@ MAX_ENTRIES: Final = 5000  # per profile; about 1 MB of text, days of stream ope
 MIN_SECRET_LEN: Final = 3  # shorter "keys" would blank out ordinary words
 MASK: Final = "********"
 WATCHED_LOGGERS: Final = ("kcpcore", "kcpdesk", "app")
+DEMO_SCOPE: Final = " demo"
+"""the demo's lines; a leading space, so no profile can have this name (validate_name)"""
+SCOPED_LOGGERS: Final = {"app.demo": DEMO_SCOPE}
+"""logger name prefix -> the scope its lines go under when no profile wrote them"""
+
+
+def _scope_of(logger: str) -> str:
+    for prefix, scope in SCOPED_LOGGERS.items():
+        if logger == prefix or logger.startswith(prefix + "."):
+            return scope
+    return ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +73,8 @@ class LogBook(logging.Handler):
         self._entries: dict[str, deque[LogEntry]] = {}
         self._secrets: dict[str, str] = {}
         self._listeners: list[Callable[[LogEntry], None]] = []
+        self._scopes: dict[str, set[str]] = {}
+        """profile -> the extra scopes its log shows (the demo's profiles: DEMO_SCOPE)"""
         self._mutex = threading.Lock()  # emit may come from an executor thread
 
     # --- secrets ------------------------------------------------------------------------------
@@ -82,7 +100,9 @@ class LogBook(logging.Handler):
             message = record.getMessage()
             if record.exc_info and record.exc_info[1] is not None:
                 message += f" ({type(record.exc_info[1]).__name__}: {record.exc_info[1]})"
-            profile = getattr(record, "profile", None) or CURRENT_PROFILE.get()
+            profile = (
+                getattr(record, "profile", None) or CURRENT_PROFILE.get() or _scope_of(record.name)
+            )
             with self._mutex:
                 entry = LogEntry(
                     record.created, record.levelno, profile, record.name, self.scrub(message)
@@ -117,15 +137,28 @@ class LogBook(logging.Handler):
         merged.sort(key=lambda e: e.created)
         return merged
 
+    def join(self, profile: str, scope: str) -> None:
+        """Show ``scope``'s lines in ``profile``'s log too (a demo profile and DEMO_SCOPE)."""
+        with self._mutex:
+            self._scopes.setdefault(profile, set()).add(scope)
+
+    def shown_with(self, profile: str) -> set[str]:
+        """Every key whose lines ``profile``'s log shows: its own, app-wide, joined scopes."""
+        with self._mutex:
+            return {"", profile, *self._scopes.get(profile, ())}
+
     def rename(self, old: str, new: str) -> None:
         with self._mutex:
             if old in self._entries:
                 self._entries[new] = self._entries.pop(old)
+            if old in self._scopes:
+                self._scopes[new] = self._scopes.pop(old)
 
     def forget(self, profile: str) -> None:
         with self._mutex:
             self._entries.pop(profile, None)
             self._secrets.pop(profile, None)
+            self._scopes.pop(profile, None)
 
     # --- installation -------------------------------------------------------------------------
 

@@ -47,6 +47,8 @@ class LogView(QWidget):
         super().__init__(parent)
         self.logbook = logbook
         self.profile = ""
+        self._shown: set[str] = {""}
+        """the log book keys the selected profile shows (its own, app-wide, the demo's)"""
         self._pending: list[LogEntry] = []
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -89,25 +91,26 @@ class LogView(QWidget):
         self.destroyed.connect(lambda _o=None, lb=logbook, f=self._listener: lb.unsubscribe(f))
 
     def set_profile(self, name: str) -> None:
-        if name != self.profile:
-            self.profile = name
+        shown = self.logbook.shown_with(name)
+        if name != self.profile or shown != self._shown:
+            self.profile, self._shown = name, shown
             self.rebuild()
 
     def _matches(self, e: LogEntry) -> bool:
         if e.level < int(self.level_combo.currentData()):
             return False
-        if not self.all_profiles.isChecked() and e.profile not in ("", self.profile):
+        if not self.all_profiles.isChecked() and e.profile not in self._shown:
             return False
         needle = self.filter_edit.text().strip().lower()
         return not needle or needle in e.message.lower() or needle in e.profile.lower()
 
     def _line(self, e: LogEntry) -> str:
-        who = f"[{e.profile}] " if self.all_profiles.isChecked() and e.profile else ""
+        who = f"[{e.profile.strip()}] " if self.all_profiles.isChecked() and e.profile else ""
         return who + e.format()
 
     def rebuild(self) -> None:
         self._pending.clear()
-        profiles = None if self.all_profiles.isChecked() else ["", self.profile]
+        profiles = None if self.all_profiles.isChecked() else sorted(self._shown)
         lines = [self._line(e) for e in self.logbook.entries(profiles) if self._matches(e)]
         self.text.setPlainText("\n".join(lines[-MAX_LINES:]))
         self.text.verticalScrollBar().setValue(self.text.verticalScrollBar().maximum())

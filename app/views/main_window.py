@@ -57,6 +57,7 @@ from app.views.diagnostics import DiagnosticsView
 from app.views.log_view import LogView
 from app.views.profile_editor import ProfileEditor
 from app.views.profile_list import STATE_COLORS, ProfileDelegate, ProfileListModel
+from app.views.restart_bar import RestartBar
 from app.views.transfer import ExportDialog, ImportCommandDialog
 from kcpcore.config import Role, TunnelConfig
 from kcpcore.errors import ConfigError
@@ -193,6 +194,9 @@ class MainWindow(QMainWindow):
         self.detail.setWordWrap(True)
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         right_lay.addWidget(self.detail)
+        self.restart_bar = RestartBar()
+        self.restart_bar.restart_requested.connect(self._on_restart)
+        right_lay.addWidget(self.restart_bar)
         self.tabs = QTabWidget()
         self.tabs.addTab(self._build_monitor(), "Monitor")
         self.editor = ProfileEditor(
@@ -247,6 +251,9 @@ class MainWindow(QMainWindow):
         self.act_quit = act("&Quit", self._on_quit, QKeySequence.StandardKey.Quit)
         self.act_start = act("&Start", self._on_start, "Ctrl+R")
         self.act_stop = act("S&top", self._on_stop, "Ctrl+T")
+        self.act_restart = act(
+            "Rest&art", self._on_restart, "Ctrl+Shift+R", "Stop and start with the saved settings"
+        )
         self.act_duplicate = act("&Duplicate", self.duplicate_current, "Ctrl+D")
         self.act_rename = act("&Rename\u2026", self._on_rename, "F2")
         self.act_delete = act("De&lete\u2026", self._on_delete, QKeySequence.StandardKey.Delete)
@@ -277,6 +284,7 @@ class MainWindow(QMainWindow):
         for a in (
             self.act_start,
             self.act_stop,
+            self.act_restart,
             None,
             self.act_duplicate,
             self.act_rename,
@@ -456,6 +464,7 @@ class MainWindow(QMainWindow):
             self.rate_label.setText("")
             self.diagnostics.show_findings([])
             self._set_detail_state("")
+            self.restart_bar.set_needed(False)
             return
         if not name or name not in self.manager:
             self.title.setText("No profile selected")
@@ -466,7 +475,9 @@ class MainWindow(QMainWindow):
             self.rate_label.setText("")
             self.diagnostics.show_findings([])
             self._set_detail_state("")
+            self.restart_bar.set_needed(False)
             return
+        self.restart_bar.set_needed(self.manager.needs_restart(name))
         profile = self.manager.profile(name)
         ctrl = self.manager.controller(name)
         state = ctrl.state if ctrl is not None else TunnelState.STOPPED
@@ -500,6 +511,7 @@ class MainWindow(QMainWindow):
         self.toggle_button.setText("Stop" if active else "Start")
         self.act_start.setEnabled(has and not active)
         self.act_stop.setEnabled(active)
+        self.act_restart.setEnabled(active)
         self.act_export.setEnabled(has)
         self.act_duplicate.setEnabled(has)
         self.act_rename.setEnabled(has and not active and not transient)
@@ -620,6 +632,14 @@ class MainWindow(QMainWindow):
         self._update_actions()
         return ok
 
+    async def restart_profile(self, name: str) -> bool:
+        ok = await self.desk.restart(name)
+        if name == self.current_name:
+            self.charts.set_controller(self.manager.controller(name))
+            self._refresh_header()
+        self._update_actions()
+        return ok
+
     async def stop_profile(self, name: str) -> None:
         await self.desk.stop(name)
         self._update_actions()
@@ -677,6 +697,11 @@ class MainWindow(QMainWindow):
     async def _on_stop(self) -> None:
         if self.current_name:
             await self.stop_profile(self.current_name)
+
+    @asyncSlot()
+    async def _on_restart(self) -> None:
+        if self.current_name:
+            await self.restart_profile(self.current_name)
 
     @asyncSlot()
     async def _on_demo_clicked(self) -> None:
@@ -744,6 +769,8 @@ class MainWindow(QMainWindow):
         ctl = self.manager.controller(self.current_name)
         running = bool(ctl and ctl.active)
         menu.addAction(self.act_stop if running else self.act_start)
+        if running:
+            menu.addAction(self.act_restart)
         for a in (self.act_export, self.act_duplicate, self.act_rename, self.act_delete):
             menu.addAction(a)
         menu.popup(self.list_view.viewport().mapToGlobal(pos))
