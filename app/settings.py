@@ -47,6 +47,13 @@ class UiSettings:
     def set_close_to_tray(self, on: bool) -> None:
         self._s.setValue("window/close_to_tray", on)
 
+    def notifications(self) -> bool:
+        """Desktop notifications when a tunnel connects, drops or fails (on unless turned off)."""
+        return bool(self._s.value("notify/enabled", True, type=bool))
+
+    def set_notifications(self, on: bool) -> None:
+        self._s.setValue("notify/enabled", on)
+
     def last_profile(self) -> str:
         return str(self._s.value("window/last_profile", "", type=str))
 

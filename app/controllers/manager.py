@@ -30,6 +30,8 @@ class ProfileManager(QObject):
     """a profile was added, removed or renamed (the list must be rebuilt)"""
     profile_changed = Signal(str)
     """one profile's settings, state or rate changed"""
+    link_event = Signal(str, str, str)
+    """(name, event, text): a tunnel connected, dropped or went into an error (notifications)"""
 
     def __init__(
         self, store: ProfileStore, logbook: LogBook | None = None, parent: QObject | None = None
@@ -200,6 +202,9 @@ class ProfileManager(QObject):
             ctrl.state_changed.connect(lambda c=ctrl: self.profile_changed.emit(c.name))
             ctrl.sampled.connect(lambda c=ctrl: self.profile_changed.emit(c.name))
             ctrl.smuxver_learned.connect(self._on_smuxver_learned)
+            ctrl.link_event.connect(
+                lambda event, text, c=ctrl: self.link_event.emit(c.name, event, text)
+            )
             self._controllers[name] = ctrl
         elif not ctrl.active:
             ctrl.profile = self.profile(name)  # pick up saved edits on restart

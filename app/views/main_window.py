@@ -50,6 +50,7 @@ from app.controllers.manager import ProfileManager
 from app.controllers.tunnel import TunnelState
 from app.format import rate_pair
 from app.models.logbook import LogBook
+from app.notify import Notifier, tray_sink
 from app.settings import UiSettings
 from app.views import tune_actions
 from app.views.demo_panel import DemoPanel
@@ -102,6 +103,10 @@ class MainWindow(QMainWindow):
         self._build()
         self._build_actions()
         self.tray = self._build_tray() if use_tray else None
+        self.notifier = Notifier(self)
+        """connect/drop/error notifications; the tray (if any) shows them"""
+        self.notifier.attach(tray_sink(self.tray) if self.tray is not None else None)
+        manager.link_event.connect(self.notifier.tunnel_event)
         manager.profiles_changed.connect(self._on_profiles_changed)
         manager.profile_changed.connect(self._on_profile_changed)
         self.demo.running_changed.connect(self._on_demo_running_changed)
@@ -264,6 +269,12 @@ class MainWindow(QMainWindow):
         self.act_tray.setCheckable(True)
         self.act_tray.setStatusTip("Closing the window keeps tunnels running in the tray")
         self.act_tray.toggled.connect(self.settings.set_close_to_tray)
+        self.act_notify = QAction("Desktop &notifications", self)
+        self.act_notify.setCheckable(True)
+        self.act_notify.setStatusTip(
+            "Say when a tunnel connects, drops or fails (at most every 30 s)"
+        )
+        self.act_notify.toggled.connect(self._on_notify_toggled)
         self._build_menus(act("&About KCP Desk", self._on_about))
 
     def _build_menus(self, about: QAction) -> None:
@@ -295,6 +306,7 @@ class MainWindow(QMainWindow):
         m = menus.addMenu("&View")
         m.addAction(self.act_demo)
         m.addAction(self.act_tray)
+        m.addAction(self.act_notify)
         menus.addMenu("&Help").addAction(about)
         new_menu = QMenu(self)
         new_menu.addAction(self.act_new_client)
@@ -338,6 +350,10 @@ class MainWindow(QMainWindow):
         menu.addSeparator()
         menu.addAction(self.act_quit)
 
+    def _on_notify_toggled(self, on: bool) -> None:
+        self.settings.set_notifications(on)
+        self.notifier.set_enabled(on)
+
     def _on_tray_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
         if reason == QSystemTrayIcon.ActivationReason.Trigger:
             if self.isVisible():
@@ -361,6 +377,8 @@ class MainWindow(QMainWindow):
             self.splitter.restoreState(sp)
         self.charts.set_span(self.settings.chart_span())
         self.act_tray.setChecked(self.settings.close_to_tray() and self.tray is not None)
+        self.act_notify.setChecked(self.settings.notifications())
+        self.notifier.set_enabled(self.settings.notifications())
 
     def _first_size(self) -> QSize:
         """1240x800, or less on a smaller screen: the window and its frame must fit (at

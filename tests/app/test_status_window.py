@@ -57,3 +57,51 @@ def test_demo_log_lines_stay_in_the_demo_profiles(window: Any, qloop: Any) -> No
         await window.demo.stop()
 
     run(qloop, scenario(), timeout=30)
+
+
+# --- notifications ------------------------------------------------------------------------------
+
+
+def test_a_flapping_link_is_told_at_most_once_per_gap_and_ends_on_the_truth() -> None:
+    from app.notify import Note, Throttle
+
+    t = Throttle(gap=30.0)
+    shown = []
+    for i in range(31):  # a minute of "dropped", "connected", ... every 2 s
+        now = 2.0 * i
+        event = "dropped" if i % 2 else "connected"
+        note = t.offer(Note("vps", event, event), now)
+        shown += [(now, note)] if note else []
+        shown += [(now, n) for n in t.due(now)]
+    assert [when for when, _n in shown] == [0.0, 30.0, 60.0]
+    assert shown[1][1].folded == 14 and "14 earlier changes" in shown[1][1].body
+    # another profile is not held back by this one
+    assert t.offer(Note("home", "error", "key"), 61.0) is not None
+    # the latest state always comes out once the gap is over
+    t.offer(Note("vps", "dropped", "gone"), 62.0)
+    assert t.due(89.0) == [] and [n.event for n in t.due(90.0)] == ["dropped"]
+
+
+def test_notifier_shows_through_its_sink_releases_held_notes_and_can_be_off(qtbot: Any) -> None:
+    from app.notify import Notifier
+
+    got: list[tuple[str, str, str]] = []
+    n = Notifier(gap=0.3)
+    n.attach(lambda title, text, level: got.append((title, text, level)))
+    n.tunnel_event("vps", "error", "packets from the server fail the checksum")
+    n.tunnel_event("vps", "connected", "connected: packets from the server arrive")
+    assert got == [("vps: error", "packets from the server fail the checksum", "error")]
+    qtbot.waitUntil(lambda: len(got) == 2, timeout=3000)  # held, then released by its timer
+    assert got[1][0] == "vps: connected" and got[1][2] == "info"
+    n.set_enabled(False)
+    n.tunnel_event("vps", "dropped", "keepalive timeout")
+    qtbot.wait(400)
+    assert len(got) == 2
+
+
+def test_notifications_setting_is_kept(window: Any) -> None:
+    from app.settings import UiSettings
+
+    assert window.act_notify.isChecked() and window.notifier.enabled
+    window.act_notify.setChecked(False)
+    assert not window.notifier.enabled and UiSettings().notifications() is False

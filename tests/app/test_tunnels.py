@@ -132,6 +132,10 @@ def test_a_wrong_key_stays_an_error_until_good_packets_arrive(
         m = window.model
         return m.index(m.row_of(name)).data(Roles.STATE)
 
+    window.notifier.throttle.gap = 0.0  # every change, in order
+    notes: list[str] = []
+    window.notifier.shown.connect(lambda title, _text: notes.append(title))
+
     async def scenario() -> None:
         echo, gen = await _pair(window, client_key="client-key", server_key="server-key")
         cli = window.manager.controller("cli")
@@ -164,6 +168,7 @@ def test_a_wrong_key_stays_an_error_until_good_packets_arrive(
             gen.start()
             await wait_for(lambda: cli.state is TunnelState.RUNNING, timeout=10)
             assert row_state("cli") is TunnelState.RUNNING
+            assert notes[-1] == "cli: connected" and {"cli: error", "srv: error"} <= set(notes)
         finally:
             await gen.stop()
             await echo.stop()
