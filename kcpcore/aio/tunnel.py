@@ -50,6 +50,7 @@ ROUTINE_CLOSES = (REASON_STOPPED, REASON_SCAVENGED)  # not errors: last_error sk
 HINT_WINDOW = 3.0  # s after a network-change hint during which sessions are re-checked
 HINT_CHECK_PERIOD = 0.25  # s between those checks
 HINT_STALL = 1.0  # s of unacknowledged data that make a hinted session count as stuck
+HINT_GRACE = 1.0  # s a stuck session on an unchanged route gets to recover by itself
 
 
 def session_params(cfg: TunnelConfig) -> SessionParams:
@@ -446,7 +447,8 @@ class ClientTunnel(_Tunnel):
         HINT_WINDOW seconds, drop the sessions that stopped working and keep the others.
 
         Stopped working: the route to the server now leaves from another local address, or
-        data has gone unacknowledged for HINT_STALL s while the server is reachable again.
+        data has gone unacknowledged for HINT_STALL s and, with the route back, for
+        HINT_GRACE s more.
         While there is no route at all nothing is dropped (a new session could not do
         better); the re-checks catch the route coming back. Hints within the window extend
         it (debounce): a link coming up sends several at once.
@@ -465,30 +467,40 @@ class ClientTunnel(_Tunnel):
             self.network_changed(f"resumed after {slept:.0f} s")
 
     async def _check_after_hint(self) -> None:
+        seen: dict[int, tuple[int, float]] = {}  # id(mux) -> (snd_una, when the route was there)
         while True:
             for idx, mux in enumerate(self.slots):
                 if mux is not None and not mux.dead:
-                    why = self._stuck(mux, self.loop.time())
+                    why = self._stuck(mux, self.loop.time(), seen)
                     if why:
                         self._drop(idx, f"{self._hint_reason}; {why}")
             if self.loop.time() >= self._hint_until:
                 return
             await asyncio.sleep(HINT_CHECK_PERIOD)
 
-    def _stuck(self, mux: MuxConnection, now: float) -> str:
-        """Why this session should be replaced now, or "" to keep it."""
+    def _stuck(self, mux: MuxConnection, now: float, seen: dict[int, tuple[int, float]]) -> str:
+        """Why this session should be replaced now, or "" to keep it.
+
+        A session whose address is still the route's gets HINT_GRACE s from when the route
+        is there to show an acknowledgement: KCP's backed-off retransmission timer may
+        bring it back on its own, with its streams (a 3 s link outage: in 0.2 s).
+        """
         path = self._paths.get(id(mux))
         if path is None:
             return ""
         source = route_source(path.family, path.remote)
         if source is None:
+            seen.pop(id(mux), None)  # no route yet: the grace starts when there is one
             return ""
         if source != path.local:
             return f"the route to the server now leaves from {source}, not {path.local}"
         session = mux.driver.session
         una, since = self._progress.get(id(mux), (session.snd_una, now))
         stalled = now - since if session.snd_una == una else 0.0
-        if session.snd_nxt != session.snd_una and stalled >= HINT_STALL:
+        una0, t0 = seen.setdefault(id(mux), (session.snd_una, now))
+        if session.snd_nxt == session.snd_una or session.snd_una != una0:
+            return ""
+        if stalled >= HINT_STALL and now - t0 >= HINT_GRACE:
             return f"no acknowledgement for {stalled:.1f} s"
         return ""
 
