@@ -50,23 +50,23 @@ def host_problem(host: str) -> str:
 def _ipv4_problem(host: str) -> str:
     parts = host.split(".")
     if len(parts) != IPV4_OCTETS or any(p == "" for p in parts):
-        return f"{host} is not an IPv4 address (four numbers 0..255 joined by dots)"
+        return "not an IPv4 address (four numbers 0..255 joined by dots)"
     for part in parts:
         if int(part) > OCTET_MAX:
-            return f"{host} is not an IPv4 address: {part} is above {OCTET_MAX}"
+            return f"not an IPv4 address: {part} is above {OCTET_MAX}"
         if len(part) > 1 and part.startswith("0"):
-            return f"{host} is not an IPv4 address: write {int(part)}, not {part}"
+            return f"not an IPv4 address: write {int(part)}, not {part}"
     return ""
 
 
 def _ipv6_problem(host: str) -> str:
     addr, sep, zone = host.partition("%")
     if sep and not zone:
-        return f"{host}: empty zone after '%' (e.g. fe80::1%eth0)"
+        return "empty zone after '%' (e.g. fe80::1%eth0)"
     try:
         ipaddress.IPv6Address(addr)
     except ValueError:
-        return f"{host} is not an IPv6 address"
+        return f"{addr} is not an IPv6 address"
     return ""
 
 
@@ -75,18 +75,18 @@ def _hostname_problem(host: str) -> str:
         try:
             ascii_form = host.encode("idna").decode("ascii")
         except UnicodeError:
-            return f"{host!r} is not a valid host name"
+            return "not a valid host name"
         return f"write the international name {host} in its ASCII form: {ascii_form}"
     name = host[:-1] if host.endswith(".") else host
     if len(name) > HOSTNAME_MAX:
         return f"host name is {len(name)} characters long, more than {HOSTNAME_MAX}"
     for label in name.split("."):
         if label == "":
-            return f"{host}: empty part between dots"
+            return "empty part between dots in the host name"
         if len(label) > LABEL_MAX:
-            return f"{host}: the part {label[:12]}... is longer than {LABEL_MAX} characters"
+            return f"the part {label[:12]}... of the host name has more than {LABEL_MAX} characters"
         if not _LABEL.match(label):
             bad = next((c for c in label if not (c.isalnum() or c in "-_")), "-")
             why = f"character {bad!r}" if bad != "-" else "'-' at the start or end of a part"
-            return f"{host} is not a host name: {why}"
+            return f"not a host name: {why}"
     return ""

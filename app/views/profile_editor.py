@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -172,6 +172,8 @@ DSCP_NAMES: Final[dict[str, int]] = {
 MANUAL_FIELDS: Final = frozenset({"nodelay", "interval", "resend", "nc"})
 FIELD_WIDTH: Final = 280  # px; the field column, equal in every group so rows line up
 UNIT_WIDTH: Final = 110  # px; fits "bytes (4 MiB)"
+MESSAGE_MIN_WIDTH: Final = 240  # px; narrower than this, messages go under their field
+SCROLL_MARGINS: Final = 12  # px; group box and layout margins around the columns, each side
 BYTE_FIELDS_MIN: Final = 1 << 16  # byte-sized settings at least this large get a "= 4 MiB" hint
 _LEADING_INT: Final = re.compile(r"\s*(\d+)")
 
@@ -411,6 +413,17 @@ class _Row:
     unit: QLabel
     error: MessageLabel
     group: QGroupBox
+    grid: QGridLayout
+    line: int
+    """the row's grid line (each setting owns two: the field's, and one under it)"""
+
+    def place_message(self, wide: bool) -> None:
+        """Beside the unit when there is room, else under the field (never off screen)."""
+        self.grid.removeWidget(self.error)
+        if wide:
+            self.grid.addWidget(self.error, self.line, 3)
+        else:
+            self.grid.addWidget(self.error, self.line + 1, 1, 1, 3)
 
     def set_visible(self, on: bool) -> None:
         for w in (self.field.widget, self.label, self.unit, self.error):
@@ -494,11 +507,15 @@ class ProfileEditor(QWidget):
         """One group box per settings group, label and field columns aligned across them."""
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        self._scroll = scroll
+        self._wide_messages = True
+        scroll.viewport().installEventFilter(self)
         body = QWidget()
         body_lay = QVBoxLayout(body)
         shown = {n for _g, names in GROUPS for n in names}
         fm = self.fontMetrics()
         label_w = max(fm.horizontalAdvance(LABELS.get(n, n)) for n in FIELD_SPECS) + 16
+        self._columns_width = label_w + FIELD_WIDTH + UNIT_WIDTH
         groups = [*GROUPS, ("Other", tuple(n for n in FIELD_SPECS if n not in shown))]
         for title, names in groups:
             if not names:
@@ -510,7 +527,7 @@ class ProfileEditor(QWidget):
             grid.setColumnMinimumWidth(1, FIELD_WIDTH)
             grid.setColumnMinimumWidth(2, UNIT_WIDTH)
             for r, name in enumerate(names):
-                self._add_row(grid, r, FIELD_SPECS[name], box)
+                self._add_row(grid, 2 * r, FIELD_SPECS[name], box)
             body_lay.addWidget(box)
         body_lay.addStretch(1)
         scroll.setWidget(body)
@@ -547,7 +564,22 @@ class ProfileEditor(QWidget):
         if spec.name == "peer":
             field.on_change(self._on_peer_changed)  # first: defaults follow, then validate
         field.on_change(self._on_changed)
-        self._rows[spec.name] = _Row(field, label, unit, error, box)
+        self._rows[spec.name] = _Row(field, label, unit, error, box, grid, r)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if watched is self._scroll.viewport() and event.type() == QEvent.Type.Resize:
+            self._place_messages()
+        return super().eventFilter(watched, event)
+
+    def _place_messages(self) -> None:
+        """Messages beside the fields when the columns leave room for them, else under each
+        field: a message in a column scrolled off to the right is a message nobody reads."""
+        room = self._scroll.viewport().width() - self._columns_width - 4 * SCROLL_MARGINS
+        wide = room >= MESSAGE_MIN_WIDTH
+        if wide != self._wide_messages:
+            self._wide_messages = wide
+            for row in self._rows.values():
+                row.place_message(wide)
 
     # --- public API ---------------------------------------------------------------------------
 

@@ -260,6 +260,10 @@ class ExportDialog(QDialog):
         self.output.setPlainText(self.text())
         self.copy_button.setEnabled(not problem)
         self.save_button.setEnabled(not problem)
+        self.note.setText("\n".join(self._notes(address_ok=not problem)))
+
+    def _notes(self, *, address_ok: bool) -> list[str]:
+        """What to know before sharing the text (the address's own problem is beside it)."""
         notes = []
         if self.profile.config.key == DEFAULT_KEY:
             notes.append(
@@ -276,13 +280,13 @@ class ExportDialog(QDialog):
                     f"{peer_label(runs)} has no {', '.join(left_out)}: left out, so "
                     "those settings apply only to the KCP Desk end."
                 )
-            problem = range_problem(self.exported_config(), runs)
-            if problem:
-                notes.append(f"Check: {problem}.")
-        problems = [] if problem else self.exported_config().validate()
+            gap = range_problem(self.exported_config(), runs)
+            if gap:
+                notes.append(f"Check: {gap}.")
+        problems = self.exported_config().validate() if address_ok else []
         if problems:
             notes.append("Check: " + "; ".join(str(p) for p in problems))
-        self.note.setText("\n".join(notes))
+        return notes
 
     def _on_copy_clicked(self) -> None:
         QGuiApplication.clipboard().setText(self.text())

@@ -302,7 +302,7 @@ def test_a_shared_local_port_is_flagged_at_save_and_named_at_start(window: Any, 
     assert ed.error_text("localaddr") == ""
 
 
-@pytest.mark.parametrize("width", [1100, 520])
+@pytest.mark.parametrize("width", [1100, 600])  # 600: the editor in a 900 px wide window
 def test_a_message_does_not_move_the_next_field(
     editor: ProfileEditor, qtbot: Any, width: int
 ) -> None:
@@ -316,6 +316,10 @@ def test_a_message_does_not_move_the_next_field(
     assert "empty part between dots" in editor.error_text("localaddr")
     qtbot.wait(10)  # one event loop turn: let the layout settle
     assert (nxt.mapTo(editor, nxt.rect().topLeft()), nxt.size()) == before
+    viewport = editor._scroll.viewport()
+    left = label.mapTo(viewport, label.rect().topLeft()).x()
+    right = label.mapTo(viewport, label.rect().topRight()).x()
+    assert left >= 0 and right - left >= 200 and right <= viewport.width() + 1, (left, right)
     if label.text() != label.message:  # cut to fit: the whole text is one hover away
         assert label.text().endswith("\u2026") and label.toolTip() == label.message
     set_text(editor, "localaddr", "127.0.0.1:1080")
