@@ -62,6 +62,9 @@ class Health:
         self.unanswered_since: float | None = None
         """monotonic time this end started sending without hearing anything back"""
         self.link: Link = "none"
+        self.answered = False
+        """good packets arrived at some point since the start: silence now is a drop, not a
+        key mismatch or a wrong address"""
 
     @property
     def other(self) -> str:
@@ -88,6 +91,7 @@ class Health:
         good = tick.get("InPkts", 0) > 0
         if good:
             self.unanswered_since = None
+            self.answered = True
         elif tick.get("OutPkts", 0) > 0 and self.unanswered_since is None:
             self.unanswered_since = now
         current = next((f for f in findings if f.code in STICKY), None)
@@ -125,15 +129,12 @@ class Health:
         return (kept, *(f for f in findings if f.code not in CONTRADICTED))
 
     def _problem_detail(self, problem: Finding) -> str:
+        """One line for the header and the list row (the card below says what to do)."""
         if problem.code == "checksum":
-            return (
-                f"packets from the {self.other} fail the checksum: the key or crypt differ "
-                "between the ends"
-            )
-        return (
-            f"nothing comes back from {self._where()}: check that it runs and is reachable, "
-            "and that the key and crypt match"
-        )
+            return f"packets from the {self.other} fail the checksum (another key or crypt)"
+        if self.answered:
+            return f"no reply from {self._where()} any more (link down, or it stopped)"
+        return f"no reply from {self._where()} (another key or crypt, or unreachable)"
 
     def _where(self) -> str:
         return f"the {self.other}" + (f" at {self.peer}" if self.peer else "")
@@ -142,7 +143,8 @@ class Health:
         """connected / dropped / error, once per change of the link."""
         link = self.link
         if self.problem is not None:
-            link = "error"
+            dropped = self.answered and self.problem.code == "no-reply"
+            link = "down" if dropped else "error"
         elif good:
             link = "up"
         elif session_ended and link == "up":
@@ -154,10 +156,10 @@ class Health:
             return None, ""
         if link == "up":
             text = f"connected: packets from {self._where()} arrive"
-        elif link == "down":
-            text = f"link dropped: {session_ended}"
+        elif self.problem is not None:
+            text = self._problem_detail(self.problem)
         else:
-            text = self._problem_detail(self.problem) if self.problem else "error"
+            text = f"link dropped: {session_ended}"
         return _EVENT_OF[link], text
 
 

@@ -84,7 +84,7 @@ def test_a_minute_of_a_wrong_key_stays_an_error_on_the_client() -> None:
     verdicts += sim.run(60)  # no session, no packets: the 5 s window is empty
     assert {v.status for v in verdicts} == {"error"}
     last = verdicts[-1]
-    assert "nothing comes back from the server at vps:29900" in last.detail
+    assert "no reply from the server at vps:29900" in last.detail
     assert [f.code for f in last.findings] == ["no-reply"]
     assert "stays until packets from the server arrive" in last.findings[0].advice
     assert sim.events == ["error"]
@@ -110,6 +110,15 @@ def test_link_events_connected_dropped_and_back() -> None:
     sim.tick(ended="keepalive timeout")
     sim.run(2, good_traffic)
     assert sim.events == ["connected", "dropped", "connected"]
+
+
+def test_silence_after_answers_is_a_drop_not_a_key_problem() -> None:
+    sim = Sim("client")
+    sim.run(2, good_traffic)
+    verdicts = sim.run(6, sending_unanswered)  # the server went away mid-transfer
+    assert verdicts[-1].status == "error" and "any more (link down" in verdicts[-1].detail
+    assert "key" not in verdicts[-1].detail
+    assert sim.events == ["connected", "dropped"]
 
 
 def test_the_stall_watch_blames_the_link_only_when_the_server_answered_before() -> None:

@@ -142,7 +142,7 @@ def test_a_wrong_key_stays_an_error_until_good_packets_arrive(
         srv = window.manager.controller("srv")
         try:
             await wait_for(lambda: cli.state is srv.state is TunnelState.ERROR, timeout=10)
-            assert "nothing comes back from the server" in cli.detail
+            assert "no reply from the server" in cli.detail
             assert "fail the checksum" in srv.detail
             await wait_for(lambda: cli.last_error is not None, timeout=10)
             await gen.stop()
