@@ -1,12 +1,17 @@
 """Start the desktop app: QApplication identity, the qasync loop, the window, clean exit.
 
-Shutdown path (no spinning anywhere): Quit (menu, tray, window close, Ctrl+C, --smoke-test)
+One instance per user and config directory (``app.single_instance``): a second launch hands
+its request (show the window, ``--start NAME``, ``--stop NAME``) to the first and exits.
+
+Shutdown path (no spinning anywhere): Quit (menu, tray, window close, as the user chose in
+``app.views.close_dialog``; Ctrl+C, SIGTERM, --smoke-test without asking)
 -> ``MainWindow.request_quit`` stops the demo and every tunnel (sockets closed) -> resolves
 ``quit_future`` -> ``run_until_complete`` returns -> the loop closes.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import gc
 import logging
@@ -25,6 +30,7 @@ from app.controllers.manager import ProfileManager
 from app.loop import ContextQEventLoop
 from app.models.logbook import LogBook
 from app.options import parse_args
+from app.single_instance import InstanceServer, Request, instance_key, send_request
 from app.views.main_window import MainWindow
 from kcpcore import __version__
 from kcpcore.profiles import CONFIG_DIR_ENV, DIR_MODE, ProfileStore, config_dir
@@ -92,6 +98,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.debug:
         logging.basicConfig(level=logging.DEBUG, format="%(asctime)s %(name)s: %(message)s")
     app = make_app(qt_args)
+    key = instance_key(config_dir())
+    handed = _hand_over(key, args)
+    if handed is not None:
+        return handed
     loop = ContextQEventLoop(app)
     asyncio.set_event_loop(loop)
     logbook = LogBook()
@@ -104,25 +114,87 @@ def main(argv: Sequence[str] | None = None) -> int:
     manager = ProfileManager(ProfileStore(), logbook)
     window = MainWindow(manager, logbook, use_tray=not args.smoke_test)
     window.quit_future = loop.create_future()
+    server = InstanceServer(key, window.desk.handle_request, window.desk.spawn, window)
+    if not server.listen():
+        log.warning("another KCP Desk may be starting over the same profiles")
     window.load_profiles()
-    window.show()
+    _show(window, minimized=args.minimized)
     freeze_startup_objects()
     result = {"rc": 0}
+    loop.call_soon(_start_at_launch, window, args.start)
     if args.demo:
         loop.call_soon(window.desk.spawn, _start_demo(window, result))
     if args.smoke_test:
         QTimer.singleShot(args.smoke_test, lambda: _end_smoke(window, args.screenshot, result))
+    rc = _run(loop, window)
+    server.close()
+    logbook.uninstall()
+    return result["rc"] or rc
+
+
+def _run(loop: ContextQEventLoop, window: MainWindow) -> int:
+    """Run until the window quits; Ctrl+C and SIGTERM (logout, ``kill``) quit like the menu
+    does, without asking: tunnels stop, totals and the running set are written."""
     poll = QTimer()
     poll.start(SIGNAL_POLL_MS)
     poll.timeout.connect(lambda: None)
-    previous = signal.signal(signal.SIGINT, lambda *_a: window.desk.spawn(window.request_quit()))
+    signals = [signal.SIGINT] + ([signal.SIGTERM] if hasattr(signal, "SIGTERM") else [])
+    previous = {
+        s: signal.signal(s, lambda *_a: window.desk.spawn(window.request_quit())) for s in signals
+    }
+    assert window.quit_future is not None
     try:
         with loop:
-            rc = loop.run_until_complete(window.quit_future)
+            return int(loop.run_until_complete(window.quit_future))
     finally:
-        signal.signal(signal.SIGINT, previous)
-        logbook.uninstall()
-    return result["rc"] or rc
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
+def _request(args: argparse.Namespace) -> list[Request]:
+    """What this launch asks of an instance already running."""
+    requests: list[Request] = [{"cmd": "start", "name": n} for n in args.start]
+    requests += [{"cmd": "stop", "name": n} for n in args.stop]
+    return requests or [{"cmd": "show"}]
+
+
+def _hand_over(key: str, args: argparse.Namespace) -> int | None:
+    """Give this launch's request to the instance already running over the same profiles;
+    its exit status, or None when this process is the first and goes on starting."""
+    requests = _request(args)
+    status = None
+    for request in requests:
+        reply = send_request(key, request)
+        if reply is None:
+            break
+        ok = bool(reply.get("ok"))
+        status = max(status or 0, 0 if ok else 1)
+        print(f"kcpdesk: {reply.get('message', '')}", file=sys.stdout if ok else sys.stderr)
+    if status is not None:
+        return status
+    if args.stop and not args.start:
+        print("kcpdesk: KCP Desk is not running; nothing to stop")
+        return 0
+    return None
+
+
+def _show(window: MainWindow, *, minimized: bool) -> None:
+    """Show the window; ``--minimized`` (start at login) leaves it in the tray (or
+    minimised where there is no tray)."""
+    if not minimized:
+        window.show()
+    elif window.tray is None:
+        window.showMinimized()
+
+
+def _start_at_launch(window: MainWindow, names: list[str]) -> None:
+    """Reconnect what ran at the last quit (when the user chose so) and ``--start NAME``."""
+    for name in names:
+        if name not in window.manager:
+            print(f"kcpdesk: no profile named {name!r}", file=sys.stderr)
+            window.statusBar().showMessage(f"No profile named {name!r} to start", 15000)
+    for name in window.life.session.to_restore(names):
+        window.desk.spawn(window.start_profile(name))
 
 
 async def _start_demo(window: MainWindow, result: dict[str, int]) -> None:

@@ -44,6 +44,32 @@ _OPTIONS: Final[tuple[tuple[str, dict[str, Any]], ...]] = (
         },
     ),
     ("--debug", {"action": "store_true", "help": "debug-level log, also on stderr"}),
+    (
+        "--start",
+        {
+            "metavar": "NAME",
+            "action": "append",
+            "default": [],
+            "help": "start the profile NAME in the running KCP Desk (or open KCP Desk and "
+            "start it); may be repeated",
+        },
+    ),
+    (
+        "--stop",
+        {
+            "metavar": "NAME",
+            "action": "append",
+            "default": [],
+            "help": "stop the profile NAME in the running KCP Desk; may be repeated",
+        },
+    ),
+    (
+        "--minimized",
+        {
+            "action": "store_true",
+            "help": "start in the tray without showing the window (start at login uses it)",
+        },
+    ),
 )
 
 GUI_OPTIONS: Final = frozenset(name for name, _ in _OPTIONS)

@@ -1,4 +1,5 @@
-"""UI state only (window geometry, splitter, chart span, tray choice) in an INI file.
+"""UI state and app choices (window geometry, splitter, chart span, what closing does, which
+tunnels to restore) in an INI file.
 
 Profiles never go here: they are JSON files in the profile store. The file sits next to the
 profiles (``kcpcore.profiles.config_dir()``), so ``--basedir`` and ``KCPDESK_CONFIG_DIR`` move
@@ -6,6 +7,8 @@ both, and tests never touch the user's real settings. Reads are typed.
 """
 
 from __future__ import annotations
+
+import json
 
 from PySide6.QtCore import QByteArray, QSettings
 
@@ -41,11 +44,36 @@ class UiSettings:
     def set_chart_span(self, seconds: float) -> None:
         self._s.setValue("charts/span", seconds)
 
-    def close_to_tray(self) -> bool:
-        return bool(self._s.value("window/close_to_tray", False, type=bool))
+    def close_action(self) -> str:
+        """What closing with tunnels running does: "ask", "tray" or "quit"
+        (``app.views.close_dialog``). The old "close to tray" checkbox reads as "tray"."""
+        value = self._s.value("window/close_action", "", type=str)
+        if value in ("ask", "tray", "quit"):
+            return str(value)
+        return "tray" if self._s.value("window/close_to_tray", False, type=bool) else "ask"
 
-    def set_close_to_tray(self, on: bool) -> None:
-        self._s.setValue("window/close_to_tray", on)
+    def set_close_action(self, action: str) -> None:
+        self._s.setValue("window/close_action", action)
+
+    def restore_tunnels(self) -> bool:
+        """Start again, at launch, the tunnels that were running when KCP Desk last quit."""
+        return bool(self._s.value("session/restore_tunnels", False, type=bool))
+
+    def set_restore_tunnels(self, on: bool) -> None:
+        self._s.setValue("session/restore_tunnels", on)
+
+    def running_profiles(self) -> list[str]:
+        """The profiles running when this was last written (kept up to date while running)."""
+        value = self._s.value("session/running", "[]", type=str)
+        try:
+            names = json.loads(str(value))
+        except ValueError:
+            return []
+        return [n for n in names if isinstance(n, str)] if isinstance(names, list) else []
+
+    def set_running_profiles(self, names: list[str]) -> None:
+        # JSON in one string: QSettings' INI lists turn a one-element list into a plain string
+        self._s.setValue("session/running", json.dumps(names))
 
     def notifications(self) -> bool:
         """Desktop notifications when a tunnel connects, drops or fails (on unless turned off)."""

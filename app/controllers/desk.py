@@ -17,6 +17,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from app.controllers.manager import ProfileManager
+from app.controllers.traffic import TrafficMeter
 from app.demo.controller import DemoController
 from kcpcore.aio.tasks import BackgroundTasks
 from kcpcore.config import Role, TunnelConfig
@@ -32,11 +33,15 @@ class DeskController(QObject):
 
     undo_changed = Signal(str)
     """the name ``undo_delete`` would bring back, or "" when there is nothing to undo"""
+    show_requested = Signal()
+    """a second launch asked this instance to show its window"""
 
     def __init__(self, manager: ProfileManager, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.manager = manager
         self.demo = DemoController(manager, self)
+        self.traffic = TrafficMeter(manager, parent=self)
+        """per-profile traffic totals (today, this month, all time), kept across restarts"""
         self.tasks = BackgroundTasks()
         self.last_deleted: Profile | None = None
         self.stopping = False
@@ -140,11 +145,55 @@ class DeskController(QObject):
         else:
             await self.start(name)
 
+    def saved_running(self) -> list[str]:
+        """The saved profiles whose tunnels run or are starting (the demo's are not counted:
+        they live only in memory and mean nothing after a restart)."""
+        return [n for n in self.manager.running() if not self.manager.is_transient(n)]
+
+    async def start_all(self) -> list[str]:
+        """Start every saved profile that is not running, at once; returns the names that
+        could not start (each profile shows why)."""
+        names = [
+            n
+            for n in self.manager.names()
+            if not self.manager.is_transient(n) and n not in self.manager.running()
+        ]
+        results = await asyncio.gather(*(self.start(n) for n in names))
+        return [n for n, ok in zip(names, results, strict=True) if not ok]
+
+    async def stop_all(self) -> None:
+        """Stop every tunnel, the demo's included."""
+        if self.demo.running:
+            await self.demo.stop()
+        await self.manager.stop_all()
+
+    async def handle_request(self, request: dict[str, Any]) -> dict[str, Any]:
+        """A request from a second launch (``app.single_instance``): show, start or stop."""
+        cmd = request.get("cmd")
+        if cmd == "show":
+            self.show_requested.emit()
+            return {"ok": True, "message": "KCP Desk is already running: its window is shown"}
+        name = request.get("name")
+        if cmd not in ("start", "stop") or not isinstance(name, str):
+            return {"ok": False, "message": f"unknown request {request!r}"}
+        if name not in self.manager:
+            known = ", ".join(self.manager.names()) or "none"
+            return {"ok": False, "message": f"no profile named {name!r} (profiles: {known})"}
+        if cmd == "stop":
+            await self.stop(name)
+            return {"ok": True, "message": f"{name}: stopped"}
+        ok = await self.start(name)
+        ctrl = self.manager.controller(name)
+        detail = ctrl.detail if ctrl is not None else ""
+        return {"ok": ok, "message": f"{name}: {'running' if ok else 'not started'}: {detail}"}
+
     async def shutdown(self) -> bool:
-        """Stop the demo and every tunnel; False if a shutdown had already begun."""
+        """Stop the demo and every tunnel, write the traffic totals; False if a shutdown had
+        already begun."""
         if self.stopping:
             return False
         self.stopping = True
         await self.demo.stop()
         await self.manager.stop_all()
+        self.traffic.flush()
         return True

@@ -32,6 +32,10 @@ class ProfileManager(QObject):
     """one profile's settings, state or rate changed"""
     link_event = Signal(str, str, str)
     """(name, event, text): a tunnel connected, dropped or went into an error (notifications)"""
+    renamed = Signal(str, str)
+    """(old, new) a saved profile got a new name"""
+    deleted = Signal(str)
+    """a profile was deleted"""
 
     def __init__(
         self, store: ProfileStore, logbook: LogBook | None = None, parent: QObject | None = None
@@ -146,6 +150,8 @@ class ProfileManager(QObject):
             self._controllers[profile.name] = ctrl
         if self.logbook is not None and previous != profile.name:
             self.logbook.rename(previous, profile.name)
+        if previous != profile.name:
+            self.renamed.emit(previous, profile.name)
         if previous != profile.name or old_name is None:
             self.profiles_changed.emit()
         self.profile_changed.emit(profile.name)
@@ -173,6 +179,7 @@ class ProfileManager(QObject):
             self._saved.pop(name, None)
         if self.logbook is not None:
             self.logbook.forget(name)
+        self.deleted.emit(name)
         self.profiles_changed.emit()
         return profile
 

@@ -35,7 +35,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QSplitter,
-    QSystemTrayIcon,
     QTabWidget,
     QToolButton,
     QVBoxLayout,
@@ -50,15 +49,17 @@ from app.controllers.manager import ProfileManager
 from app.controllers.tunnel import TunnelState
 from app.format import rate_pair
 from app.models.logbook import LogBook
-from app.notify import Notifier, tray_sink
+from app.notify import Notifier
 from app.settings import UiSettings
 from app.views import tune_actions
 from app.views.demo_panel import DemoPanel
 from app.views.diagnostics import DiagnosticsView
+from app.views.life_actions import LifeActions
 from app.views.log_view import LogView
 from app.views.profile_editor import ProfileEditor
 from app.views.profile_list import STATE_COLORS, ProfileDelegate, ProfileListModel
 from app.views.restart_bar import RestartBar
+from app.views.traffic_totals import TrafficTotalsView
 from app.views.transfer import ExportDialog, ImportCommandDialog
 from kcpcore.config import Role, TunnelConfig
 from kcpcore.errors import ConfigError
@@ -102,10 +103,12 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(resources.app_icon())
         self._build()
         self._build_actions()
-        self.tray = self._build_tray() if use_tray else None
+        self.life = LifeActions(self, use_tray=use_tray)
+        """tray, close/quit question, Start/Stop all, login start, reconnect at launch"""
+        self.tray = self.life.tray
         self.notifier = Notifier(self)
         """connect/drop/error notifications; the tray (if any) shows them"""
-        self.notifier.attach(tray_sink(self.tray) if self.tray is not None else None)
+        self.notifier.attach(self.life.notify_sink())
         manager.link_event.connect(self.notifier.tunnel_event)
         manager.profiles_changed.connect(self._on_profiles_changed)
         manager.profile_changed.connect(self._on_profile_changed)
@@ -223,6 +226,8 @@ class MainWindow(QMainWindow):
         mon_lay.addWidget(self.demo_panel)
         self.diagnostics = DiagnosticsView()
         mon_lay.addWidget(self.diagnostics)
+        self.traffic_view = TrafficTotalsView(self.desk.traffic)
+        mon_lay.addWidget(self.traffic_view)
         self.charts = ChartsPanel()
         mon_lay.addWidget(self.charts, 1)
         return monitor
@@ -265,10 +270,6 @@ class MainWindow(QMainWindow):
         self.act_undo_delete = act("&Undo delete", self.undo_delete, QKeySequence.StandardKey.Undo)
         self.act_undo_delete.setEnabled(False)
         self.act_demo = act("Run &demo", self._on_demo_clicked)
-        self.act_tray = QAction("&Close to tray", self)
-        self.act_tray.setCheckable(True)
-        self.act_tray.setStatusTip("Closing the window keeps tunnels running in the tray")
-        self.act_tray.toggled.connect(self.settings.set_close_to_tray)
         self.act_notify = QAction("Desktop &notifications", self)
         self.act_notify.setCheckable(True)
         self.act_notify.setStatusTip(
@@ -305,7 +306,6 @@ class MainWindow(QMainWindow):
             m.addSeparator() if a is None else m.addAction(a)
         m = menus.addMenu("&View")
         m.addAction(self.act_demo)
-        m.addAction(self.act_tray)
         m.addAction(self.act_notify)
         menus.addMenu("&Help").addAction(about)
         new_menu = QMenu(self)
@@ -317,51 +317,14 @@ class MainWindow(QMainWindow):
         self.new_button.setMenu(new_menu)
         tune_actions.install(self)
 
-    def _build_tray(self) -> QSystemTrayIcon | None:
-        if not QSystemTrayIcon.isSystemTrayAvailable():
-            self.act_tray.setEnabled(False)
-            return None
-        tray = QSystemTrayIcon(resources.app_icon(), self)
-        tray.setToolTip("KCP Desk")
-        menu = QMenu(self)
-        menu.aboutToShow.connect(lambda: self._fill_tray_menu(menu))
-        tray.setContextMenu(menu)
-        tray.activated.connect(self._on_tray_activated)
-        tray.show()
-        return tray
-
-    def _fill_tray_menu(self, menu: QMenu) -> None:
-        menu.clear()
-        menu.addAction("Show KCP Desk", self._show_raise)
-        menu.addSeparator()
-        for name in self.manager.names():
-            state = self.manager.state(name)
-            ctrl = self.manager.controller(name)
-            running = ctrl is not None and ctrl.active
-            a = menu.addAction(
-                resources.status_icon(STATE_COLORS[state]),
-                f"{'Stop' if running else 'Start'} {name}",
-            )
-            a.triggered.connect(
-                lambda _c=False, n=name, r=running: self.desk.spawn(
-                    self.stop_profile(n) if r else self.start_profile(n)
-                )
-            )
-        menu.addSeparator()
-        menu.addAction(self.act_quit)
-
     def _on_notify_toggled(self, on: bool) -> None:
         self.settings.set_notifications(on)
         self.notifier.set_enabled(on)
 
-    def _on_tray_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
-        if reason == QSystemTrayIcon.ActivationReason.Trigger:
-            if self.isVisible():
-                self.hide()
-            else:
-                self._show_raise()
-
-    def _show_raise(self) -> None:
+    def show_raise(self) -> None:
+        """Show the window in front (the tray, a second launch)."""
+        if self.isMinimized():
+            self.setWindowState(self.windowState() & ~Qt.WindowState.WindowMinimized)
         self.show()
         self.raise_()
         self.activateWindow()
@@ -376,7 +339,6 @@ class MainWindow(QMainWindow):
         if not sp.isEmpty():
             self.splitter.restoreState(sp)
         self.charts.set_span(self.settings.chart_span())
-        self.act_tray.setChecked(self.settings.close_to_tray() and self.tray is not None)
         self.act_notify.setChecked(self.settings.notifications())
         self.notifier.set_enabled(self.settings.notifications())
 
@@ -439,6 +401,7 @@ class MainWindow(QMainWindow):
         profile = self.manager.profile(name) if name in self.manager else None
         self.editor.load(profile)
         self.log_view.set_profile(name)
+        self.traffic_view.set_profile(name if profile is not None else "")
         self.charts.set_controller(self.manager.controller(name) if name else None)
         self._refresh_header()
         self._update_actions()
@@ -534,6 +497,7 @@ class MainWindow(QMainWindow):
         self.act_duplicate.setEnabled(has)
         self.act_rename.setEnabled(has and not active and not transient)
         self.act_delete.setEnabled(has and not transient)
+        self.life.update()
         demo_on = self.demo.running
         self.demo_button.setText("Stop demo" if demo_on else "Run demo")
         self.act_demo.setText("Stop &demo" if demo_on else "Run &demo")
@@ -572,6 +536,7 @@ class MainWindow(QMainWindow):
 
     def _show_profile_header_only(self) -> None:
         self.log_view.set_profile(self.current_name)
+        self.traffic_view.set_profile(self.current_name)
         self.charts.set_controller(self.manager.controller(self.current_name))
         self._refresh_header()
         self._update_actions()
@@ -676,14 +641,20 @@ class MainWindow(QMainWindow):
         self.demo_panel.setVisible(running)
         self._update_actions()
 
+    def refresh_after_tunnels(self) -> None:
+        """Several tunnels started or stopped at once (Start all, Stop all)."""
+        self._update_actions()
+        if self.current_name:
+            self.charts.set_controller(self.manager.controller(self.current_name))
+        self._refresh_header()
+
     async def shutdown(self) -> None:
         """Stop the demo and every tunnel, save UI state. Idempotent."""
         if self.desk.stopping:
             return
         self.save_settings()
+        self.life.shutdown()
         await self.desk.shutdown()
-        if self.tray is not None:
-            self.tray.hide()
 
     async def request_quit(self) -> None:
         await self.shutdown()
@@ -734,9 +705,9 @@ class MainWindow(QMainWindow):
         if self.current_name and not self.manager.is_transient(self.current_name):
             await self.delete_profile(self.current_name)
 
-    @asyncSlot()
-    async def _on_quit(self) -> None:
-        await self.request_quit()
+    def _on_quit(self) -> None:
+        """File -> Quit, Ctrl+Q: asks first while tunnels run (``app.views.close_dialog``)."""
+        self.life.request_close(quitting=True)
 
     def _on_import_json(self) -> None:
         path, _f = QFileDialog.getOpenFileName(
@@ -812,18 +783,10 @@ class MainWindow(QMainWindow):
             self.charts.refresh()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        """Never stops tunnels by itself: asks, hides to the tray or quits as chosen; the
+        actual quitting runs asynchronously (never spin here)."""
         if self.desk.stopping:
             event.accept()
             return
-        if self.act_tray.isChecked() and self.tray is not None and self.tray.isVisible():
-            self.hide()
-            self.tray.showMessage(
-                "KCP Desk",
-                "Still running in the tray.",
-                QSystemTrayIcon.MessageIcon.Information,
-                3000,
-            )
-            event.ignore()
-            return
-        event.ignore()  # never spin here: stop tunnels asynchronously, then quit
-        self.desk.spawn(self.request_quit())
+        event.ignore()
+        self.life.request_close(quitting=False)

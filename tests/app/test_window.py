@@ -243,16 +243,6 @@ def test_log_pane_filters(window: Any, qloop: Any, qtbot: Any) -> None:
     assert "opened" not in view.plain_text()
 
 
-def test_tray_menu_lists_profiles_with_start_stop(window: Any) -> None:
-    from PySide6.QtWidgets import QMenu
-
-    window.manager.save(Profile("t1", TunnelConfig(role="server")))
-    menu = QMenu()
-    window._fill_tray_menu(menu)
-    texts = [a.text() for a in menu.actions() if a.text()]
-    assert texts[0] == "Show KCP Desk" and "Start t1" in texts and texts[-1] == "&Quit"
-
-
 def test_pyside_bool_refcount_guard(qapp: Any) -> None:
     """PySide6 6.12.0 loses a reference to True per bool emit; the guard makes that harmless."""
     import sys
