@@ -2,11 +2,12 @@
 
 Two copies over the same profiles would each think they own the tunnels: the second shows the
 first's running tunnels as stopped, and starting one there fails on a port the first holds.
-So the first copy listens on a local socket (``QLocalServer``: a Unix socket in the temp
-directory, a named pipe on Windows) whose name is derived from the user and the config
-directory; a later ``kcpdesk`` (or ``kcpdesk --start NAME`` / ``--stop NAME``) connects,
-sends one request, prints the answer and exits. ``--basedir`` and ``$KCPDESK_CONFIG_DIR``
-give another name, so tests and portable installs run side by side.
+So the first copy listens on a local socket (``QLocalServer``: a Unix socket in
+``$XDG_RUNTIME_DIR`` or the temp directory, a named pipe on Windows) whose name is derived
+from the user and the config directory; a later ``kcpdesk`` (or ``kcpdesk --start NAME`` /
+``--stop NAME``) connects, sends one request, prints the answer and exits. ``--basedir``
+and ``$KCPDESK_CONFIG_DIR`` give another name, so tests and portable installs run side by
+side.
 
 The protocol is one JSON object per line each way::
 
@@ -24,7 +25,8 @@ import getpass
 import hashlib
 import json
 import logging
-from collections.abc import Awaitable, Callable, Coroutine
+import os
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from pathlib import Path
 from typing import Any, Final
 
@@ -45,11 +47,15 @@ REPLY_TIMEOUT_MS: Final = 20000  # "start" waits for the tunnel (name resolution
 MAX_REQUEST: Final = 64 * 1024  # bytes; a request is one short line
 
 
-def instance_key(config_dir: Path, user: str | None = None) -> str:
+def instance_key(
+    config_dir: Path, user: str | None = None, env: Mapping[str, str] | None = None
+) -> str:
     """The local socket's name for this user and config directory.
 
     Hashed, because a path may hold characters a socket or pipe name cannot, and Unix
-    socket paths are limited to about 100 bytes.
+    socket paths are limited to about 100 bytes. On Unix the socket goes in the user's
+    private runtime directory (``$XDG_RUNTIME_DIR``, mode 0700) when there is one, else in
+    the temp directory under a name with the user's in it.
     """
     try:
         who = user if user is not None else getpass.getuser()
@@ -57,7 +63,11 @@ def instance_key(config_dir: Path, user: str | None = None) -> str:
         who = "user"
     digest = hashlib.sha256(f"{who}\0{config_dir.resolve()}".encode()).hexdigest()[:16]
     safe_user = "".join(c for c in who if c.isalnum())[:16] or "user"
-    return f"kcpdesk-{safe_user}-{digest}"
+    name = f"kcpdesk-{safe_user}-{digest}"
+    runtime = (os.environ if env is None else env).get("XDG_RUNTIME_DIR", "")
+    if os.name == "posix" and runtime and Path(runtime).is_dir():
+        return str(Path(runtime) / name)
+    return name
 
 
 def _encode(obj: dict[str, Any]) -> bytes:
@@ -107,7 +117,9 @@ class InstanceServer(QObject):
         self._handler = handler
         self._spawn = spawn
         self._server = QLocalServer(self)
-        self._server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
+        # no UserAccessOption: with it Qt's listen() renames its socket over an existing
+        # one, so a second instance would silently take the name from a live first one.
+        # Access: the runtime directory is the user's alone (else the umask's mode applies).
         self._server.newConnection.connect(self._on_new_connection)
 
     def listen(self) -> bool:
