@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sys
 
-from app.main import main
+from app.launcher import open_window
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # through the launcher: a second launch hands over before the window's modules load
+    sys.exit(open_window(sys.argv[1:]))

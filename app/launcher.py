@@ -25,8 +25,17 @@ def wants_window(args: Sequence[str]) -> bool:
 
 
 def open_window(args: Sequence[str]) -> int:
-    """``app.main.main(args)``, or one error line when PySide6 & co. are not installed."""
+    """``app.main.main(args)``, or one error line when PySide6 & co. are not installed.
+
+    A KCP Desk already running over the same profiles gets the request instead
+    (``app.handover``), before the window's heavy modules are imported.
+    """
     try:
+        from app.handover import hand_over
+
+        handed = hand_over(list(args))
+        if handed is not None:
+            return handed
         from app.main import main as gui_main
     except ImportError as exc:
         cli.error(

@@ -11,7 +11,6 @@ Shutdown path (no spinning anywhere): Quit (menu, tray, window close, as the use
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import gc
 import logging
@@ -27,10 +26,11 @@ from PySide6.QtWidgets import QApplication
 
 from app import qtcompat, resources
 from app.controllers.manager import ProfileManager
+from app.handover import hand_over
 from app.loop import ContextQEventLoop
 from app.models.logbook import LogBook
 from app.options import parse_args
-from app.single_instance import InstanceServer, Request, instance_key, send_request
+from app.single_instance import InstanceServer, instance_key
 from app.views.main_window import MainWindow
 from kcpcore import __version__
 from kcpcore.profiles import CONFIG_DIR_ENV, DIR_MODE, ProfileStore, config_dir
@@ -97,11 +97,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.environ[CONFIG_DIR_ENV] = str(Path(args.basedir).resolve())
     if args.debug:
         logging.basicConfig(level=logging.DEBUG, format="%(asctime)s %(name)s: %(message)s")
-    app = make_app(qt_args)
-    key = instance_key(config_dir())
-    handed = _hand_over(key, args)
+    handed = hand_over(argv)  # again: app.launcher tried, but python -m app comes here
     if handed is not None:
         return handed
+    app = make_app(qt_args)
+    key = instance_key(config_dir())
     loop = ContextQEventLoop(app)
     asyncio.set_event_loop(loop)
     logbook = LogBook()
@@ -149,33 +149,6 @@ def _run(loop: ContextQEventLoop, window: MainWindow) -> int:
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
-
-
-def _request(args: argparse.Namespace) -> list[Request]:
-    """What this launch asks of an instance already running."""
-    requests: list[Request] = [{"cmd": "start", "name": n} for n in args.start]
-    requests += [{"cmd": "stop", "name": n} for n in args.stop]
-    return requests or [{"cmd": "show"}]
-
-
-def _hand_over(key: str, args: argparse.Namespace) -> int | None:
-    """Give this launch's request to the instance already running over the same profiles;
-    its exit status, or None when this process is the first and goes on starting."""
-    requests = _request(args)
-    status = None
-    for request in requests:
-        reply = send_request(key, request)
-        if reply is None:
-            break
-        ok = bool(reply.get("ok"))
-        status = max(status or 0, 0 if ok else 1)
-        print(f"kcpdesk: {reply.get('message', '')}", file=sys.stdout if ok else sys.stderr)
-    if status is not None:
-        return status
-    if args.stop and not args.start:
-        print("kcpdesk: KCP Desk is not running; nothing to stop")
-        return 0
-    return None
 
 
 def _show(window: MainWindow, *, minimized: bool) -> None:
