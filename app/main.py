@@ -25,6 +25,7 @@ from PySide6.QtCore import QMessageLogContext, QTimer, QtMsgType, qInstallMessag
 from PySide6.QtWidgets import QApplication
 
 from app import qtcompat, resources
+from app.controllers import netwatch
 from app.controllers.manager import ProfileManager
 from app.handover import hand_over
 from app.loop import ContextQEventLoop
@@ -112,6 +113,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         log.warning("cannot create %s: %s", base, exc)
     manager = ProfileManager(ProfileStore(), logbook)
+    netwatch.attach(
+        manager, parent=app, loop=loop
+    )  # clients reconnect after a sleep or network change
     window = MainWindow(manager, logbook, use_tray=not args.smoke_test)
     window.quit_future = loop.create_future()
     server = InstanceServer(key, window.desk.handle_request, window.desk.spawn, window)
