@@ -40,6 +40,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from loop_trace import EventTimingApp, time_handles, time_methods
 from PySide6.QtCore import QEvent, Qt, QTimer
 
 from app.controllers.manager import ProfileManager
@@ -80,11 +81,13 @@ class TickProbe:
         self._cpu0, self._wall0 = time.process_time(), time.perf_counter()
         if self.window is not None:
             self.window.pass_ms.clear()
+        _set_recording(True)
         self.timer.start()
 
     def stop(self) -> dict[str, float]:
         """The lateness summary, plus the process's CPU use over the phase (all threads)."""
         self.timer.stop()
+        _set_recording(False)
         cpu = (time.process_time() - self._cpu0) / (time.perf_counter() - self._wall0)
         if self.window is not None:
             self.passes += self.window.pass_ms
@@ -94,6 +97,12 @@ class TickProbe:
         now = time.perf_counter()
         self.late_ms.append(max((now - self._last) * 1000 - TICK_MS, 0.0))
         self._last = now
+
+
+def _set_recording(on: bool) -> None:
+    app = EventTimingApp.instance()
+    if isinstance(app, EventTimingApp):
+        app.recording = on
 
 
 def summary(late: list[float]) -> dict[str, float]:
@@ -336,7 +345,13 @@ async def measure(args: argparse.Namespace) -> dict[str, object]:
         "bulk": result["bulk"],
         "rr": result["rr"],
         "paint_cpu": result["paint_cpu"],
+        **_trace_report(),
     }
+
+
+def _trace_report() -> dict[str, object]:
+    app = EventTimingApp.instance()
+    return {"trace": app.report()} if isinstance(app, EventTimingApp) else {}
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -349,6 +364,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--crypt", default="aes")
     p.add_argument("--wnd", type=int, default=1024, help="sndwnd and rcvwnd, both ends")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument(
+        "--trace",
+        action="store_true",
+        help="time every Qt event and asyncio callback (loop_trace.py); report the slow ones",
+    )
     p.add_argument("--runs", type=int, default=1, help="repeat and report each run")
     p.add_argument(
         "--compare",
@@ -364,6 +384,10 @@ def main() -> int:
     args = parse_args()
     if args.compare:
         return compare(args)
+    if args.trace:
+        EventTimingApp([sys.argv[0]])
+        time_handles(EventTimingApp.instance())  # type: ignore[arg-type]
+        time_methods(EventTimingApp.instance(), traced_methods())  # type: ignore[arg-type]
     app = make_app()
     loop = ContextQEventLoop(app)
     asyncio.set_event_loop(loop)
@@ -378,6 +402,21 @@ def main() -> int:
                 )
             report(loop.run_until_complete(measure(args)), args)
     return 0
+
+
+def traced_methods() -> list[tuple[type, str]]:
+    """The Python parts of a paint pass worth telling apart in ``--trace``."""
+    from app.charts.timeseries import TimeSeriesPlot
+    from app.views.profile_list import ProfileDelegate
+
+    return [
+        (ProfileDelegate, "paint"),
+        (ProfileDelegate, "_render_top"),
+        (ProfileDelegate, "_with_third"),
+        (TimeSeriesPlot, "_frame"),
+        (TimeSeriesPlot, "_paint_curves"),
+        (MainWindow, "_refresh_header"),
+    ]
 
 
 def report(result: dict[str, object], args: argparse.Namespace) -> None:
@@ -407,6 +446,8 @@ def report(result: dict[str, object], args: argparse.Namespace) -> None:
         f"ms, worst {rr['worst_ms']} ms over {rr['requests']} requests, "
         f"CPU {rr['lateness']['cpu_pct']}%"
     )
+    if "trace" in result:
+        print(json.dumps(result["trace"], indent=1))
     paints = result["paint_cpu"]
     assert isinstance(paints, dict)
     if paints.get("passes"):

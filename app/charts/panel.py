@@ -104,6 +104,7 @@ class ChartsPanel(QWidget):
         self.plots: dict[str, TimeSeriesPlot] = {}
         for i, (title, label, unit, curves) in enumerate(CHARTS):
             plot = TimeSeriesPlot(title, label, unit, curves)
+            plot.setObjectName(label)
             self.plots[title] = plot
             grid.addWidget(plot, i // 2, i % 2)
         lay.addLayout(grid, 1)

@@ -26,11 +26,11 @@ import itertools
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import ClassVar, Final
 
 import numpy as np
 import shiboken6
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -56,6 +56,8 @@ MARGIN_RIGHT: Final = 12
 MARGIN_BOTTOM: Final = 18  # x tick labels
 TEXT_CACHE: Final = 200  # laid-out labels kept per chart (tick values repeat)
 SHRINK_BELOW: Final = 0.35  # of the y maximum: the scale shrinks when the data drops under it
+FRAME_GAP: Final = 0.02
+"""s: at most one chart's labels redrawn in this long after a resize (``_frame``)"""
 TITLE_H: Final = 17
 LEGEND_H: Final = 15
 
@@ -107,6 +109,9 @@ def _finite_runs(y: np.ndarray) -> list[tuple[int, int]]:
 
 class TimeSeriesPlot(QWidget):
     """Title, y label/unit and curves are fixed at construction; data comes via ``show_data``."""
+
+    _rebuilt_at: ClassVar[float] = 0.0
+    """when any chart last redrew its labels (``time.perf_counter``)"""
 
     def __init__(
         self,
@@ -169,6 +174,10 @@ class TimeSeriesPlot(QWidget):
             if finite.size:
                 top = max(top, float(finite.max()))
         self._view = _View(t, kept, t_end, span, self._steady_top(top), live)
+        if self.isVisible():
+            # labels now, curves in the paint pass: two short stretches of the thread the
+            # tunnels share instead of one long one (a new y scale redraws every label)
+            self._frame()
         self.update()
 
     def _steady_top(self, data_max: float) -> float:
@@ -204,34 +213,51 @@ class TimeSeriesPlot(QWidget):
         rect = self.plot_rect()
         p = QPainter(self)
         try:
-            p.drawPixmap(0, 0, self._frame())
+            frame = self._frame(may_defer=True)
+            if frame.deviceIndependentSize().toSize() == self.size():
+                p.drawPixmap(0, 0, frame)
+            else:  # resized, labels redrawn a moment later: the old ones stretched meanwhile
+                p.drawPixmap(QRectF(self.rect()), frame, QRectF(frame.rect()))
             p.setClipRect(rect.adjusted(-1, -2, 1, 1))
             self._paint_curves(p, rect)
         finally:
             p.end()
 
-    def _frame(self) -> QPixmap:
+    def _frame(self, *, may_defer: bool = False) -> QPixmap:
         """Everything but the curves, redrawn only when size, y scale, span or end label change.
 
         Text is the expensive part of a chart (shaping every label each time cost more than
-        all the curves together), and between two samples none of it changes.
+        all the curves together), and between two samples none of it changes. A resize
+        (a diagnostics card came, the window changed) reaches all four charts in one paint
+        pass; with ``may_defer`` a chart whose size alone changed leaves its labels to a
+        later pass if another chart redrew its own within ``FRAME_GAP`` s, so the four
+        redraws are spread over as many passes with the tunnels' work in between.
         """
         view = self._view
         end = "now" if view.live else time.strftime("%H:%M:%S", time.localtime(view.t_end))
         ratio = self.devicePixelRatioF()
         key = (self.width(), self.height(), ratio, view.top, view.span, end)
-        if self._frame_key != key:
+        if self._frame_key == key:
+            return self._frame_pixmap
+        now = time.perf_counter()
+        recent = now - TimeSeriesPlot._rebuilt_at < FRAME_GAP
+        if may_defer and recent and self._frame_key and self._frame_key[3:] == key[3:]:
+            QTimer.singleShot(int(FRAME_GAP * 1000) + 5, self.update)
+            return self._frame_pixmap
+        TimeSeriesPlot._rebuilt_at = now
+        pixmap = self._frame_pixmap
+        if pixmap.size() != self.size() * ratio or pixmap.devicePixelRatio() != ratio:
             pixmap = QPixmap(self.size() * ratio)
             pixmap.setDevicePixelRatio(ratio)
-            pixmap.fill(BACKGROUND)
-            p = QPainter(pixmap)
-            try:
-                self._paint_header(p)
-                self._paint_axes(p, self.plot_rect(), end)
-            finally:
-                p.end()
-            self._frame_pixmap, self._frame_key = pixmap, key
-            self.frames += 1
+        pixmap.fill(BACKGROUND)
+        p = QPainter(pixmap)
+        try:
+            self._paint_header(p)
+            self._paint_axes(p, self.plot_rect(), end)
+        finally:
+            p.end()
+        self._frame_pixmap, self._frame_key = pixmap, key
+        self.frames += 1
         return self._frame_pixmap
 
     def _text(

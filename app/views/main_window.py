@@ -54,6 +54,7 @@ from app.settings import UiSettings
 from app.views import tune_actions
 from app.views.demo_panel import DemoPanel
 from app.views.diagnostics import DiagnosticsView
+from app.views.diagnostics_strip import DiagnosticsStrip
 from app.views.life_actions import LifeActions
 from app.views.log_view import LogView
 from app.views.profile_editor import ProfileEditor
@@ -225,7 +226,8 @@ class MainWindow(QMainWindow):
         self.demo_panel.setVisible(False)
         mon_lay.addWidget(self.demo_panel)
         self.diagnostics = DiagnosticsView()
-        mon_lay.addWidget(self.diagnostics)
+        # cards that change size must not resize the charts (see diagnostics_strip)
+        mon_lay.addWidget(DiagnosticsStrip(self.diagnostics))
         self.traffic_view = TrafficTotalsView(self.desk.traffic)
         mon_lay.addWidget(self.traffic_view)
         self.charts = ChartsPanel()

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 from app.controllers.manager import ProfileManager
 from app.controllers.tunnel import TunnelState
 from app.format import rate_pair
+from kcpcore.config import TunnelConfig
 
 STATE_COLORS: Final[dict[TunnelState, str]] = {
     TunnelState.STOPPED: "#9ca3af",
@@ -79,6 +80,26 @@ class ProfileListModel(QAbstractListModel):
         i = self.index(self._names.index(name))
         self.dataChanged.emit(i, i)
 
+    def row_view(self, row: int) -> tuple[str, str, str, TunnelState, str] | None:
+        """Everything row ``row`` shows: name, role tag, addresses, state, and the third line
+        (state and rate, or the error). One Python call a row where the item roles took one
+        each: the delegate asks for every row each time the list repaints."""
+        if not 0 <= row < len(self._names) or self._names[row] not in self.manager:
+            return None
+        name = self._names[row]
+        profile = self.manager.profile(name)
+        ctrl = self.manager.controller(name)
+        state = ctrl.state if ctrl is not None else TunnelState.STOPPED
+        tag = profile.role + (" \u00b7 demo" if self.manager.is_transient(name) else "")
+        addresses = _addresses(profile.config)
+        if state is TunnelState.ERROR:
+            third = "error: " + (ctrl.detail if ctrl is not None else "")
+        elif ctrl is not None and ctrl.engine is not None:
+            third = f"{state.value}   {rate_pair(*ctrl.rates())}"
+        else:
+            third = state.value
+        return name, tag, addresses, state, third
+
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
         return 0 if parent.isValid() else len(self._names)
 
@@ -111,13 +132,16 @@ class ProfileListModel(QAbstractListModel):
         if role == Roles.RATE:
             return ctrl.rates() if ctrl is not None and ctrl.engine is not None else None
         if role == Roles.ADDRESSES:
-            cfg = profile.config
-            if cfg.role == "client":
-                return f"{cfg.localaddr} \u2192 {cfg.remoteaddr}"
-            return f"{cfg.listen} \u2192 {cfg.target}"
+            return _addresses(profile.config)
         if role == Roles.TRANSIENT:
             return self.manager.is_transient(name)
         return None
+
+
+def _addresses(cfg: TunnelConfig) -> str:
+    if cfg.role == "client":
+        return f"{cfg.localaddr} \u2192 {cfg.remoteaddr}"
+    return f"{cfg.listen} \u2192 {cfg.target}"
 
 
 class ProfileDelegate(QStyledItemDelegate):
@@ -139,46 +163,41 @@ class ProfileDelegate(QStyledItemDelegate):
         super().__init__(parent)
         self._rows: dict[str, tuple[tuple[Any, ...], QPixmap]] = {}
         """per profile: everything its row shows, and the row drawn from it"""
+        self._tops: dict[str, tuple[tuple[Any, ...], QPixmap]] = {}
+        """per profile: the row without its third line (state and rate), which changes most"""
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
         """Rows come from cached pictures, redrawn only when something shown changed.
 
         The list view repaints all its rows whenever one changes (every sample changes a
         rate), and shaping every row's text each time cost milliseconds on the thread the
-        tunnels run on; an unchanged row is now a pixmap copy."""
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        hover = bool(option.state & QStyle.StateFlag.State_MouseOver)
-        state: TunnelState = index.data(Roles.STATE) or TunnelState.STOPPED
-        tag = (index.data(Roles.ROLE) or "") + (
-            " \u00b7 demo" if index.data(Roles.TRANSIENT) else ""
-        )
-        name = index.data() or ""
-        key = (
+        tunnels run on: an unchanged row is a pixmap copy, a row whose rate alone changed
+        redraws only that line over its cached top (``benchmarks/gui_lag.py --trace``)."""
+        model = index.model()
+        row = model.row_view(index.row()) if isinstance(model, ProfileListModel) else None
+        if row is None:
+            return
+        name, tag, addresses, state, third = row
+        top_key = (
             name,
             tag,
-            index.data(Roles.ADDRESSES) or "",
+            addresses,
             state,
-            selected,
-            hover,
+            bool(option.state & QStyle.StateFlag.State_Selected),
+            bool(option.state & QStyle.StateFlag.State_MouseOver),
             option.rect.size().toTuple(),
             option.font.key(),
             painter.device().devicePixelRatioF(),
-            self._third_line(index, state),
         )
         cached = self._rows.get(name)
-        if cached is None or cached[0] != key:
+        if cached is None or cached[0] != (top_key, third):
             if len(self._rows) > ROW_CACHE:
                 self._rows.clear()
-            cached = self._rows[name] = (key, self._render_row(option, key))
+            top = self._tops.get(name)
+            if top is None or top[0] != top_key:
+                top = self._tops[name] = (top_key, self._render_top(option, top_key))
+            cached = self._rows[name] = ((top_key, third), self._with_third(option, top, third))
         painter.drawPixmap(option.rect.topLeft(), cached[1])
-
-    @staticmethod
-    def _third_line(index: _Index, state: TunnelState) -> str:
-        """State and rate, or the error."""
-        if state is TunnelState.ERROR:
-            return "error: " + (index.data(Roles.DETAIL) or "")
-        rate = index.data(Roles.RATE)
-        return f"{state.value}   {rate_pair(*rate)}" if rate is not None else state.value
 
     def _colors(self, option: QStyleOptionViewItem, selected: bool) -> tuple[QColor, QColor]:
         text = option.palette.color(
@@ -188,8 +207,8 @@ class ProfileDelegate(QStyledItemDelegate):
         muted.setAlpha(170)
         return text, muted
 
-    def _render_row(self, option: QStyleOptionViewItem, key: tuple[Any, ...]) -> QPixmap:
-        name, tag, addresses, state, selected, hover, _size, _font, ratio, third = key
+    def _render_top(self, option: QStyleOptionViewItem, key: tuple[Any, ...]) -> QPixmap:
+        name, tag, addresses, state, selected, hover, _size, _font, ratio = key
         pixmap = QPixmap(option.rect.size() * ratio)
         pixmap.setDevicePixelRatio(ratio)
         if selected:  # by hand: the style sheet's CE_ItemViewItem cost ms per row and sample
@@ -201,10 +220,22 @@ class ProfileDelegate(QStyledItemDelegate):
         painter = QPainter(pixmap)
         try:
             self._paint_top(painter, option, name, tag, addresses, state, selected)
-            self._paint_third_line(painter, option, third, state, selected)
         finally:
             painter.end()
         return pixmap
+
+    def _with_third(
+        self, option: QStyleOptionViewItem, top: tuple[tuple[Any, ...], QPixmap], third: str
+    ) -> QPixmap:
+        """The cached top with the third line drawn on a copy of it."""
+        key, pixmap = top
+        row = pixmap.copy()
+        painter = QPainter(row)
+        try:
+            self._paint_third_line(painter, option, third, key[3], key[4])
+        finally:
+            painter.end()
+        return row
 
     def _paint_top(
         self,

@@ -114,3 +114,35 @@ def test_panel_feeds_only_a_visible_window(qtbot: Any) -> None:
     qtbot.waitUntil(panel.isMinimized)
     panel.refresh()
     assert not panel._stagger.isActive()
+
+
+@pytest.mark.gui
+def test_a_resize_redraws_one_charts_labels_per_pass(qtbot: Any, monkeypatch: Any) -> None:
+    """A diagnostics card or the window resizing all four charts at once must not redraw
+    all their labels in one paint pass (the tunnels wait behind it): one chart at a time,
+    the others stretched meanwhile, until every chart has labels drawn at its new size."""
+    from app.charts import timeseries
+    from app.charts.panel import ChartsPanel
+
+    panel = ChartsPanel()
+    qtbot.addWidget(panel)
+    panel.resize(900, 500)
+    panel.show()
+    qtbot.waitExposed(panel)
+    plots = list(panel.plots.values())
+    qtbot.waitUntil(lambda: all(p.paints for p in plots))
+    before = [p.frames for p in plots]
+    monkeypatch.setattr(timeseries, "FRAME_GAP", 60.0)  # whatever this machine's speed
+    monkeypatch.setattr(timeseries.TimeSeriesPlot, "_rebuilt_at", 0.0)
+    panel.resize(700, 420)
+    panel.layout().activate()
+    assert all(p._frame_key[:2] != (p.width(), p.height()) for p in plots)
+    panel.repaint()  # every chart in one pass
+    assert sum(p.frames for p in plots) - sum(before) == 1
+    assert all(p.paints for p in plots)
+    monkeypatch.setattr(timeseries, "FRAME_GAP", 0.02)
+    for p in plots:
+        p.update()
+    qtbot.waitUntil(lambda: all(p.frames > b for p, b in zip(plots, before, strict=True)))
+    for p in plots:
+        assert p._frame_pixmap.deviceIndependentSize().toSize() == p.size()
