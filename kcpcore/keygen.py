@@ -13,8 +13,9 @@ from dataclasses import replace
 from typing import Final
 
 from .config import Role, TunnelConfig
+from .qpp import QPP_MIN_SEED
 
-__all__ = ["KEY_BYTES", "generate_key", "new_profile_config"]
+__all__ = ["KEY_BYTES", "QPP_KEY_BYTES", "generate_key", "new_profile_config"]
 
 KEY_BYTES: Final = 32
 """Random bytes per key (256 bits): as much as the AES-256 key kcptun derives from it with
@@ -22,10 +23,15 @@ PBKDF2 can hold. Written URL-safe base64 (43 characters), so it survives shells,
 kcptun:// links without quoting."""
 
 
-def generate_key() -> str:
+QPP_KEY_BYTES: Final = -(-QPP_MIN_SEED * 3 // 4)
+"""With QPP on: enough random bytes for a key of QPP_MIN_SEED characters, the seed length
+below which kcptun warns that the pads are weaker than they could be."""
+
+
+def generate_key(*, qpp: bool = False) -> str:
     """A fresh key; never starting with '-', which a careless command line reads as a flag."""
     while True:
-        key = secrets.token_urlsafe(KEY_BYTES)
+        key = secrets.token_urlsafe(QPP_KEY_BYTES if qpp else KEY_BYTES)
         if not key.startswith("-"):
             return key
 

@@ -257,7 +257,8 @@ class _KeyField(_TextField):
             "Replace the key with a new random one (256 bits). The other end needs the same "
             "key: Export gives it the matching settings."
         )
-        self.generate.clicked.connect(lambda: self.edit.setText(generate_key()))
+        self.qpp_on: Callable[[], bool] = lambda: False
+        self.generate.clicked.connect(lambda: self.edit.setText(generate_key(qpp=self.qpp_on())))
         box = QWidget()
         lay = QHBoxLayout(box)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -471,6 +472,9 @@ class ProfileEditor(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addLayout(self._build_head())
         outer.addWidget(self._build_groups(), 1)
+        key = self._rows["key"].field
+        if isinstance(key, _KeyField):  # QPP wants a longer key (kcpcore.keygen)
+            key.qpp_on = lambda: bool(self._rows["qpp"].field.get())
         outer.addLayout(self._build_buttons())
         save_action = QAction(self)
         save_action.setShortcut(QKeySequence.StandardKey.Save)

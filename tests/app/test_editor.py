@@ -242,6 +242,10 @@ def test_default_key_is_flagged_and_generate_replaces_it(editor: ProfileEditor, 
     first = key.text()
     qtbot.mouseClick(key_field(editor).generate, Qt.MouseButton.LeftButton)
     assert key.text() not in (first, DEFAULT_KEY)  # each click: a new key
+    editor._rows["peer"].field.set("kcptun-2025")
+    set_text(editor, "qpp", "on")
+    qtbot.mouseClick(key_field(editor).generate, Qt.MouseButton.LeftButton)
+    assert len(key.text()) >= 211  # QPP's pads want a seed this long
 
 
 def test_show_key_is_reset_when_another_profile_opens(window: Any, qtbot: Any) -> None:

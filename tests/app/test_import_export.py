@@ -14,10 +14,12 @@ from kcpcore.errors import ConfigError
 from kcpcore.profiles import (
     MUST_MATCH,
     SHARED_FIELDS,
+    Profile,
     command_line,
     export_json,
     guess_role,
     import_kcptun_json,
+    known_peer_address,
     normalized,
     parse_command_line,
     peer_config,
@@ -187,6 +189,21 @@ def test_peer_addresses() -> None:
     specific = replace(SERVER, listen="[2001:db8::1]:4000")
     assert peer_config(specific).remoteaddr == "[2001:db8::1]:4000"
     assert peer.validate() == [] if (peer := peer_config(CLIENT)) else False
+
+
+def test_the_other_end_is_found_among_saved_profiles() -> None:
+    """An export pre-fills the real address when the other end is a saved profile."""
+    client = TunnelConfig(role="client", key="k", remoteaddr="vps:3005")
+    server = TunnelConfig(role="server", key="k", listen=":3000-3010", target="10.0.0.5:22")
+    others = [
+        Profile("wrong key", replace(server, key="other", target="1.1.1.1:1")),
+        Profile("other port", replace(server, listen=":4000", target="1.1.1.1:2")),
+        Profile("same role", replace(client, remoteaddr="x:3005")),
+        Profile("srv", server),
+    ]
+    assert known_peer_address(client, others) == "10.0.0.5:22"
+    assert known_peer_address(server, [Profile("laptop", client)]) == "vps:3005"
+    assert known_peer_address(client, others[:3]) == ""
 
 
 def test_profile_file_imports_as_json(tmp_path: Path) -> None:
