@@ -63,6 +63,7 @@ class Health:
         """monotonic time this end started sending without hearing anything back"""
         self.link: Link = "none"
         self.answered = False
+        self._last_shown: tuple[Finding, ...] = ()
         """good packets arrived at some point since the start: silence now is a drop, not a
         key mismatch or a wrong address"""
 
@@ -107,11 +108,20 @@ class Health:
         shown = self._shown_findings(findings, current, waiting)
         event, text = self._link_event(good, session_ended)
         if self.problem is not None:
-            return Verdict("error", self._problem_detail(self.problem), shown, event, text)
-        if waiting or any(f.code == "waiting" for f in shown):
-            detail = f"waiting for a reply from {self._where()}"
-            return Verdict("connecting", detail, shown, event, text)
-        return Verdict("running", "", shown, event, text)
+            verdict = Verdict("error", self._problem_detail(self.problem), shown, event, text)
+        elif waiting or any(f.code == "waiting" for f in shown):
+            since = self.unanswered_since
+            brief = since is None or now - since < NO_REPLY_GRACE
+            if self.link == "up" and brief and self._last_shown:
+                # a keepalive whose answer lands in the next tick: keep what was shown
+                verdict = Verdict("running", "", self._last_shown, event, text)
+            else:
+                detail = f"waiting for a reply from {self._where()}"
+                verdict = Verdict("connecting", detail, shown, event, text)
+        else:
+            verdict = Verdict("running", "", shown, event, text)
+        self._last_shown = verdict.findings
+        return verdict
 
     def _shown_findings(
         self, findings: Sequence[Finding], current: Finding | None, waiting: bool

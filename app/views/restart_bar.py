@@ -23,8 +23,7 @@ class RestartBar(QFrame):
         lay = QHBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         self.label = QLabel(
-            "The saved settings differ from the ones this tunnel runs with; "
-            "they apply when it restarts."
+            "It still runs with the old settings; the saved ones apply at a restart."
         )
         self.label.setObjectName("editorNote")
         self.label.setWordWrap(True)

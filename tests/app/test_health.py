@@ -144,6 +144,36 @@ def test_keepalives_alone_are_idle_not_healthy() -> None:
     assert sim.events == ["connected"]
 
 
+def test_a_keepalive_answered_in_the_next_tick_does_not_flicker() -> None:
+    """On a long path the ack lands in the tick after the keepalive: no 'waiting' blink."""
+    sim = Sim("client")
+    sim.run(2, good_traffic)
+    verdicts = []
+    for i in range(120):
+        if i % 20 == 0:
+            change = _half_keepalive_out
+        elif i % 20 == 1:
+            change = _half_keepalive_in
+        else:
+            change = _nothing
+        verdicts.append(sim.tick(change))
+    assert {v.status for v in verdicts} == {"running"}
+    assert {v.findings[0].code for v in verdicts[12:]} == {"idle"}
+
+
+def _nothing(s: Snmp) -> None:
+    pass
+
+
+def _half_keepalive_out(s: Snmp) -> None:
+    s.out_pkts += 1
+    s.bytes_sent += 8
+
+
+def _half_keepalive_in(s: Snmp) -> None:
+    s.in_pkts += 1
+
+
 def _keepalive(s: Snmp) -> None:
     s.in_pkts += 2
     s.out_pkts += 2
