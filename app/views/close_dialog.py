@@ -12,7 +12,7 @@ word (issue 16). The rules, in one pure function so they are tested without a wi
 The question offers "Keep running in the tray" only where a system tray exists (without
 one, a hidden window could not be brought back except by launching again), "Stop tunnels and
 quit" and Cancel, with "Remember my choice". The remembered choice can be changed back in the
-View menu (``app.views.life_actions``).
+Settings menu (``app.views.life_actions``).
 """
 
 from __future__ import annotations
@@ -85,7 +85,7 @@ class CloseDialog(QMessageBox):
         self.cancel_button = self.addButton(QMessageBox.StandardButton.Cancel)
         self.setDefaultButton(self.tray_button or self.cancel_button)
         self.setEscapeButton(self.cancel_button)
-        self.remember_box = QCheckBox(self.tr("Remember my choice (View \u2192 When closing)"))
+        self.remember_box = QCheckBox(self.tr("Remember my choice (Settings \u2192 When closing)"))
         self.setCheckBox(self.remember_box)
 
     @property

@@ -1,9 +1,9 @@
 """The selected profile's traffic totals: today, this month, all time, down and up.
 
 One compact row in the Monitor tab. The figures are UDP bytes on the network (what a
-provider counts); the tooltip adds the payload the tunnel's applications moved. Labels have a
-fixed width: their text changes twice a second while traffic flows, and a label that may
-change size makes Qt lay out the whole window again each time.
+provider counts); the tooltip adds the payload the tunnel's applications moved. Labels start
+as wide as the widest figure ("8.88 GB" both ways): their text changes twice a second while
+traffic flows, and a label that grows makes Qt lay out the whole window again.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from app.models.traffic import Counts
 __all__ = ["TrafficTotalsView"]
 
 
-def _pair(down: int, up: int) -> str:
+def _pair(down: float, up: float) -> str:
     return f"\u2193 {si(down, 'B')}  \u2191 {si(up, 'B')}"
 
 
@@ -43,7 +43,9 @@ class TrafficTotalsView(QWidget):
             )
         )
         grid.addWidget(title, 0, 0, 2, 1, Qt.AlignmentFlag.AlignVCenter)
-        width = self.fontMetrics().horizontalAdvance(_pair(999_500_000_000, 999_500_000_000)) + 8
+        fm = self.fontMetrics()
+        widest = max(fm.horizontalAdvance(_pair(8.88 * 10**e, 8.88 * 10**e)) for e in (6, 9, 12))
+        width = int(widest * 1.15) + 8  # the style sheet may set a slightly wider font later
         self.values: list[QLabel] = []
         headings = (self.tr("Today"), self.tr("This month"), self.tr("All time"))
         for col, heading in enumerate(headings, start=1):
@@ -51,7 +53,7 @@ class TrafficTotalsView(QWidget):
             head.setObjectName("trafficHeading")
             grid.addWidget(head, 0, col)
             value = QLabel(_pair(0, 0))
-            value.setFixedWidth(width)
+            value.setMinimumWidth(width)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             grid.addWidget(value, 1, col)
             self.values.append(value)
