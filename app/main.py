@@ -31,7 +31,9 @@ from app.handover import hand_over
 from app.loop import ContextQEventLoop
 from app.models.logbook import LogBook
 from app.options import parse_args
+from app.settings import UiSettings
 from app.single_instance import InstanceServer, instance_key
+from app.theme import Scheme, Theme
 from app.views.main_window import MainWindow
 from kcpcore import __version__
 from kcpcore.profiles import CONFIG_DIR_ENV, DIR_MODE, ProfileStore, config_dir
@@ -74,7 +76,7 @@ def make_app(qt_args: Sequence[str] = ()) -> QApplication:
     app.setApplicationVersion(__version__)
     app.setDesktopFileName(APP_NAME)
     app.setWindowIcon(resources.app_icon())
-    app.setStyleSheet(resources.stylesheet())
+    Theme.install(app, Scheme(UiSettings().theme()))  # palette and style sheet
     app.setQuitOnLastWindowClosed(False)  # quitting is ours: tunnels stop first
     return app
 

@@ -82,6 +82,14 @@ class UiSettings:
     def set_notifications(self, on: bool) -> None:
         self._s.setValue("notify/enabled", on)
 
+    def theme(self) -> str:
+        """ "system", "light" or "dark" (``app.theme.Scheme``); anything else reads as system."""
+        value = str(self._s.value("window/theme", "system", type=str))
+        return value if value in ("system", "light", "dark") else "system"
+
+    def set_theme(self, value: str) -> None:
+        self._s.setValue("window/theme", value)
+
     def last_profile(self) -> str:
         return str(self._s.value("window/last_profile", "", type=str))
 

@@ -3,8 +3,9 @@
 * Bandwidth: payload in/out (what applications get) solid, UDP bytes in/out (what the link
   carries, with FEC, headers and retransmits) dashed, in B/s.
 * RTT: the sessions' mean smoothed RTT, and the RTO the sender uses.
-* Retransmits: RetransSegs (the total) and its parts FastRetransSegs, EarlyRetransSegs,
-  LostSegs (timeouts), per second.
+* Retransmits: the parts FastRetransSegs, EarlyRetransSegs, LostSegs (timeouts), and
+  RetransSegs (the total, dashed and drawn last, so a part equal to it does not hide it),
+  per second.
 * FEC: parity shards received (kcptun's FECSegs), FECRecovered and FECErrs, per second.
 """
 
@@ -30,11 +31,13 @@ from PySide6.QtWidgets import (
 
 from app.charts.timeseries import Curve, TimeSeriesPlot
 from app.controllers.tunnel import TunnelController
+from app.widgets.elided_label import ElidedLabel
 
 SPANS: Final[tuple[tuple[str, float], ...]] = (("1 min", 60.0), ("5 min", 300.0), ("1 h", 3600.0))
 STAGGER_MS: Final = 25
 """between two charts' redraws (4 charts fit in 75 ms of the 500 ms sampling period)"""
-BLUE, ORANGE, RED, GREEN, PURPLE = "#2f80ed", "#f2994a", "#d93025", "#27ae60", "#9b51e0"
+BLUE, ORANGE, RED, GREEN, PURPLE, GREY = "blue", "orange", "red", "green", "purple", "grey"
+"""accent names: each theme has its own shade of each (app.theme.chart_colors)"""
 
 CHARTS: Final = (
     (
@@ -58,11 +61,13 @@ CHARTS: Final = (
         "Retransmits",
         "segments",
         "/s",
+        # the parts first, the total last and dashed: where a part is the whole total (all
+        # retransmits were timeouts) both lines stay visible, the grey through the red dashes
         (
-            Curve("retrans", "all", RED),
             Curve("fast_retrans", "fast", ORANGE),
             Curve("early_retrans", "early", PURPLE),
-            Curve("lost", "lost (timeout)", "#6b7280"),
+            Curve("lost", "lost (timeout)", GREY),
+            Curve("retrans", "all", RED, dashed=True),
         ),
     ),
     (
@@ -87,7 +92,7 @@ class ChartsPanel(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         bar = QHBoxLayout()
-        self.caption = QLabel("Start a profile to see its charts.")
+        self.caption = ElidedLabel("Start a profile to see its charts.")  # names can be long
         self.span_combo = QComboBox()
         for label, seconds in SPANS:
             self.span_combo.addItem(label, seconds)

@@ -30,7 +30,7 @@ from typing import ClassVar, Final
 
 import numpy as np
 import shiboken6
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -47,10 +47,8 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from app.charts.scale import nice_top, si_unit, tick_label, x_label, x_ticks, y_ticks
 from app.models.series import decimate_peaks
+from app.theme import ChartColors, chart_colors
 
-BACKGROUND: Final = QColor("#ffffff")
-FOREGROUND: Final = QColor("#374151")
-GRID: Final = QColor(55, 65, 81, 40)
 MARGIN_LEFT: Final = 60  # y label + tick labels
 MARGIN_RIGHT: Final = 12
 MARGIN_BOTTOM: Final = 18  # x tick labels
@@ -60,6 +58,8 @@ FRAME_GAP: Final = 0.02
 """s: at most one chart's labels redrawn in this long after a resize (``_frame``)"""
 TITLE_H: Final = 17
 LEGEND_H: Final = 15
+LEGEND_LINE: Final = 16  # px of sample line before each legend label
+LEGEND_GAP: Final = 12  # px between legend entries
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +70,7 @@ class Curve:
     """Ring column name (app.models.series.COLUMNS)"""
     label: str
     color: str
+    """accent name, resolved per theme (``app.theme.chart_colors``): blue, orange, red..."""
     dashed: bool = False
 
 
@@ -126,12 +127,10 @@ class TimeSeriesPlot(QWidget):
         self.y_label = y_label
         self.y_unit = y_unit
         self.curves_spec = tuple(curves)
-        self._pens = {
-            c.column: QPen(
-                QColor(c.color), 1, Qt.PenStyle.DashLine if c.dashed else Qt.PenStyle.SolidLine
-            )
-            for c in self.curves_spec
-        }
+        self.colors: ChartColors = chart_colors(self.palette())
+        """background, text and accents for the palette now in force (light or dark)"""
+        self._pens: dict[str, QPen] = {}
+        self._make_pens()
         self._view = _View(np.zeros(0), {}, time.time(), 60.0, 1.0, True)
         self.paints = 0
         """paint events so far (tests check that hidden charts stay idle)"""
@@ -140,6 +139,7 @@ class TimeSeriesPlot(QWidget):
         self._frame_pixmap = QPixmap()
         self._frame_key: tuple[object, ...] = ()
         self._texts: dict[tuple[str, bool], QStaticText] = {}
+        self._legend: tuple[int, list[tuple[float, int]]] = (-1, [])
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(200, 110)
@@ -149,6 +149,25 @@ class TimeSeriesPlot(QWidget):
         bold = QFont(self.font())
         bold.setBold(True)
         self._bold = bold
+
+    def _make_pens(self) -> None:
+        self._pens = {
+            c.column: QPen(
+                self.colors.series.get(c.color) or QColor(c.color),
+                1,
+                Qt.PenStyle.DashLine if c.dashed else Qt.PenStyle.SolidLine,
+            )
+            for c in self.curves_spec
+        }
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        """A new palette (the theme switched): new colours, the frame drawn again."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self.colors = chart_colors(self.palette())
+            self._make_pens()
+            self._frame_key = ()
+            self.update()
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
         return QSize(420, 200)
@@ -201,12 +220,34 @@ class TimeSeriesPlot(QWidget):
 
     def plot_rect(self) -> QRectF:
         """Where the curves go, in widget coordinates."""
+        legend_h = LEGEND_H * (1 + max((row for _x, row in self.legend_layout()), default=0))
         return QRectF(
             MARGIN_LEFT,
-            TITLE_H + LEGEND_H + 4,
+            TITLE_H + legend_h + 4,
             max(self.width() - MARGIN_LEFT - MARGIN_RIGHT, 1),
-            max(self.height() - TITLE_H - LEGEND_H - 4 - MARGIN_BOTTOM, 1),
+            max(self.height() - TITLE_H - legend_h - 4 - MARGIN_BOTTOM, 1),
         )
+
+    def legend_layout(self) -> list[tuple[float, int]]:
+        """(x, row) of each curve's legend entry: one row above the plot when it fits there,
+        else from the left edge, wrapping onto more rows (a narrow window cut the last ones)."""
+        width = self.width()
+        if self._legend[0] != width:
+            metrics = QFontMetricsF(self._small)
+            widths = [
+                LEGEND_LINE + 4 + metrics.horizontalAdvance(c.label) for c in self.curves_spec
+            ]
+            right = width - MARGIN_RIGHT
+            one_row = sum(widths) + LEGEND_GAP * (len(widths) - 1)
+            left = float(MARGIN_LEFT if MARGIN_LEFT + one_row <= right else 4)
+            x, row, out = left, 0, []
+            for w in widths:
+                if x + w > right and x > left:
+                    x, row = left, row + 1
+                out.append((x, row))
+                x += w + LEGEND_GAP
+            self._legend = (width, out)
+        return self._legend[1]
 
     def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802 - Qt override
         self.paints += 1
@@ -249,7 +290,7 @@ class TimeSeriesPlot(QWidget):
         if pixmap.size() != self.size() * ratio or pixmap.devicePixelRatio() != ratio:
             pixmap = QPixmap(self.size() * ratio)
             pixmap.setDevicePixelRatio(ratio)
-        pixmap.fill(BACKGROUND)
+        pixmap.fill(self.colors.background)
         p = QPainter(pixmap)
         try:
             self._paint_header(p)
@@ -288,32 +329,29 @@ class TimeSeriesPlot(QWidget):
         p.drawStaticText(QPointF(x - h * size.width(), y - v * size.height()), static)
 
     def _paint_header(self, p: QPainter) -> None:
-        p.setPen(FOREGROUND)
+        p.setPen(self.colors.foreground)
         self._text(p, self.title, self.width() / 2, TITLE_H / 2, bold=True, h=0.5, v=0.5)
-        metrics = QFontMetricsF(self._small)
-        x = float(MARGIN_LEFT)
-        y = TITLE_H + LEGEND_H / 2
-        for c in self.curves_spec:
+        for c, (x, row) in zip(self.curves_spec, self.legend_layout(), strict=True):
+            y = TITLE_H + LEGEND_H * row + LEGEND_H / 2
             p.setPen(self._pens[c.column])
-            p.drawLine(QPointF(x, y), QPointF(x + 16, y))
-            p.setPen(FOREGROUND)
-            self._text(p, c.label, x + 20, y, v=0.5)
-            x += 20 + metrics.horizontalAdvance(c.label) + 12
+            p.drawLine(QPointF(x, y), QPointF(x + LEGEND_LINE, y))
+            p.setPen(self.colors.foreground)
+            self._text(p, c.label, x + LEGEND_LINE + 4, y, v=0.5)
 
     def _paint_axes(self, p: QPainter, rect: QRectF, end: str) -> None:
         view = self._view
         divisor, unit = si_unit(view.top, self.y_unit)
         for value in y_ticks(view.top):
             y = rect.bottom() - value / view.top * rect.height()
-            p.setPen(GRID)
+            p.setPen(self.colors.grid)
             p.drawLine(QPointF(rect.left(), y), QPointF(rect.right(), y))
-            p.setPen(FOREGROUND)
+            p.setPen(self.colors.foreground)
             self._text(p, tick_label(value, divisor), MARGIN_LEFT - 5, y, h=1.0, v=0.5)
         for offset in x_ticks(view.span):
             x = rect.right() + offset / view.span * rect.width()
-            p.setPen(GRID)
+            p.setPen(self.colors.grid)
             p.drawLine(QPointF(x, rect.top()), QPointF(x, rect.bottom()))
-            p.setPen(FOREGROUND)
+            p.setPen(self.colors.foreground)
             self._text(
                 p,
                 x_label(offset, view.span, end),

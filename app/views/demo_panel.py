@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.demo.controller import DemoController
 from app.format import si
+from app.widgets.elided_label import ElidedLabel
 
 RATES: Final[tuple[tuple[str, float | None], ...]] = (
     ("256 kB/s", 256_000),
@@ -101,10 +102,11 @@ class DemoPanel(QFrame):
             "What the traffic generator offers (echoed back, so both directions carry it)"
         )
         lay.addWidget(self.rate_combo)
-        self.stats = QLabel()
+        # its text changes every second: it neither relayouts the tab (which would resize and
+        # redraw the charts on the tunnels' thread) nor widens the window; cut text ends in
+        # "..." with the whole line as its tooltip
+        self.stats = ElidedLabel(relayout=False)
         self.stats.setObjectName("fieldUnit")
-        # its text changes every second: with its size hint ignored that never relayouts the
-        # tab (which would resize and redraw the charts on the tunnels' thread)
         self.stats.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         lay.addWidget(self.stats, 1)
         self.stop_button = QPushButton("Stop demo")

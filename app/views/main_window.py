@@ -51,7 +51,7 @@ from app.format import rate_pair
 from app.models.logbook import LogBook
 from app.notify import Notifier
 from app.settings import UiSettings
-from app.views import tune_actions
+from app.views import theme_menu, tune_actions
 from app.views.demo_panel import DemoPanel
 from app.views.diagnostics import DiagnosticsView
 from app.views.diagnostics_strip import DiagnosticsStrip
@@ -62,6 +62,7 @@ from app.views.profile_list import STATE_COLORS, ProfileDelegate, ProfileListMod
 from app.views.restart_bar import RestartBar
 from app.views.traffic_totals import TrafficTotalsView
 from app.views.transfer import ExportDialog, ImportCommandDialog
+from app.widgets.elided_label import ElidedLabel
 from kcpcore.config import Role, TunnelConfig
 from kcpcore.errors import ConfigError
 from kcpcore.flags import json_key_warnings
@@ -180,7 +181,7 @@ class MainWindow(QMainWindow):
         right_lay.setContentsMargins(6, 6, 6, 6)
         head = QHBoxLayout()
         self.light = QLabel()
-        self.title = QLabel("No profile selected")
+        self.title = ElidedLabel("No profile selected")  # a long name must not widen the window
         self.title.setObjectName("profileTitle")
         self.rate_label = QLabel()
         # fixed size: its text changes with every sample, and a label that may change size
@@ -193,8 +194,7 @@ class MainWindow(QMainWindow):
         self.toggle_button = QPushButton("Start")
         self.toggle_button.setMinimumWidth(90)
         head.addWidget(self.light)
-        head.addWidget(self.title)
-        head.addStretch(1)
+        head.addWidget(self.title, 1)
         head.addWidget(self.rate_label)
         head.addWidget(self.toggle_button)
         right_lay.addLayout(head)
@@ -309,6 +309,7 @@ class MainWindow(QMainWindow):
         m = menus.addMenu("&View")
         m.addAction(self.act_demo)
         m.addAction(self.act_notify)
+        self.theme_actions = theme_menu.install(self, m)
         menus.addMenu("&Help").addAction(about)
         new_menu = QMenu(self)
         new_menu.addAction(self.act_new_client)
@@ -444,7 +445,7 @@ class MainWindow(QMainWindow):
                 resources.status_icon(STATE_COLORS[TunnelState.STOPPED], 14).pixmap(14, 14)
             )
             self.detail.setText("Fill in the settings and press Save.")
-            self.rate_label.setText("")
+            self._set_rate("")
             self.diagnostics.show_findings([])
             self._set_detail_state("")
             self.restart_bar.set_needed(False)
@@ -455,7 +456,7 @@ class MainWindow(QMainWindow):
                 "Create a profile with New, import a kcptun config, or run the demo."
             )
             self.light.clear()
-            self.rate_label.setText("")
+            self._set_rate("")
             self.diagnostics.show_findings([])
             self._set_detail_state("")
             self.restart_bar.set_needed(False)
@@ -473,8 +474,13 @@ class MainWindow(QMainWindow):
             self.light.setPixmap(resources.status_icon(STATE_COLORS[state], 14).pixmap(14, 14))
             self._set_detail_state(state.value)
         running = ctrl is not None and ctrl.engine is not None
-        self.rate_label.setText(rate_pair(*ctrl.rates()) if running and ctrl else "")
+        self._set_rate(rate_pair(*ctrl.rates()) if running and ctrl else "")
         self.diagnostics.show_findings(ctrl.findings if ctrl is not None else [])
+
+    def _set_rate(self, text: str) -> None:
+        """The rate beside Start/Stop; hidden while there is none, so a long title has room."""
+        self.rate_label.setText(text)
+        self.rate_label.setVisible(bool(text))
 
     def _set_detail_state(self, state: str) -> None:
         """The detail line's colour (style sheet ``[state=...]``); only on a change:
@@ -745,7 +751,18 @@ class MainWindow(QMainWindow):
         old = self.current_name
         if not old:
             return
-        new, ok = QInputDialog.getText(self, "Rename profile", "New name:", text=old)
+        dialog = QInputDialog(self)
+        dialog.setWindowTitle("Rename profile")
+        dialog.setLabelText("New name:")
+        dialog.setTextValue(old)
+        # wide enough for its title in the window manager's bar (cut to "Renam... Desk" at the
+        # default width) and for a long name
+        fm = dialog.fontMetrics()
+        title_w = fm.horizontalAdvance("Rename profile \u2014 KCP Desk") + 160
+        dialog.resize(max(380, title_w, fm.horizontalAdvance(old) + 60), 0)
+        ok = dialog.exec() == QInputDialog.DialogCode.Accepted
+        new = dialog.textValue()
+        dialog.deleteLater()
         if ok and new != old:
             error = self.rename_profile(old, new)
             if error:

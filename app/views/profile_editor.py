@@ -504,6 +504,7 @@ class ProfileEditor(QWidget):
         head.addWidget(self.name_error, 0, 2)
         head.addWidget(QLabel("Role"), 1, 0)
         head.addWidget(self.role_combo, 1, 1)
+        head.setColumnMinimumWidth(1, FIELD_WIDTH)  # a long name stays readable at 900 px
         head.setColumnStretch(2, 1)
         return head
 
@@ -519,7 +520,9 @@ class ProfileEditor(QWidget):
         shown = {n for _g, names in GROUPS for n in names}
         fm = self.fontMetrics()
         label_w = max(fm.horizontalAdvance(LABELS.get(n, n)) for n in FIELD_SPECS) + 16
-        self._columns_width = label_w + FIELD_WIDTH + UNIT_WIDTH
+        # the widest unit, not a guess in pixels: at 900 px "sessions" was cut to "sessi"
+        unit_w = max(UNIT_WIDTH, *(fm.horizontalAdvance(s.unit) + 12 for s in FIELD_SPECS.values()))
+        self._columns_width = label_w + FIELD_WIDTH + unit_w
         groups = [*GROUPS, ("Other", tuple(n for n in FIELD_SPECS if n not in shown))]
         for title, names in groups:
             if not names:
@@ -529,7 +532,7 @@ class ProfileEditor(QWidget):
             grid.setColumnStretch(3, 1)
             grid.setColumnMinimumWidth(0, label_w)  # same columns in every group box
             grid.setColumnMinimumWidth(1, FIELD_WIDTH)
-            grid.setColumnMinimumWidth(2, UNIT_WIDTH)
+            grid.setColumnMinimumWidth(2, unit_w)
             for r, name in enumerate(names):
                 self._add_row(grid, 2 * r, FIELD_SPECS[name], box)
             body_lay.addWidget(box)

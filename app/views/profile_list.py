@@ -188,6 +188,7 @@ class ProfileDelegate(QStyledItemDelegate):
             option.rect.size().toTuple(),
             option.font.key(),
             painter.device().devicePixelRatioF(),
+            option.palette.cacheKey(),  # the theme switched: draw the row again
         )
         cached = self._rows.get(name)
         if cached is None or cached[0] != (top_key, third):
@@ -208,7 +209,7 @@ class ProfileDelegate(QStyledItemDelegate):
         return text, muted
 
     def _render_top(self, option: QStyleOptionViewItem, key: tuple[Any, ...]) -> QPixmap:
-        name, tag, addresses, state, selected, hover, _size, _font, ratio = key
+        name, tag, addresses, state, selected, hover, _size, _font, ratio, _pal = key
         pixmap = QPixmap(option.rect.size() * ratio)
         pixmap.setDevicePixelRatio(ratio)
         if selected:  # by hand: the style sheet's CE_ItemViewItem cost ms per row and sample
