@@ -26,6 +26,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
+    QFrame,
     QHBoxLayout,
     QInputDialog,
     QLabel,
@@ -34,6 +35,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTabWidget,
     QToolButton,
@@ -218,8 +220,19 @@ class MainWindow(QMainWindow):
         return right
 
     def _build_monitor(self) -> QWidget:
-        """The Monitor tab: demo controls (while the demo runs), diagnostics, charts."""
+        """The Monitor tab: demo controls (while the demo runs), diagnostics, charts.
+
+        In a scroll area: on a screen too short for all of it (900x600 with the demo's
+        controls, two advice cards and the traffic totals) the tab scrolls, rather than the
+        window growing past the screen's edge.
+        """
+        scroll = QScrollArea()
+        scroll.setObjectName("monitorScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         monitor = QWidget()
+        scroll.setWidget(monitor)
         mon_lay = QVBoxLayout(monitor)
         mon_lay.setContentsMargins(4, 4, 4, 4)
         self.demo_panel = DemoPanel(self.demo)
@@ -232,7 +245,7 @@ class MainWindow(QMainWindow):
         mon_lay.addWidget(self.traffic_view)
         self.charts = ChartsPanel()
         mon_lay.addWidget(self.charts, 1)
-        return monitor
+        return scroll
 
     def _build_actions(self) -> None:
         def act(
