@@ -55,14 +55,27 @@ SIM_PATHS: tuple[tuple[str, float, int, float, dict[str, Any]], ...] = (
     ("30m-100ms-1%-echo-reorder1%", 30, 100, 0.01, {"echo": True, "link_opts": {"reorder": 0.01}}),
     ("30m-100ms-1%-busy-loop-10ms", 30, 100, 0.01, {"loop_ms": 10}),
     ("30m-100ms-1%-busy-loop-20ms", 30, 100, 0.01, {"loop_ms": 20}),
+    ("20m-200ms-0.5%", 20, 200, 0.005, {}),
+    ("8m-20ms", 8, 20, 0.0, {}),
+    ("2m-300ms-1%", 2, 300, 0.01, {}),
+    ("5m-100ms", 5, 100, 0.0, {}),
+    ("50m-30ms-ge2%-burst3", 50, 30, 0.02, {"link_opts": {"burst": 3}}),
+    ("50m-30ms-ge1%-burst10", 50, 30, 0.01, {"link_opts": {"burst": 10}}),
+    ("100m-20ms-ack-path-8m", 100, 20, 0.0, {"reverse_rate": 8}),
+    # linkbench's step-100-20-100 at 2 MB: 20 Mbit/s from 0.22 s to 0.89 s
+    ("100m-20ms-step-20", 100, 20, 0.0, {"link_opts": {"steps": ((224, 20), (894, 100))}}),
 )
 
 
-def corpus(mb: float) -> None:
-    """Paced default against kcptun's rules on every ``SIM_PATHS`` entry (same run)."""
+def corpus(mb: float, only: str = "") -> None:
+    """Paced default against kcptun's rules on every ``SIM_PATHS`` entry (same run); ``only``:
+    comma-separated parts of the names to run."""
     print("| path | default Mbit/s | rules Mbit/s | ratio | wire/payload default, rules |")
     print("|---|---|---|---|---|")
+    pats = [p for p in only.split(",") if p]
     for name, rate, delay, loss, opts in SIM_PATHS:
+        if pats and not any(p in name for p in pats):
+            continue
         ours = run(rate=rate, delay=delay, loss=loss, mb=mb, pacing=True, fec_adaptive=True, **opts)
         rules = run(rate=rate, delay=delay, loss=loss, mb=mb, pacing=False, **opts)
         print(
@@ -99,6 +112,7 @@ def main() -> None:
     ap.add_argument("--reorder-gap", type=int, default=None, help="ms early (default: all)")
     ap.add_argument("--jitter", type=int, default=0, help="ms, uniform +-")
     ap.add_argument("--corpus", action="store_true", help="every SIM_PATHS entry, both senders")
+    ap.add_argument("--filter", default="", help="--corpus: only names containing one of these")
     ap.add_argument("--echo", action="store_true", help="the receiver sends it all back")
     ap.add_argument("--loop-ms", type=int, default=1, help="the sender's loop runs this often")
     ap.add_argument("--trace", action="store_true")
@@ -106,7 +120,7 @@ def main() -> None:
     args = ap.parse_args()
     globals()["EVERY"] = args.every
     if args.corpus:
-        corpus(args.mb)
+        corpus(args.mb, args.filter)
         return
     r = run(
         rate=args.rate,

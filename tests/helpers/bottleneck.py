@@ -35,8 +35,15 @@ class Link:
         reorder: float = 0.0,
         reorder_gap: int | None = None,
         jitter_ms: int = 0,
+        burst: float = 0.0,
+        steps: tuple[tuple[int, float], ...] = (),
     ) -> None:
         self.rate = rate_mbit * 1e6 / 8 / 1000
+        # ``burst``: Gilbert-Elliott loss with this mean burst length (packets) and ``loss``
+        # on average; ``steps``: (ms, Mbit/s) rate changes during the run.
+        self.burst = burst
+        self._bad = False
+        self.steps = sorted(steps)
         self.delay = delay_ms
         self.loss = loss
         # ``reorder``: fraction of datagrams that skip the delay line (netem's ``reorder``;
@@ -56,9 +63,19 @@ class Link:
         self.wire = 0  # bytes offered to the link, IP/UDP headers included
         self.drops = 0  # datagrams the full queue refused (not the random loss)
 
+    def _lost(self) -> bool:
+        if not self.burst:
+            return self.rng.random() < self.loss
+        leave = 1.0 / self.burst  # bad -> good; good -> bad keeps the mean loss at ``loss``
+        if self._bad:
+            self._bad = self.rng.random() >= leave
+        else:
+            self._bad = self.rng.random() < self.loss * leave / (1.0 - self.loss)
+        return self._bad
+
     def send(self, d: bytes, now: float) -> None:
         self.wire += len(d) + IP_UDP
-        if self.rng.random() < self.loss:
+        if self._lost():
             return
         self.seq += 1
         if self.reorder and self.rng.random() < self.reorder:
@@ -73,6 +90,8 @@ class Link:
 
     def receive(self, now: float) -> list[bytes]:
         """Datagrams that finished crossing the bottleneck by ``now``."""
+        while self.steps and self.steps[0][0] <= now:
+            self.rate = self.steps.pop(0)[1] * 1e6 / 8 / 1000
         while self.line and self.line[0][0] <= now:
             at, _, d = heapq.heappop(self.line)
             if self.queued + len(d) > self.limit:
@@ -117,6 +136,7 @@ class Sim:
         link_opts: dict[str, Any] | None = None,
         echo: bool = False,
         loop_ms: int = 1,
+        reverse_rate: float | None = None,
     ) -> None:
         crypt = new_block_crypt("none", bytes(32))
         base = dict(
@@ -148,8 +168,18 @@ class Sim:
         self.ab = Link(
             rate_mbit=rate, delay_ms=delay, loss=loss, queue_bytes=queue_bytes, seed=1, **opts
         )
+        back = {k: v for k, v in opts.items() if k != "steps"}  # a rate step is a->b only
+        if reverse_rate is None:
+            reverse_rate, back_queue = rate, queue_bytes
+        else:  # an asymmetric line (b->a carries the ACKs of a's bulk): its own BDP of buffer
+            back_queue = int(max(reverse_rate * 1e6 / 8 * 2 * delay / 1000, 65536))
         self.ba = Link(
-            rate_mbit=rate, delay_ms=delay, loss=loss, queue_bytes=queue_bytes, seed=2, **opts
+            rate_mbit=reverse_rate,
+            delay_ms=delay,
+            loss=loss,
+            queue_bytes=back_queue,
+            seed=2,
+            **back,
         )
         self.ms = 0
         self.got = 0  # bytes b delivered in order
@@ -230,6 +260,7 @@ def run(
     setup: Callable[[Sim], None] | None = None,
     echo: bool = False,
     loop_ms: int = 1,
+    reverse_rate: float | None = None,
     observe: Callable[[int, KcpSession, Link], None] | None = None,
 ) -> Result:
     """Move ``mb`` MB from a to b over links of ``rate`` Mbit/s and ``delay`` ms one way
@@ -250,6 +281,7 @@ def run(
         link_opts=link_opts,
         echo=echo,
         loop_ms=loop_ms,
+        reverse_rate=reverse_rate,
     )
     if setup is not None:
         setup(sim)
