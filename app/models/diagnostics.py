@@ -139,6 +139,18 @@ def _reachability(d: _Counter, seconds: float, role: str, peer: str) -> list[Fin
                 "export this profile for the other end to get a config that agrees.",
             )
         ]
+    if out_pkts >= MIN_UNANSWERED and in_pkts == 0 and role == "server":
+        # a client that went away (closed, asleep, another network) is the server's daily
+        # life, not its fault: its session ends at the keepalive timeout
+        return [
+            Finding(
+                "client-gone",
+                "info",
+                "A client stopped answering",
+                f"{out_pkts} packets went out in {seconds:.0f} s and none came back: the client "
+                "went away (closed, asleep, another network). Its session ends by itself.",
+            )
+        ]
     if out_pkts >= MIN_UNANSWERED and in_pkts == 0:
         return [
             Finding(

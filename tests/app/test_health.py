@@ -103,6 +103,18 @@ def test_a_server_with_checksum_failures_stays_an_error_until_a_good_client() ->
     assert sim.tick(good_traffic).status == "running"
 
 
+def test_a_client_that_went_away_is_not_the_servers_error() -> None:
+    """A laptop closed mid-session: the server retransmits into silence until its keepalive
+    timeout. That is a note on the server, not a red light that stays until the next client."""
+    sim = Sim("server")
+    sim.run(2, good_traffic)
+    verdicts = sim.run(20, sending_unanswered)
+    assert {v.status for v in verdicts} == {"running"}
+    assert verdicts[-1].findings[0].code == "client-gone"
+    assert verdicts[-1].findings[0].level == "info"
+    assert sim.events == ["connected"]
+
+
 def test_link_events_connected_dropped_and_back() -> None:
     sim = Sim("client")
     sim.run(2, good_traffic)
