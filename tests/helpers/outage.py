@@ -11,7 +11,9 @@ Used by ``tests/netem/test_network_change.py`` (the bound) and ``benchmarks/netc
   system-wide monotonic time (the same clock in every process);
 * the outage: ``link`` takes the client's interface down, then up again and puts its route
   back (as a DHCP client or NetworkManager would); ``address`` removes the client's address
-  and gives it another one (a PPPoE or DHCP renumbering, kcptun-libev#10);
+  and gives it another one (a PPPoE or DHCP renumbering, kcptun-libev#10); ``freeze`` stops
+  the client process (SIGSTOP) and lets it go on (SIGCONT), as a laptop's sleep does to it:
+  longer than smux's 30 s keepalive timeout, the server has closed the session meanwhile;
 * ``trigger="sighup"`` sends SIGHUP to the client once the network is back (an OpenWrt hotplug
   script would); ``netwatch`` relies on the client's own route watch; ``none`` on neither.
 
@@ -50,7 +52,7 @@ from tests.helpers.netlink import (  # noqa: E402
 )
 from tests.helpers.peers import peer_argv, start_peer  # noqa: E402
 
-Scenario = Literal["link", "address"]
+Scenario = Literal["link", "address", "freeze"]
 Trigger = Literal["netwatch", "sighup", "none"]
 
 TUNNEL_PORT = 29900
@@ -123,14 +125,19 @@ def _ip(link: EmulatedLink, *args: str) -> None:
     subprocess.run(["ip", "-n", link.client_ns, *args], check=True, timeout=10, capture_output=True)
 
 
-def _take_down(link: EmulatedLink, scenario: Scenario) -> None:
-    if scenario == "link":
+def _take_down(link: EmulatedLink, scenario: Scenario, client: subprocess.Popen[Any]) -> None:
+    if scenario == "freeze":
+        client.send_signal(signal.SIGSTOP)
+    elif scenario == "link":
         _ip(link, "link", "set", CLIENT_DEV, "down")
     else:
         _ip(link, "addr", "del", f"{CLIENT_IP}/24", "dev", CLIENT_DEV)
 
 
-def _bring_back(link: EmulatedLink, scenario: Scenario) -> None:
+def _bring_back(link: EmulatedLink, scenario: Scenario, client: subprocess.Popen[Any]) -> None:
+    if scenario == "freeze":
+        client.send_signal(signal.SIGCONT)
+        return
     if scenario == "link":
         _ip(link, "link", "set", CLIENT_DEV, "up")
     else:
@@ -216,9 +223,9 @@ def run_outage(
     threading.Thread(target=pump, daemon=True).start()
     try:
         _wait_for(lines, lambda ev: ev.get("ok") is True, 15.0, "the tunnel never worked")
-        _take_down(link, scenario)
+        _take_down(link, scenario, procs[-1])
         time.sleep(outage)  # the outage itself: what is being simulated lasts this long
-        _bring_back(link, scenario)
+        _bring_back(link, scenario, procs[-1])
         back = time.monotonic()
         if trigger == "sighup":
             procs[-1].send_signal(signal.SIGHUP)

@@ -464,6 +464,8 @@ def test_contents_trimmed_and_every_library_resolves(bundle: Path) -> None:
         "resources/icons/kcpdesk.png",
         "resources/styles/light.qss",
         "PySide6/QtNetwork.abi3.so",  # the single-instance socket (app/single_instance.py)
+        # QNetworkInformation's Linux backend (app/controllers/netwatch.py)
+        "PySide6/Qt/plugins/networkinformation/libqnetworkmanager.so",
     ):
         assert kept in rel, kept
     assert (top / "kcpdesk.desktop").is_file() and (top / "install-desktop-entry.sh").is_file()
