@@ -92,6 +92,7 @@ class Pacer:
         "_interval_start",
         "_last_refill",
         "_min_rtt_at",
+        "_min_rtts",
         "_next_round",
         "_probe_base",
         "_queued_intervals",
@@ -129,6 +130,9 @@ class Pacer:
         self.round_rtt = 0  # ms, low percentile of the last complete round's RTTs (0: none)
         self._round_samples: list[int] = []  # RTT samples of the current round
         self._window_rtts: deque[tuple[int, int]] = deque(maxlen=RTT_SAMPLES_MAX)  # (clock, ms)
+        # the same samples as a monotonic queue (RTTs rising): its front is the window's
+        # minimum, found in O(1) per round instead of a pass over thousands of samples
+        self._min_rtts: deque[tuple[int, int]] = deque()
         # Wire packets per KCP data packet (adaptive FEC parity). Rate samples are kept in wire
         # units, so when parity changes the segment rate follows at once, not a probe later.
         self.overhead = 1.0
@@ -325,6 +329,10 @@ class Pacer:
     def _floor_sample(self, rtt: int, clock: int) -> None:
         self.rtt_samples += 1
         self._window_rtts.append((clock, rtt))
+        mins = self._min_rtts
+        while mins and mins[-1][1] >= rtt:
+            mins.pop()
+        mins.append((clock, rtt))
         if not self.reordering and rtt < self.min_rtt:
             self.min_rtt = max(rtt, 1)  # a new minimum counts at once, as in BBR
             self._min_rtt_at = clock
@@ -406,11 +414,17 @@ class Pacer:
         window = self._window_rtts
         while window and clock - window[0][0] > MIN_RTT_WINDOW:
             window.popleft()
-        if window:
-            self.min_rtt = max(
-                _percentile([r for _, r in window], self._fraction(MIN_RTT_PERCENTILE)), 1
-            )
-            self._min_rtt_at = clock
+        mins = self._min_rtts
+        while mins and clock - mins[0][0] > MIN_RTT_WINDOW:
+            mins.popleft()
+        if not window:
+            return
+        if self.reordering:
+            ordered = [r for _, r in window]
+            self.min_rtt = max(_percentile(ordered, MIN_RTT_PERCENTILE), 1)
+        else:
+            self.min_rtt = max(mins[0][1], 1)
+        self._min_rtt_at = clock
 
     def set_overhead(self, overhead: float) -> None:
         """Wire packets per data packet from now on (the FEC layer's parity share)."""
