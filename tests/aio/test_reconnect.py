@@ -225,3 +225,53 @@ def test_hint_replaces_a_stalled_session_at_once(monkeypatch: pytest.MonkeyPatch
             target.close()
 
     run(main(), timeout=60)
+
+
+def test_a_new_source_address_replaces_even_a_working_session(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The route to the server now leaves from another address (a renumbering): the server
+    answers the old one, so the session is replaced at once, however well it worked."""
+
+    async def main() -> None:
+        async with tunnel() as (port, client, _server):
+            assert await echo_check(port, 1_000, 7)
+            before = convs(client)
+            monkeypatch.setattr(tunnel_mod, "route_source", lambda _f, _a: "192.0.2.7")
+            client.network_changed("test: address added")
+            await until(lambda: convs(client) and convs(client) != before, 2)
+            monkeypatch.undo()
+            assert await echo_check(port, 1_000, 8)
+
+    run(main())
+
+
+def test_nothing_is_dropped_while_there_is_no_route(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Offline (no route to the server): a new session could not do better, so the stuck one
+    and its streams are left alone; once the route is back it is replaced."""
+    monkeypatch.setattr(tunnel_mod, "SCAVENGE_PERIOD", 0.2)
+    route: list[str | None] = [None]
+    real = tunnel_mod.route_source
+    monkeypatch.setattr(tunnel_mod, "route_source", lambda f, a: real(f, a) if route[0] else None)
+
+    async def main() -> None:
+        async with tunnel() as (port, client, server):
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(b"a")
+            assert await reader.readexactly(1) == b"a"
+            before = convs(client)
+            await server.stop()  # the server is unreachable: data stays unacknowledged
+            writer.write(b"stuck")
+            client.network_changed("test: link changed")
+            t = client.tunnel
+            assert isinstance(t, tunnel_mod.ClientTunnel)
+            await until(lambda: t._hint_task is not None and t._hint_task.done(), 10)
+            assert convs(client) == before  # kept: there was no route all along
+            route[0] = "back"
+            client.network_changed("test: route added")
+            with pytest.raises(ConnectionResetError):
+                await asyncio.wait_for(reader.read(-1), 5)
+            assert convs(client) != before
+            writer.close()
+
+    run(main())
