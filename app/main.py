@@ -24,7 +24,7 @@ from typing import Final
 from PySide6.QtCore import QMessageLogContext, QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
-from app import qtcompat, resources
+from app import i18n, qtcompat, resources
 from app.controllers import netwatch
 from app.controllers.manager import ProfileManager
 from app.handover import hand_over
@@ -104,6 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handed is not None:
         return handed
     app = make_app(qt_args)
+    i18n.install(UiSettings().language(), app)  # before any widget is built
     key = instance_key(config_dir())
     loop = ContextQEventLoop(app)
     asyncio.set_event_loop(loop)

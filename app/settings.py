@@ -96,5 +96,12 @@ class UiSettings:
     def set_last_profile(self, name: str) -> None:
         self._s.setValue("window/last_profile", name)
 
+    def language(self) -> str:
+        """ "" follows the system locale; else a code of ``app.i18n.LANGUAGES``."""
+        return str(self._s.value("ui/language", "", type=str))
+
+    def set_language(self, code: str) -> None:
+        self._s.setValue("ui/language", code)
+
     def sync(self) -> None:
         self._s.sync()

@@ -12,12 +12,14 @@ if command -v apt-get >/dev/null 2>&1; then
   # kcptun: the Go reference peer for interop tests and benchmarks; iproute2 + gcc: the
   # namespace link emulator; xvfb + xauth: real-window screenshots; the xcb/egl/font libs: Qt;
   # binutils: objdump/strip for the PyInstaller bundle (packaging/build.sh); systemd:
-  # systemd-analyze verifies the shipped service units (tests/ops).
+  # systemd-analyze verifies the shipped service units (tests/ops); fonts-wqy-microhei: a CJK
+  # font, so the Chinese translation renders (screenshots under Xvfb) instead of boxes.
   $SUDO apt-get install -y -qq --no-install-recommends \
     kcptun iproute2 gcc libc6-dev xvfb xauth python3-venv binutils \
     libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 \
     libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xkb1 \
-    libxcb-render-util0 libxcb-image0 libxcb-randr0 fonts-dejavu-core systemd >/dev/null
+    libxcb-render-util0 libxcb-image0 libxcb-randr0 fonts-dejavu-core fonts-wqy-microhei \
+    systemd >/dev/null
 fi
 
 PY="${PYTHON:-python3}"

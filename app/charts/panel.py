@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Final
 
@@ -31,9 +32,14 @@ from PySide6.QtWidgets import (
 
 from app.charts.timeseries import Curve, TimeSeriesPlot
 from app.controllers.tunnel import TunnelController
+from app.i18n import QT_TRANSLATE_NOOP, translate
 from app.widgets.elided_label import ElidedLabel
 
-SPANS: Final[tuple[tuple[str, float], ...]] = (("1 min", 60.0), ("5 min", 300.0), ("1 h", 3600.0))
+SPANS: Final[tuple[tuple[str, float], ...]] = (
+    (QT_TRANSLATE_NOOP("ChartsPanel", "1 min"), 60.0),
+    (QT_TRANSLATE_NOOP("ChartsPanel", "5 min"), 300.0),
+    (QT_TRANSLATE_NOOP("ChartsPanel", "1 h"), 3600.0),
+)
 STAGGER_MS: Final = 25
 """between two charts' redraws (4 charts fit in 75 ms of the 500 ms sampling period)"""
 BLUE, ORANGE, RED, GREEN, PURPLE, GREY = "blue", "orange", "red", "green", "purple", "grey"
@@ -41,43 +47,46 @@ BLUE, ORANGE, RED, GREEN, PURPLE, GREY = "blue", "orange", "red", "green", "purp
 
 CHARTS: Final = (
     (
-        "Bandwidth",
-        "rate",
+        QT_TRANSLATE_NOOP("ChartsPanel", "Bandwidth"),
+        QT_TRANSLATE_NOOP("ChartsPanel", "rate"),
         "B/s",
         (
-            Curve("payload_in", "received", BLUE),
-            Curve("payload_out", "sent", ORANGE),
-            Curve("wire_in", "UDP in", BLUE, dashed=True),
-            Curve("wire_out", "UDP out", ORANGE, dashed=True),
+            Curve("payload_in", QT_TRANSLATE_NOOP("ChartsPanel", "received"), BLUE),
+            Curve("payload_out", QT_TRANSLATE_NOOP("ChartsPanel", "sent"), ORANGE),
+            Curve("wire_in", QT_TRANSLATE_NOOP("ChartsPanel", "UDP in"), BLUE, dashed=True),
+            Curve("wire_out", QT_TRANSLATE_NOOP("ChartsPanel", "UDP out"), ORANGE, dashed=True),
         ),
     ),
     (
-        "Round-trip time",
+        QT_TRANSLATE_NOOP("ChartsPanel", "Round-trip time"),
         "RTT",
         "s",
-        (Curve("rtt", "smoothed RTT", BLUE), Curve("rto", "RTO", PURPLE, dashed=True)),
+        (
+            Curve("rtt", QT_TRANSLATE_NOOP("ChartsPanel", "smoothed RTT"), BLUE),
+            Curve("rto", QT_TRANSLATE_NOOP("ChartsPanel", "RTO"), PURPLE, dashed=True),
+        ),
     ),
     (
-        "Retransmits",
-        "segments",
+        QT_TRANSLATE_NOOP("ChartsPanel", "Retransmits"),
+        QT_TRANSLATE_NOOP("ChartsPanel", "segments"),
         "/s",
         # the parts first, the total last and dashed: where a part is the whole total (all
         # retransmits were timeouts) both lines stay visible, the grey through the red dashes
         (
-            Curve("fast_retrans", "fast", ORANGE),
-            Curve("early_retrans", "early", PURPLE),
-            Curve("lost", "lost (timeout)", GREY),
-            Curve("retrans", "all", RED, dashed=True),
+            Curve("fast_retrans", QT_TRANSLATE_NOOP("ChartsPanel", "fast"), ORANGE),
+            Curve("early_retrans", QT_TRANSLATE_NOOP("ChartsPanel", "early"), PURPLE),
+            Curve("lost", QT_TRANSLATE_NOOP("ChartsPanel", "lost (timeout)"), GREY),
+            Curve("retrans", QT_TRANSLATE_NOOP("ChartsPanel", "all"), RED, dashed=True),
         ),
     ),
     (
-        "Forward error correction",
-        "shards",
+        QT_TRANSLATE_NOOP("ChartsPanel", "Forward error correction"),
+        QT_TRANSLATE_NOOP("ChartsPanel", "shards"),
         "/s",
         (
-            Curve("fec_segs", "FEC parity in", BLUE),
-            Curve("fec_recovered", "recovered", GREEN),
-            Curve("fec_errs", "errors", RED),
+            Curve("fec_segs", QT_TRANSLATE_NOOP("ChartsPanel", "FEC parity in"), BLUE),
+            Curve("fec_recovered", QT_TRANSLATE_NOOP("ChartsPanel", "recovered"), GREEN),
+            Curve("fec_errs", QT_TRANSLATE_NOOP("ChartsPanel", "errors"), RED),
         ),
     ),
 )
@@ -92,15 +101,21 @@ class ChartsPanel(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         bar = QHBoxLayout()
-        self.caption = ElidedLabel("Start a profile to see its charts.")  # names can be long
+        self.caption = ElidedLabel(
+            translate("ChartsPanel", "Start a profile to see its charts.")
+        )  # names can be long
         self.span_combo = QComboBox()
         for label, seconds in SPANS:
-            self.span_combo.addItem(label, seconds)
-        self.span_combo.setToolTip("How much history the charts show (up to 1 h is recorded)")
-        self.export_button = QPushButton("Export CSV\u2026")
-        self.export_button.setToolTip("Save every recorded sample of this profile as CSV")
+            self.span_combo.addItem(translate("ChartsPanel", label), seconds)
+        self.span_combo.setToolTip(
+            translate("ChartsPanel", "How much history the charts show (up to 1 h is recorded)")
+        )
+        self.export_button = QPushButton(translate("ChartsPanel", "Export CSV\u2026"))
+        self.export_button.setToolTip(
+            translate("ChartsPanel", "Save every recorded sample of this profile as CSV")
+        )
         bar.addWidget(self.caption, 1)
-        bar.addWidget(QLabel("Span"))
+        bar.addWidget(QLabel(translate("ChartsPanel", "Span")))
         bar.addWidget(self.span_combo)
         bar.addWidget(self.export_button)
         lay.addLayout(bar)
@@ -108,7 +123,12 @@ class ChartsPanel(QWidget):
         grid.setSpacing(6)
         self.plots: dict[str, TimeSeriesPlot] = {}
         for i, (title, label, unit, curves) in enumerate(CHARTS):
-            plot = TimeSeriesPlot(title, label, unit, curves)
+            plot = TimeSeriesPlot(
+                translate("ChartsPanel", title),
+                translate("ChartsPanel", label),
+                unit,
+                tuple(replace(c, label=translate("ChartsPanel", c.label)) for c in curves),
+            )
             plot.setObjectName(label)
             self.plots[title] = plot
             grid.addWidget(plot, i // 2, i % 2)
@@ -149,12 +169,25 @@ class ChartsPanel(QWidget):
         has_data = ring is not None and len(ring) > 0
         self.export_button.setEnabled(has_data)
         if ctrl is None:
-            self.caption.setText("Start a profile to see its charts.")
+            self.caption.setText(translate("ChartsPanel", "Start a profile to see its charts."))
         elif ctrl.engine is None and not has_data:
-            self.caption.setText(f"{ctrl.name}: not running. Start it to see its charts.")
+            self.caption.setText(
+                translate("ChartsPanel", "{name}: not running. Start it to see its charts.").format(
+                    name=ctrl.name
+                )
+            )
+        elif ctrl.engine is not None:
+            self.caption.setText(
+                translate("ChartsPanel", "{name}: live, one sample every 0.5 s").format(
+                    name=ctrl.name
+                )
+            )
         else:
-            state = "live" if ctrl.engine is not None else "stopped; last recorded data"
-            self.caption.setText(f"{ctrl.name}: {state}, one sample every 0.5 s")
+            self.caption.setText(
+                translate(
+                    "ChartsPanel", "{name}: stopped; last recorded data, one sample every 0.5 s"
+                ).format(name=ctrl.name)
+            )
         if not self.isVisible() or self.window().isMinimized():
             self._queue.clear()  # showEvent / the window's restore calls refresh again
             self._stagger.stop()
@@ -196,13 +229,20 @@ class ChartsPanel(QWidget):
         stamp = time.strftime("%Y%m%d-%H%M%S")
         safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in self.controller.name)
         path, _filter = QFileDialog.getSaveFileName(
-            self, "Export chart data", f"{safe}-{stamp}.csv", "CSV files (*.csv)"
+            self,
+            translate("ChartsPanel", "Export chart data"),
+            f"{safe}-{stamp}.csv",
+            translate("ChartsPanel", "CSV files (*.csv)"),
         )
         if path:
             try:
                 self.export_csv(path)
             except OSError as exc:
-                self.caption.setText(f"Export failed: {exc.strerror or exc}")
+                self.caption.setText(
+                    translate("ChartsPanel", "Export failed: {error}").format(
+                        error=exc.strerror or exc
+                    )
+                )
 
 
 _EMPTY: Final = np.zeros(0)

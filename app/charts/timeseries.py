@@ -46,6 +46,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from app.charts.scale import nice_top, si_unit, tick_label, x_label, x_ticks, y_ticks
+from app.i18n import translate
 from app.models.series import decimate_peaks
 from app.theme import ChartColors, chart_colors
 
@@ -275,7 +276,11 @@ class TimeSeriesPlot(QWidget):
         redraws are spread over as many passes with the tunnels' work in between.
         """
         view = self._view
-        end = "now" if view.live else time.strftime("%H:%M:%S", time.localtime(view.t_end))
+        end = (
+            translate("TimeSeriesPlot", "now")
+            if view.live
+            else time.strftime("%H:%M:%S", time.localtime(view.t_end))
+        )
         ratio = self.devicePixelRatioF()
         key = (self.width(), self.height(), ratio, view.top, view.span, end)
         if self._frame_key == key:

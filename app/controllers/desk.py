@@ -19,6 +19,7 @@ from PySide6.QtCore import QObject, Signal
 from app.controllers.manager import ProfileManager
 from app.controllers.traffic import TrafficMeter
 from app.demo.controller import DemoController
+from app.i18n import translate
 from kcpcore.aio.tasks import BackgroundTasks
 from kcpcore.config import Role, TunnelConfig
 from kcpcore.errors import ConfigError
@@ -58,7 +59,12 @@ class DeskController(QObject):
     ) -> Profile:
         """A new, unsaved profile with a name no other profile has."""
         cfg = config or new_profile_config(role)  # a generated key, not kcptun's public one
-        return Profile(self.manager.unique_name(name or f"New {cfg.role}"), cfg)
+        default = (
+            translate("DeskController", "New client")
+            if cfg.role == "client"
+            else translate("DeskController", "New server")
+        )
+        return Profile(self.manager.unique_name(name or default), cfg)
 
     @staticmethod
     def parse_json(text: str) -> TunnelConfig:
@@ -78,18 +84,24 @@ class DeskController(QObject):
         """
         if old_name is not None and self.manager.is_transient(old_name):
             raise ConfigError(
-                "demo profiles are not saved: use Profile \u2192 Duplicate to keep a copy",
+                translate(
+                    "DeskController",
+                    "demo profiles are not saved: use Profile \u2192 Duplicate to keep a copy",
+                ),
                 field="name",
             )
         try:
             self.manager.save(profile, old_name)
         except OSError as exc:
             raise ConfigError(
-                f"could not write the profile: {exc.strerror or exc}", field="name"
+                translate("DeskController", "could not write the profile: {error}").format(
+                    error=exc.strerror or exc
+                ),
+                field="name",
             ) from None
         # a running tunnel's "restart to apply" is the window's restart bar, shown from state
         # (ProfileManager.needs_restart): a note here outlived the restart
-        return "Saved."
+        return translate("DeskController", "Saved.")
 
     def duplicate(self, name: str) -> Profile:
         """A saved copy under a new name. Raises ConfigError or OSError."""

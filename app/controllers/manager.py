@@ -14,6 +14,7 @@ from dataclasses import replace
 from PySide6.QtCore import QObject, Signal
 
 from app.controllers.tunnel import TunnelController, TunnelState
+from app.i18n import translate
 from app.models.logbook import DEMO_SCOPE, LogBook
 from kcpcore.config import TunnelConfig
 from kcpcore.errors import ConfigError
@@ -135,7 +136,10 @@ class ProfileManager(QObject):
                 raise ConfigError(f"a profile named {profile.name!r} already exists", field="name")
             ctrl = self._controllers.get(previous)
             if ctrl is not None and ctrl.active:
-                raise ConfigError("stop the tunnel before renaming it", field="name")
+                raise ConfigError(
+                    translate("ProfileManager", "stop the tunnel before renaming it"),
+                    field="name",
+                )
         if previous in self._transient:
             self._transient.pop(previous)
             self.store.save(profile)
@@ -157,7 +161,8 @@ class ProfileManager(QObject):
         self.profile_changed.emit(profile.name)
 
     def duplicate(self, name: str) -> Profile:
-        copy = replace(self.profile(name), name=self.unique_name(f"{name} copy"))
+        copy_name = translate("ProfileManager", "{name} copy").format(name=name)
+        copy = replace(self.profile(name), name=self.unique_name(copy_name))
         self.save(copy)
         return copy
 

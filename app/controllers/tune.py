@@ -14,6 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from app.i18n import translate
 from kcpcore.aio.linkstats import sample_for
 from kcpcore.aio.tunetest import NoTuneService, run_active_test
 from kcpcore.config import TunnelConfig
@@ -95,10 +96,12 @@ class TuneController(QObject):
                 cfg, seconds=self.seconds, byte_cap=self.byte_cap, progress=self.progress.emit
             )
         except NoTuneService as exc:
-            self.note = f"{exc}: passive figures from this tunnel's counters"
+            self.note = translate(
+                "TuneController", "{error}: passive figures from this tunnel's counters"
+            ).format(error=exc)
             self.progress.emit(self.note)
             return await self._passive(cfg, server), server
-        self.note = "active test against the KCP Desk server"
+        self.note = translate("TuneController", "active test against the KCP Desk server")
         wnd = server_windows(phases)
         if wnd is not None and self.server is None:
             server = replace(server, sndwnd=wnd[0], rcvwnd=wnd[1])
@@ -109,12 +112,17 @@ class TuneController(QObject):
         engine: Any = ctrl.engine if ctrl is not None else None
         if engine is None or engine.tunnel is None:
             raise NoTuneService(
-                "the server does not offer the active test (KCP Desk "
-                "--tuneserve), and this tunnel is not running: start it and "
-                "use it while measuring"
+                translate(
+                    "TuneController",
+                    "the server does not offer the active test (KCP Desk "
+                    "--tuneserve), and this tunnel is not running: start it and "
+                    "use it while measuring",
+                )
             )
         self.progress.emit(
-            f"use the tunnel now: reading its counters for {self.passive_seconds:.0f} s"
+            translate(
+                "TuneController", "use the tunnel now: reading its counters for {seconds} s"
+            ).format(seconds=f"{self.passive_seconds:.0f}")
         )
         samples = await sample_for(
             lambda: engine.tunnel.sessions() if engine.tunnel else [], self.passive_seconds
@@ -129,7 +137,9 @@ class TuneController(QObject):
         try:
             self.manager.save(replace(profile, config=self.outcome.new_client))
         except (OSError, ValueError) as exc:
-            self.failed.emit(f"cannot save the profile: {exc}")
+            self.failed.emit(
+                translate("TuneController", "cannot save the profile: {error}").format(error=exc)
+            )
             return False
         if restart:
             ctrl = self.manager.controller(self.name)

@@ -24,6 +24,8 @@ from typing import Final
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from app.core_text import problem_text
+from app.i18n import translate
 from app.models.diagnostics import Finding, diagnose
 from app.models.health import Health, Status
 from app.models.logbook import CURRENT_PROFILE
@@ -52,17 +54,25 @@ class TunnelState(Enum):
 def describe_os_error(exc: OSError, address: str) -> str:
     """A sentence a user can act on for a failed bind or resolve."""
     if isinstance(exc, socket.gaierror):
-        return f"cannot resolve the host in {address!r}: {exc.strerror or exc}"
+        return translate(
+            "TunnelController", "cannot resolve the host in {address}: {error}"
+        ).format(address=repr(address), error=exc.strerror or exc)
     code = exc.errno
     if code == errno.EADDRINUSE:
-        return (
-            f"{address} is already in use (another program or another running profile "
-            "listens there)"
-        )
+        return translate(
+            "TunnelController",
+            "{address} is already in use (another program or another running profile "
+            "listens there)",
+        ).format(address=address)
     if code == errno.EADDRNOTAVAIL:
-        return f"{address}: this machine has no such address"
+        return translate("TunnelController", "{address}: this machine has no such address").format(
+            address=address
+        )
     if code in (errno.EACCES, errno.EPERM):
-        return f"{address}: permission denied (ports below 1024 need administrator rights)"
+        return translate(
+            "TunnelController",
+            "{address}: permission denied (ports below 1024 need administrator rights)",
+        ).format(address=address)
     return f"{address}: {exc.strerror or exc}"
 
 
@@ -141,11 +151,14 @@ class TunnelController(QObject):
         problems = cfg.validate()
         if problems:
             self._set_state(
-                TunnelState.ERROR, "fix the settings first: " + "; ".join(str(p) for p in problems)
+                TunnelState.ERROR,
+                translate("TunnelController", "fix the settings first: {problems}").format(
+                    problems="; ".join(f"{p.field}: {problem_text(p.message)}" for p in problems)
+                ),
             )
             return False
         self._busy = True
-        self._set_state(TunnelState.CONNECTING, "starting")
+        self._set_state(TunnelState.CONNECTING, translate("TunnelController", "starting"))
         engine = Engine(cfg)
         ctx = contextvars.copy_context()
         ctx.run(CURRENT_PROFILE.set, self.name)
@@ -163,7 +176,11 @@ class TunnelController(QObject):
             raise
         except Exception as exc:  # an engine bug must not become a traceback dialog
             log.debug("engine start failed", exc_info=True)
-            return self._failed(f"unexpected error: {type(exc).__name__}: {exc}")
+            return self._failed(
+                translate("TunnelController", "unexpected error: {error}").format(
+                    error=f"{type(exc).__name__}: {exc}"
+                )
+            )
         finally:
             self._busy = False
         self.engine = engine
@@ -207,8 +224,12 @@ class TunnelController(QObject):
             host, _ = parse_hostport(local)
             local = f"{host or '*'}:{engine.local_port}"
         if cfg.role == "client":
-            return f"listening on {local} (TCP), server {cfg.remoteaddr}"
-        return f"listening on {local} (UDP), target {cfg.target}"
+            return translate(
+                "TunnelController", "listening on {local} (TCP), server {remote}"
+            ).format(local=local, remote=cfg.remoteaddr)
+        return translate("TunnelController", "listening on {local} (UDP), target {target}").format(
+            local=local, target=cfg.target
+        )
 
     async def stop(self) -> None:
         """Stop the engine and close its sockets; the recorded series stay for export."""
@@ -281,7 +302,9 @@ class TunnelController(QObject):
         if self.engine is not None:
             detail = verdict.detail or self._running_detail(engine)
             if verdict.status == "connecting" and self.last_error:
-                detail += f"; last session ended: {self.last_error[1]}"
+                detail += translate("TunnelController", "; last session ended: {reason}").format(
+                    reason=self.last_error[1]
+                )
             self._set_state(_STATE_OF[verdict.status], detail)
         if verdict.event is not None:
             self.link_event.emit(verdict.event, verdict.event_text)

@@ -21,6 +21,7 @@ from PySide6.QtCore import QObject, Signal
 from app.controllers.manager import ProfileManager
 from app.demo.relay import LossyRelay
 from app.demo.traffic import EchoServer, TrafficGenerator
+from app.i18n import translate
 from kcpcore.config import TunnelConfig
 from kcpcore.profiles import Profile
 
@@ -89,7 +90,7 @@ class DemoController(QObject):
         echo_port = await self.echo.start(LOOPBACK)
         server_port = await self._start_transient(
             Profile(
-                "Demo server",
+                translate("DemoController", "Demo server"),
                 TunnelConfig(
                     role="server",
                     listen=f"{LOOPBACK}:0",
@@ -106,7 +107,7 @@ class DemoController(QObject):
         relay_port = await self.relay.start()
         local_port = await self._start_transient(
             Profile(
-                "Demo client",
+                translate("DemoController", "Demo client"),
                 TunnelConfig(
                     role="client",
                     localaddr=f"{LOOPBACK}:0",
@@ -140,7 +141,8 @@ class DemoController(QObject):
 
     def _error(self, name: str) -> str:
         ctrl = self.manager.controller(name)
-        return f"{name}: {ctrl.detail if ctrl is not None else 'did not start'}"
+        detail = ctrl.detail if ctrl is not None else translate("DemoController", "did not start")
+        return f"{name}: {detail}"
 
     async def stop(self) -> None:
         """Stop traffic first, then the tunnels, then the helpers; remove the profiles."""

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.demo.controller import DemoController
 from app.format import si
+from app.i18n import QT_TRANSLATE_NOOP, translate
 from app.widgets.elided_label import ElidedLabel
 
 RATES: Final[tuple[tuple[str, float | None], ...]] = (
@@ -27,8 +28,9 @@ RATES: Final[tuple[tuple[str, float | None], ...]] = (
     ("1 MB/s", 1_000_000),
     ("4 MB/s", 4_000_000),
     ("16 MB/s", 16_000_000),
-    ("as fast as possible", None),
+    (QT_TRANSLATE_NOOP("DemoPanel", "as fast as possible"), None),
 )
+"""(label, shown through ``translate("DemoPanel", ...)``; bytes/s or None for unlimited)"""
 MAX_LOSS_PCT: Final = 30
 
 
@@ -57,49 +59,61 @@ class DemoPanel(QFrame):
     def _build_link_row(self, lay: QHBoxLayout) -> None:
         """Loss, delay and jitter: what the relay does to the demo's datagrams."""
         demo = self.demo
-        title = QLabel("<b>Demo link</b>")
+        title = QLabel("<b>{}</b>".format(translate("DemoPanel", "Demo link")))
         title.setToolTip(
-            "A relay on this machine between the demo client and server drops and "
-            "delays packets like a poor Internet path. Change it while it runs."
+            translate(
+                "DemoPanel",
+                "A relay on this machine between the demo client and server drops and "
+                "delays packets like a poor Internet path. Change it while it runs.",
+            )
         )
         lay.addWidget(title)
-        lay.addWidget(QLabel("Loss"))
+        lay.addWidget(QLabel(translate("DemoPanel", "Loss")))
         self.loss_slider = QSlider(Qt.Orientation.Horizontal)
         self.loss_slider.setRange(0, MAX_LOSS_PCT)
         self.loss_slider.setValue(round(demo.loss * 100))
         self.loss_slider.setFixedWidth(110)
-        self.loss_slider.setToolTip("Share of datagrams the relay drops, each direction")
+        self.loss_slider.setToolTip(
+            translate("DemoPanel", "Share of datagrams the relay drops, each direction")
+        )
         self.loss_label = QLabel()
         self.loss_label.setMinimumWidth(30)
         lay.addWidget(self.loss_slider)
         lay.addWidget(self.loss_label)
-        lay.addWidget(QLabel("Delay"))
+        lay.addWidget(QLabel(translate("DemoPanel", "Delay")))
         self.delay_spin = QSpinBox()
         self.delay_spin.setRange(0, 1000)
         self.delay_spin.setSuffix(" ms")
         self.delay_spin.setValue(round(demo.delay * 1000))
-        self.delay_spin.setToolTip("One-way delay added by the relay (RTT is twice this)")
+        self.delay_spin.setToolTip(
+            translate("DemoPanel", "One-way delay added by the relay (RTT is twice this)")
+        )
         lay.addWidget(self.delay_spin)
-        lay.addWidget(QLabel("Jitter"))
+        lay.addWidget(QLabel(translate("DemoPanel", "Jitter")))
         self.jitter_spin = QSpinBox()
         self.jitter_spin.setRange(0, 200)
         self.jitter_spin.setSuffix(" ms")
         self.jitter_spin.setValue(round(demo.jitter * 1000))
-        self.jitter_spin.setToolTip("Random extra delay per packet; it also reorders packets")
+        self.jitter_spin.setToolTip(
+            translate("DemoPanel", "Random extra delay per packet; it also reorders packets")
+        )
         lay.addWidget(self.jitter_spin)
         lay.addStretch(1)
 
     def _build_traffic_row(self, lay: QHBoxLayout) -> None:
         """The traffic generator's rate, the live figures and the stop button."""
         demo = self.demo
-        lay.addWidget(QLabel("Traffic"))
+        lay.addWidget(QLabel(translate("DemoPanel", "Traffic")))
         self.rate_combo = QComboBox()
         for label, rate in RATES:
-            self.rate_combo.addItem(label, rate)
+            self.rate_combo.addItem(translate("DemoPanel", label), rate)
         i = self.rate_combo.findData(demo.rate)
         self.rate_combo.setCurrentIndex(i if i >= 0 else 1)
         self.rate_combo.setToolTip(
-            "What the traffic generator offers (echoed back, so both directions carry it)"
+            translate(
+                "DemoPanel",
+                "What the traffic generator offers (echoed back, so both directions carry it)",
+            )
         )
         lay.addWidget(self.rate_combo)
         # its text changes every second: it neither relayouts the tab (which would resize and
@@ -109,7 +123,7 @@ class DemoPanel(QFrame):
         self.stats.setObjectName("fieldUnit")
         self.stats.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         lay.addWidget(self.stats, 1)
-        self.stop_button = QPushButton("Stop demo")
+        self.stop_button = QPushButton(translate("DemoPanel", "Stop demo"))
         lay.addWidget(self.stop_button)
 
     def _connect(self) -> None:
@@ -133,6 +147,7 @@ class DemoPanel(QFrame):
             return
         s = relay.stats
         self.stats.setText(
-            f"relay: {s.up + s.down} datagrams, {s.dropped} dropped; "
-            f"echoed {si(traffic.received, 'B')}"
+            translate(
+                "DemoPanel", "relay: {datagrams} datagrams, {dropped} dropped; echoed {echoed}"
+            ).format(datagrams=s.up + s.down, dropped=s.dropped, echoed=si(traffic.received, "B"))
         )

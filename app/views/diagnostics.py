@@ -8,6 +8,7 @@ from typing import Final
 
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from app.i18n import translate
 from app.models.diagnostics import Finding
 
 MARKS: Final = {"error": "\u2716", "warning": "\u26a0", "info": "\u2139", "ok": "\u2714"}
@@ -79,7 +80,11 @@ class DiagnosticsView(QWidget):
             if w is not None:
                 w.deleteLater()
         if not findings:
-            self._lay.addWidget(QLabel("Diagnostics appear here while the profile runs."))
+            self._lay.addWidget(
+                QLabel(
+                    translate("DiagnosticsView", "Diagnostics appear here while the profile runs.")
+                )
+            )
             return
         for f in findings:
             card = FindingCard(f)

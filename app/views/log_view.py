@@ -24,16 +24,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.i18n import QT_TRANSLATE_NOOP, translate
 from app.models.logbook import LogBook, LogEntry
 
 MAX_LINES: Final = 5000
 FLUSH_MS: Final = 200
 LEVELS: Final = (
-    ("Debug", logging.DEBUG),
-    ("Info", logging.INFO),
-    ("Warnings", logging.WARNING),
-    ("Errors", logging.ERROR),
+    (QT_TRANSLATE_NOOP("LogView", "Debug"), logging.DEBUG),
+    (QT_TRANSLATE_NOOP("LogView", "Info"), logging.INFO),
+    (QT_TRANSLATE_NOOP("LogView", "Warnings"), logging.WARNING),
+    (QT_TRANSLATE_NOOP("LogView", "Errors"), logging.ERROR),
 )
+"""(label, shown through ``translate("LogView", ...)``; the lowest level shown)"""
 
 
 class _Bridge(QObject):
@@ -53,18 +55,20 @@ class LogView(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         bar = QHBoxLayout()
-        self.all_profiles = QCheckBox("All profiles")
-        self.all_profiles.setToolTip("Show every profile's lines, not just the selected one")
+        self.all_profiles = QCheckBox(translate("LogView", "All profiles"))
+        self.all_profiles.setToolTip(
+            translate("LogView", "Show every profile's lines, not just the selected one")
+        )
         self.level_combo = QComboBox()
         for label, level in LEVELS:
-            self.level_combo.addItem(label, level)
+            self.level_combo.addItem(translate("LogView", label), level)
         self.level_combo.setCurrentIndex(1)
         self.filter_edit = QLineEdit()
-        self.filter_edit.setPlaceholderText("Filter (text in the line)")
+        self.filter_edit.setPlaceholderText(translate("LogView", "Filter (text in the line)"))
         self.filter_edit.setClearButtonEnabled(True)
-        self.clear_button = QPushButton("Clear view")
+        self.clear_button = QPushButton(translate("LogView", "Clear view"))
         bar.addWidget(self.all_profiles)
-        bar.addWidget(QLabel("Level"))
+        bar.addWidget(QLabel(translate("LogView", "Level")))
         bar.addWidget(self.level_combo)
         bar.addWidget(self.filter_edit, 1)
         bar.addWidget(self.clear_button)

@@ -50,13 +50,15 @@ from app.controllers.desk import DeskController
 from app.controllers.manager import ProfileManager
 from app.controllers.tunnel import TunnelState
 from app.format import rate_pair
+from app.i18n import translate
 from app.models.logbook import LogBook
 from app.notify import Notifier
 from app.settings import UiSettings
-from app.views import theme_menu, tune_actions
+from app.views import language_menu, theme_menu, tune_actions
 from app.views.demo_panel import DemoPanel
 from app.views.diagnostics import DiagnosticsView
 from app.views.diagnostics_strip import DiagnosticsStrip
+from app.views.labels import role_label, state_label
 from app.views.life_actions import LifeActions
 from app.views.log_view import LogView
 from app.views.profile_editor import ProfileEditor
@@ -103,7 +105,7 @@ class MainWindow(QMainWindow):
         self.current_name = ""
         self.ask: Callable[[str, str], bool] = lambda t, x: _ask_user(self, t, x)
         self.quit_future: asyncio.Future[int] | None = None
-        self.setWindowTitle("KCP Desk")
+        self.setWindowTitle(translate("MainWindow", "KCP Desk"))
         self.setWindowIcon(resources.app_icon())
         self._build()
         self._build_actions()
@@ -118,7 +120,9 @@ class MainWindow(QMainWindow):
         manager.profile_changed.connect(self._on_profile_changed)
         self.demo.running_changed.connect(self._on_demo_running_changed)
         self.demo.failed.connect(
-            lambda msg: self.statusBar().showMessage(f"Demo failed: {msg}", 15000)
+            lambda msg: self.statusBar().showMessage(
+                translate("MainWindow", "Demo failed: {error}").format(error=msg), 15000
+            )
         )
         self.desk.undo_changed.connect(self._on_undo_changed)
         self._restore_settings()
@@ -147,7 +151,7 @@ class MainWindow(QMainWindow):
         left = QWidget()
         left_lay = QVBoxLayout(left)
         left_lay.setContentsMargins(6, 6, 0, 6)
-        left_lay.addWidget(QLabel("<b>Profiles</b>"))
+        left_lay.addWidget(QLabel("<b>{}</b>".format(translate("MainWindow", "Profiles"))))
         self.model = ProfileListModel(self.manager)
         self.list_view = QListView()
         self.list_view.setObjectName("profileList")
@@ -163,12 +167,15 @@ class MainWindow(QMainWindow):
         left_lay.addWidget(self.list_view, 1)
         buttons = QHBoxLayout()
         self.new_button = QToolButton()
-        self.new_button.setText("New")
+        self.new_button.setText(translate("MainWindow", "New"))
         self.new_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.demo_button = QPushButton("Run demo")
+        self.demo_button = QPushButton(translate("MainWindow", "Run demo"))
         self.demo_button.setToolTip(
-            "Start a client and a server on this machine, joined by a "
-            "simulated lossy link, with traffic: the charts move at once"
+            translate(
+                "MainWindow",
+                "Start a client and a server on this machine, joined by a "
+                "simulated lossy link, with traffic: the charts move at once",
+            )
         )
         buttons.addWidget(self.new_button)
         buttons.addStretch(1)
@@ -193,14 +200,18 @@ class MainWindow(QMainWindow):
             self.rate_label.fontMetrics().height() + 4,
         )
         self.rate_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.toggle_button = QPushButton("Start")
+        self.toggle_button = QPushButton(translate("MainWindow", "Start"))
         self.toggle_button.setMinimumWidth(90)
         head.addWidget(self.light)
         head.addWidget(self.title, 1)
         head.addWidget(self.rate_label)
         head.addWidget(self.toggle_button)
         right_lay.addLayout(head)
-        self.detail = QLabel("Create a profile with New, import a kcptun config, or run the demo.")
+        self.detail = QLabel(
+            translate(
+                "MainWindow", "Create a profile with New, import a kcptun config, or run the demo."
+            )
+        )
         self.detail.setObjectName("profileDetail")
         self.detail.setWordWrap(True)
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -209,13 +220,13 @@ class MainWindow(QMainWindow):
         self.restart_bar.restart_requested.connect(self._on_restart)
         right_lay.addWidget(self.restart_bar)
         self.tabs = QTabWidget()
-        self.tabs.addTab(self._build_monitor(), "Monitor")
+        self.tabs.addTab(self._build_monitor(), translate("MainWindow", "Monitor"))
         self.editor = ProfileEditor(
             name_taken=lambda n: n in self.manager, port_owner=self.manager.port_owner
         )
-        self.tabs.addTab(self.editor, "Settings")
+        self.tabs.addTab(self.editor, translate("MainWindow", "Settings"))
         self.log_view = LogView(self.logbook)
-        self.tabs.addTab(self.log_view, "Log")
+        self.tabs.addTab(self.log_view, translate("MainWindow", "Log"))
         right_lay.addWidget(self.tabs, 1)
         return right
 
@@ -247,55 +258,86 @@ class MainWindow(QMainWindow):
         mon_lay.addWidget(self.charts, 1)
         return scroll
 
-    def _build_actions(self) -> None:
-        def act(
-            text: str, slot: Callable[..., Any], shortcut: Any = None, tip: str = ""
-        ) -> QAction:
-            a = QAction(text, self)
-            a.triggered.connect(lambda _c=False: slot())
-            if shortcut is not None:
-                a.setShortcut(QKeySequence(shortcut))
-            if tip:
-                a.setStatusTip(tip)
-            return a
+    def _action(
+        self, text: str, slot: Callable[..., Any], shortcut: Any = None, tip: str = ""
+    ) -> QAction:
+        a = QAction(text, self)
+        a.triggered.connect(lambda _c=False: slot())
+        if shortcut is not None:
+            a.setShortcut(QKeySequence(shortcut))
+        if tip:
+            a.setStatusTip(tip)
+        return a
 
+    def _build_file_actions(self) -> None:
+        act = self._action
         self.act_new_client = act(
-            "New &client profile", lambda: self.new_profile("client"), QKeySequence.StandardKey.New
+            translate("MainWindow", "New &client profile"),
+            lambda: self.new_profile("client"),
+            QKeySequence.StandardKey.New,
         )
-        self.act_new_server = act("New &server profile", lambda: self.new_profile("server"))
-        self.act_import_json = act("Import kcptun &JSON file\u2026", self._on_import_json, "Ctrl+O")
+        self.act_new_server = act(
+            translate("MainWindow", "New &server profile"), lambda: self.new_profile("server")
+        )
+        self.act_import_json = act(
+            translate("MainWindow", "Import kcptun &JSON file\u2026"),
+            self._on_import_json,
+            "Ctrl+O",
+        )
         self.act_import_cmd = act(
-            "Import kcptun command &line\u2026", self._on_import_command, "Ctrl+Shift+V"
+            translate("MainWindow", "Import kcptun command &line\u2026"),
+            self._on_import_command,
+            "Ctrl+Shift+V",
         )
         self.act_export = act(
-            "&Export\u2026",
+            translate("MainWindow", "&Export\u2026"),
             self._on_export,
             "Ctrl+E",
-            "This profile, or the matching config for the other end",
+            translate("MainWindow", "This profile, or the matching config for the other end"),
         )
-        self.act_quit = act("&Quit", self._on_quit, QKeySequence.StandardKey.Quit)
-        self.act_start = act("&Start", self._on_start, "Ctrl+R")
-        self.act_stop = act("S&top", self._on_stop, "Ctrl+T")
+        self.act_quit = act(
+            translate("MainWindow", "&Quit"), self._on_quit, QKeySequence.StandardKey.Quit
+        )
+
+    def _build_actions(self) -> None:
+        act = self._action
+        self._build_file_actions()
+        self.act_start = act(translate("MainWindow", "&Start"), self._on_start, "Ctrl+R")
+        self.act_stop = act(translate("MainWindow", "S&top"), self._on_stop, "Ctrl+T")
         self.act_restart = act(
-            "Rest&art", self._on_restart, "Ctrl+Shift+R", "Stop and start with the saved settings"
+            translate("MainWindow", "Rest&art"),
+            self._on_restart,
+            "Ctrl+Shift+R",
+            translate("MainWindow", "Stop and start with the saved settings"),
         )
-        self.act_duplicate = act("&Duplicate", self.duplicate_current, "Ctrl+D")
-        self.act_rename = act("&Rename\u2026", self._on_rename, "F2")
-        self.act_delete = act("De&lete\u2026", self._on_delete, QKeySequence.StandardKey.Delete)
-        self.act_undo_delete = act("&Undo delete", self.undo_delete, QKeySequence.StandardKey.Undo)
+        self.act_duplicate = act(
+            translate("MainWindow", "&Duplicate"), self.duplicate_current, "Ctrl+D"
+        )
+        self.act_rename = act(translate("MainWindow", "&Rename\u2026"), self._on_rename, "F2")
+        self.act_delete = act(
+            translate("MainWindow", "De&lete\u2026"),
+            self._on_delete,
+            QKeySequence.StandardKey.Delete,
+        )
+        self.act_undo_delete = act(
+            translate("MainWindow", "&Undo delete"), self.undo_delete, QKeySequence.StandardKey.Undo
+        )
         self.act_undo_delete.setEnabled(False)
-        self.act_demo = act("Run &demo", self._on_demo_clicked)
-        self.act_notify = QAction("Desktop &notifications", self)
+        self.act_demo = act(translate("MainWindow", "Run &demo"), self._on_demo_clicked)
+        self.act_notify = QAction(translate("MainWindow", "Desktop &notifications"), self)
         self.act_notify.setCheckable(True)
         self.act_notify.setStatusTip(
-            "Say when a tunnel connects, drops or fails (at most every 30 s)"
+            translate(
+                "MainWindow", "Say when a tunnel connects, drops or fails (at most every 30 s)"
+            )
         )
         self.act_notify.toggled.connect(self._on_notify_toggled)
-        self._build_menus(act("&About KCP Desk", self._on_about))
+        self._build_menus(act(translate("MainWindow", "&About KCP Desk"), self._on_about))
 
     def _build_menus(self, about: QAction) -> None:
         menus = self.menuBar()
-        m = menus.addMenu("&File")
+        m = menus.addMenu(translate("MainWindow", "&File"))
+        m.setObjectName("menuFile")
         for a in (
             self.act_new_client,
             self.act_new_server,
@@ -307,7 +349,8 @@ class MainWindow(QMainWindow):
             self.act_quit,
         ):
             m.addSeparator() if a is None else m.addAction(a)
-        m = menus.addMenu("&Profile")
+        m = menus.addMenu(translate("MainWindow", "&Profile"))
+        m.setObjectName("menuProfile")
         for a in (
             self.act_start,
             self.act_stop,
@@ -319,11 +362,15 @@ class MainWindow(QMainWindow):
             self.act_undo_delete,
         ):
             m.addSeparator() if a is None else m.addAction(a)
-        m = menus.addMenu("&View")
+        m = menus.addMenu(translate("MainWindow", "&View"))
+        m.setObjectName("menuView")
         m.addAction(self.act_demo)
         m.addAction(self.act_notify)
         self.theme_actions = theme_menu.install(self, m)
-        menus.addMenu("&Help").addAction(about)
+        language_menu.install(self, m)
+        m = menus.addMenu(translate("MainWindow", "&Help"))
+        m.setObjectName("menuHelp")
+        m.addAction(about)
         new_menu = QMenu(self)
         new_menu.addAction(self.act_new_client)
         new_menu.addAction(self.act_new_server)
@@ -382,7 +429,12 @@ class MainWindow(QMainWindow):
         if problems:
             msg = "; ".join(str(p) for p in problems)
             log.warning("profile store: %s", msg)
-            self.statusBar().showMessage(f"Some profile files could not be read: {msg}", 30000)
+            self.statusBar().showMessage(
+                translate("MainWindow", "Some profile files could not be read: {problems}").format(
+                    problems=msg
+                ),
+                30000,
+            )
         last = self.settings.last_profile()
         names = self.manager.names()
         if names:
@@ -409,8 +461,11 @@ class MainWindow(QMainWindow):
 
     def _confirm_discard(self) -> bool:
         original = self.editor.original
-        what = f"'{original.name}'" if original else "this profile"
-        return self.ask("Unsaved changes", f"Discard the unsaved changes to {what}?")
+        what = f"'{original.name}'" if original else translate("MainWindow", "this profile")
+        return self.ask(
+            translate("MainWindow", "Unsaved changes"),
+            translate("MainWindow", "Discard the unsaved changes to {what}?").format(what=what),
+        )
 
     def _show_profile(self, name: str) -> None:
         self.current_name = name
@@ -453,20 +508,27 @@ class MainWindow(QMainWindow):
     def _refresh_header(self) -> None:
         name = self.current_name
         if self.editor.is_new and self.editor.original is not None:
-            self.title.setText(f"{self.editor.original.name} (new, not saved)")
+            self.title.setText(
+                translate("MainWindow", "{name} (new, not saved)").format(
+                    name=self.editor.original.name
+                )
+            )
             self.light.setPixmap(
                 resources.status_icon(STATE_COLORS[TunnelState.STOPPED], 14).pixmap(14, 14)
             )
-            self.detail.setText("Fill in the settings and press Save.")
+            self.detail.setText(translate("MainWindow", "Fill in the settings and press Save."))
             self._set_rate("")
             self.diagnostics.show_findings([])
             self._set_detail_state("")
             self.restart_bar.set_needed(False)
             return
         if not name or name not in self.manager:
-            self.title.setText("No profile selected")
+            self.title.setText(translate("MainWindow", "No profile selected"))
             self.detail.setText(
-                "Create a profile with New, import a kcptun config, or run the demo."
+                translate(
+                    "MainWindow",
+                    "Create a profile with New, import a kcptun config, or run the demo.",
+                )
             )
             self.light.clear()
             self._set_rate("")
@@ -478,10 +540,10 @@ class MainWindow(QMainWindow):
         profile = self.manager.profile(name)
         ctrl = self.manager.controller(name)
         state = ctrl.state if ctrl is not None else TunnelState.STOPPED
-        self.title.setText(f"{name}  \u00b7  {profile.role}")
-        detail = ctrl.detail if ctrl is not None and ctrl.detail else state.value
+        self.title.setText(f"{name}  \u00b7  {role_label(profile.role)}")
+        detail = ctrl.detail if ctrl is not None and ctrl.detail else state_label(state)
         if state is TunnelState.ERROR:
-            detail = f"Error: {detail}"
+            detail = translate("MainWindow", "Error: {detail}").format(detail=detail)
         self.detail.setText(detail)
         if self.detail.property("state") != state.value:
             self.light.setPixmap(resources.status_icon(STATE_COLORS[state], 14).pixmap(14, 14))
@@ -510,7 +572,9 @@ class MainWindow(QMainWindow):
         active = ctrl is not None and ctrl.active
         transient = has and self.manager.is_transient(name)
         self.toggle_button.setEnabled(has)
-        self.toggle_button.setText("Stop" if active else "Start")
+        self.toggle_button.setText(
+            translate("MainWindow", "Stop") if active else translate("MainWindow", "Start")
+        )
         self.act_start.setEnabled(has and not active)
         self.act_stop.setEnabled(active)
         self.act_restart.setEnabled(active)
@@ -520,8 +584,14 @@ class MainWindow(QMainWindow):
         self.act_delete.setEnabled(has and not transient)
         self.life.update()
         demo_on = self.demo.running
-        self.demo_button.setText("Stop demo" if demo_on else "Run demo")
-        self.act_demo.setText("Stop &demo" if demo_on else "Run &demo")
+        self.demo_button.setText(
+            translate("MainWindow", "Stop demo") if demo_on else translate("MainWindow", "Run demo")
+        )
+        self.act_demo.setText(
+            translate("MainWindow", "Stop &demo")
+            if demo_on
+            else translate("MainWindow", "Run &demo")
+        )
 
     # --- profile operations (no dialogs) ------------------------------------------------------
 
@@ -562,13 +632,13 @@ class MainWindow(QMainWindow):
         self._refresh_header()
         self._update_actions()
 
-    def import_json_text(self, text: str, name: str = "Imported") -> str:
+    def import_json_text(self, text: str, name: str = "") -> str:
         """Open a kcptun JSON config as a new profile; returns an error message or ""."""
         try:
             cfg = self.desk.parse_json(text)
         except ConfigError as exc:
             return str(exc)
-        self.new_profile(cfg.role, cfg, name)
+        self.new_profile(cfg.role, cfg, name or translate("MainWindow", "Imported"))
         warnings = json_key_warnings(cfg.role, text, name)  # a newer kcptun's keys, typos
         if warnings:
             self.statusBar().showMessage("; ".join(warnings), 15000)
@@ -580,7 +650,11 @@ class MainWindow(QMainWindow):
             cfg, warnings = self.desk.parse_command(text)
         except ConfigError as exc:
             return str(exc)
-        self.new_profile(cfg.role, cfg, f"Imported {cfg.role}")
+        self.new_profile(
+            cfg.role,
+            cfg,
+            translate("MainWindow", "Imported {role}").format(role=role_label(cfg.role)),
+        )
         if warnings:
             self.statusBar().showMessage("; ".join(warnings), 15000)
         return ""
@@ -591,7 +665,9 @@ class MainWindow(QMainWindow):
         try:
             copy = self.desk.duplicate(self.current_name)
         except (ConfigError, OSError) as exc:
-            self.statusBar().showMessage(f"Duplicate failed: {exc}", 10000)
+            self.statusBar().showMessage(
+                translate("MainWindow", "Duplicate failed: {error}").format(error=exc), 10000
+            )
             return ""
         self.select(copy.name)
         return copy.name
@@ -609,12 +685,18 @@ class MainWindow(QMainWindow):
     async def delete_profile(self, name: str) -> bool:
         """Delete after asking; the status bar offers the profile back (undo) for a while."""
         if not self.ask(
-            "Delete profile", f"Delete the profile '{name}'? A running tunnel is stopped first."
+            translate("MainWindow", "Delete profile"),
+            translate(
+                "MainWindow", "Delete the profile '{name}'? A running tunnel is stopped first."
+            ).format(name=name),
         ):
             return False
         await self.desk.delete(name)
         self.statusBar().showMessage(
-            f"Deleted '{name}'. Profile \u2192 Undo delete brings it back.", 15000
+            translate(
+                "MainWindow", "Deleted '{name}'. Profile \u2192 Undo delete brings it back."
+            ).format(name=name),
+            15000,
         )
         return True
 
@@ -625,7 +707,11 @@ class MainWindow(QMainWindow):
         return name
 
     def _on_undo_changed(self, name: str) -> None:
-        self.act_undo_delete.setText(f"&Undo delete of '{name}'" if name else "&Undo delete")
+        self.act_undo_delete.setText(
+            translate("MainWindow", "&Undo delete of '{name}'").format(name=name)
+            if name
+            else translate("MainWindow", "&Undo delete")
+        )
         self.act_undo_delete.setEnabled(bool(name))
 
     async def start_profile(self, name: str) -> bool:
@@ -732,18 +818,29 @@ class MainWindow(QMainWindow):
 
     def _on_import_json(self) -> None:
         path, _f = QFileDialog.getOpenFileName(
-            self, "Import a kcptun JSON config", "", "JSON files (*.json);;All files (*)"
+            self,
+            translate("MainWindow", "Import a kcptun JSON config"),
+            "",
+            translate("MainWindow", "JSON files (*.json);;All files (*)"),
         )
         if not path:
             return
         try:
             text = Path(path).read_text("utf-8", "replace")
         except OSError as exc:
-            QMessageBox.warning(self, "Import", f"Cannot read {path}: {exc.strerror or exc}")
+            QMessageBox.warning(
+                self,
+                translate("MainWindow", "Import"),
+                translate("MainWindow", "Cannot read {path}: {error}").format(
+                    path=path, error=exc.strerror or exc
+                ),
+            )
             return
         error = self.import_json_text(text, Path(path).stem)
         if error:
-            QMessageBox.warning(self, "Import", f"{Path(path).name}: {error}")
+            QMessageBox.warning(
+                self, translate("MainWindow", "Import"), f"{Path(path).name}: {error}"
+            )
 
     def _on_import_command(self) -> None:
         dialog = ImportCommandDialog(self)
@@ -779,7 +876,7 @@ class MainWindow(QMainWindow):
         if ok and new != old:
             error = self.rename_profile(old, new)
             if error:
-                QMessageBox.warning(self, "Rename", error)
+                QMessageBox.warning(self, translate("MainWindow", "Rename"), error)
 
     def _on_list_menu_requested(self, pos: Any) -> None:
         index = self.list_view.indexAt(pos)
@@ -801,11 +898,14 @@ class MainWindow(QMainWindow):
 
         QMessageBox.about(
             self,
-            "About KCP Desk",
-            f"<b>KCP Desk {__version__}</b><br>A kcptun-compatible tunnel "
-            "manager. Profiles are kcptun JSON files; "
-            "<code>kcpdesk client --profile NAME</code> runs one without the "
-            "window.",
+            translate("MainWindow", "About KCP Desk"),
+            translate(
+                "MainWindow",
+                "<b>KCP Desk {version}</b><br>A kcptun-compatible tunnel "
+                "manager. Profiles are kcptun JSON files; "
+                "<code>kcpdesk client --profile NAME</code> runs one without the "
+                "window.",
+            ).format(version=__version__),
         )
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override

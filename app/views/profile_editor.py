@@ -40,8 +40,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core_text import problem_text, spec_text
 from app.format import binary_size
+from app.i18n import QT_TRANSLATE_NOOP, translate
 from app.views.field_message import MessageLabel
+from app.views.labels import role_label
 from kcpcore.config import FIELD_SPECS, MANUAL_MODE, ROLES, FieldSpec, Role, TunnelConfig
 from kcpcore.errors import ConfigError
 from kcpcore.flags import go_parse_int
@@ -51,7 +54,7 @@ from kcpcore.profiles import Profile, validate_name
 
 GROUPS: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
     (
-        "Connection",
+        QT_TRANSLATE_NOOP("ProfileEditor", "Connection"),
         (
             "peer",
             "localaddr",
@@ -66,7 +69,7 @@ GROUPS: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
         ),
     ),
     (
-        "Speed and reliability",
+        QT_TRANSLATE_NOOP("ProfileEditor", "Speed and reliability"),
         (
             "mode",
             "nodelay",
@@ -81,67 +84,80 @@ GROUPS: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
             "mtu",
         ),
     ),
-    ("Network", ("dscp", "sockbuf", "ratelimit", "nocomp", "autoexpire", "scavengettl")),
     (
-        "Multiplexer (smux)",
+        QT_TRANSLATE_NOOP("ProfileEditor", "Network"),
+        ("dscp", "sockbuf", "ratelimit", "nocomp", "autoexpire", "scavengettl"),
+    ),
+    (
+        QT_TRANSLATE_NOOP("ProfileEditor", "Multiplexer (smux)"),
         ("smuxver", "framesize", "smuxbuf", "streambuf", "keepalive", "closewait"),
     ),
-    ("Logging and compatibility", ("quiet", "log", "snmplog", "snmpperiod", "pprof", "tcp")),
+    (
+        QT_TRANSLATE_NOOP("ProfileEditor", "Logging and compatibility"),
+        ("quiet", "log", "snmplog", "snmpperiod", "pprof", "tcp"),
+    ),
 )
 LABELS: Final[dict[str, str]] = {
-    "localaddr": "Local address",
-    "remoteaddr": "Server address",
-    "listen": "Listen address",
-    "target": "Target",
-    "key": "Key",
-    "crypt": "Cipher",
-    "conn": "Connections",
-    "mode": "Mode",
-    "nodelay": "No-delay",
-    "interval": "Interval",
-    "resend": "Fast resend",
-    "nc": "No congestion control",
-    "acknodelay": "ACK at once",
-    "sndwnd": "Send window",
-    "rcvwnd": "Receive window",
-    "datashard": "FEC data shards",
-    "parityshard": "FEC parity shards",
-    "mtu": "MTU",
-    "dscp": "DSCP",
-    "sockbuf": "Socket buffer",
-    "nocomp": "No compression",
-    "autoexpire": "Auto-expire",
-    "scavengettl": "Scavenge TTL",
-    "smuxver": "smux version",
-    "smuxbuf": "smux buffer",
-    "streambuf": "Stream buffer",
-    "keepalive": "Keepalive",
-    "quiet": "Quiet",
-    "log": "Log file",
-    "snmplog": "SNMP log file",
-    "snmpperiod": "SNMP period",
-    "pprof": "Profiler",
-    "tcp": "TCP emulation",
-    "peer": "Peer runs",
-    "ratelimit": "Rate limit",
-    "framesize": "smux frame size",
-    "closewait": "Close wait",
-    "qpp": "QPP",
-    "qppcount": "QPP pads",
+    "localaddr": QT_TRANSLATE_NOOP("ProfileEditor", "Local address"),
+    "remoteaddr": QT_TRANSLATE_NOOP("ProfileEditor", "Server address"),
+    "listen": QT_TRANSLATE_NOOP("ProfileEditor", "Listen address"),
+    "target": QT_TRANSLATE_NOOP("ProfileEditor", "Target"),
+    "key": QT_TRANSLATE_NOOP("ProfileEditor", "Key"),
+    "crypt": QT_TRANSLATE_NOOP("ProfileEditor", "Cipher"),
+    "conn": QT_TRANSLATE_NOOP("ProfileEditor", "Connections"),
+    "mode": QT_TRANSLATE_NOOP("ProfileEditor", "Mode"),
+    "nodelay": QT_TRANSLATE_NOOP("ProfileEditor", "No-delay"),
+    "interval": QT_TRANSLATE_NOOP("ProfileEditor", "Interval"),
+    "resend": QT_TRANSLATE_NOOP("ProfileEditor", "Fast resend"),
+    "nc": QT_TRANSLATE_NOOP("ProfileEditor", "No congestion control"),
+    "acknodelay": QT_TRANSLATE_NOOP("ProfileEditor", "ACK at once"),
+    "sndwnd": QT_TRANSLATE_NOOP("ProfileEditor", "Send window"),
+    "rcvwnd": QT_TRANSLATE_NOOP("ProfileEditor", "Receive window"),
+    "datashard": QT_TRANSLATE_NOOP("ProfileEditor", "FEC data shards"),
+    "parityshard": QT_TRANSLATE_NOOP("ProfileEditor", "FEC parity shards"),
+    "mtu": QT_TRANSLATE_NOOP("ProfileEditor", "MTU"),
+    "dscp": QT_TRANSLATE_NOOP("ProfileEditor", "DSCP"),
+    "sockbuf": QT_TRANSLATE_NOOP("ProfileEditor", "Socket buffer"),
+    "nocomp": QT_TRANSLATE_NOOP("ProfileEditor", "No compression"),
+    "autoexpire": QT_TRANSLATE_NOOP("ProfileEditor", "Auto-expire"),
+    "scavengettl": QT_TRANSLATE_NOOP("ProfileEditor", "Scavenge TTL"),
+    "smuxver": QT_TRANSLATE_NOOP("ProfileEditor", "smux version"),
+    "smuxbuf": QT_TRANSLATE_NOOP("ProfileEditor", "smux buffer"),
+    "streambuf": QT_TRANSLATE_NOOP("ProfileEditor", "Stream buffer"),
+    "keepalive": QT_TRANSLATE_NOOP("ProfileEditor", "Keepalive"),
+    "quiet": QT_TRANSLATE_NOOP("ProfileEditor", "Quiet"),
+    "log": QT_TRANSLATE_NOOP("ProfileEditor", "Log file"),
+    "snmplog": QT_TRANSLATE_NOOP("ProfileEditor", "SNMP log file"),
+    "snmpperiod": QT_TRANSLATE_NOOP("ProfileEditor", "SNMP period"),
+    "pprof": QT_TRANSLATE_NOOP("ProfileEditor", "Profiler"),
+    "tcp": QT_TRANSLATE_NOOP("ProfileEditor", "TCP emulation"),
+    "peer": QT_TRANSLATE_NOOP("ProfileEditor", "Peer runs"),
+    "ratelimit": QT_TRANSLATE_NOOP("ProfileEditor", "Rate limit"),
+    "framesize": QT_TRANSLATE_NOOP("ProfileEditor", "smux frame size"),
+    "closewait": QT_TRANSLATE_NOOP("ProfileEditor", "Close wait"),
+    "qpp": QT_TRANSLATE_NOOP("ProfileEditor", "QPP"),
+    "qppcount": QT_TRANSLATE_NOOP("ProfileEditor", "QPP pads"),
 }
+
+
+def _label(name: str) -> str:
+    """The row label of a setting in the installed language (its own name if it has none)."""
+    return translate("ProfileEditor", LABELS[name]) if name in LABELS else name
+
+
 # RFC 4594 / RFC 2474 code points people actually use; any other 0..63 value can be typed.
 DSCP_PRESETS: Final[tuple[tuple[int, str], ...]] = (
-    (0, "CS0 / default"),
-    (46, "EF, expedited (voice, games)"),
-    (34, "AF41 (video)"),
-    (26, "AF31"),
-    (18, "AF21"),
-    (10, "AF11"),
-    (8, "CS1, lower effort (bulk)"),
-    (24, "CS3"),
-    (32, "CS4"),
-    (40, "CS5"),
-    (48, "CS6 (network control)"),
+    (0, QT_TRANSLATE_NOOP("ProfileEditor", "CS0 / default")),
+    (46, QT_TRANSLATE_NOOP("ProfileEditor", "EF, expedited (voice, games)")),
+    (34, QT_TRANSLATE_NOOP("ProfileEditor", "AF41 (video)")),
+    (26, QT_TRANSLATE_NOOP("ProfileEditor", "AF31")),
+    (18, QT_TRANSLATE_NOOP("ProfileEditor", "AF21")),
+    (10, QT_TRANSLATE_NOOP("ProfileEditor", "AF11")),
+    (8, QT_TRANSLATE_NOOP("ProfileEditor", "CS1, lower effort (bulk)")),
+    (24, QT_TRANSLATE_NOOP("ProfileEditor", "CS3")),
+    (32, QT_TRANSLATE_NOOP("ProfileEditor", "CS4")),
+    (40, QT_TRANSLATE_NOOP("ProfileEditor", "CS5")),
+    (48, QT_TRANSLATE_NOOP("ProfileEditor", "CS6 (network control)")),
 )
 DSCP_NAMES: Final[dict[str, int]] = {
     "cs0": 0,
@@ -182,20 +198,21 @@ def tooltip_for(spec: FieldSpec, role: Role, peer: str = DEFAULT_PEER) -> str:
     """The field's tooltip: what it trades (FIELD_SPECS), then its flag, default and range."""
     default: Any = spec.default_for(role, peer if peer in GENERATIONS else DEFAULT_PEER)
     if spec.name == "peer":
-        default = peer_label(str(default))
+        default = spec_text(peer_label(str(default)))
     if spec.name == "key":
-        default = "kcptun's public default"
+        default = translate("ProfileEditor", "kcptun's public default")
     elif spec.kind == "bool":
-        default = "on" if default else "off"
+        default = translate("ProfileEditor", "on") if default else translate("ProfileEditor", "off")
+    unit = " " + spec_text(spec.unit) if spec.unit and spec.kind == "int" else ""
     bits = [
-        f"<p>{spec.tooltip}</p>",
-        f"<p><code>--{' / --'.join(spec.flags)}</code>: {spec.help}.<br>"
-        f"Default: {default}{' ' + spec.unit if spec.unit and spec.kind == 'int' else ''}",
+        f"<p>{spec_text(spec.tooltip)}</p>",
+        f"<p><code>--{' / --'.join(spec.flags)}</code>: {spec_text(spec.help)}.<br>",
+        translate("ProfileEditor", "Default: {value}").format(value=f"{default}{unit}"),
     ]
     if spec.minimum is not None or spec.maximum is not None:
         lo = "" if spec.minimum is None else str(spec.minimum)
         hi = "" if spec.maximum is None or spec.maximum > 2**31 else str(spec.maximum)
-        bits.append(f". Range: {lo}..{hi}")
+        bits.append(translate("ProfileEditor", ". Range: {low}..{high}").format(low=lo, high=hi))
     return "".join(bits) + "</p>"
 
 
@@ -225,7 +242,9 @@ class _TextField(_Field):
     def __init__(self, spec: FieldSpec) -> None:
         super().__init__(spec)
         self.edit = QLineEdit()
-        self.edit.setPlaceholderText(str(spec.default_for(spec.roles[0])) or "(none)")
+        self.edit.setPlaceholderText(
+            str(spec.default_for(spec.roles[0])) or translate("ProfileEditor", "(none)")
+        )
         self.widget = self.edit
 
     def get(self) -> Any:
@@ -247,15 +266,18 @@ class _KeyField(_TextField):
         self.edit.setPlaceholderText("")
         self.edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.reveal = QToolButton()
-        self.reveal.setText("Show")
+        self.reveal.setText(translate("ProfileEditor", "Show"))
         self.reveal.setCheckable(True)
-        self.reveal.setToolTip("Show or hide the key")
+        self.reveal.setToolTip(translate("ProfileEditor", "Show or hide the key"))
         self.reveal.toggled.connect(self._on_reveal_toggled)
         self.generate = QToolButton()
-        self.generate.setText("Generate")
+        self.generate.setText(translate("ProfileEditor", "Generate"))
         self.generate.setToolTip(
-            "Replace the key with a new random one (256 bits). The other end needs the same "
-            "key: Export gives it the matching settings."
+            translate(
+                "ProfileEditor",
+                "Replace the key with a new random one (256 bits). The other end needs the same "
+                "key: Export gives it the matching settings.",
+            )
         )
         self.qpp_on: Callable[[], bool] = lambda: False
         self.generate.clicked.connect(lambda: self.edit.setText(generate_key(qpp=self.qpp_on())))
@@ -273,7 +295,9 @@ class _KeyField(_TextField):
 
     def _on_reveal_toggled(self, on: bool) -> None:
         self.edit.setEchoMode(QLineEdit.EchoMode.Normal if on else QLineEdit.EchoMode.Password)
-        self.reveal.setText("Hide" if on else "Show")
+        self.reveal.setText(
+            translate("ProfileEditor", "Hide") if on else translate("ProfileEditor", "Show")
+        )
 
 
 class _ChoiceField(_Field):
@@ -323,11 +347,13 @@ class _IntField(_TextField):
     def get(self) -> Any:
         text = self.edit.text().strip()
         if not text:
-            raise ValueError("enter a number")
+            raise ValueError(translate("ProfileEditor", "enter a number"))
         try:
             return go_parse_int(text)
         except ValueError:
-            raise ValueError(f"{text!r} is not a whole number") from None
+            raise ValueError(
+                translate("ProfileEditor", "{text} is not a whole number").format(text=repr(text))
+            ) from None
 
 
 class _DscpField(_Field):
@@ -339,7 +365,7 @@ class _DscpField(_Field):
         self.combo.setEditable(True)
         self.combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         for value, name in DSCP_PRESETS:
-            self.combo.addItem(f"{value} \u2014 {name}", value)
+            self.combo.addItem(f"{value} \u2014 {translate('ProfileEditor', name)}", value)
         self.combo.setMaximumWidth(FIELD_WIDTH)
         self.widget = self.combo
 
@@ -351,7 +377,11 @@ class _DscpField(_Field):
         word = text.split()[0].lower() if text else ""
         if word in DSCP_NAMES:
             return DSCP_NAMES[word]
-        raise ValueError(f"{text!r}: enter 0..63 or a name such as EF, AF41, CS1")
+        raise ValueError(
+            translate(
+                "ProfileEditor", "{text}: enter 0..63 or a name such as EF, AF41, CS1"
+            ).format(text=repr(text))
+        )
 
     def set(self, value: Any) -> None:
         i = self.combo.findData(value)
@@ -371,9 +401,11 @@ class _PeerField(_Field):
         super().__init__(spec)
         self.combo = QComboBox()
         for name in spec.choices:
-            self.combo.addItem(peer_label(name), name)
+            self.combo.addItem(spec_text(peer_label(name)), name)
             self.combo.setItemData(
-                self.combo.count() - 1, GENERATIONS[name].note, Qt.ItemDataRole.ToolTipRole
+                self.combo.count() - 1,
+                spec_text(GENERATIONS[name].note),
+                Qt.ItemDataRole.ToolTipRole,
             )
         self.widget = self.combo
 
@@ -491,18 +523,26 @@ class ProfileEditor(QWidget):
         """Name and role: above the scrolled settings, always in view."""
         head = QGridLayout()
         self.name_edit = QLineEdit()
-        self.name_edit.setToolTip("The profile's name; 'kcpdesk client --profile NAME' runs it.")
+        self.name_edit.setToolTip(
+            translate(
+                "ProfileEditor", "The profile's name; 'kcpdesk client --profile NAME' runs it."
+            )
+        )
         self.name_error = self._error_label()
         self.role_combo = QComboBox()
-        self.role_combo.addItems(list(ROLES))
+        for role in ROLES:
+            self.role_combo.addItem(role_label(role), role)
         self.role_combo.setToolTip(
-            "Which end of the tunnel this profile is: the client runs "
-            "next to your applications, the server next to the target."
+            translate(
+                "ProfileEditor",
+                "Which end of the tunnel this profile is: the client runs "
+                "next to your applications, the server next to the target.",
+            )
         )
-        head.addWidget(QLabel("Name"), 0, 0)
+        head.addWidget(QLabel(translate("ProfileEditor", "Name")), 0, 0)
         head.addWidget(self.name_edit, 0, 1)
         head.addWidget(self.name_error, 0, 2)
-        head.addWidget(QLabel("Role"), 1, 0)
+        head.addWidget(QLabel(translate("ProfileEditor", "Role")), 1, 0)
         head.addWidget(self.role_combo, 1, 1)
         head.setColumnMinimumWidth(1, FIELD_WIDTH)  # a long name stays readable at 900 px
         head.setColumnStretch(2, 1)
@@ -519,15 +559,19 @@ class ProfileEditor(QWidget):
         body_lay = QVBoxLayout(body)
         shown = {n for _g, names in GROUPS for n in names}
         fm = self.fontMetrics()
-        label_w = max(fm.horizontalAdvance(LABELS.get(n, n)) for n in FIELD_SPECS) + 16
+        label_w = max(fm.horizontalAdvance(_label(n)) for n in FIELD_SPECS) + 16
         # the widest unit, not a guess in pixels: at 900 px "sessions" was cut to "sessi"
-        unit_w = max(UNIT_WIDTH, *(fm.horizontalAdvance(s.unit) + 12 for s in FIELD_SPECS.values()))
+        unit_w = max(
+            UNIT_WIDTH,
+            *(fm.horizontalAdvance(spec_text(s.unit)) + 12 for s in FIELD_SPECS.values()),
+        )
         self._columns_width = label_w + FIELD_WIDTH + unit_w
-        groups = [*GROUPS, ("Other", tuple(n for n in FIELD_SPECS if n not in shown))]
+        other = QT_TRANSLATE_NOOP("ProfileEditor", "Other")
+        groups = [*GROUPS, (other, tuple(n for n in FIELD_SPECS if n not in shown))]
         for title, names in groups:
             if not names:
                 continue
-            box = QGroupBox(title)
+            box = QGroupBox(translate("ProfileEditor", title))
             grid = QGridLayout(box)
             grid.setColumnStretch(3, 1)
             grid.setColumnMinimumWidth(0, label_w)  # same columns in every group box
@@ -545,9 +589,9 @@ class ProfileEditor(QWidget):
         self.note = QLabel()
         self.note.setObjectName("editorNote")
         self.note.setWordWrap(True)
-        self.save_button = QPushButton("Save")
+        self.save_button = QPushButton(translate("ProfileEditor", "Save"))
         self.save_button.setDefault(True)
-        self.revert_button = QPushButton("Revert")
+        self.revert_button = QPushButton(translate("ProfileEditor", "Revert"))
         buttons.addWidget(self.note, 1)
         buttons.addWidget(self.revert_button)
         buttons.addWidget(self.save_button)
@@ -558,9 +602,9 @@ class ProfileEditor(QWidget):
 
     def _add_row(self, grid: QGridLayout, r: int, spec: FieldSpec, box: QGroupBox) -> None:
         field = make_field(spec)
-        label = QLabel(f"{LABELS.get(spec.name, spec.name)}")
+        label = QLabel(_label(spec.name))
         label.setToolTip(f"--{spec.flags[0]}")
-        unit = QLabel(spec.unit)
+        unit = QLabel(spec_text(spec.unit))
         unit.setObjectName("fieldUnit")
         error = self._error_label()
         grid.addWidget(label, r, 0)
@@ -592,7 +636,7 @@ class ProfileEditor(QWidget):
 
     @property
     def role(self) -> Role:
-        return "server" if self.role_combo.currentText() == "server" else "client"
+        return "server" if self.role_combo.currentData() == "server" else "client"
 
     @property
     def original(self) -> Profile | None:
@@ -643,7 +687,7 @@ class ProfileEditor(QWidget):
                 self._set_note("")
                 return
             self.name_edit.setText(profile.name)
-            self.role_combo.setCurrentText(profile.role)
+            self.role_combo.setCurrentIndex(max(self.role_combo.findData(profile.role), 0))
             self.role_combo.setEnabled(new)
             self._last_peer = profile.config.peer
             key_field = self._rows["key"].field
@@ -680,9 +724,9 @@ class ProfileEditor(QWidget):
             and self._name_taken(name)
             and (self._original is None or name != self._original.name or self._is_new)
         ):
-            problem = "another profile already has this name"
+            problem = translate("ProfileEditor", "another profile already has this name")
         if problem:
-            errors["name"] = problem
+            errors["name"] = problem_text(problem)
         values: dict[str, Any] = {}
         role = self.role
         base = TunnelConfig.default(role)
@@ -697,24 +741,25 @@ class ProfileEditor(QWidget):
         try:
             cfg = TunnelConfig(role=role, **values)
         except ConfigError as exc:  # only role can fail here, and the combo prevents it
-            errors[exc.field or "name"] = str(exc)
+            errors[exc.field or "name"] = problem_text(str(exc))
             return None, errors
         for fe in cfg.validate():
-            errors.setdefault(fe.field, fe.message)
+            errors.setdefault(fe.field, problem_text(fe.message))
         return cfg, errors
 
     def _warnings_for(self, cfg: TunnelConfig) -> dict[str, str]:
         """Allowed but probably not meant (``TunnelConfig.warnings``), and a local port that
         another profile listens on too (two profiles may share one to run one at a time)."""
-        notes = {w.field: w.message for w in cfg.warnings()}
+        notes = {w.field: problem_text(w.message) for w in cfg.warnings()}
         own = None if self._original is None or self._is_new else self._original.name
         other = self._port_owner(cfg, own)
         if other:
             field = "localaddr" if cfg.role == "client" else "listen"
-            notes[field] = (
-                f"the profile '{other}' listens on this port too: only one of them can run "
-                "at a time"
-            )
+            notes[field] = translate(
+                "ProfileEditor",
+                "the profile '{other}' listens on this port too: only one of them can run "
+                "at a time",
+            ).format(other=other)
         return notes
 
     def save(self) -> Profile | None:
@@ -725,8 +770,9 @@ class ProfileEditor(QWidget):
         self._show_errors(errors)
         if profile is None:
             self._set_note(
-                f"Not saved: fix the {len(errors)} marked "
-                f"field{'s' if len(errors) != 1 else ''} first."
+                translate(
+                    "ProfileEditor", "Not saved: fix the marked fields first ({count})."
+                ).format(count=len(errors))
             )
             return None
         old = None if self._is_new else self._original.name
@@ -738,21 +784,27 @@ class ProfileEditor(QWidget):
         if not self.warnings:
             return note
         first = next(iter(self.warnings.items()))
-        label = LABELS.get(first[0], first[0])
+        label = _label(first[0])
         more = len(self.warnings) - 1
-        return f"{note} Check {label}: {first[1]}" + (f" (and {more} more)" if more else "")
+        text = translate("ProfileEditor", "{note} Check {label}: {warning}").format(
+            note=note, label=label, warning=first[1]
+        )
+        if more:
+            text += translate("ProfileEditor", " (and {more} more)").format(more=more)
+        return text
 
-    def mark_saved(self, profile: Profile, note: str = "Saved.") -> None:
+    def mark_saved(self, profile: Profile, note: str = "") -> None:
         """The window wrote ``profile``: it becomes the new baseline."""
         self._original, self._is_new = profile, False
         self.role_combo.setEnabled(False)
         self._baseline = self._snapshot()
         self._set_dirty(False)
-        self._set_note(self._saved_note(note))
+        self._set_note(self._saved_note(note or translate("ProfileEditor", "Saved.")))
 
     def show_name_error(self, message: str) -> None:
+        message = problem_text(message)
         self.name_error.show_message(message)
-        self._set_note("Not saved: " + message)
+        self._set_note(translate("ProfileEditor", "Not saved: {problem}").format(problem=message))
 
     def revert(self) -> None:
         self.load(self._original, new=self._is_new)
@@ -832,9 +884,10 @@ class ProfileEditor(QWidget):
             if spec.unit == "bytes" and (spec.maximum or 0) > BYTE_FIELDS_MIN:
                 try:
                     n = row.field.get()
-                    row.unit.setText(f"bytes ({binary_size(n)})" if n >= 1024 else "bytes")
+                    unit = spec_text("bytes")
+                    row.unit.setText(f"{unit} ({binary_size(n)})" if n >= 1024 else unit)
                 except ValueError:
-                    row.unit.setText("bytes")
+                    row.unit.setText(spec_text("bytes"))
 
     def _validate(self) -> None:
         cfg, errors = self._read_form()
@@ -856,7 +909,9 @@ class ProfileEditor(QWidget):
         """kcptun runs FEC only when both shard counts are above 0: say when it is off."""
         off = cfg is not None and not cfg.fec_on()
         for name in ("datashard", "parityshard"):
-            self._rows[name].unit.setText("shards, FEC off" if off else "shards")
+            self._rows[name].unit.setText(
+                translate("ProfileEditor", "shards, FEC off") if off else spec_text("shards")
+            )
 
     def _set_dirty(self, dirty: bool) -> None:
         if dirty != self._dirty:

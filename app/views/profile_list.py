@@ -18,6 +18,8 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 from app.controllers.manager import ProfileManager
 from app.controllers.tunnel import TunnelState
 from app.format import rate_pair
+from app.i18n import translate
+from app.views.labels import role_label, state_label
 from kcpcore.config import TunnelConfig
 
 STATE_COLORS: Final[dict[TunnelState, str]] = {
@@ -90,14 +92,18 @@ class ProfileListModel(QAbstractListModel):
         profile = self.manager.profile(name)
         ctrl = self.manager.controller(name)
         state = ctrl.state if ctrl is not None else TunnelState.STOPPED
-        tag = profile.role + (" \u00b7 demo" if self.manager.is_transient(name) else "")
+        tag = role_label(profile.role) + (
+            " \u00b7 " + translate("ProfileList", "demo") if self.manager.is_transient(name) else ""
+        )
         addresses = _addresses(profile.config)
         if state is TunnelState.ERROR:
-            third = "error: " + (ctrl.detail if ctrl is not None else "")
+            third = translate("ProfileList", "error: {detail}").format(
+                detail=ctrl.detail if ctrl is not None else ""
+            )
         elif ctrl is not None and ctrl.engine is not None:
-            third = f"{state.value}   {rate_pair(*ctrl.rates())}"
+            third = f"{state_label(state)}   {rate_pair(*ctrl.rates())}"
         else:
-            third = state.value
+            third = state_label(state)
         return name, tag, addresses, state, third
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
@@ -122,7 +128,9 @@ class ProfileListModel(QAbstractListModel):
             return name
         if role == Qt.ItemDataRole.ToolTipRole:
             detail = ctrl.detail if ctrl is not None else ""
-            return f"{name} ({profile.role}): {state.value}" + (f"\n{detail}" if detail else "")
+            return f"{name} ({role_label(profile.role)}): {state_label(state)}" + (
+                f"\n{detail}" if detail else ""
+            )
         if role == Roles.ROLE:
             return profile.role
         if role == Roles.STATE:

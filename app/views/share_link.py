@@ -24,6 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core_text import problem_text
+from app.i18n import translate
 from kcpcore.errors import ConfigError
 from kcpcore.profiles import Profile
 from kcpcore.sharelink import ShareLink, parse_link, to_link
@@ -49,21 +51,28 @@ class ShareLinkDialog(QDialog):
     def __init__(self, profile: Profile, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.profile = profile
-        self.setWindowTitle(f"Share {profile.name}")
+        self.setWindowTitle(translate("ShareLinkDialog", "Share {name}").format(name=profile.name))
         lay = QVBoxLayout(self)
         lay.addWidget(
             QLabel(
-                "A kcptun_gclient share link: paste it into another KCP Desk or "
-                "kcptun_gclient, or scan the code."
+                translate(
+                    "ShareLinkDialog",
+                    "A kcptun_gclient share link: paste it into another KCP Desk or "
+                    "kcptun_gclient, or scan the code.",
+                )
             )
         )
-        self.include_key = QCheckBox("Include the key (anyone with the link can use the server)")
+        self.include_key = QCheckBox(
+            translate(
+                "ShareLinkDialog", "Include the key (anyone with the link can use the server)"
+            )
+        )
         self.include_key.toggled.connect(self.refresh)
         lay.addWidget(self.include_key)
         row = QHBoxLayout()
         self.link = QLineEdit()
         self.link.setReadOnly(True)
-        copy = QPushButton("Copy")
+        copy = QPushButton(translate("ShareLinkDialog", "Copy"))
         copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.link.text()))
         row.addWidget(self.link, 1)
         row.addWidget(copy)
@@ -91,10 +100,16 @@ class ImportLinkDialog(QDialog):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Import a kcptun:// link")
+        self.setWindowTitle(translate("ImportLinkDialog", "Import a kcptun:// link"))
         self.result_link: ShareLink | None = None
         lay = QVBoxLayout(self)
-        lay.addWidget(QLabel("Paste a kcptun:// share link (kcptun_gclient's format):"))
+        lay.addWidget(
+            QLabel(
+                translate(
+                    "ImportLinkDialog", "Paste a kcptun:// share link (kcptun_gclient's format):"
+                )
+            )
+        )
         self.text = QPlainTextEdit()
         self.text.setPlaceholderText("kcptun://...")
         self.text.textChanged.connect(self.check)
@@ -125,10 +140,14 @@ class ImportLinkDialog(QDialog):
         try:
             self.result_link = parse_link(raw)
         except ConfigError as exc:
-            self.message.setText(str(exc))
+            self.message.setText(problem_text(str(exc)))
             ok.setEnabled(False)
             return
         link = self.result_link
-        note = "" if link.has_key else " The link has no key: set it in the profile."
-        self.message.setText(f"Server {link.config.remoteaddr}, mode {link.config.mode}." + note)
+        text = translate("ImportLinkDialog", "Server {address}, mode {mode}.").format(
+            address=link.config.remoteaddr, mode=link.config.mode
+        )
+        if not link.has_key:
+            text += translate("ImportLinkDialog", " The link has no key: set it in the profile.")
+        self.message.setText(text)
         ok.setEnabled(True)

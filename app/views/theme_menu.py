@@ -12,12 +12,13 @@ from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QApplication, QMenu
 
 from app import theme as theme_mod
+from app.i18n import QT_TRANSLATE_NOOP, translate
 from app.theme import Scheme, Theme
 
 LABELS: Final = (
-    (Scheme.SYSTEM, "&System (follow the desktop)"),
-    (Scheme.LIGHT, "&Light"),
-    (Scheme.DARK, "&Dark"),
+    (Scheme.SYSTEM, QT_TRANSLATE_NOOP("ThemeMenu", "&System (follow the desktop)")),
+    (Scheme.LIGHT, QT_TRANSLATE_NOOP("ThemeMenu", "&Light")),
+    (Scheme.DARK, QT_TRANSLATE_NOOP("ThemeMenu", "&Dark")),
 )
 
 
@@ -26,12 +27,12 @@ def install(window: Any, view_menu: QMenu) -> dict[Scheme, QAction]:
     app = QApplication.instance()
     assert isinstance(app, QApplication)
     theme = theme_mod.current(app) or Theme.install(app, Scheme(window.settings.theme()))
-    menu = view_menu.addMenu("&Theme")
+    menu = view_menu.addMenu(translate("ThemeMenu", "&Theme"))
     group = QActionGroup(menu)
     group.setExclusive(True)
     actions: dict[Scheme, QAction] = {}
     for scheme, label in LABELS:
-        a = menu.addAction(label)
+        a = menu.addAction(translate("ThemeMenu", label))
         a.setCheckable(True)
         a.setChecked(theme.choice is scheme)
         group.addAction(a)

@@ -34,7 +34,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core_text import problem_text, spec_text
+from app.i18n import translate
 from app.views.field_message import MessageLabel
+from app.views.labels import role_label
 from kcpcore.config import DEFAULT_KEY, TunnelConfig
 from kcpcore.errors import ConfigError
 from kcpcore.generations import generation, peer_label
@@ -62,14 +65,17 @@ class ImportCommandDialog(QDialog):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Import a kcptun command line")
+        self.setWindowTitle(translate("ImportCommandDialog", "Import a kcptun command line"))
         self.config: TunnelConfig | None = None
         self.warnings: list[str] = []
         lay = QVBoxLayout(self)
         lay.addWidget(
             QLabel(
-                "Paste the command you run kcptun with (client or server). Flags, "
-                "quoting and KCPTUN_KEY=... in front all work."
+                translate(
+                    "ImportCommandDialog",
+                    "Paste the command you run kcptun with (client or server). Flags, "
+                    "quoting and KCPTUN_KEY=... in front all work.",
+                )
             )
         )
         self.text = QPlainTextEdit()
@@ -83,7 +89,9 @@ class ImportCommandDialog(QDialog):
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Import")
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(
+            translate("ImportCommandDialog", "Import")
+        )
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         lay.addWidget(self.buttons)
@@ -104,7 +112,9 @@ class ImportCommandDialog(QDialog):
         try:
             cfg, warnings = parse_command_line(text)
         except ConfigError as exc:
-            self.summary.setText(f"<span style='color:#c0392b'>{_esc(str(exc))}</span>")
+            self.summary.setText(
+                f"<span style='color:#c0392b'>{_esc(problem_text(str(exc)))}</span>"
+            )
             ok.setEnabled(False)
             return
         self.config, self.warnings = cfg, warnings
@@ -113,14 +123,22 @@ class ImportCommandDialog(QDialog):
             if cfg.role == "client"
             else f"{cfg.listen} \u2192 {cfg.target}"
         )
-        lines = [f"A <b>{cfg.role}</b> profile: {_esc(addr)}, crypt {cfg.crypt}, mode {cfg.mode}."]
+        lines = [
+            translate(
+                "ImportCommandDialog",
+                "A <b>{role}</b> profile: {addr}, crypt {crypt}, mode {mode}.",
+            ).format(role=role_label(cfg.role), addr=_esc(addr), crypt=cfg.crypt, mode=cfg.mode)
+        ]
         lines += [f"<span style='color:#9a6700'>{_esc(w)}</span>" for w in warnings]
         problems = cfg.validate()
         if problems:
+            marked = "; ".join(f"{p.field}: {problem_text(p.message)}" for p in problems)
             lines.append(
-                "<span style='color:#9a6700'>The editor will mark these: "
-                + _esc("; ".join(str(p) for p in problems))
-                + "</span>"
+                "<span style='color:#9a6700'>{}</span>".format(
+                    translate(
+                        "ImportCommandDialog", "The editor will mark these: {problems}"
+                    ).format(problems=_esc(marked))
+                )
             )
         self.summary.setText("<br>".join(lines))
         ok.setEnabled(True)
@@ -136,12 +154,18 @@ class ExportDialog(QDialog):
         self.profile = profile
         self._others = list(others)
         cfg = profile.config
-        self.setWindowTitle(f"Export {profile.name}")
+        self.setWindowTitle(translate("ExportDialog", "Export {name}").format(name=profile.name))
         lay = QVBoxLayout(self)
         form = QFormLayout()
-        other = "server" if cfg.role == "client" else "client"
-        self.other_end = QRadioButton(f"The other end (the {other} that matches this profile)")
-        self.this_end = QRadioButton(f"This {cfg.role}")
+        other = role_label("server" if cfg.role == "client" else "client")
+        self.other_end = QRadioButton(
+            translate(
+                "ExportDialog", "The other end (the {other} that matches this profile)"
+            ).format(other=other)
+        )
+        self.this_end = QRadioButton(
+            translate("ExportDialog", "This {role}").format(role=role_label(cfg.role))
+        )
         self.other_end.setChecked(True)
         ends = QButtonGroup(self)
         ends.addButton(self.other_end)
@@ -149,12 +173,12 @@ class ExportDialog(QDialog):
         end_box = QVBoxLayout()
         end_box.addWidget(self.other_end)
         end_box.addWidget(self.this_end)
-        form.addRow("For", end_box)
+        form.addRow(translate("ExportDialog", "For"), end_box)
         self.format_combo = QComboBox()
-        self.format_combo.addItem("Command line (kcptun)", "kcptun")
-        self.format_combo.addItem("Command line (kcpdesk)", "kcpdesk")
-        self.format_combo.addItem("kcptun JSON config (-c file)", "json")
-        form.addRow("Format", self.format_combo)
+        self.format_combo.addItem(translate("ExportDialog", "Command line (kcptun)"), "kcptun")
+        self.format_combo.addItem(translate("ExportDialog", "Command line (kcpdesk)"), "kcpdesk")
+        self.format_combo.addItem(translate("ExportDialog", "kcptun JSON config (-c file)"), "json")
+        form.addRow(translate("ExportDialog", "Format"), self.format_combo)
         self._build_address(form, cfg)
         lay.addLayout(form)
         self._build_output(lay)
@@ -173,18 +197,28 @@ class ExportDialog(QDialog):
         known = known_peer_address(cfg, self._others)
         if cfg.role == "client":
             self.address.setText(known)
-            self.address.setPlaceholderText(f"host:port, e.g. {TARGET_EXAMPLE} for SSH")
-            self.address_label = QLabel("Server's target")
+            self.address.setPlaceholderText(
+                translate("ExportDialog", "host:port, e.g. {example} for SSH").format(
+                    example=TARGET_EXAMPLE
+                )
+            )
+            self.address_label = QLabel(translate("ExportDialog", "Server's target"))
             self.address.setToolTip(
-                "Where the server delivers the tunnelled streams: the service your "
-                "applications reach through the tunnel (host:port as seen from the server, "
-                "or a unix socket path)"
+                translate(
+                    "ExportDialog",
+                    "Where the server delivers the tunnelled streams: the service your "
+                    "applications reach through the tunnel (host:port as seen from the server, "
+                    "or a unix socket path)",
+                )
             )
         else:
             self.address.setText(known or peer.remoteaddr)
-            self.address_label = QLabel("Server address")
+            self.address_label = QLabel(translate("ExportDialog", "Server address"))
             self.address.setToolTip(
-                "The host:port clients use to reach this server (its public address)"
+                translate(
+                    "ExportDialog",
+                    "The host:port clients use to reach this server (its public address)",
+                )
             )
         form.addRow(self.address_label, self.address)
         self.address_error = MessageLabel(self.address.sizeHint().height())
@@ -199,9 +233,9 @@ class ExportDialog(QDialog):
         self.note.setWordWrap(True)
         lay.addWidget(self.note)
         row = QHBoxLayout()
-        self.copy_button = QPushButton("Copy")
-        self.save_button = QPushButton("Save to file\u2026")
-        close = QPushButton("Close")
+        self.copy_button = QPushButton(translate("ExportDialog", "Copy"))
+        self.save_button = QPushButton(translate("ExportDialog", "Save to file\u2026"))
+        close = QPushButton(translate("ExportDialog", "Close"))
         row.addStretch(1)
         row.addWidget(self.copy_button)
         row.addWidget(self.save_button)
@@ -223,13 +257,21 @@ class ExportDialog(QDialog):
             return ""
         if not self.address.text().strip():
             if self.profile.config.role == "client":
-                return (
+                return translate(
+                    "ExportDialog",
                     "enter where the server delivers the streams, e.g. "
-                    f"{TARGET_EXAMPLE} for an SSH server on the server's machine"
-                )
-            return "enter the address clients use to reach this server"
+                    "{example} for an SSH server on the server's machine",
+                ).format(example=TARGET_EXAMPLE)
+            return translate("ExportDialog", "enter the address clients use to reach this server")
         field = "target" if self.profile.config.role == "client" else "remoteaddr"
-        return next((e.message for e in self.exported_config().validate() if e.field == field), "")
+        return next(
+            (
+                problem_text(e.message)
+                for e in self.exported_config().validate()
+                if e.field == field
+            ),
+            "",
+        )
 
     def runs(self) -> str | None:
         """The generation of the Go kcptun that reads a kcptun export: the profile's peer for
@@ -267,37 +309,57 @@ class ExportDialog(QDialog):
         notes = []
         if self.profile.config.key == DEFAULT_KEY:
             notes.append(
-                "This profile uses kcptun's public default key: anyone can connect. "
-                "Set your own key before using it on the Internet."
+                translate(
+                    "ExportDialog",
+                    "This profile uses kcptun's public default key: anyone can connect. "
+                    "Set your own key before using it on the Internet.",
+                )
             )
         else:
-            notes.append("The text contains the key: share it only over a channel you trust.")
+            notes.append(
+                translate(
+                    "ExportDialog",
+                    "The text contains the key: share it only over a channel you trust.",
+                )
+            )
         runs = self.runs()
         if runs is not None:
             left_out = omitted_flags(self.exported_config(), runs)
             if left_out:
                 notes.append(
-                    f"{peer_label(runs)} has no {', '.join(left_out)}: left out, so "
-                    "those settings apply only to the KCP Desk end."
+                    translate(
+                        "ExportDialog",
+                        "{peer} has no {flags}: left out, so "
+                        "those settings apply only to the KCP Desk end.",
+                    ).format(peer=spec_text(peer_label(runs)), flags=", ".join(left_out))
                 )
             gap = range_problem(self.exported_config(), runs)
             if gap:
-                notes.append(f"Check: {gap}.")
+                notes.append(
+                    translate("ExportDialog", "Check: {problem}.").format(problem=problem_text(gap))
+                )
         problems = self.exported_config().validate() if address_ok else []
         if problems:
-            notes.append("Check: " + "; ".join(str(p) for p in problems))
+            notes.append(
+                translate("ExportDialog", "Check: {problem}.").format(
+                    problem="; ".join(f"{p.field}: {problem_text(p.message)}" for p in problems)
+                )
+            )
         return notes
 
     def _on_copy_clicked(self) -> None:
         QGuiApplication.clipboard().setText(self.text())
-        self.copy_button.setText("Copied")
+        self.copy_button.setText(translate("ExportDialog", "Copied"))
 
     def _on_save_clicked(self) -> None:
         is_json = self.format_combo.currentData() == "json"
         role = self.exported_config().role
         default = f"{self.profile.name}-{role}.{'json' if is_json else 'sh'}"
         path, _f = QFileDialog.getSaveFileName(
-            self, "Save export", default, "JSON (*.json)" if is_json else "Shell (*.sh)"
+            self,
+            translate("ExportDialog", "Save export"),
+            default,
+            "JSON (*.json)" if is_json else translate("ExportDialog", "Shell (*.sh)"),
         )
         if path:
             self.save_to(path)
@@ -308,7 +370,11 @@ class ExportDialog(QDialog):
         try:
             atomic_write_text(Path(path), self.text() if is_json else self.text() + "\n")
         except OSError as exc:
-            self.note.setText(f"Could not save: {exc.strerror or exc}")
+            self.note.setText(
+                translate("ExportDialog", "Could not save: {error}").format(
+                    error=exc.strerror or exc
+                )
+            )
             return False
         return True
 

@@ -12,6 +12,7 @@ from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QMenu, QMessageBox
 
 from app.controllers.tune import TuneController
+from app.i18n import translate
 from kcpcore.sharelink import SCHEME
 
 from .share_link import ImportLinkDialog, ShareLinkDialog
@@ -19,9 +20,10 @@ from .tune_dialog import TuneDialog
 
 
 def _menu(window: Any, title: str) -> QMenu | None:
+    """The menu bar's menu named ``menu<title>`` (by object name: its text is translated)."""
     for action in window.menuBar().actions():
         menu = action.menu()
-        if action.text().replace("&", "") == title and isinstance(menu, QMenu):
+        if isinstance(menu, QMenu) and menu.objectName() == "menu" + title:
             return menu
     return None
 
@@ -30,7 +32,11 @@ def _client_selected(window: Any) -> str:
     name = window.current_name
     if name and name in window.manager and window.manager.profile(name).role == "client":
         return str(name)
-    QMessageBox.information(window, "KCP Desk", "Select a client profile first.")
+    QMessageBox.information(
+        window,
+        translate("TuneActions", "KCP Desk"),
+        translate("TuneActions", "Select a client profile first."),
+    )
     return ""
 
 
@@ -61,7 +67,9 @@ def open_import(window: Any) -> ImportLinkDialog:
     def accepted() -> None:
         link = dialog.result_link
         if link is not None:
-            window.new_profile("client", link.config, link.remark or "Imported link")
+            window.new_profile(
+                "client", link.config, link.remark or translate("TuneActions", "Imported link")
+            )
 
     dialog.accepted.connect(accepted)
     dialog.open()
@@ -72,9 +80,24 @@ def install(window: Any) -> None:
     """Add "Tune this link", "Share link / QR code" (Profile menu) and "Import kcptun://
     link" (File menu) to ``window``."""
     entries = (
-        ("Profile", "T&une this link\u2026", open_tune, "Measure, and what to change and why"),
-        ("Profile", "S&hare link / QR code\u2026", open_share, "kcptun:// link of this client"),
-        ("File", "Import kcptun:// lin&k\u2026", open_import, "Paste a kcptun_gclient link"),
+        (
+            "Profile",
+            translate("TuneActions", "T&une this link\u2026"),
+            open_tune,
+            translate("TuneActions", "Measure, and what to change and why"),
+        ),
+        (
+            "Profile",
+            translate("TuneActions", "S&hare link / QR code\u2026"),
+            open_share,
+            translate("TuneActions", "kcptun:// link of this client"),
+        ),
+        (
+            "File",
+            translate("TuneActions", "Import kcptun:// lin&k\u2026"),
+            open_import,
+            translate("TuneActions", "Paste a kcptun_gclient link"),
+        ),
     )
     for menu_title, text, opener, tip in entries:
         action = QAction(text, window)

@@ -33,30 +33,63 @@ from PySide6.QtWidgets import (
 )
 
 from app.controllers.tune import TuneController
+from app.i18n import QT_TRANSLATE_NOOP, translate
 from kcpcore.sharelink import to_link
 from kcpcore.tune import LinkFigures
 from kcpcore.tune.rules import mbit, pct
 
+
+def _unknown() -> str:
+    return translate("TuneDialog", "unknown")
+
+
+def _no() -> str:
+    return translate("TuneDialog", "no")
+
+
 ROWS: tuple[tuple[str, Callable[[LinkFigures], str]], ...] = (
-    ("Lowest RTT", lambda f: f"{f.rtt_min_ms:.0f} ms"),
-    ("Smoothed RTT", lambda f: f"{f.srtt_ms:.0f} ms"),
-    ("Download", lambda f: mbit(f.down.rate_bps) if f.down.busy else "-"),
+    (QT_TRANSLATE_NOOP("TuneDialog", "Lowest RTT"), lambda f: f"{f.rtt_min_ms:.0f} ms"),
+    (QT_TRANSLATE_NOOP("TuneDialog", "Smoothed RTT"), lambda f: f"{f.srtt_ms:.0f} ms"),
     (
-        "  with large windows",
+        QT_TRANSLATE_NOOP("TuneDialog", "Download"),
+        lambda f: mbit(f.down.rate_bps) if f.down.busy else "-",
+    ),
+    (
+        QT_TRANSLATE_NOOP("TuneDialog", "  with large windows"),
         lambda f: mbit(f.down.capacity_bps) if f.down.capacity_bps is not None else "-",
     ),
-    ("  loss", lambda f: pct(f.down.loss) if f.down.loss is not None else "unknown"),
-    ("  window-limited", lambda f: f.down.window_limit or "no"),
-    ("Upload", lambda f: mbit(f.up.rate_bps) if f.up.busy else "-"),
     (
-        "  with large windows",
+        QT_TRANSLATE_NOOP("TuneDialog", "  loss"),
+        lambda f: pct(f.down.loss) if f.down.loss is not None else _unknown(),
+    ),
+    (QT_TRANSLATE_NOOP("TuneDialog", "  window-limited"), lambda f: f.down.window_limit or _no()),
+    (
+        QT_TRANSLATE_NOOP("TuneDialog", "Upload"),
+        lambda f: mbit(f.up.rate_bps) if f.up.busy else "-",
+    ),
+    (
+        QT_TRANSLATE_NOOP("TuneDialog", "  with large windows"),
         lambda f: mbit(f.up.capacity_bps) if f.up.capacity_bps is not None else "-",
     ),
-    ("  loss", lambda f: pct(f.up.loss) if f.up.loss is not None else "unknown"),
-    ("  window-limited", lambda f: f.up.window_limit or "no"),
-    ("CPU (this end)", lambda f: pct(f.cpu) if f.cpu is not None else "-"),
-    ("Measured by", lambda f: "active test" if f.active else "passive counters"),
+    (
+        QT_TRANSLATE_NOOP("TuneDialog", "  loss"),
+        lambda f: pct(f.up.loss) if f.up.loss is not None else _unknown(),
+    ),
+    (QT_TRANSLATE_NOOP("TuneDialog", "  window-limited"), lambda f: f.up.window_limit or _no()),
+    (
+        QT_TRANSLATE_NOOP("TuneDialog", "CPU (this end)"),
+        lambda f: pct(f.cpu) if f.cpu is not None else "-",
+    ),
+    (
+        QT_TRANSLATE_NOOP("TuneDialog", "Measured by"),
+        lambda f: (
+            translate("TuneDialog", "active test")
+            if f.active
+            else translate("TuneDialog", "passive counters")
+        ),
+    ),
 )
+"""The figures table's rows: (label, marked for translation; how to show the value)"""
 
 
 class TuneDialog(QDialog):
@@ -65,7 +98,7 @@ class TuneDialog(QDialog):
         self.controller = controller
         self.ask: Callable[[str, str], bool] = self._ask
         self._tasks: set[asyncio.Future[Any]] = set()
-        self.setWindowTitle(f"Tune {controller.name}")
+        self.setWindowTitle(translate("TuneDialog", "Tune {name}").format(name=controller.name))
         self.resize(860, 560)
         self._build()
         controller.progress.connect(self.status.setText)
@@ -76,16 +109,19 @@ class TuneDialog(QDialog):
     def _build(self) -> None:
         lay = QVBoxLayout(self)
         intro = QLabel(
-            "Measures this link, then says what to change on each end and why. "
-            "The active test needs a KCP Desk server started with --tuneserve; "
-            "otherwise the running tunnel's counters are read while you use it."
+            translate(
+                "TuneDialog",
+                "Measures this link, then says what to change on each end and why. "
+                "The active test needs a KCP Desk server started with --tuneserve; "
+                "otherwise the running tunnel's counters are read while you use it.",
+            )
         )
         intro.setWordWrap(True)
         lay.addWidget(intro)
         row = QHBoxLayout()
-        self.measure_button = QPushButton("Measure")
-        self.apply_button = QPushButton("Apply this end's part")
-        self.remeasure_button = QPushButton("Measure again")
+        self.measure_button = QPushButton(translate("TuneDialog", "Measure"))
+        self.apply_button = QPushButton(translate("TuneDialog", "Apply this end's part"))
+        self.remeasure_button = QPushButton(translate("TuneDialog", "Measure again"))
         for b, slot in (
             (self.measure_button, self.measure),
             (self.apply_button, self.apply),
@@ -99,8 +135,10 @@ class TuneDialog(QDialog):
         lay.addLayout(row)
         split = QSplitter()
         self.table = QTableWidget(len(ROWS), 2)
-        self.table.setHorizontalHeaderLabels(["Before", "After"])
-        self.table.setVerticalHeaderLabels([r[0] for r in ROWS])
+        self.table.setHorizontalHeaderLabels(
+            [translate("TuneDialog", "Before"), translate("TuneDialog", "After")]
+        )
+        self.table.setVerticalHeaderLabels([translate("TuneDialog", r[0]) for r in ROWS])
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QTableWidget.SelectionMode.NoSelection)
@@ -111,12 +149,14 @@ class TuneDialog(QDialog):
         split.addWidget(self.advice)
         split.setSizes([330, 530])
         lay.addWidget(split, 3)
-        lay.addWidget(QLabel("The server's part (it is not changed from here):"))
+        lay.addWidget(
+            QLabel(translate("TuneDialog", "The server's part (it is not changed from here):"))
+        )
         self.server_tabs = QTabWidget()
-        self.server_flags = self._copy_tab("Flags to add")
-        self.server_json = self._copy_tab("JSON keys")
-        self.server_command = self._copy_tab("Whole command line")
-        self.share_link = self._copy_tab("Share link (this end, no key)")
+        self.server_flags = self._copy_tab(translate("TuneDialog", "Flags to add"))
+        self.server_json = self._copy_tab(translate("TuneDialog", "JSON keys"))
+        self.server_command = self._copy_tab(translate("TuneDialog", "Whole command line"))
+        self.share_link = self._copy_tab(translate("TuneDialog", "Share link (this end, no key)"))
         lay.addWidget(self.server_tabs, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
@@ -128,7 +168,7 @@ class TuneDialog(QDialog):
         lay = QHBoxLayout(page)
         text = QPlainTextEdit()
         text.setReadOnly(True)
-        copy = QPushButton("Copy")
+        copy = QPushButton(translate("TuneDialog", "Copy"))
         copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(text.toPlainText()))
         lay.addWidget(text, 1)
         lay.addWidget(copy)
@@ -161,15 +201,18 @@ class TuneDialog(QDialog):
     # --- actions ------------------------------------------------------------------------------
 
     def measure(self) -> None:
-        self.status.setText("measuring...")
+        self.status.setText(translate("TuneDialog", "measuring..."))
         self._spawn(self.controller.measure())
 
     def apply(self) -> None:
         ctrl = self.controller.manager.controller(self.controller.name)
         restart = bool(ctrl is not None and ctrl.active) and self.ask(
-            "Restart the tunnel?",
-            "The new settings take effect when the tunnel restarts. "
-            "Restart it now (open connections through it are closed)?",
+            translate("TuneDialog", "Restart the tunnel?"),
+            translate(
+                "TuneDialog",
+                "The new settings take effect when the tunnel restarts. "
+                "Restart it now (open connections through it are closed)?",
+            ),
         )
         self._spawn(self.controller.apply(restart))
 
@@ -180,7 +223,10 @@ class TuneDialog(QDialog):
 
     def _on_applied(self) -> None:
         self.status.setText(
-            "Applied to this profile. Change the server as shown below, then measure again."
+            translate(
+                "TuneDialog",
+                "Applied to this profile. Change the server as shown below, then measure again.",
+            )
         )
         self._update_buttons()
 
@@ -189,7 +235,7 @@ class TuneDialog(QDialog):
         for col, fig in ((0, c.before), (1, c.after)):
             for row, (_label, fmt) in enumerate(ROWS):
                 self.table.setItem(row, col, QTableWidgetItem(fmt(fig) if fig else ""))
-        self.status.setText(f"Measured: {c.note}.")
+        self.status.setText(translate("TuneDialog", "Measured: {note}.").format(note=c.note))
         self._show_advice()
         self._update_buttons()
 
@@ -199,20 +245,27 @@ class TuneDialog(QDialog):
             return
         parts = []
         if c.advice.changes:
-            parts.append("<h3>Recommendations</h3><ul>")
+            parts.append("<h3>{}</h3><ul>".format(translate("TuneDialog", "Recommendations")))
             for reason in c.advice.reasons():
                 lines = "; ".join(r.line() for r in c.advice.changes if r.reason == reason)
                 parts.append(f"<li><b>{html.escape(lines)}</b><br>{html.escape(reason)}</li>")
             parts.append("</ul>")
         else:
-            parts.append("<p><b>Nothing to change:</b> the settings fit what was measured.</p>")
+            parts.append(
+                translate(
+                    "TuneDialog",
+                    "<p><b>Nothing to change:</b> the settings fit what was measured.</p>",
+                )
+            )
         if c.advice.findings:
-            parts.append("<h3>Findings</h3><ul>")
+            parts.append("<h3>{}</h3><ul>".format(translate("TuneDialog", "Findings")))
             parts += [f"<li>{html.escape(f)}</li>" for f in c.advice.findings]
             parts.append("</ul>")
         self.advice.setHtml("".join(parts))
         out = c.outcome
-        self.server_flags.setPlainText(out.server_flags() or "(nothing to change)")
+        self.server_flags.setPlainText(
+            out.server_flags() or translate("TuneDialog", "(nothing to change)")
+        )
         self.server_json.setPlainText(out.server_json_changes())
         self.server_command.setPlainText(out.server_command())
         self.share_link.setPlainText(to_link(out.new_client, remark=c.name))

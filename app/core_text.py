@@ -1,0 +1,188 @@
+"""kcpcore's English (setting help, tooltips, units, validation messages) in the app's language.
+
+kcpcore imports no Qt and stays English (its CLI speaks English), so its words are translated
+here, on their way to the screen:
+
+- fixed texts (each ``FieldSpec``'s help, tooltip, unit and out-of-range reason; the peer
+  generations' labels and notes) by exact lookup in the ``kcpcore`` context:
+  ``spec_text(spec.help)``. ``app/core_catalog.py`` lists them for lupdate; it is generated
+  from kcpcore by ``python -m app.i18n update`` and a test fails when it is out of date;
+- messages with values in them (``must be 1..65535 packets, not 0``) by ``PATTERNS``: a
+  regular expression of the English message and a translated template with the same named
+  fields. Fields named ``why``/``unit``/``what`` are themselves translated. A message no
+  pattern knows is shown in English (tests/app/test_i18n.py opens the editor with each kind
+  of error in Chinese and fails on one).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from app.i18n import QT_TRANSLATE_NOOP, translate
+
+CONTEXT: Final = "kcpcore"
+
+
+def spec_text(text: str) -> str:
+    """A fixed kcpcore text (help, tooltip, unit...) in the installed language."""
+    return translate("kcpcore", text) if text else text
+
+
+PATTERNS: Final[tuple[tuple[re.Pattern[str], str], ...]] = tuple(
+    (re.compile(rx), template)
+    for rx, template in (
+        (
+            r"^must be at least (?P<low>-?\d+)(?: (?P<unit>[a-z/]+))?, not (?P<value>-?\d+)"
+            r"(?:; (?P<why>.+))?$",
+            QT_TRANSLATE_NOOP("CoreText", "must be at least {low}{unit}, not {value}{why}"),
+        ),
+        (
+            r"^must be (?P<low>-?\d+)\.\.(?P<high>-?\d+)(?: (?P<unit>[a-z/]+))?, "
+            r"not (?P<value>-?\d+)(?:; (?P<why>.+))?$",
+            QT_TRANSLATE_NOOP("CoreText", "must be {low}..{high}{unit}, not {value}{why}"),
+        ),
+        (
+            r"^unknown cipher (?P<value>'.*') \(kcptun would silently use aes\); "
+            r"valid: (?P<valid>.+)$",
+            QT_TRANSLATE_NOOP(
+                "CoreText", "unknown cipher {value} (kcptun would silently use aes); valid: {valid}"
+            ),
+        ),
+        (
+            r"^unknown mode (?P<value>'.*') \(kcptun treats it as manual\); valid: (?P<valid>.+)$",
+            QT_TRANSLATE_NOOP(
+                "CoreText", "unknown mode {value} (kcptun treats it as manual); valid: {valid}"
+            ),
+        ),
+        (
+            r"^datashard \+ parityshard must be <= (?P<max>\d+) \(Reed-Solomon over GF\(2\^8\)\)$",
+            QT_TRANSLATE_NOOP(
+                "CoreText", "datashard + parityshard must be <= {max} (Reed-Solomon over GF(2^8))"
+            ),
+        ),
+        (
+            r"^must not exceed smuxbuf \(smux refuses the session\)$",
+            QT_TRANSLATE_NOOP("CoreText", "must not exceed smuxbuf (smux refuses the session)"),
+        ),
+        (
+            r"^must be larger than the (?P<bytes>\d+) header bytes \(KCP \+ crypt \+ FEC\)$",
+            QT_TRANSLATE_NOOP(
+                "CoreText", "must be larger than the {bytes} header bytes (KCP + crypt + FEC)"
+            ),
+        ),
+        (
+            r"^raw-socket TCP emulation \(--tcp\) is not supported$",
+            QT_TRANSLATE_NOOP("CoreText", "raw-socket TCP emulation (--tcp) is not supported"),
+        ),
+        (
+            r"^unknown peer (?P<value>'.*'); valid: (?P<valid>.+)$",
+            QT_TRANSLATE_NOOP("CoreText", "unknown peer {value}; valid: {valid}"),
+        ),
+        (
+            r"^must be 0 \(no limit\) or at least one datagram per second "
+            r"\(mtu (?P<mtu>\d+) bytes/s\), not (?P<value>-?\d+)$",
+            QT_TRANSLATE_NOOP(
+                "CoreText",
+                "must be 0 (no limit) or at least one datagram per second "
+                "(mtu {mtu} bytes/s), not {value}",
+            ),
+        ),
+        (
+            r"^empty target \(expected host:port or a unix socket path\)$",
+            QT_TRANSLATE_NOOP(
+                "CoreText", "empty target (expected host:port or a unix socket path)"
+            ),
+        ),
+        (
+            r"^address (?P<value>'.*'): port 0 cannot be dialled$",
+            QT_TRANSLATE_NOOP("CoreText", "address {value}: port 0 cannot be dialled"),
+        ),
+        (
+            r"^address (?P<value>'.*'): port (?P<port>'.*') is not a number$",
+            QT_TRANSLATE_NOOP("CoreText", "address {value}: port {port} is not a number"),
+        ),
+        (
+            r"^address (?P<value>'.*'): port (?P<port>\d+) is out of range 0\.\.65535$",
+            QT_TRANSLATE_NOOP("CoreText", "address {value}: port {port} is out of range 0..65535"),
+        ),
+        (
+            r"^address (?P<value>'.*'): ports of a range must be 1\.\.65535$",
+            QT_TRANSLATE_NOOP("CoreText", "address {value}: ports of a range must be 1..65535"),
+        ),
+        (
+            r"^address (?P<value>'.*'): (?P<what>.+)$",
+            QT_TRANSLATE_NOOP("CoreText", "address {value}: {what}"),
+        ),
+        (
+            r"^a profile needs a name$",
+            QT_TRANSLATE_NOOP("CoreText", "a profile needs a name"),
+        ),
+        (
+            r"^no spaces at the start or end$",
+            QT_TRANSLATE_NOOP("CoreText", "no spaces at the start or end"),
+        ),
+        (
+            r"^at most (?P<max>\d+) characters$",
+            QT_TRANSLATE_NOOP("CoreText", "at most {max} characters"),
+        ),
+        (
+            r"^no control characters \(tabs, line breaks\)$",
+            QT_TRANSLATE_NOOP("CoreText", "no control characters (tabs, line breaks)"),
+        ),
+        (
+            r"^a profile named (?P<name>'.*') already exists$",
+            QT_TRANSLATE_NOOP("CoreText", "a profile named {name} already exists"),
+        ),
+    )
+)
+"""(the English message's shape, its translation with the same named fields), first match wins"""
+
+_NESTED: Final = ("why", "what")
+
+
+def problem_text(message: str) -> str:
+    """A kcpcore message (a ``FieldError``'s, a ``ConfigError``'s) in the installed language."""
+    for rx, template in PATTERNS:
+        m = rx.match(message)
+        if m is None:
+            continue
+        values = {k: v or "" for k, v in m.groupdict().items()}
+        for key in _NESTED:
+            if values.get(key):
+                values[key] = problem_text(values[key])
+        if values.get("why"):
+            values["why"] = translate("CoreText", "; {why}").format(why=values["why"])
+        if values.get("unit"):
+            values["unit"] = " " + spec_text(values["unit"])
+        return translate("CoreText", template).format(**values)
+    return spec_text(message)
+
+
+def fixed_texts() -> list[str]:
+    """Every fixed kcpcore text shown through ``spec_text``, in a stable order, once each."""
+    from kcpcore.config import FIELD_SPECS
+    from kcpcore.generations import GENERATIONS
+
+    texts: list[str] = []
+    for spec in FIELD_SPECS.values():
+        texts += [spec.help, spec.tooltip, spec.unit, spec.outside or ""]
+    for gen in GENERATIONS.values():
+        texts += [gen.label, gen.note]
+    return [t for t in dict.fromkeys(texts) if t]
+
+
+def catalog_source() -> str:
+    """The text of ``app/core_catalog.py``: ``fixed_texts()`` marked for lupdate."""
+    lines = [
+        '"""Generated by ``python -m app.i18n update`` from kcpcore',
+        "(``app.core_text.fixed_texts``): kcpcore's fixed texts, marked so lupdate finds them.",
+        'Do not edit."""',
+        "",
+        "from app.i18n import QT_TRANSLATE_NOOP",
+        "",
+        "TEXTS = (",
+    ]
+    lines += [f"    QT_TRANSLATE_NOOP({CONTEXT!r}, {text!r})," for text in fixed_texts()]
+    lines.append(")")
+    return "\n".join(lines).replace("'kcpcore'", '"kcpcore"') + "\n"
