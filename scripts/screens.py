@@ -9,7 +9,9 @@ against the screen's available area (``fits`` or ``OUT``).
     .venv/bin/python scripts/screens.py --sizes 900x600 --themes dark --scenes demo,rename
 
 Scenes: empty (first start), rename (the Rename dialog over a saved profile), settings (that
-profile's Settings tab), demo (``--demo`` running, Monitor tab), demo-settings, log.
+profile's Settings tab), demo (``--demo`` running, Monitor tab), demo-settings, log,
+wrong-key (a client whose server has another key, past the 15 s stall watch) and checksum (a
+server whose client has another key); the other ends are our headless engine.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-SCENES = ("empty", "rename", "settings", "demo", "demo-settings", "log")
+SCENES = ("empty", "rename", "settings", "demo", "demo-settings", "log", "wrong-key", "checksum")
+MISMATCH_WAIT = 20.0  # s after the first packets: past the client's 15 s stall watch
 DEMO_WARMUP = 10.0  # s of demo traffic before its screenshot: the charts have a history
 
 
@@ -126,15 +129,76 @@ async def run_scenes(
         w.tabs.setCurrentIndex(TAB_SETTINGS)  # type: ignore[attr-defined]
         await asyncio.sleep(0.8)
         shot("settings")
-    if not {"demo", "demo-settings", "log"} & set(scenes):
-        return
-    await w.start_demo()  # type: ignore[attr-defined]
-    await asyncio.sleep(warmup)
-    for scene, tab in (("demo", TAB_MONITOR), ("demo-settings", TAB_SETTINGS), ("log", TAB_LOG)):
+    if {"demo", "demo-settings", "log"} & set(scenes):
+        await w.start_demo()  # type: ignore[attr-defined]
+        await asyncio.sleep(warmup)
+        for scene, tab in (
+            ("demo", TAB_MONITOR),
+            ("demo-settings", TAB_SETTINGS),
+            ("log", TAB_LOG),
+        ):
+            if scene in scenes:
+                w.tabs.setCurrentIndex(tab)  # type: ignore[attr-defined]
+                await asyncio.sleep(1.0)
+                shot(scene)
+        await w.demo.stop()  # type: ignore[attr-defined]
+    if {"wrong-key", "checksum"} & set(scenes):
+        await mismatch_scenes(window, scenes, shot)
+
+
+async def mismatch_scenes(window: object, scenes: list[str], shot: Callable[[str], None]) -> None:
+    """Our client against a server with another key, and our server against such a client
+    (both other ends headless engines, not in the list); one TCP connection each."""
+    from app.views.main_window import TAB_MONITOR
+    from kcpcore.aio.engine import Engine
+    from kcpcore.config import TunnelConfig
+    from kcpcore.profiles import Profile
+
+    w: object = window
+    theirs = "the-other-ends-key"
+    far_server = Engine(TunnelConfig(role="server", listen="127.0.0.1:0", key=theirs))
+    await far_server.start()
+    m = w.manager  # type: ignore[attr-defined]
+    ours = "Our-Key-2026-x7"
+    m.save(Profile("Home server", TunnelConfig(role="server", listen="127.0.0.1:0", key=ours)))
+    m.save(
+        Profile(
+            "Office (server has another key)",
+            TunnelConfig(role="client", remoteaddr=f"127.0.0.1:{far_server.local_port}", key=ours),
+        )
+    )
+    for name in ("Home server", "Office (server has another key)"):
+        await w.start_profile(name)  # type: ignore[attr-defined]
+    home = m.controller("Home server").engine
+    far_client = Engine(
+        TunnelConfig(
+            role="client",
+            localaddr="127.0.0.1:0",
+            remoteaddr=f"127.0.0.1:{home.local_port}",
+            key=theirs,
+        )
+    )
+    await far_client.start()
+    office = m.controller("Office (server has another key)").engine
+    writers = []
+    for port in (office.local_port, far_client.local_port):
+        _r, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"hello" * 100)
+        writers.append(writer)
+    await asyncio.sleep(MISMATCH_WAIT)
+    for scene, name in (
+        ("wrong-key", "Office (server has another key)"),
+        ("checksum", "Home server"),
+    ):
         if scene in scenes:
-            w.tabs.setCurrentIndex(tab)  # type: ignore[attr-defined]
+            w.select(name)  # type: ignore[attr-defined]
+            w.tabs.setCurrentIndex(TAB_MONITOR)  # type: ignore[attr-defined]
             await asyncio.sleep(1.0)
             shot(scene)
+    for writer in writers:
+        writer.close()
+    await far_client.stop()
+    await far_server.stop()
 
 
 def main() -> int:
