@@ -32,7 +32,8 @@ class ProfileManager(QObject):
     profile_changed = Signal(str)
     """one profile's settings, state or rate changed"""
     link_event = Signal(str, str, str)
-    """(name, event, text): a tunnel connected, dropped or went into an error (notifications)"""
+    """(name, event, text): a tunnel connected, dropped or went into an error (notifications;
+    not for the demo's profiles, which the user is watching in the window anyway)"""
     renamed = Signal(str, str)
     """(old, new) a saved profile got a new name"""
     deleted = Signal(str)
@@ -214,13 +215,15 @@ class ProfileManager(QObject):
             ctrl.state_changed.connect(lambda c=ctrl: self.profile_changed.emit(c.name))
             ctrl.sampled.connect(lambda c=ctrl: self.profile_changed.emit(c.name))
             ctrl.smuxver_learned.connect(self._on_smuxver_learned)
-            ctrl.link_event.connect(
-                lambda event, text, c=ctrl: self.link_event.emit(c.name, event, text)
-            )
+            ctrl.link_event.connect(lambda event, text, c=ctrl: self._on_link_event(c, event, text))
             self._controllers[name] = ctrl
         elif not ctrl.active:
             ctrl.profile = self.profile(name)  # pick up saved edits on restart
         return ctrl
+
+    def _on_link_event(self, ctrl: TunnelController, event: str, text: str) -> None:
+        if not self.is_transient(ctrl.name):
+            self.link_event.emit(ctrl.name, event, text)
 
     def _on_smuxver_learned(self, profile: Profile) -> None:
         """A client found the server's smux version by trying: save it, so the next start

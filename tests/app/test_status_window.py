@@ -46,6 +46,10 @@ def test_restart_applies_the_saved_settings_and_the_notice_goes(window: Any, qlo
 
 
 def test_demo_log_lines_stay_in_the_demo_profiles(window: Any, qloop: Any) -> None:
+    """... and the demo, which the user is watching, raises no desktop notifications."""
+    notes: list[str] = []
+    window.notifier.shown.connect(lambda title, _text: notes.append(title))
+
     async def scenario() -> None:
         window.manager.save(Profile("mine", TunnelConfig(role="server", listen="127.0.0.1:0")))
         assert await window.start_demo()
@@ -55,7 +59,10 @@ def test_demo_log_lines_stay_in_the_demo_profiles(window: Any, qloop: Any) -> No
         assert "demo running" not in window.log_view.plain_text()
         window.log_view.all_profiles.setChecked(True)  # everything, each line tagged
         assert "[demo] " in window.log_view.plain_text()
+        cli = window.manager.controller(window.demo.client_name)
+        await wait_for(lambda: cli.health.link == "up")
         await window.demo.stop()
+        assert notes == []
 
     run(qloop, scenario(), timeout=30)
 
