@@ -5,7 +5,8 @@
 * Windows: the value ``KCP Desk`` under ``HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Run``;
 * macOS: ``~/Library/LaunchAgents/org.kcpdesk.KCPDesk.plist`` with ``RunAtLoad``.
 
-The command starts this same program (the frozen bundle, or this Python with ``-m app``) with
+The command starts this same program (the frozen bundle, the ``kcpdesk`` script installed beside
+this Python, or this Python with ``-m app``) with
 ``--minimized``, so a login brings the app up in the tray rather than a window in the user's
 face, and with ``--basedir`` when the profiles are not in the default place, so the login copy
 sees the same profiles. Each writer's output is a pure function of the command (tested on
@@ -54,7 +55,13 @@ def launch_command(
     """The command line that starts this KCP Desk hidden in the tray, with its profiles."""
     exe = executable or sys.executable
     is_frozen = getattr(sys, "frozen", False) if frozen is None else frozen
-    cmd = [exe] if is_frozen else [exe, "-m", "app"]
+    script = Path(exe).with_name("kcpdesk.exe" if exe.lower().endswith(".exe") else "kcpdesk")
+    if is_frozen:
+        cmd = [exe]
+    elif script.is_file():  # the console script pip installed beside this Python
+        cmd = [str(script)]
+    else:
+        cmd = [exe, "-m", "app"]
     env = os.environ if env is None else env
     if env.get(CONFIG_DIR_ENV):
         cmd += ["--basedir", str(Path(env[CONFIG_DIR_ENV]).resolve())]

@@ -65,6 +65,13 @@ def test_launch_command_starts_hidden_with_the_same_profiles(tmp_path: Path) -> 
         "/opt/kcpdesk/kcpdesk",
         "--minimized",
     ]
+    venv = tmp_path / "venv" / "bin"
+    venv.mkdir(parents=True)
+    (venv / "kcpdesk").write_text("#!/bin/sh\n")
+    assert launch_command(executable=str(venv / "python3"), frozen=False, env={}) == [
+        str(venv / "kcpdesk"),
+        "--minimized",
+    ]
 
 
 def test_desktop_exec_quotes_as_the_spec_says() -> None:

@@ -182,6 +182,8 @@ class DeskController(QObject):
     async def handle_request(self, request: dict[str, Any]) -> dict[str, Any]:
         """A request from a second launch (``app.single_instance``): show, start or stop."""
         cmd = request.get("cmd")
+        if self.stopping:
+            return {"ok": False, "message": "KCP Desk is quitting; start it again in a moment"}
         if cmd == "show":
             self.show_requested.emit()
             return {"ok": True, "message": "KCP Desk is already running: its window is shown"}

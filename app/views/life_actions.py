@@ -52,6 +52,7 @@ class LifeActions(QObject):
         self.tray = Tray(window) if use_tray and Tray.available() else None
         self.dialog: CloseDialog | None = None
         self._told_tray = False
+        self._tray_count = 0
         self._build_actions()
         self._build_menus()
         window.desk.show_requested.connect(window.show_raise)
@@ -126,12 +127,20 @@ class LifeActions(QObject):
             bar.addMenu(menu)
 
     def update(self) -> None:
-        """Enable Start all / Stop all as they would do something."""
+        """Enable Start all / Stop all as they would do something; the tray's tooltip says
+        how many tunnels run."""
         m = self.window.manager
         saved = [n for n in m.names() if not m.is_transient(n)]
         running = set(m.running())
         self.act_start_all.setEnabled(any(n not in running for n in saved))
         self.act_stop_all.setEnabled(bool(running))
+        if self.tray is not None and len(running) != self._tray_count:
+            self._tray_count = len(running)
+            self.tray.icon.setToolTip(
+                self.tr("KCP Desk: %1 running").replace("%1", str(len(running)))
+                if running
+                else "KCP Desk"
+            )
 
     # --- close and quit ---------------------------------------------------------------------
 

@@ -153,6 +153,7 @@ def test_tray_menu_has_show_start_stop_all_toggles_and_quit(
     actions = [a for a in win.tray.menu.actions() if not a.isSeparator()]
     texts = [a.text() for a in actions]
     assert texts == ["Show KCP Desk", "Start &all", "Stop a&ll", "off", "on", "Quit"]
+    assert win.tray.icon.toolTip() == "KCP Desk: 1 running"
     toggles = {a.text(): a for a in actions if a.isCheckable()}
     assert toggles["on"].isChecked() and not toggles["off"].isChecked()
     on_loop(qloop, toggles["off"].trigger, until=lambda: "off" in win.manager.running())
