@@ -159,3 +159,21 @@ def test_kcpdesk_start_and_stop_reach_the_running_app(tmp_path: Path, qapp: Any)
     proc = _app(base, "--start", "srv", "--smoke-test", "2500")
     assert proc.returncode == 0, proc.stderr
     assert "smoke: profiles=1 running=1" in proc.stdout
+
+
+def test_requests_are_answered_by_the_desk(window: Any, qloop: Any, qtbot: Any) -> None:
+    desk = window.desk
+    window.manager.save(Profile("srv", TunnelConfig(role="server", listen="127.0.0.1:0")))
+    window.hide()
+    with qtbot.waitSignal(desk.show_requested):
+        assert run(qloop, desk.handle_request({"cmd": "show"}))["ok"]
+    assert window.isVisible()
+    reply = run(qloop, desk.handle_request({"cmd": "start", "name": "srv"}))
+    assert reply["ok"] and window.manager.running() == ["srv"]
+    reply = run(qloop, desk.handle_request({"cmd": "stop", "name": "srv"}))
+    assert reply == {"ok": True, "message": "srv: stopped"} and window.manager.running() == []
+    reply = run(qloop, desk.handle_request({"cmd": "start", "name": "x"}))
+    assert not reply["ok"] and "profiles: srv" in reply["message"]
+    assert not run(qloop, desk.handle_request({"cmd": "format-disk"}))["ok"]
+    run(qloop, window.shutdown())
+    assert "quitting" in run(qloop, desk.handle_request({"cmd": "show"}))["message"]
