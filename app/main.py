@@ -28,6 +28,7 @@ from app import i18n, qtcompat, resources
 from app.controllers import netwatch
 from app.controllers.manager import ProfileManager
 from app.handover import hand_over
+from app.i18n import translate
 from app.loop import ContextQEventLoop
 from app.models.logbook import LogBook
 from app.options import parse_args
@@ -172,7 +173,9 @@ def _start_at_launch(window: MainWindow, names: list[str]) -> None:
     for name in names:
         if name not in window.manager:
             print(f"kcpdesk: no profile named {name!r}", file=sys.stderr)
-            window.statusBar().showMessage(f"No profile named {name!r} to start", 15000)
+            window.statusBar().showMessage(
+                translate("main", "No profile named '{name}' to start").format(name=name), 15000
+            )
     for name in window.life.session.to_restore(names):
         window.desk.spawn(window.start_profile(name))
 

@@ -21,6 +21,8 @@ from enum import Enum
 
 from PySide6.QtWidgets import QCheckBox, QMessageBox, QWidget
 
+from app.i18n import translate
+
 __all__ = ["CloseChoice", "CloseDialog", "decide"]
 
 
@@ -58,34 +60,41 @@ class CloseDialog(QMessageBox):
 
     def __init__(self, names: list[str], *, tray: bool, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(self.tr("Tunnels are running"))
+        self.setWindowTitle(translate("CloseDialog", "Tunnels are running"))
         self.setIcon(QMessageBox.Icon.Question)
         shown = ", ".join(names[:5]) + (", \u2026" if len(names) > 5 else "")
         self.setText(
-            self.tr("Running now: %1").replace("%1", shown)
+            translate("CloseDialog", "Running now: %1").replace("%1", shown)
             if names
-            else self.tr("No tunnel is running.")
+            else translate("CloseDialog", "No tunnel is running.")
         )
         self.setInformativeText(
-            self.tr(
+            translate(
+                "CloseDialog",
                 "Keep them running in the tray, or stop them and quit? "
-                "Connections through them are cut when they stop."
+                "Connections through them are cut when they stop.",
             )
             if tray
-            else self.tr("Stop them and quit? Connections through them are cut.")
+            else translate("CloseDialog", "Stop them and quit? Connections through them are cut.")
         )
         self.tray_button = (
-            self.addButton(self.tr("Keep running in the tray"), QMessageBox.ButtonRole.AcceptRole)
+            self.addButton(
+                translate("CloseDialog", "Keep running in the tray"),
+                QMessageBox.ButtonRole.AcceptRole,
+            )
             if tray
             else None
         )
         self.quit_button = self.addButton(
-            self.tr("Stop tunnels and quit"), QMessageBox.ButtonRole.DestructiveRole
+            translate("CloseDialog", "Stop tunnels and quit"),
+            QMessageBox.ButtonRole.DestructiveRole,
         )
         self.cancel_button = self.addButton(QMessageBox.StandardButton.Cancel)
         self.setDefaultButton(self.tray_button or self.cancel_button)
         self.setEscapeButton(self.cancel_button)
-        self.remember_box = QCheckBox(self.tr("Remember my choice (Settings \u2192 When closing)"))
+        self.remember_box = QCheckBox(
+            translate("CloseDialog", "Remember my choice (Settings \u2192 When closing)")
+        )
         self.setCheckBox(self.remember_box)
 
     @property

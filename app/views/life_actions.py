@@ -18,6 +18,7 @@ from qasync import asyncSlot
 
 from app.autostart import Autostart
 from app.controllers.session import SessionKeeper
+from app.i18n import translate
 from app.notify import Sink, tray_sink
 from app.views.close_dialog import CloseChoice, CloseDialog, decide
 from app.views.tray import Tray
@@ -63,18 +64,20 @@ class LifeActions(QObject):
 
     def _build_actions(self) -> None:
         w = self.window
-        self.act_start_all = QAction(self.tr("Start &all"), w)
+        self.act_start_all = QAction(translate("LifeActions", "Start &all"), w)
         self.act_start_all.setShortcut("Ctrl+Shift+R")
-        self.act_start_all.setStatusTip(self.tr("Start every saved profile that is not running"))
+        self.act_start_all.setStatusTip(
+            translate("LifeActions", "Start every saved profile that is not running")
+        )
         self.act_start_all.triggered.connect(self._on_start_all)
-        self.act_stop_all = QAction(self.tr("Stop a&ll"), w)
+        self.act_stop_all = QAction(translate("LifeActions", "Stop a&ll"), w)
         self.act_stop_all.setShortcut("Ctrl+Shift+T")
-        self.act_stop_all.setStatusTip(self.tr("Stop every running tunnel"))
+        self.act_stop_all.setStatusTip(translate("LifeActions", "Stop every running tunnel"))
         self.act_stop_all.triggered.connect(self._on_stop_all)
-        self.act_autostart = QAction(self.tr("Start KCP Desk at &login"), w)
+        self.act_autostart = QAction(translate("LifeActions", "Start KCP Desk at &login"), w)
         self.act_autostart.setCheckable(True)
         self.act_autostart.setStatusTip(
-            self.tr("Starts in the tray when you log in (%1)").replace(
+            translate("LifeActions", "Starts in the tray when you log in (%1)").replace(
                 "%1", self.autostart.location()
             )
         )
@@ -83,19 +86,19 @@ class LifeActions(QObject):
         except OSError as exc:
             log.warning("start at login: %s", exc)
         self.act_autostart.toggled.connect(self._on_autostart_toggled)
-        self.act_restore = QAction(self.tr("&Reconnect tunnels at launch"), w)
+        self.act_restore = QAction(translate("LifeActions", "&Reconnect tunnels at launch"), w)
         self.act_restore.setCheckable(True)
         self.act_restore.setStatusTip(
-            self.tr("Start the tunnels that were running when KCP Desk last quit")
+            translate("LifeActions", "Start the tunnels that were running when KCP Desk last quit")
         )
         self.act_restore.setChecked(self.settings.restore_tunnels())
         self.act_restore.toggled.connect(self.settings.set_restore_tunnels)
         self.close_group = QActionGroup(w)
         self.close_actions: dict[str, QAction] = {}
         texts = {
-            "ask": self.tr("Ask"),
-            "tray": self.tr("Keep running in the tray"),
-            "quit": self.tr("Stop tunnels and quit"),
+            "ask": translate("LifeActions", "Ask"),
+            "tray": translate("LifeActions", "Keep running in the tray"),
+            "quit": translate("LifeActions", "Stop tunnels and quit"),
         }
         for key, text in texts.items():
             a = QAction(text, self.close_group)
@@ -112,10 +115,10 @@ class LifeActions(QObject):
             profile_menu.addSeparator()
             profile_menu.addAction(self.act_start_all)
             profile_menu.addAction(self.act_stop_all)
-        menu = QMenu(self.tr("&Settings"), w)
+        menu = QMenu(translate("LifeActions", "&Settings"), w)
         menu.addAction(self.act_autostart)
         menu.addAction(self.act_restore)
-        when = menu.addMenu(self.tr("&When closing with tunnels running"))
+        when = menu.addMenu(translate("LifeActions", "&When closing with tunnels running"))
         for a in self.close_actions.values():
             when.addAction(a)
         self.settings_menu = menu
@@ -137,7 +140,7 @@ class LifeActions(QObject):
         if self.tray is not None and len(running) != self._tray_count:
             self._tray_count = len(running)
             self.tray.icon.setToolTip(
-                self.tr("KCP Desk: %1 running").replace("%1", str(len(running)))
+                translate("LifeActions", "KCP Desk: %1 running").replace("%1", str(len(running)))
                 if running
                 else "KCP Desk"
             )
@@ -187,7 +190,8 @@ class LifeActions(QObject):
             if not self._told_tray and self.tray is not None:
                 self._told_tray = True
                 self.tray.notify(
-                    "KCP Desk", self.tr("Tunnels keep running. The tray icon brings it back.")
+                    "KCP Desk",
+                    translate("LifeActions", "Tunnels keep running. The tray icon brings it back."),
                 )
         elif choice is CloseChoice.QUIT:
             w.desk.spawn(w.request_quit())
@@ -213,7 +217,7 @@ class LifeActions(QObject):
         failed = await self.window.desk.start_all()
         if failed:
             self.window.statusBar().showMessage(
-                self.tr("Not started: %1 (see each profile's status)").replace(
+                translate("LifeActions", "Not started: %1 (see each profile's status)").replace(
                     "%1", ", ".join(failed)
                 ),
                 15000,
@@ -230,7 +234,7 @@ class LifeActions(QObject):
             self.autostart.set_enabled(on)
         except OSError as exc:
             self.window.statusBar().showMessage(
-                self.tr("Start at login: %1").replace("%1", str(exc)), 15000
+                translate("LifeActions", "Start at login: %1").replace("%1", str(exc)), 15000
             )
             self.act_autostart.blockSignals(True)
             self.act_autostart.setChecked(not on)

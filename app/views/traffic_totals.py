@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
 from app.controllers.traffic import TrafficMeter
 from app.format import si
+from app.i18n import translate
 from app.models.traffic import Counts
 
 __all__ = ["TrafficTotalsView"]
@@ -33,13 +34,14 @@ class TrafficTotalsView(QWidget):
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setHorizontalSpacing(16)
         grid.setVerticalSpacing(0)
-        title = QLabel(self.tr("Traffic"))
+        title = QLabel(translate("TrafficTotalsView", "Traffic"))
         title.setObjectName("trafficTitle")
         title.setToolTip(
-            self.tr(
+            translate(
+                "TrafficTotalsView",
                 "UDP bytes this profile's tunnel received (\u2193) and sent (\u2191) on the "
                 "network, FEC and retransmissions included: what a provider counts. "
-                "Kept across restarts."
+                "Kept across restarts.",
             )
         )
         grid.addWidget(title, 0, 0, 2, 1, Qt.AlignmentFlag.AlignVCenter)
@@ -47,7 +49,11 @@ class TrafficTotalsView(QWidget):
         widest = max(fm.horizontalAdvance(_pair(8.88 * 10**e, 8.88 * 10**e)) for e in (6, 9, 12))
         width = int(widest * 1.15) + 8  # the style sheet may set a slightly wider font later
         self.values: list[QLabel] = []
-        headings = (self.tr("Today"), self.tr("This month"), self.tr("All time"))
+        headings = (
+            translate("TrafficTotalsView", "Today"),
+            translate("TrafficTotalsView", "This month"),
+            translate("TrafficTotalsView", "All time"),
+        )
         for col, heading in enumerate(headings, start=1):
             head = QLabel(heading)
             head.setObjectName("trafficHeading")
@@ -71,7 +77,7 @@ class TrafficTotalsView(QWidget):
             if label.text() != text:
                 label.setText(text)
                 label.setToolTip(
-                    self.tr("payload: %1").replace(
+                    translate("TrafficTotalsView", "payload: %1").replace(
                         "%1", _pair(counts.payload_in, counts.payload_out)
                     )
                 )

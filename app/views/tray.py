@@ -19,6 +19,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from app import resources
+from app.i18n import translate
 from app.views.profile_list import STATE_COLORS
 
 if TYPE_CHECKING:
@@ -72,7 +73,7 @@ class Tray(QObject):
         w = self.window
         menu = self.menu
         menu.clear()
-        menu.addAction(self.tr("Show KCP Desk"), w.show_raise)
+        menu.addAction(translate("Tray", "Show KCP Desk"), w.show_raise)
         menu.addSeparator()
         menu.addAction(w.life.act_start_all)
         menu.addAction(w.life.act_stop_all)
@@ -83,11 +84,13 @@ class Tray(QObject):
             action = QAction(resources.status_icon(STATE_COLORS[w.manager.state(name)]), name, menu)
             action.setCheckable(True)
             action.setChecked(running)
-            action.setToolTip(self.tr("Stop") if running else self.tr("Start"))
+            action.setToolTip(translate("Tray", "Stop") if running else translate("Tray", "Start"))
             action.triggered.connect(lambda _c=False, n=name: w.desk.spawn(w.desk.toggle(n)))
             menu.addAction(action)
         menu.addSeparator()
-        menu.addAction(self.tr("Quit"), lambda: w.life.request_close(quitting=True, tray=False))
+        menu.addAction(
+            translate("Tray", "Quit"), lambda: w.life.request_close(quitting=True, tray=False)
+        )
 
     def _on_activated(self, reason: Any) -> None:
         if reason == QSystemTrayIcon.ActivationReason.Trigger:

@@ -612,6 +612,10 @@
         <translation>有隧道运行时关闭窗口(&amp;W)</translation>
     </message>
     <message>
+        <source>KCP Desk: %1 running</source>
+        <translation>KCP Desk：%1 个隧道正在运行</translation>
+    </message>
+    <message>
         <source>Tunnels keep running. The tray icon brings it back.</source>
         <translation>隧道继续运行。点击托盘图标可以重新打开窗口。</translation>
     </message>
@@ -2055,6 +2059,13 @@
     <message>
         <source>Another KCP Desk: smux v2 (per-stream flow control, so one slow stream cannot stall the others) and every KCP Desk setting in exports.</source>
         <translation>另一个 KCP Desk：smux v2（每个流有流量控制，一个慢的流不会拖住其他流），导出时包含所有 KCP Desk 设置。</translation>
+    </message>
+</context>
+<context>
+    <name>main</name>
+    <message>
+        <source>No profile named &apos;{name}&apos; to start</source>
+        <translation>没有名为“{name}”的配置可以启动</translation>
     </message>
 </context>
 </TS>
