@@ -32,6 +32,7 @@ def main() -> int:
     ap.add_argument("--trigger", nargs="+", default=["netwatch", "sighup", "none"])
     ap.add_argument("--outage", nargs="+", type=float, default=[3.0, 10.0])
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--bulk", action="store_true", help="a bulk echo stream beside the pings")
     args = ap.parse_args()
     reason = netns_unavailable_reason()
     if reason:
@@ -46,7 +47,12 @@ def main() -> int:
                 for _ in range(args.rounds):
                     with EmulatedLink(delay="10ms") as link, tempfile.TemporaryDirectory() as d:
                         r = run_outage(
-                            link, Path(d), scenario=scenario, trigger=trigger, outage=outage
+                            link,
+                            Path(d),
+                            scenario=scenario,
+                            trigger=trigger,
+                            outage=outage,
+                            with_bulk=args.bulk,
                         )
                     runs.append(r.recovery_s)
                 done = [x for x in runs if x is not None]

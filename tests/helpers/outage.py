@@ -77,9 +77,34 @@ class OutageResult:
 # --------------------------------------------------------------------------- prober
 
 
-def probe(port: int, seconds: float) -> None:
+BULK_CHUNK = 65536  # bytes per write of the bulk mode's stream
+
+
+def bulk(port: int, end: float) -> None:
+    """Keep one connection echoing as fast as it goes (the KCP window stays full), opening a
+    new one after an error; runs beside the pings."""
+    chunk = bytes(range(256)) * (BULK_CHUNK // 256)
+    while time.monotonic() < end:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=PING_WAIT) as s:
+                s.settimeout(30)
+                while time.monotonic() < end:
+                    s.sendall(chunk)
+                    got = 0
+                    while got < len(chunk):
+                        data = s.recv(len(chunk) - got)
+                        if not data:
+                            raise ConnectionError("closed")
+                        got += len(data)
+        except (OSError, ConnectionError):
+            time.sleep(PING_PERIOD)
+
+
+def probe(port: int, seconds: float, with_bulk: bool = False) -> None:
     """Ping through the tunnel; one JSON line per change between working and not."""
     end = time.monotonic() + seconds
+    if with_bulk:
+        threading.Thread(target=bulk, args=(port, end), daemon=True).start()
     sock: socket.socket | None = None
     working: bool | None = None
     n = 0
@@ -203,12 +228,21 @@ def run_outage(
     trigger: Trigger = "netwatch",
     outage: float = 3.0,
     bound: float = 25.0,
+    with_bulk: bool = False,
 ) -> OutageResult:
-    """One outage on a fresh pair of ends; ``bound`` caps the wait for recovery."""
+    """One outage on a fresh pair of ends; ``bound`` caps the wait for recovery.
+    ``with_bulk``: a bulk echo stream runs beside the pings (the KCP window stays full)."""
     procs = _start_ends(link, logs, netwatch=trigger == "netwatch")
     prober = link.popen(
         link.client_ns,
-        [sys.executable, __file__, "probe", str(CLIENT_PORT), str(outage + bound + 15)],
+        [
+            sys.executable,
+            __file__,
+            "probe",
+            str(CLIENT_PORT),
+            str(outage + bound + 15),
+            *(["bulk"] if with_bulk else []),
+        ],
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -267,6 +301,6 @@ def _wait_for(
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] != ["probe"] or len(sys.argv) != 4:
-        sys.exit("usage: outage.py probe PORT SECONDS")
-    probe(int(sys.argv[2]), float(sys.argv[3]))
+    if sys.argv[1:2] != ["probe"] or len(sys.argv) not in (4, 5):
+        sys.exit("usage: outage.py probe PORT SECONDS [bulk]")
+    probe(int(sys.argv[2]), float(sys.argv[3]), sys.argv[4:] == ["bulk"])
