@@ -385,7 +385,7 @@ def main() -> int:
     if args.compare:
         return compare(args)
     if args.trace:
-        EventTimingApp([sys.argv[0]])
+        EventTimingApp([sys.argv[0]]).regions = bool(os.environ.get("GUI_LAG_REGIONS"))
         time_handles(EventTimingApp.instance())  # type: ignore[arg-type]
         time_methods(EventTimingApp.instance(), traced_methods())  # type: ignore[arg-type]
     app = make_app()

@@ -56,6 +56,8 @@ class EventTimingApp(QApplication):
     def __init__(self, argv: list[str]) -> None:
         super().__init__(argv)
         self.recording = False
+        self.regions = False
+        """name nested paint events with their rectangle (what was dirty)"""
         self.totals: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])
         """kind -> [count, CPU ms] of top-level events"""
         self.slow: list[Slow] = []
@@ -73,6 +75,9 @@ class EventTimingApp(QApplication):
             cpu = (time.thread_time() - t0) * 1000
             what = _name(receiver, event) if receiver is not None else "?"
             if self._stack:  # nested: counts towards its sender
+                if self.regions and event.type() == QEvent.Type.Paint:
+                    r = event.rect()  # type: ignore[attr-defined]
+                    what += f" {r.width()}x{r.height()}+{r.x()}+{r.y()}"
                 self._stack[-1][what] = self._stack[-1].get(what, 0.0) + cpu
             else:
                 total = self.totals[what]

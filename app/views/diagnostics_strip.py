@@ -6,14 +6,15 @@ the card's height, lay out the whole Monitor tab again and resize all four chart
 each resize redraws every chart's labels in one paint pass, on the thread the tunnels run on
 (``benchmarks/gui_lag.py --trace``; figures in benchmarks/README.md). In the strip, a card
 whose text grows scrolls inside it instead; the strip takes the cards' height (up to
-``MAX_HEIGHT``) again only when the set of findings changes or the window is resized.
+``MAX_HEIGHT``) again only when the set of findings changes or the window is resized, and
+gives room back only once the smaller set has held for ``SHRINK_AFTER`` s.
 """
 
 from __future__ import annotations
 
 from typing import Final
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QFrame, QScrollArea, QSizePolicy, QWidget
 
@@ -21,6 +22,8 @@ from app.views.diagnostics import DiagnosticsView
 
 MAX_HEIGHT: Final = 150
 """px: about two cards; more scroll (the charts keep most of the tab)"""
+SHRINK_AFTER: Final = 10.0
+"""s a smaller set of cards must hold before the strip gives the room back to the charts"""
 
 
 class DiagnosticsStrip(QScrollArea):
@@ -38,6 +41,10 @@ class DiagnosticsStrip(QScrollArea):
         view.setAutoFillBackground(False)
         self._codes: tuple[str, ...] | None = None
         self._width = -1
+        self._shrink = QTimer(self)
+        self._shrink.setSingleShot(True)
+        self._shrink.setInterval(int(SHRINK_AFTER * 1000))
+        self._shrink.timeout.connect(self._fit)
         view.installEventFilter(self)
         self._fit()
 
@@ -46,7 +53,7 @@ class DiagnosticsStrip(QScrollArea):
             codes = tuple(f.code for f in self.view.findings())
             if codes != self._codes:
                 self._codes = codes
-                self._fit()
+                self._fit(shrink_later=True)
         return super().eventFilter(watched, event)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
@@ -54,10 +61,19 @@ class DiagnosticsStrip(QScrollArea):
         if self.width() != self._width:
             self._fit()
 
-    def _fit(self) -> None:
-        """Take the cards' height at the current width, at most ``MAX_HEIGHT``."""
+    def _fit(self, *, shrink_later: bool = False) -> None:
+        """Take the cards' height at the current width, at most ``MAX_HEIGHT``; with
+        ``shrink_later``, a smaller height only after it has held for ``SHRINK_AFTER`` s.
+
+        Findings near a threshold come and go from one sample to the next; a strip that
+        followed each would resize the charts each time (all four, labels and all)."""
         self._width = self.width()
         height = min(self._cards_height(self._width), MAX_HEIGHT)
+        if shrink_later and height < self.height():
+            if not self._shrink.isActive():
+                self._shrink.start()
+            return
+        self._shrink.stop()
         if height != self.height():
             self.setFixedHeight(height)
 

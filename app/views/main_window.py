@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
     QLabel,
-    QListView,
     QMainWindow,
     QMenu,
     QMessageBox,
@@ -62,7 +61,12 @@ from app.views.labels import role_label, state_label
 from app.views.life_actions import LifeActions
 from app.views.log_view import LogView
 from app.views.profile_editor import ProfileEditor
-from app.views.profile_list import STATE_COLORS, ProfileDelegate, ProfileListModel
+from app.views.profile_list import (
+    STATE_COLORS,
+    ProfileDelegate,
+    ProfileListModel,
+    ProfileListView,
+)
 from app.views.restart_bar import RestartBar
 from app.views.traffic_totals import TrafficTotalsView
 from app.views.transfer import ExportDialog, ImportCommandDialog
@@ -153,7 +157,7 @@ class MainWindow(QMainWindow):
         left_lay.setContentsMargins(6, 6, 0, 6)
         left_lay.addWidget(QLabel("<b>{}</b>".format(translate("MainWindow", "Profiles"))))
         self.model = ProfileListModel(self.manager)
-        self.list_view = QListView()
+        self.list_view = ProfileListView()
         self.list_view.setObjectName("profileList")
         self.list_view.setModel(self.model)
         self.list_view.setItemDelegate(ProfileDelegate(self.list_view))

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from app.models.diagnostics import Finding
-from app.views import diagnostics
+from app.views import diagnostics, diagnostics_strip
 from app.views.diagnostics_strip import MAX_HEIGHT, DiagnosticsStrip
 
 pytestmark = pytest.mark.gui
@@ -47,7 +47,10 @@ def test_a_growing_card_leaves_the_charts_alone(
     assert below.geometry() == geometry
 
 
-def test_cards_that_come_or_go_resize_the_strip(qtbot: Any) -> None:
+def test_cards_that_come_or_go_resize_the_strip(
+    qtbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(diagnostics_strip, "SHRINK_AFTER", 1.0)
     _page, view, below = _monitor(qtbot)
     one = [Finding("sndwnd", "info", "The send window is full", SHORT)]
     view.show_findings(one)
@@ -57,5 +60,10 @@ def test_cards_that_come_or_go_resize_the_strip(qtbot: Any) -> None:
     view.show_findings([*one, Finding("retrans", "warning", "Heavy retransmits", SHORT)])
     qtbot.waitUntil(lambda: below.height() < with_one)
     assert 500 - below.height() <= MAX_HEIGHT + 40  # layout margins and spacing
+    with_two = below.height()
+    view.show_findings(one)  # one goes: the room comes back only if that holds
+    qtbot.wait(50)
+    assert below.height() == with_two
+    qtbot.waitUntil(lambda: below.height() == with_one, timeout=5000)
     view.show_findings([])
-    qtbot.waitUntil(lambda: below.height() > with_one)
+    qtbot.waitUntil(lambda: below.height() > with_one, timeout=5000)
