@@ -32,9 +32,10 @@ __all__ = ["LifeActions"]
 
 
 def _menu(window: Any, title: str) -> QMenu | None:
+    """The menu bar's menu named ``menu<title>`` (by object name: its text is translated)."""
     for action in window.menuBar().actions():
         menu = action.menu()
-        if action.text().replace("&", "") == title and isinstance(menu, QMenu):
+        if isinstance(menu, QMenu) and menu.objectName() == "menu" + title:
             return menu
     return None
 
@@ -116,6 +117,7 @@ class LifeActions(QObject):
             profile_menu.addAction(self.act_start_all)
             profile_menu.addAction(self.act_stop_all)
         menu = QMenu(translate("LifeActions", "&Settings"), w)
+        menu.setObjectName("menuSettings")
         menu.addAction(self.act_autostart)
         menu.addAction(self.act_restore)
         when = menu.addMenu(translate("LifeActions", "&When closing with tunnels running"))

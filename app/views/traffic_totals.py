@@ -32,7 +32,7 @@ class TrafficTotalsView(QWidget):
         self.name = ""
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
-        grid.setHorizontalSpacing(16)
+        grid.setHorizontalSpacing(12)
         grid.setVerticalSpacing(0)
         title = QLabel(translate("TrafficTotalsView", "Traffic"))
         title.setObjectName("trafficTitle")
@@ -47,7 +47,7 @@ class TrafficTotalsView(QWidget):
         grid.addWidget(title, 0, 0, 2, 1, Qt.AlignmentFlag.AlignVCenter)
         fm = self.fontMetrics()
         widest = max(fm.horizontalAdvance(_pair(8.88 * 10**e, 8.88 * 10**e)) for e in (6, 9, 12))
-        width = int(widest * 1.15) + 8  # the style sheet may set a slightly wider font later
+        width = widest + 4  # a minimum: a wider text (another font) still shows whole
         self.values: list[QLabel] = []
         headings = (
             translate("TrafficTotalsView", "Today"),

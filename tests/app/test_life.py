@@ -177,6 +177,11 @@ def test_notifications_go_through_the_tray(
 
 
 def test_start_all_and_stop_all(window: Any, qloop: Any, qtbot: Any) -> None:
+    bar = [a.menu().objectName() for a in window.menuBar().actions() if a.menu()]
+    assert bar.index("menuSettings") == bar.index("menuHelp") - 1  # found by name, any language
+    profile_menu = next(a.menu() for a in window.menuBar().actions() if a.menu() is not None
+                        and a.menu().objectName() == "menuProfile")  # fmt: skip
+    assert window.life.act_start_all in profile_menu.actions()
     for n in ("x", "y", "z"):
         _server(window, n)
     assert window.life.act_start_all.isEnabled() and not window.life.act_stop_all.isEnabled()
