@@ -111,6 +111,85 @@ PATTERNS: Final[tuple[tuple[re.Pattern[str], str], ...]] = tuple(
             QT_TRANSLATE_NOOP("CoreText", "address {value}: ports of a range must be 1..65535"),
         ),
         (
+            r"^not an IPv4 address \(four numbers 0\.\.255 joined by dots\)$",
+            QT_TRANSLATE_NOOP(
+                "CoreText", "not an IPv4 address (four numbers 0..255 joined by dots)"
+            ),
+        ),
+        (
+            r"^not an IPv4 address: (?P<part>\d+) is above (?P<max>\d+)$",
+            QT_TRANSLATE_NOOP("CoreText", "not an IPv4 address: {part} is above {max}"),
+        ),
+        (
+            r"^not an IPv4 address: write (?P<good>\d+), not (?P<bad>\d+)$",
+            QT_TRANSLATE_NOOP("CoreText", "not an IPv4 address: write {good}, not {bad}"),
+        ),
+        (
+            r"^empty zone after '%' \(e\.g\. fe80::1%eth0\)$",
+            QT_TRANSLATE_NOOP("CoreText", "empty zone after '%' (e.g. fe80::1%eth0)"),
+        ),
+        (
+            r"^(?P<addr>\S+) is not an IPv6 address$",
+            QT_TRANSLATE_NOOP("CoreText", "{addr} is not an IPv6 address"),
+        ),
+        (
+            r"^not a valid host name$",
+            QT_TRANSLATE_NOOP("CoreText", "not a valid host name"),
+        ),
+        (
+            r"^write the international name (?P<host>.+) in its ASCII form: (?P<ascii>\S+)$",
+            QT_TRANSLATE_NOOP(
+                "CoreText", "write the international name {host} in its ASCII form: {ascii}"
+            ),
+        ),
+        (
+            r"^host name is (?P<n>\d+) characters long, more than (?P<max>\d+)$",
+            QT_TRANSLATE_NOOP("CoreText", "host name is {n} characters long, more than {max}"),
+        ),
+        (
+            r"^empty part between dots in the host name$",
+            QT_TRANSLATE_NOOP("CoreText", "empty part between dots in the host name"),
+        ),
+        (
+            r"^the part (?P<part>.+)\.\.\. of the host name has more than (?P<max>\d+) "
+            r"characters$",
+            QT_TRANSLATE_NOOP(
+                "CoreText", "the part {part}... of the host name has more than {max} characters"
+            ),
+        ),
+        (
+            r"^not a host name: character (?P<char>'.*')$",
+            QT_TRANSLATE_NOOP("CoreText", "not a host name: character {char}"),
+        ),
+        (
+            r"^not a host name: '-' at the start or end of a part$",
+            QT_TRANSLATE_NOOP("CoreText", "not a host name: '-' at the start or end of a part"),
+        ),
+        (
+            r"^empty key: enter the key the other end uses \(or generate one for both\)$",
+            QT_TRANSLATE_NOOP(
+                "CoreText", "empty key: enter the key the other end uses (or generate one for both)"
+            ),
+        ),
+        (
+            r"^kcptun's published default key: anyone who knows kcptun can use this tunnel\. "
+            r"Use your own key at both ends\.$",
+            QT_TRANSLATE_NOOP(
+                "CoreText",
+                "kcptun's published default key: anyone who knows kcptun can use this "
+                "tunnel. Use your own key at both ends.",
+            ),
+        ),
+        (
+            r"^FEC is off: kcptun uses FEC only when both shards are above 0 \(parityshard "
+            r"(?P<ps>\d+) is ignored\)\. Set parityshard 0 too, or datashard above 0\.$",
+            QT_TRANSLATE_NOOP(
+                "CoreText",
+                "FEC is off: kcptun uses FEC only when both shards are above 0 (parityshard "
+                "{ps} is ignored). Set parityshard 0 too, or datashard above 0.",
+            ),
+        ),
+        (
             r"^address (?P<value>'.*'): (?P<what>.+)$",
             QT_TRANSLATE_NOOP("CoreText", "address {value}: {what}"),
         ),

@@ -242,10 +242,12 @@ class ProfileManager(QObject):
         other = "" if ctrl.active else self.port_owner(ctrl.profile.config, name, running_only=True)
         if other:
             mine = local_endpoint(ctrl.profile.config)
-            where = mine.text if mine is not None else "its local port"
             return ctrl.refuse(
-                f"{where} is in use by the running profile '{other}': stop it first, or give "
-                "one of them another port"
+                translate(
+                    "ProfileManager",
+                    "{address} is in use by the running profile '{other}': stop it first, or "
+                    "give one of them another port",
+                ).format(address=mine.text if mine is not None else "", other=other)
             )
         return await ctrl.start()
 

@@ -238,6 +238,66 @@
         <translation>地址 {value}：端口范围中的端口必须在 1..65535 之间</translation>
     </message>
     <message>
+        <source>not an IPv4 address (four numbers 0..255 joined by dots)</source>
+        <translation>不是 IPv4 地址（应为以点分隔的四个 0..255 的数字）</translation>
+    </message>
+    <message>
+        <source>not an IPv4 address: {part} is above {max}</source>
+        <translation>不是 IPv4 地址：{part} 大于 {max}</translation>
+    </message>
+    <message>
+        <source>not an IPv4 address: write {good}, not {bad}</source>
+        <translation>不是 IPv4 地址：请写 {good}，而不是 {bad}</translation>
+    </message>
+    <message>
+        <source>empty zone after &apos;%&apos; (e.g. fe80::1%eth0)</source>
+        <translation>&apos;%&apos; 后的区域为空（例如 fe80::1%eth0）</translation>
+    </message>
+    <message>
+        <source>{addr} is not an IPv6 address</source>
+        <translation>{addr} 不是 IPv6 地址</translation>
+    </message>
+    <message>
+        <source>not a valid host name</source>
+        <translation>不是有效的主机名</translation>
+    </message>
+    <message>
+        <source>write the international name {host} in its ASCII form: {ascii}</source>
+        <translation>请将国际化域名 {host} 写成 ASCII 形式：{ascii}</translation>
+    </message>
+    <message>
+        <source>host name is {n} characters long, more than {max}</source>
+        <translation>主机名长 {n} 个字符，超过了 {max}</translation>
+    </message>
+    <message>
+        <source>empty part between dots in the host name</source>
+        <translation>主机名中两个点之间为空</translation>
+    </message>
+    <message>
+        <source>the part {part}... of the host name has more than {max} characters</source>
+        <translation>主机名中的 {part}... 部分超过 {max} 个字符</translation>
+    </message>
+    <message>
+        <source>not a host name: character {char}</source>
+        <translation>不是主机名：字符 {char}</translation>
+    </message>
+    <message>
+        <source>not a host name: &apos;-&apos; at the start or end of a part</source>
+        <translation>不是主机名：某一部分以 &apos;-&apos; 开头或结尾</translation>
+    </message>
+    <message>
+        <source>empty key: enter the key the other end uses (or generate one for both)</source>
+        <translation>密钥为空：请输入另一端使用的密钥（或生成一个供两端使用）</translation>
+    </message>
+    <message>
+        <source>kcptun&apos;s published default key: anyone who knows kcptun can use this tunnel. Use your own key at both ends.</source>
+        <translation>这是 kcptun 公开的默认密钥：任何了解 kcptun 的人都能使用这条隧道。请在两端使用你自己的密钥。</translation>
+    </message>
+    <message>
+        <source>FEC is off: kcptun uses FEC only when both shards are above 0 (parityshard {ps} is ignored). Set parityshard 0 too, or datashard above 0.</source>
+        <translation>FEC 已关闭：只有两种分片数都大于 0 时 kcptun 才使用 FEC（parityshard {ps} 被忽略）。请把 parityshard 也设为 0，或把 datashard 设为大于 0。</translation>
+    </message>
+    <message>
         <source>address {value}: {what}</source>
         <translation>地址 {value}：{what}</translation>
     </message>
@@ -1265,6 +1325,10 @@
     <message>
         <source>{name} copy</source>
         <translation>{name} 副本</translation>
+    </message>
+    <message>
+        <source>{address} is in use by the running profile &apos;{other}&apos;: stop it first, or give one of them another port</source>
+        <translation>{address} 正被运行中的配置“{other}”使用：请先停止它，或给其中一个换一个端口</translation>
     </message>
 </context>
 <context>
