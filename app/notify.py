@@ -25,6 +25,8 @@ from typing import Final, Literal
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QSystemTrayIcon
 
+from app.i18n import QT_TRANSLATE_NOOP, translate
+
 log = logging.getLogger(__name__)
 
 Level = Literal["info", "warning", "error"]
@@ -32,7 +34,12 @@ Sink = Callable[[str, str, Level], None]
 
 MIN_GAP: Final = 30.0  # s between two notifications about the same profile
 SHOW_MS: Final = 8000  # how long a tray bubble stays (the desktop may cap it)
-TITLES: Final = {"connected": "connected", "dropped": "link dropped", "error": "error"}
+TITLES: Final = {
+    "connected": QT_TRANSLATE_NOOP("Notifier", "connected"),
+    "dropped": QT_TRANSLATE_NOOP("Notifier", "link dropped"),
+    "error": QT_TRANSLATE_NOOP("Notifier", "error"),
+}
+"""(shown through ``translate("Notifier", ...)``)"""
 LEVELS: Final[dict[str, Level]] = {"connected": "info", "dropped": "warning", "error": "error"}
 
 
@@ -49,14 +56,20 @@ class Note:
 
     @property
     def title(self) -> str:
-        return f"{self.profile}: {TITLES.get(self.event, self.event)}"
+        event = TITLES.get(self.event)
+        return f"{self.profile}: {translate('Notifier', event) if event else self.event}"
 
     @property
     def body(self) -> str:
         if not self.folded:
             return self.text
-        s = "s" if self.folded != 1 else ""
-        return f"{self.text} ({self.folded} earlier change{s} since the last notice)"
+        if self.folded == 1:
+            return translate("Notifier", "{text} (1 earlier change since the last notice)").format(
+                text=self.text
+            )
+        return translate(
+            "Notifier", "{text} ({count} earlier changes since the last notice)"
+        ).format(text=self.text, count=self.folded)
 
 
 class Throttle:

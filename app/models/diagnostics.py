@@ -1,8 +1,9 @@
 """Plain-words diagnosis of a running tunnel from a few seconds of SNMP counter deltas.
 
-A pure function: counters in, findings out, no Qt and no clock, so every rule is tested with
-hand-made deltas. The rules read what each failure looks like on the wire (checked against our
-engine with deliberately mismatched peers):
+A pure function: counters in, findings out, no widgets and no clock, so every rule is tested
+with hand-made deltas (the words go through ``app.i18n.translate``, a catalogue lookup). The
+rules read what each failure looks like on the wire (checked against our engine with
+deliberately mismatched peers):
 
 * wrong key or cipher: the receiving end counts every datagram in ``InCsumErrors``; the sending
   end hears nothing back, so it looks like "nothing arriving" from there;
@@ -28,6 +29,8 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final, Literal, Protocol
+
+from app.i18n import translate
 
 Level = Literal["ok", "info", "warning", "error"]
 
@@ -106,8 +109,8 @@ def diagnose(
             Finding(
                 "no-data",
                 "info",
-                "Collecting data",
-                "Diagnostics appear after a few seconds of running.",
+                translate("Diagnostics", "Collecting data"),
+                translate("Diagnostics", "Diagnostics appear after a few seconds of running."),
             ),
         ]
     unreachable = _reachability(d, seconds, role, peer)
@@ -127,16 +130,21 @@ def diagnose(
 def _reachability(d: _Counter, seconds: float, role: str, peer: str) -> list[Finding]:
     """Wrong key or cipher (checksum failures), or nothing coming back at all."""
     in_pkts, out_pkts, csum = d("InPkts"), d("OutPkts"), d("InCsumErrors")
-    other = "server" if role == "client" else "client"
-    where = f" at {peer}" if peer else ""
+    other = _other(role)
+    secs = f"{seconds:.0f}"
     if csum >= MIN_BAD_CSUM and csum >= CSUM_SHARE * (in_pkts + csum):
         return [
             Finding(
                 "checksum",
                 "error",
-                f"Packets arrive but fail the checksum ({csum} in {seconds:.0f} s)",
-                f"The {other} uses a different key or cipher (crypt). Make both ends match: "
-                "export this profile for the other end to get a config that agrees.",
+                translate(
+                    "Diagnostics", "Packets arrive but fail the checksum ({count} in {seconds} s)"
+                ).format(count=csum, seconds=secs),
+                translate(
+                    "Diagnostics",
+                    "The {other} uses a different key or cipher (crypt). Make both ends match: "
+                    "export this profile for the other end to get a config that agrees.",
+                ).format(other=other),
             )
         ]
     if out_pkts >= MIN_UNANSWERED and in_pkts == 0 and role == "server":
@@ -146,9 +154,12 @@ def _reachability(d: _Counter, seconds: float, role: str, peer: str) -> list[Fin
             Finding(
                 "client-gone",
                 "info",
-                "A client stopped answering",
-                f"{out_pkts} packets went out in {seconds:.0f} s and none came back: the client "
-                "went away (closed, asleep, another network). Its session ends by itself.",
+                translate("Diagnostics", "A client stopped answering"),
+                translate(
+                    "Diagnostics",
+                    "{count} packets went out in {seconds} s and none came back: the client "
+                    "went away (closed, asleep, another network). Its session ends by itself.",
+                ).format(count=out_pkts, seconds=secs),
             )
         ]
     if out_pkts >= MIN_UNANSWERED and in_pkts == 0:
@@ -156,11 +167,18 @@ def _reachability(d: _Counter, seconds: float, role: str, peer: str) -> list[Fin
             Finding(
                 "no-reply",
                 "error",
-                f"Nothing is coming back from the {other}{where}",
-                f"{out_pkts} packets went out in {seconds:.0f} s and none arrived. Check that the "
-                f"{other} is running and the address and port are right, that no firewall drops "
-                "UDP on that port, and that the key and crypt match (a mismatched end drops "
-                "everything it gets).",
+                (
+                    translate("Diagnostics", "Nothing is coming back from the {other} at {peer}")
+                    if peer
+                    else translate("Diagnostics", "Nothing is coming back from the {other}")
+                ).format(other=other, peer=peer),
+                translate(
+                    "Diagnostics",
+                    "{count} packets went out in {seconds} s and none arrived. Check that the "
+                    "{other} is running and the address and port are right, that no firewall "
+                    "drops UDP on that port, and that the key and crypt match (a mismatched end "
+                    "drops everything it gets).",
+                ).format(count=out_pkts, seconds=secs, other=other),
             )
         ]
     return []
@@ -175,9 +193,14 @@ def _mismatches(d: _Counter, seconds: float, generation_known: bool) -> list[Fin
             Finding(
                 "reopens",
                 "warning",
-                f"The session was opened {reopens} times in {seconds:.0f} s",
-                "It dies right after it starts. Compression (nocomp) or the smux version "
-                "(smuxver) probably differ between the ends; make them equal.",
+                translate(
+                    "Diagnostics", "The session was opened {count} times in {seconds} s"
+                ).format(count=reopens, seconds=f"{seconds:.0f}"),
+                translate(
+                    "Diagnostics",
+                    "It dies right after it starts. Compression (nocomp) or the smux version "
+                    "(smuxver) probably differ between the ends; make them equal.",
+                ),
             )
         )
     fec_errs, fec_rec = d("FECErrs"), d("FECRecovered")
@@ -186,9 +209,14 @@ def _mismatches(d: _Counter, seconds: float, generation_known: bool) -> list[Fin
             Finding(
                 "fec-mismatch",
                 "warning",
-                f"FEC errors and no recoveries ({fec_errs} errors)",
-                "Forward error correction cannot rebuild anything: datashard and parityshard "
-                "probably differ between the ends. Set the same values on both.",
+                translate("Diagnostics", "FEC errors and no recoveries ({count} errors)").format(
+                    count=fec_errs
+                ),
+                translate(
+                    "Diagnostics",
+                    "Forward error correction cannot rebuild anything: datashard and parityshard "
+                    "probably differ between the ends. Set the same values on both.",
+                ),
             )
         )
     return found
@@ -202,30 +230,41 @@ def _quiet_or_healthy(d: _Counter, seconds: float, role: str) -> Finding:
         return Finding(
             "waiting",
             "info",
-            "Waiting for the server's first reply",
-            f"{out_pkts} packets went out in {seconds:.0f} s; none came back yet.",
+            translate("Diagnostics", "Waiting for the server's first reply"),
+            translate(
+                "Diagnostics", "{count} packets went out in {seconds} s; none came back yet."
+            ).format(count=out_pkts, seconds=f"{seconds:.0f}"),
         )
     if payload > KEEPALIVE_BYTES_PER_S * seconds:
         return Finding(
             "healthy",
             "ok",
-            "The link looks healthy",
-            f"{in_pkts / seconds:.0f} packets/s in, {out_pkts / seconds:.0f} packets/s out,"
-            f" {_pct(d('RetransSegs'), d('OutSegs'))} of segments retransmitted.",
+            translate("Diagnostics", "The link looks healthy"),
+            translate(
+                "Diagnostics",
+                "{rate_in} packets/s in, {rate_out} packets/s out, {share} of segments "
+                "retransmitted.",
+            ).format(
+                rate_in=f"{in_pkts / seconds:.0f}",
+                rate_out=f"{out_pkts / seconds:.0f}",
+                share=_pct(d("RetransSegs"), d("OutSegs")),
+            ),
         )
     if in_pkts or out_pkts:
         return Finding(
             "idle",
             "info",
-            "Idle: keepalives only",
-            "The session is open and answers; no application data is moving.",
+            translate("Diagnostics", "Idle: keepalives only"),
+            translate(
+                "Diagnostics", "The session is open and answers; no application data is moving."
+            ),
         )
     hint = (
-        "Connect an application to the local address to open a session."
+        translate("Diagnostics", "Connect an application to the local address to open a session.")
         if role == "client"
-        else "Waiting for a client."
+        else translate("Diagnostics", "Waiting for a client.")
     )
-    return Finding("idle", "info", "Idle: no packets", hint)
+    return Finding("idle", "info", translate("Diagnostics", "Idle: no packets"), hint)
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,44 +283,53 @@ class _Tuning:
 
     def more_parity(self) -> str:
         if self.datashard <= 0:
-            return "turning FEC on (for example datashard 10, parityshard 3)"
-        return f"more parity shards (parityshard {self.parityshard + PARITY_STEP})"
+            return translate(
+                "Diagnostics", "turning FEC on (for example datashard 10, parityshard 3)"
+            )
+        return translate("Diagnostics", "more parity shards (parityshard {count})").format(
+            count=self.parityshard + PARITY_STEP
+        )
 
 
 def _loss_advice(t: _Tuning) -> str:
     """Timeouts dominate: packets are being lost."""
     faster = t.faster_modes()
+    parity = t.more_parity()
     if faster:
-        which = " or ".join(faster)
-        mode = f"A faster mode ({which}) retransmits sooner, and "
-        parity = t.more_parity()
+        text = translate(
+            "Diagnostics",
+            "Most were timeouts (LostSegs): packets are being lost. A faster mode ({modes}) "
+            "retransmits sooner, and {parity} repairs losses without waiting.",
+        )
     elif t.mode in MODE_ORDER:
-        mode = f"The mode ({t.mode}) already retransmits as soon as kcptun can; "
-        parity = t.more_parity()
+        text = translate(
+            "Diagnostics",
+            "Most were timeouts (LostSegs): packets are being lost. The mode ({mode}) already "
+            "retransmits as soon as kcptun can; {parity} repairs losses without waiting.",
+        )
     else:  # manual: its own nodelay/interval/resend
-        mode = "A lower interval or nodelay 1 retransmits sooner, and "
-        parity = t.more_parity()
-    return (
-        "Most were timeouts (LostSegs): packets are being lost. "
-        + mode
-        + parity
-        + " repairs losses without waiting."
-    )
+        text = translate(
+            "Diagnostics",
+            "Most were timeouts (LostSegs): packets are being lost. A lower interval or "
+            "nodelay 1 retransmits sooner, and {parity} repairs losses without waiting.",
+        )
+    modes = translate("Diagnostics", " or ").join(faster)
+    return text.format(modes=modes, mode=t.mode, parity=parity)
 
 
 def _reorder_advice(t: _Tuning) -> str:
     """Fast retransmits dominate: loss or reordering; or a congested link."""
     calmer = (
-        "smaller windows send less"
+        translate("Diagnostics", "smaller windows send less")
         if t.mode == "normal"
-        else "the 'normal' mode or smaller windows send less"
+        else translate("Diagnostics", "the 'normal' mode or smaller windows send less")
     )
     parity = t.more_parity()
-    return (
-        f"Most were fast retransmits: packets are lost or reordered. {parity[:1].upper()}"
-        f"{parity[1:]} repairs them without resending; if the link is simply congested, "
-        f"{calmer}."
-    )
+    return translate(
+        "Diagnostics",
+        "Most were fast retransmits: packets are lost or reordered. {parity} repairs them "
+        "without resending; if the link is simply congested, {calmer}.",
+    ).format(parity=parity[:1].upper() + parity[1:], calmer=calmer)
 
 
 def _retransmits(
@@ -297,7 +345,9 @@ def _retransmits(
             Finding(
                 "retransmits",
                 "warning",
-                f"Heavy retransmits: {_pct(retrans, out_segs)} of segments sent again",
+                translate(
+                    "Diagnostics", "Heavy retransmits: {share} of segments sent again"
+                ).format(share=_pct(retrans, out_segs)),
                 why,
             )
         )
@@ -310,9 +360,12 @@ def _retransmits(
             Finding(
                 "window-full",
                 "info",
-                "The send window is full",
-                f"Throughput is capped at about sndwnd x MTU per RTT ({rtt} ms). Raise sndwnd here "
-                "and rcvwnd on the other end for more speed on this link.",
+                translate("Diagnostics", "The send window is full"),
+                translate(
+                    "Diagnostics",
+                    "Throughput is capped at about sndwnd x MTU per RTT ({rtt} ms). Raise sndwnd "
+                    "here and rcvwnd on the other end for more speed on this link.",
+                ).format(rtt=rtt),
             )
         )
     elif not full and sessions and any(s.rmt_wnd == 0 for s in sessions):
@@ -320,8 +373,11 @@ def _retransmits(
             Finding(
                 "peer-window",
                 "info",
-                "The other end's receive window is full",
-                "The receiver is not keeping up, or its rcvwnd is small: raise rcvwnd there.",
+                translate("Diagnostics", "The other end's receive window is full"),
+                translate(
+                    "Diagnostics",
+                    "The receiver is not keeping up, or its rcvwnd is small: raise rcvwnd there.",
+                ),
             )
         )
     return found
@@ -339,23 +395,43 @@ def _generation_mismatch(last_error: str, role: str) -> list[Finding]:
     theirs, ours = m.group(1), m.group(2)
     if {theirs, ours} != {"1", "2"}:
         return []
-    other = "server" if role == "client" else "client"
-    newer = "this end" if ours == "2" else f"the {other}"
+    other = _other(role)
+    newer = (
+        translate("Diagnostics", "this end")
+        if ours == "2"
+        else translate("Diagnostics", "the {other}").format(other=other)
+    )
+    advice = translate(
+        "Diagnostics",
+        "kcptun v20251205 and later use smux v2 by default, older kcptun (Debian's 20210922) "
+        "v1; {newer} follows the newer default. Set Peer in this profile to what the {other} "
+        "runs, or give both ends the same smux version.",
+    ).format(newer=newer, other=other)
+    if role == "client":
+        advice += translate(
+            "Diagnostics",
+            " A client tries the other version once by itself and keeps it if it works.",
+        )
     return [
         Finding(
             "generation",
             "warning",
-            f"The {other} runs another kcptun generation (smux v{theirs}, this end v{ours})",
-            f"kcptun v20251205 and later use smux v2 by default, older kcptun (Debian's 20210922) "
-            f"v1; {newer} follows the newer default. Set Peer in this profile to what the {other} "
-            f"runs, or give both ends the same smux version."
-            + (
-                " A client tries the other version once by itself and keeps it if it works."
-                if role == "client"
-                else ""
-            ),
+            translate(
+                "Diagnostics",
+                "The {other} runs another kcptun generation (smux v{theirs}, this end v{ours})",
+            ).format(other=other, theirs=theirs, ours=ours),
+            advice,
         )
     ]
+
+
+def _other(role: str) -> str:
+    """The other end, as the messages name it."""
+    return (
+        translate("Diagnostics", "server")
+        if role == "client"
+        else translate("Diagnostics", "client")
+    )
 
 
 class _Counter(Protocol):

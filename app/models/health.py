@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Final, Literal
 
+from app.i18n import translate
 from app.models.diagnostics import Finding
 
 Status = Literal["running", "connecting", "error"]
@@ -116,7 +117,9 @@ class Health:
                 # a keepalive whose answer lands in the next tick: keep what was shown
                 verdict = Verdict("running", "", self._last_shown, event, text)
             else:
-                detail = f"waiting for a reply from {self._where()}"
+                detail = translate("Health", "waiting for a reply from {where}").format(
+                    where=self._where()
+                )
                 verdict = Verdict("connecting", detail, shown, event, text)
         else:
             verdict = Verdict("running", "", shown, event, text)
@@ -133,21 +136,40 @@ class Health:
         seen = time.strftime("%H:%M:%S", time.localtime(self.problem_seen))
         kept = replace(
             self.problem,
-            advice=f"{self.problem.advice} Last seen at {seen}; this stays until packets "
-            f"from the {self.other} arrive.",
+            advice=self.problem.advice
+            + translate(
+                "Health", " Last seen at {time}; this stays until packets from the {other} arrive."
+            ).format(time=seen, other=self._other_label()),
         )
         return (kept, *(f for f in findings if f.code not in CONTRADICTED))
 
     def _problem_detail(self, problem: Finding) -> str:
         """One line for the header and the list row (the card below says what to do)."""
         if problem.code == "checksum":
-            return f"packets from the {self.other} fail the checksum (another key or crypt)"
+            return translate(
+                "Health", "packets from the {other} fail the checksum (another key or crypt)"
+            ).format(other=self._other_label())
         if self.answered:
-            return f"no reply from {self._where()} any more (link down, or it stopped)"
-        return f"no reply from {self._where()} (another key or crypt, or unreachable)"
+            return translate(
+                "Health", "no reply from {where} any more (link down, or it stopped)"
+            ).format(where=self._where())
+        return translate(
+            "Health", "no reply from {where} (another key or crypt, or unreachable)"
+        ).format(where=self._where())
+
+    def _other_label(self) -> str:
+        return (
+            translate("Health", "server")
+            if self.other == "server"
+            else translate("Health", "client")
+        )
 
     def _where(self) -> str:
-        return f"the {self.other}" + (f" at {self.peer}" if self.peer else "")
+        if self.peer:
+            return translate("Health", "the {other} at {peer}").format(
+                other=self._other_label(), peer=self.peer
+            )
+        return translate("Health", "the {other}").format(other=self._other_label())
 
     def _link_event(self, good: bool, session_ended: str) -> tuple[LinkEvent | None, str]:
         """connected / dropped / error, once per change of the link."""
@@ -165,13 +187,15 @@ class Health:
         if link == "none":
             return None, ""
         if link == "up":
-            text = f"connected: packets from {self._where()} arrive"
+            text = translate("Health", "connected: packets from {where} arrive").format(
+                where=self._where()
+            )
         elif self.problem is not None:
             text = self._problem_detail(self.problem)
         else:
-            text = f"link dropped: {session_ended}"
+            text = translate("Health", "link dropped: {reason}").format(reason=session_ended)
         return _EVENT_OF[link], text
 
 
 def _waiting(f: Finding) -> Finding:
-    return Finding("waiting", "info", "Waiting for the first reply", f.advice)
+    return Finding("waiting", "info", translate("Health", "Waiting for the first reply"), f.advice)

@@ -11,6 +11,8 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
+from app.i18n import translate
+
 
 class RestartBar(QFrame):
     """A one-line notice with a Restart button; hidden while nothing waits for a restart."""
@@ -23,12 +25,17 @@ class RestartBar(QFrame):
         lay = QHBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         self.label = QLabel(
-            "It still runs with the old settings; the saved ones apply at a restart."
+            translate(
+                "RestartBar",
+                "It still runs with the old settings; the saved ones apply at a restart.",
+            )
         )
         self.label.setObjectName("editorNote")
         self.label.setWordWrap(True)
-        self.button = QPushButton("Restart")
-        self.button.setToolTip("Stop and start this tunnel with the saved settings")
+        self.button = QPushButton(translate("RestartBar", "Restart"))
+        self.button.setToolTip(
+            translate("RestartBar", "Stop and start this tunnel with the saved settings")
+        )
         self.button.clicked.connect(self.restart_requested)
         lay.addWidget(self.label, 1)
         lay.addWidget(self.button)

@@ -420,6 +420,181 @@
     </message>
 </context>
 <context>
+    <name>Diagnostics</name>
+    <message>
+        <source>Collecting data</source>
+        <translation>正在收集数据</translation>
+    </message>
+    <message>
+        <source>Diagnostics appear after a few seconds of running.</source>
+        <translation>运行几秒后显示诊断信息。</translation>
+    </message>
+    <message>
+        <source>Packets arrive but fail the checksum ({count} in {seconds} s)</source>
+        <translation>收到的包校验失败（{seconds} 秒内 {count} 个）</translation>
+    </message>
+    <message>
+        <source>The {other} uses a different key or cipher (crypt). Make both ends match: export this profile for the other end to get a config that agrees.</source>
+        <translation>{other}使用了不同的密钥或加密方式（crypt）。请让两端一致：为另一端导出此配置，即可得到匹配的配置。</translation>
+    </message>
+    <message>
+        <source>A client stopped answering</source>
+        <translation>有客户端不再应答</translation>
+    </message>
+    <message>
+        <source>{count} packets went out in {seconds} s and none came back: the client went away (closed, asleep, another network). Its session ends by itself.</source>
+        <translation>{seconds} 秒内发出 {count} 个包，没有任何回应：客户端已离开（关闭、休眠或换了网络）。它的会话会自行结束。</translation>
+    </message>
+    <message>
+        <source>Nothing is coming back from the {other} at {peer}</source>
+        <translation>{peer} 上的{other}没有任何回应</translation>
+    </message>
+    <message>
+        <source>Nothing is coming back from the {other}</source>
+        <translation>{other}没有任何回应</translation>
+    </message>
+    <message>
+        <source>{count} packets went out in {seconds} s and none arrived. Check that the {other} is running and the address and port are right, that no firewall drops UDP on that port, and that the key and crypt match (a mismatched end drops everything it gets).</source>
+        <translation>{seconds} 秒内发出 {count} 个包，一个也没有收到。请检查{other}是否在运行、地址和端口是否正确、是否有防火墙丢弃该端口的 UDP，以及 key 和 crypt 是否一致（不匹配的一端会丢弃收到的所有包）。</translation>
+    </message>
+    <message>
+        <source>The session was opened {count} times in {seconds} s</source>
+        <translation>{seconds} 秒内会话被打开了 {count} 次</translation>
+    </message>
+    <message>
+        <source>It dies right after it starts. Compression (nocomp) or the smux version (smuxver) probably differ between the ends; make them equal.</source>
+        <translation>会话刚建立就断开。两端的压缩（nocomp）或 smux 版本（smuxver）可能不同；请设为一致。</translation>
+    </message>
+    <message>
+        <source>FEC errors and no recoveries ({count} errors)</source>
+        <translation>FEC 出错且没有恢复（{count} 个错误）</translation>
+    </message>
+    <message>
+        <source>Forward error correction cannot rebuild anything: datashard and parityshard probably differ between the ends. Set the same values on both.</source>
+        <translation>前向纠错无法恢复任何数据：两端的 datashard 和 parityshard 可能不同。请在两端设置相同的值。</translation>
+    </message>
+    <message>
+        <source>Waiting for the server&apos;s first reply</source>
+        <translation>正在等待服务端的第一个回应</translation>
+    </message>
+    <message>
+        <source>{count} packets went out in {seconds} s; none came back yet.</source>
+        <translation>{seconds} 秒内发出 {count} 个包；还没有收到回应。</translation>
+    </message>
+    <message>
+        <source>The link looks healthy</source>
+        <translation>链路状况良好</translation>
+    </message>
+    <message>
+        <source>{rate_in} packets/s in, {rate_out} packets/s out, {share} of segments retransmitted.</source>
+        <translation>每秒收 {rate_in} 个包、发 {rate_out} 个包，{share} 的分段被重传。</translation>
+    </message>
+    <message>
+        <source>Idle: keepalives only</source>
+        <translation>空闲：只有心跳</translation>
+    </message>
+    <message>
+        <source>The session is open and answers; no application data is moving.</source>
+        <translation>会话已打开并有应答；没有应用数据在传输。</translation>
+    </message>
+    <message>
+        <source>Connect an application to the local address to open a session.</source>
+        <translation>让应用连接本地地址即可打开会话。</translation>
+    </message>
+    <message>
+        <source>Waiting for a client.</source>
+        <translation>正在等待客户端。</translation>
+    </message>
+    <message>
+        <source>Idle: no packets</source>
+        <translation>空闲：没有数据包</translation>
+    </message>
+    <message>
+        <source>turning FEC on (for example datashard 10, parityshard 3)</source>
+        <translation>开启 FEC（例如 datashard 10、parityshard 3）</translation>
+    </message>
+    <message>
+        <source>more parity shards (parityshard {count})</source>
+        <translation>增加校验分片（parityshard {count}）</translation>
+    </message>
+    <message>
+        <source>Most were timeouts (LostSegs): packets are being lost. A faster mode ({modes}) retransmits sooner, and {parity} repairs losses without waiting.</source>
+        <translation>大多是超时重传（LostSegs）：有数据包在丢失。更快的模式（{modes}）会更早重传，而{parity}可以不等待就修复丢包。</translation>
+    </message>
+    <message>
+        <source>Most were timeouts (LostSegs): packets are being lost. The mode ({mode}) already retransmits as soon as kcptun can; {parity} repairs losses without waiting.</source>
+        <translation>大多是超时重传（LostSegs）：有数据包在丢失。当前模式（{mode}）已经是 kcptun 能做到的最早重传；{parity}可以不等待就修复丢包。</translation>
+    </message>
+    <message>
+        <source>Most were timeouts (LostSegs): packets are being lost. A lower interval or nodelay 1 retransmits sooner, and {parity} repairs losses without waiting.</source>
+        <translation>大多是超时重传（LostSegs）：有数据包在丢失。更小的 interval 或 nodelay 1 会更早重传，而{parity}可以不等待就修复丢包。</translation>
+    </message>
+    <message>
+        <source> or </source>
+        <translation> 或 </translation>
+    </message>
+    <message>
+        <source>smaller windows send less</source>
+        <translation>更小的窗口会少发一些</translation>
+    </message>
+    <message>
+        <source>the &apos;normal&apos; mode or smaller windows send less</source>
+        <translation>&apos;normal&apos; 模式或更小的窗口会少发一些</translation>
+    </message>
+    <message>
+        <source>Most were fast retransmits: packets are lost or reordered. {parity} repairs them without resending; if the link is simply congested, {calmer}.</source>
+        <translation>大多是快速重传：数据包丢失或乱序。{parity}可以不重发就修复；如果只是链路拥塞，{calmer}。</translation>
+    </message>
+    <message>
+        <source>Heavy retransmits: {share} of segments sent again</source>
+        <translation>重传严重：{share} 的分段被再次发送</translation>
+    </message>
+    <message>
+        <source>The send window is full</source>
+        <translation>发送窗口已满</translation>
+    </message>
+    <message>
+        <source>Throughput is capped at about sndwnd x MTU per RTT ({rtt} ms). Raise sndwnd here and rcvwnd on the other end for more speed on this link.</source>
+        <translation>吞吐量被限制在每个 RTT（{rtt} ms）约 sndwnd x MTU。要在这条链路上更快，请调大本端的 sndwnd 和另一端的 rcvwnd。</translation>
+    </message>
+    <message>
+        <source>The other end&apos;s receive window is full</source>
+        <translation>对端的接收窗口已满</translation>
+    </message>
+    <message>
+        <source>The receiver is not keeping up, or its rcvwnd is small: raise rcvwnd there.</source>
+        <translation>接收方处理不过来，或者它的 rcvwnd 太小：请在那一端调大 rcvwnd。</translation>
+    </message>
+    <message>
+        <source>this end</source>
+        <translation>本端</translation>
+    </message>
+    <message>
+        <source>the {other}</source>
+        <translation>{other}</translation>
+    </message>
+    <message>
+        <source>kcptun v20251205 and later use smux v2 by default, older kcptun (Debian&apos;s 20210922) v1; {newer} follows the newer default. Set Peer in this profile to what the {other} runs, or give both ends the same smux version.</source>
+        <translation>kcptun v20251205 及以后默认使用 smux v2，旧版 kcptun（Debian 的 20210922）默认 v1；{newer}用的是新默认值。请在此配置的“对端版本”中选择{other}运行的版本，或让两端使用相同的 smux 版本。</translation>
+    </message>
+    <message>
+        <source> A client tries the other version once by itself and keeps it if it works.</source>
+        <translation> 客户端会自动尝试一次另一个版本，可用就保留。</translation>
+    </message>
+    <message>
+        <source>The {other} runs another kcptun generation (smux v{theirs}, this end v{ours})</source>
+        <translation>{other}运行的是另一代 kcptun（smux v{theirs}，本端 v{ours}）</translation>
+    </message>
+    <message>
+        <source>server</source>
+        <translation>服务端</translation>
+    </message>
+    <message>
+        <source>client</source>
+        <translation>客户端</translation>
+    </message>
+</context>
+<context>
     <name>DiagnosticsView</name>
     <message>
         <source>Diagnostics appear here while the profile runs.</source>
@@ -531,6 +706,57 @@
     <message>
         <source>Could not save: {error}</source>
         <translation>无法保存：{error}</translation>
+    </message>
+</context>
+<context>
+    <name>Health</name>
+    <message>
+        <source>waiting for a reply from {where}</source>
+        <translation>正在等待{where}的回应</translation>
+    </message>
+    <message>
+        <source> Last seen at {time}; this stays until packets from the {other} arrive.</source>
+        <translation> 最近一次出现在 {time}；在收到{other}的数据包之前会一直显示。</translation>
+    </message>
+    <message>
+        <source>packets from the {other} fail the checksum (another key or crypt)</source>
+        <translation>来自{other}的包校验失败（密钥或加密方式不同）</translation>
+    </message>
+    <message>
+        <source>no reply from {where} any more (link down, or it stopped)</source>
+        <translation>{where}不再回应（链路断开，或它已停止）</translation>
+    </message>
+    <message>
+        <source>no reply from {where} (another key or crypt, or unreachable)</source>
+        <translation>{where}没有回应（密钥或加密方式不同，或无法到达）</translation>
+    </message>
+    <message>
+        <source>server</source>
+        <translation>服务端</translation>
+    </message>
+    <message>
+        <source>client</source>
+        <translation>客户端</translation>
+    </message>
+    <message>
+        <source>the {other} at {peer}</source>
+        <translation>{peer} 上的{other}</translation>
+    </message>
+    <message>
+        <source>the {other}</source>
+        <translation>{other}</translation>
+    </message>
+    <message>
+        <source>connected: packets from {where} arrive</source>
+        <translation>已连接：收到了来自{where}的数据包</translation>
+    </message>
+    <message>
+        <source>link dropped: {reason}</source>
+        <translation>链路断开：{reason}</translation>
+    </message>
+    <message>
+        <source>Waiting for the first reply</source>
+        <translation>正在等待第一个回应</translation>
     </message>
 </context>
 <context>
@@ -673,7 +899,7 @@
     </message>
     <message>
         <source>KCP Desk: %1 running</source>
-        <translation>KCP Desk：%1 个隧道正在运行</translation>
+        <translation>KCP Desk：%1 个正在运行</translation>
     </message>
     <message>
         <source>Tunnels keep running. The tray icon brings it back.</source>
@@ -964,6 +1190,29 @@
     <message>
         <source>&lt;b&gt;KCP Desk {version}&lt;/b&gt;&lt;br&gt;A kcptun-compatible tunnel manager. Profiles are kcptun JSON files; &lt;code&gt;kcpdesk client --profile NAME&lt;/code&gt; runs one without the window.</source>
         <translation>&lt;b&gt;KCP Desk {version}&lt;/b&gt;&lt;br&gt;兼容 kcptun 的隧道管理器。配置就是 kcptun JSON 文件；&lt;code&gt;kcpdesk client --profile NAME&lt;/code&gt; 可以不开窗口运行一个配置。</translation>
+    </message>
+</context>
+<context>
+    <name>Notifier</name>
+    <message>
+        <source>connected</source>
+        <translation>已连接</translation>
+    </message>
+    <message>
+        <source>link dropped</source>
+        <translation>链路断开</translation>
+    </message>
+    <message>
+        <source>error</source>
+        <translation>错误</translation>
+    </message>
+    <message>
+        <source>{text} (1 earlier change since the last notice)</source>
+        <translation>{text}（上次通知后还有 1 次变化）</translation>
+    </message>
+    <message>
+        <source>{text} ({count} earlier changes since the last notice)</source>
+        <translation>{text}（上次通知后还有 {count} 次变化）</translation>
     </message>
 </context>
 <context>
@@ -1329,6 +1578,21 @@
     <message>
         <source>{address} is in use by the running profile &apos;{other}&apos;: stop it first, or give one of them another port</source>
         <translation>{address} 正被运行中的配置“{other}”使用：请先停止它，或给其中一个换一个端口</translation>
+    </message>
+</context>
+<context>
+    <name>RestartBar</name>
+    <message>
+        <source>It still runs with the old settings; the saved ones apply at a restart.</source>
+        <translation>它仍在使用旧设置运行；保存的设置在重启后生效。</translation>
+    </message>
+    <message>
+        <source>Restart</source>
+        <translation>重启</translation>
+    </message>
+    <message>
+        <source>Stop and start this tunnel with the saved settings</source>
+        <translation>停止此隧道并以保存的设置重新启动</translation>
     </message>
 </context>
 <context>

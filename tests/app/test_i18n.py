@@ -197,7 +197,7 @@ def test_language_menu_keeps_the_choice(window: Any) -> None:
 _ACRONYMS = "KCP FEC RTT RTO MTU ACK TCP UDP JSON CSV DSCP QPP QR SNMP IP CPU URL NAT EOF BBR GF"
 _NAMES = (
     "kcptun kcptun-client kcptun-server kcpdesk kcp go smux snappy Desk Debian Go Linux Reed "
-    "Solomon DiffServ English stderr SSH unix"
+    "Solomon DiffServ English stderr SSH unix LostSegs RetransSegs FastRetransSegs InCsumErrors"
 )
 _UNITS = "ms kB KB MB GB MiB KiB GiB Mbit EF AF CS"
 TOKENS = frozenset(
@@ -301,9 +301,8 @@ def assert_chinese(top: QWidget) -> None:
     assert not left, f"{len(left)} untranslated on {type(top).__name__}:\n" + "\n".join(left)
 
 
-SKIP_OBJECTS = frozenset({"finding"})
-"""Not walked yet: the diagnostics cards (``app/models/diagnostics.py`` is being reworked by
-issue 16's status work; its text is marked when that lands, then this exemption goes)."""
+SKIP_OBJECTS: frozenset[str] = frozenset()
+"""Object names not walked (none: log lines stay English but the log pane's text is not read)."""
 
 
 def _client_with_errors(window: Any) -> None:
@@ -355,3 +354,40 @@ def test_dialogs_are_chinese(zh: None, window: Any, qtbot: Any) -> None:
         dlg.show()
         assert_chinese(dlg)
         dlg.close()
+
+
+def test_tray_close_question_restart_bar_and_notices_are_chinese(zh: None, window: Any) -> None:
+    from app.models.health import Health
+    from app.notify import Note
+    from app.views.close_dialog import CloseDialog
+    from app.views.tray import Tray
+
+    window.new_profile("client")
+    window.editor.save()
+    tray = Tray(window)
+    tray.fill()
+    assert tray.menu.actions() and untranslated(tray.menu) == []
+    for with_tray in (True, False):
+        dialog = CloseDialog([window.current_name], tray=with_tray, parent=window)
+        dialog.show()
+        assert_chinese(dialog)
+        dialog.close()
+    window.restart_bar.set_needed(True)
+    assert window.restart_bar.isVisibleTo(window)
+    assert_chinese(window.restart_bar)
+    # a wrong key, as the header line and the notification say it
+    health = Health(role="client", peer="203.0.113.7:29900")
+    texts = [health._problem_detail(f) for f in _reachability_findings()]
+    texts += [
+        Note("家里", event, "x", folded=n).title for event in ("dropped", "error") for n in (0,)
+    ]
+    texts += [Note("家里", "connected", "x", folded=n).body for n in (1, 2)]
+    assert [(t, english_words(t)) for t in texts if english_words(t)] == []
+
+
+def _reachability_findings() -> list[Any]:
+    from app.models.diagnostics import diagnose
+
+    wrong_key = diagnose({"InCsumErrors": 50, "InPkts": 0}, role="server", seconds=5)
+    silent = diagnose({"OutPkts": 50}, role="client", seconds=5, peer="203.0.113.7:29900")
+    return [*wrong_key, *silent]
