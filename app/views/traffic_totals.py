@@ -1,9 +1,10 @@
 """The selected profile's traffic totals: today, this month, all time, down and up.
 
 One compact row in the Monitor tab. The figures are UDP bytes on the network (what a
-provider counts); the tooltip adds the payload the tunnel's applications moved. Labels start
-as wide as the widest figure ("8.88 GB" both ways): their text changes twice a second while
-traffic flows, and a label that grows makes Qt lay out the whole window again.
+provider counts); the tooltip adds the payload the tunnel's applications moved. The figures'
+labels have a fixed size, as wide as the widest figure ("8.88 GB" both ways; they grow if a
+text ever needs more, never cut it): their text changes twice a second while traffic flows,
+and a label whose size may change makes Qt lay out the whole window again each time.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ class TrafficTotalsView(QWidget):
         grid.addWidget(title, 0, 0, 2, 1, Qt.AlignmentFlag.AlignVCenter)
         fm = self.fontMetrics()
         widest = max(fm.horizontalAdvance(_pair(8.88 * 10**e, 8.88 * 10**e)) for e in (6, 9, 12))
-        width = widest + 4  # a minimum: a wider text (another font) still shows whole
+        width = widest + 4
         self.values: list[QLabel] = []
         headings = (
             translate("TrafficTotalsView", "Today"),
@@ -59,7 +60,7 @@ class TrafficTotalsView(QWidget):
             head.setObjectName("trafficHeading")
             grid.addWidget(head, 0, col)
             value = QLabel(_pair(0, 0))
-            value.setMinimumWidth(width)
+            value.setFixedSize(width, fm.height() + 2)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             grid.addWidget(value, 1, col)
             self.values.append(value)
@@ -75,6 +76,9 @@ class TrafficTotalsView(QWidget):
         for label, counts in zip(self.values, periods, strict=True):
             text = _pair(counts.wire_in, counts.wire_out)
             if label.text() != text:
+                need = label.fontMetrics().horizontalAdvance(text) + 4
+                if need > label.width():  # another font, or terabytes: grow, never cut
+                    label.setFixedWidth(need)
                 label.setText(text)
                 label.setToolTip(
                     translate("TrafficTotalsView", "payload: %1").replace(

@@ -112,3 +112,6 @@ def test_real_tunnels_count_and_survive_restart(
     labels = [v.text() for v in window.traffic_view.values]
     assert all(t.startswith("\u2193 ") and "\u2191 " in t for t in labels)
     assert labels[0] != "\u2193 0 B  \u2191 0 B"
+    for v in window.traffic_view.values:  # fixed size (no relayout per sample), text whole
+        assert v.minimumSize() == v.maximumSize()
+        assert v.fontMetrics().horizontalAdvance(v.text()) <= v.width()
