@@ -391,3 +391,50 @@ def _reachability_findings() -> list[Any]:
     wrong_key = diagnose({"InCsumErrors": 50, "InPkts": 0}, role="server", seconds=5)
     silent = diagnose({"OutPkts": 50}, role="client", seconds=5, peer="203.0.113.7:29900")
     return [*wrong_key, *silent]
+
+
+def test_every_finding_kind_and_status_line_is_chinese(zh: None, qapp: Any) -> None:
+    """Every kind of finding, the remembered-problem texts, notifications, the restart bar."""
+    from app.models.diagnostics import diagnose
+    from app.models.health import Health
+    from app.notify import Note
+    from app.views.restart_bar import RestartBar
+
+    lossy = {"InPkts": 900, "OutPkts": 1000, "OutSegs": 1000, "BytesSent": 10**6}
+    cases = [
+        ({"InCsumErrors": 50}, "server", {}),
+        ({"OutPkts": 50}, "client", {}),
+        ({"OutPkts": 50}, "server", {}),
+        ({"OutPkts": 2}, "client", {}),
+        ({}, "client", {}),
+        ({"InPkts": 4, "OutPkts": 4}, "client", {}),
+        (dict(lossy, PassiveOpens=3, FECErrs=9), "server", {}),
+        (dict(lossy, RetransSegs=300, LostSegs=300), "client", {"mode": "fast2"}),
+        (dict(lossy, RetransSegs=300, LostSegs=300), "client", {"mode": "fast3", "datashard": 10}),
+        (dict(lossy, RetransSegs=300, LostSegs=300), "client", {"mode": "manual"}),
+        (dict(lossy, RetransSegs=300, FastRetransSegs=300), "client", {"mode": "normal"}),
+        (dict(lossy, RetransSegs=300, FastRetransSegs=300), "client", {"mode": "fast"}),
+    ]
+    texts = []
+    for delta, role, kw in cases:
+        for f in diagnose(delta, role=role, seconds=5, peer="vps:29900", **kw):
+            texts += [f.title, f.advice]
+    for f in diagnose({}, role="client", seconds=5, last_error="smux: frame version 2, expected 1"):
+        texts += [f.title, f.advice]
+    [no_reply] = diagnose({"OutPkts": 50}, role="client", seconds=5)
+    for answered in (False, True):
+        health = Health(role="client", peer="vps:29900")
+        if answered:
+            texts.append(health.update(now=0.0, tick={"InPkts": 5}, findings=[]).event_text)
+        health.update(now=1.0, tick={"OutPkts": 9}, findings=[])
+        texts.append(health.update(now=1.5, tick={"OutPkts": 9}, findings=[no_reply]).detail)
+        v = health.update(now=4.0, tick={"OutPkts": 9}, findings=[no_reply])
+        texts += [v.detail, v.event_text]
+        v = health.update(now=9.0, tick={}, findings=[])
+        texts += [v.detail, v.findings[0].advice]
+    texts += [Note("家", e, "x", folded=n).title for e, n in (("connected", 0), ("error", 2))]
+    texts += [Note("家", "dropped", "x", folded=n).body for n in (1, 3)]
+    bar = RestartBar()
+    texts += [bar.label.text(), bar.button.text(), bar.button.toolTip()]
+    left = [(t, english_words(t)) for t in texts if english_words(t)]
+    assert not left, left
