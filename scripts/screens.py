@@ -7,6 +7,7 @@ against the screen's available area (``fits`` or ``OUT``).
 
     .venv/bin/python scripts/screens.py --out /tmp/shots
     .venv/bin/python scripts/screens.py --sizes 900x600 --themes dark --scenes demo,rename
+    .venv/bin/python scripts/screens.py --langs zh_CN --scenes wrong-key,checksum
 
 Scenes: empty (first start), rename (the Rename dialog over a saved profile), settings (that
 profile's Settings tab), demo (``--demo`` running, Monitor tab), demo-settings, log,
@@ -38,11 +39,14 @@ def parent(args: argparse.Namespace) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     rc = 0
     for size in args.sizes.split(","):
-        for theme in args.themes.split(","):
+        for theme, lang in (
+            (t, la) for t in args.themes.split(",") for la in args.langs.split(",")
+        ):
             with x_display(size) as env, tempfile.TemporaryDirectory() as base:
                 env = dict(env, KCPDESK_CONFIG_DIR=base)
-                cmd = [sys.executable, __file__, "--child", "--theme", theme]
-                cmd += ["--scenes", args.scenes, "--prefix", str(args.out / f"{size}-{theme}-")]
+                cmd = [sys.executable, __file__, "--child", "--theme", theme, "--lang", lang]
+                stem = f"{size}-{theme}-" + ("" if lang == "en" else f"{lang}-")
+                cmd += ["--scenes", args.scenes, "--prefix", str(args.out / stem)]
                 cmd += ["--warmup", str(args.warmup)]
                 proc = subprocess.run(cmd, env=env, cwd=REPO, timeout=180, check=False)
                 rc = rc or proc.returncode
@@ -53,6 +57,7 @@ def child(args: argparse.Namespace) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
+    from app import i18n
     from app.controllers.manager import ProfileManager
     from app.loop import ContextQEventLoop
     from app.main import make_app
@@ -62,7 +67,9 @@ def child(args: argparse.Namespace) -> int:
     from kcpcore.profiles import ProfileStore
 
     UiSettings().set_theme(args.theme)
+    UiSettings().set_language(args.lang)
     app = make_app()
+    i18n.install(args.lang, app)  # as app.main does, before any widget is built
     loop = ContextQEventLoop(app)
     asyncio.set_event_loop(loop)
     logbook = LogBook()
@@ -209,7 +216,9 @@ def main() -> int:
     ap.add_argument("--scenes", default=",".join(SCENES))
     ap.add_argument("--warmup", type=float, default=DEMO_WARMUP, help="s of demo before its shot")
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--langs", default="en", help="en, zh_CN or both (comma-separated)")
     ap.add_argument("--theme", default="light", help=argparse.SUPPRESS)
+    ap.add_argument("--lang", default="en", help=argparse.SUPPRESS)
     ap.add_argument("--prefix", default="", help=argparse.SUPPRESS)
     args = ap.parse_args()
     return child(args) if args.child else parent(args)
