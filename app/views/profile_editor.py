@@ -188,6 +188,7 @@ DSCP_NAMES: Final[dict[str, int]] = {
 MANUAL_FIELDS: Final = frozenset({"nodelay", "interval", "resend", "nc"})
 FIELD_WIDTH: Final = 280  # px; the field column, equal in every group so rows line up
 UNIT_WIDTH: Final = 110  # px; fits "bytes (4 MiB)"
+QWIDGETSIZE_MAX: Final = (1 << 24) - 1  # Qt's "no maximum" for a widget's size
 MESSAGE_MIN_WIDTH: Final = 240  # px; narrower than this, messages go under their field
 SCROLL_MARGINS: Final = 12  # px; group box and layout margins around the columns, each side
 BYTE_FIELDS_MIN: Final = 1 << 16  # byte-sized settings at least this large get a "= 4 MiB" hint
@@ -566,6 +567,7 @@ class ProfileEditor(QWidget):
             *(fm.horizontalAdvance(spec_text(s.unit)) + 12 for s in FIELD_SPECS.values()),
         )
         self._columns_width = label_w + FIELD_WIDTH + unit_w
+        self._label_width = label_w
         other = QT_TRANSLATE_NOOP("ProfileEditor", "Other")
         groups = [*GROUPS, (other, tuple(n for n in FIELD_SPECS if n not in shown))]
         for title, names in groups:
@@ -625,8 +627,13 @@ class ProfileEditor(QWidget):
     def _place_messages(self) -> None:
         """Messages beside the fields when the columns leave room for them, else under each
         field: a message in a column scrolled off to the right is a message nobody reads."""
-        room = self._scroll.viewport().width() - self._columns_width - 4 * SCROLL_MARGINS
-        wide = room >= MESSAGE_MIN_WIDTH
+        viewport = self._scroll.viewport().width()
+        wide = viewport - self._columns_width - 4 * SCROLL_MARGINS >= MESSAGE_MIN_WIDTH
+        # under the field, a message ends at the viewport's edge even when the columns
+        # above it are wider (the form then scrolls sideways, the message need not)
+        width = viewport - self._label_width - 4 * SCROLL_MARGINS
+        for row in self._rows.values():
+            row.error.setMaximumWidth(QWIDGETSIZE_MAX if wide else max(width, MESSAGE_MIN_WIDTH))
         if wide != self._wide_messages:
             self._wide_messages = wide
             for row in self._rows.values():

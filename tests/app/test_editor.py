@@ -307,7 +307,7 @@ def test_a_shared_local_port_is_flagged_at_save_and_named_at_start(window: Any, 
     assert ed.error_text("localaddr") == ""
 
 
-@pytest.mark.parametrize("width", [1100, 600])  # 600: the editor in a 900 px wide window
+@pytest.mark.parametrize("width", [1100, 600, 560])  # 560: the editor in a 900 px window
 def test_a_message_does_not_move_the_next_field(
     editor: ProfileEditor, qtbot: Any, width: int
 ) -> None:
