@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Final
 
-from PySide6.QtCore import QRect, Qt
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QResizeEvent, QTextLayout, QTextOption
 from PySide6.QtWidgets import QLabel, QSizePolicy
 
 __all__ = ["MessageLabel"]
@@ -51,9 +51,21 @@ class MessageLabel(QLabel):
         self._fit()
 
     def _fits(self, text: str, width: int) -> bool:
-        flags = int(Qt.TextFlag.TextWordWrap)
-        box = self.fontMetrics().boundingRect(QRect(0, 0, width, 10_000), flags, text)
-        return box.height() <= self.height() and box.width() <= width
+        """Laid out as QLabel wraps (Unicode line breaks: between any two Chinese
+        characters too, unlike QFontMetrics' word wrap), does ``text`` fit the box?"""
+        layout = QTextLayout(text, self.font())
+        option = QTextOption()
+        option.setWrapMode(QTextOption.WrapMode.WordWrap)
+        layout.setTextOption(option)
+        layout.beginLayout()
+        lines = 0
+        while (line := layout.createLine()).isValid():
+            line.setLineWidth(width)
+            lines += 1
+            if line.naturalTextWidth() > width:
+                lines = self.LINES + 1  # one unbreakable run wider than the box
+        layout.endLayout()
+        return lines * self.fontMetrics().lineSpacing() <= self.height()
 
     def _fit(self) -> None:
         text, width = self.message, max(self.width(), 1)

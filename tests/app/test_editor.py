@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit
 
 from app.controllers.tunnel import TunnelState
+from app.views.field_message import MessageLabel
 from app.views.profile_editor import ProfileEditor, tooltip_for
 from app.views.transfer import ExportDialog
 from kcpcore.config import DEFAULT_KEY, FIELD_SPECS, MODES, TunnelConfig, fields_for
@@ -391,3 +392,18 @@ def test_editor_and_export_messages_are_chinese(window: Any, qtbot: Any) -> None
     dlg.address.setText("999.1.2.3:22")
     left += untranslated(dlg)
     assert not left, "\n".join(sorted(set(left)))
+
+
+def test_a_message_uses_both_lines_before_it_is_cut(qtbot: Any) -> None:
+    """Chinese has no spaces: it still wraps (QLabel breaks between characters), so a message
+    that fits two lines is shown whole, and a longer one is cut with its text in the tooltip."""
+    label = MessageLabel(20)
+    qtbot.addWidget(label)
+    label.resize(300, label.height())
+    per_line = 300 // label.fontMetrics().horizontalAdvance("\u5bc6")
+    fits = "\u5bc6" * int(per_line * 1.5)
+    label.show_message(fits)
+    assert label.text() == fits and label.toolTip() == ""
+    label.show_message(fits * 3, "warning")
+    assert label.text().endswith("\u2026") and label.toolTip() == fits * 3
+    assert label.objectName() == "fieldWarning" and label.height() == label.minimumHeight()
