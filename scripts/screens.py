@@ -9,10 +9,13 @@ against the screen's available area (``fits`` or ``OUT``).
     .venv/bin/python scripts/screens.py --sizes 900x600 --themes dark --scenes demo,rename
     .venv/bin/python scripts/screens.py --langs zh_CN --scenes wrong-key,checksum
 
+``--langs en,zh_CN`` takes each screen in each language (default: English).
+
 Scenes: empty (first start), rename (the Rename dialog over a saved profile), settings (that
-profile's Settings tab), demo (``--demo`` running, Monitor tab), demo-settings, log,
-wrong-key (a client whose server has another key, past the 15 s stall watch) and checksum (a
-server whose client has another key); the other ends are our headless engine.
+profile's Settings tab), errors (a new client profile with bad values, after Save), demo
+(``--demo`` running, Monitor tab), demo-settings, log, wrong-key (a client whose server has
+another key, past the 15 s stall watch) and checksum (a server whose client has another key);
+the other ends are our headless engine.
 """
 
 from __future__ import annotations
@@ -28,7 +31,17 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-SCENES = ("empty", "rename", "settings", "demo", "demo-settings", "log", "wrong-key", "checksum")
+SCENES = (
+    "empty",
+    "rename",
+    "settings",
+    "errors",
+    "demo",
+    "demo-settings",
+    "log",
+    "wrong-key",
+    "checksum",
+)
 MISMATCH_WAIT = 20.0  # s after the first packets: past the client's 15 s stall watch
 DEMO_WARMUP = 10.0  # s of demo traffic before its screenshot: the charts have a history
 
@@ -78,6 +91,7 @@ def child(args: argparse.Namespace) -> int:
     window = MainWindow(manager, logbook, use_tray=False)
     window.load_profiles()
     window.show()
+    window.ask = lambda _title, _text: True  # no modal question in the middle of a scene
     scenes = args.scenes.split(",")
 
     def shot(name: str) -> None:
@@ -136,6 +150,8 @@ async def run_scenes(
         w.tabs.setCurrentIndex(TAB_SETTINGS)  # type: ignore[attr-defined]
         await asyncio.sleep(0.8)
         shot("settings")
+    if "errors" in scenes:
+        await errors_scene(window, shot)
     if {"demo", "demo-settings", "log"} & set(scenes):
         await w.start_demo()  # type: ignore[attr-defined]
         await asyncio.sleep(warmup)
@@ -151,6 +167,24 @@ async def run_scenes(
         await w.demo.stop()  # type: ignore[attr-defined]
     if {"wrong-key", "checksum"} & set(scenes):
         await mismatch_scenes(window, scenes, shot)
+
+
+async def errors_scene(window: object, shot: Callable[[str], None]) -> None:
+    """A new client profile with an unusable value in several fields, after Save."""
+    w: object = window
+    w.new_profile("client")  # type: ignore[attr-defined]
+    editor = w.editor  # type: ignore[attr-defined]
+    for field, text in (
+        ("remoteaddr", "999.1.2.3:29900"),
+        ("sndwnd", "0"),
+        ("mtu", "abc"),
+        ("datashard", "200"),
+        ("parityshard", "100"),
+    ):
+        editor.field_input(field).setText(text)
+    editor.save()
+    await asyncio.sleep(0.8)
+    shot("errors")
 
 
 async def mismatch_scenes(window: object, scenes: list[str], shot: Callable[[str], None]) -> None:

@@ -183,7 +183,7 @@
     </message>
     <message>
         <source>must be {low}..{high}{unit}, not {value}{why}</source>
-        <translation>必须在 {low}..{high}{unit} 之间，而不是 {value}{why}</translation>
+        <translation>必须为 {low}..{high}{unit}，而不是 {value}{why}</translation>
     </message>
     <message>
         <source>unknown cipher {value} (kcptun would silently use aes); valid: {valid}</source>
