@@ -213,11 +213,110 @@ PATTERNS: Final[tuple[tuple[re.Pattern[str], str], ...]] = tuple(
             r"^a profile named (?P<name>'.*') already exists$",
             QT_TRANSLATE_NOOP("CoreText", "a profile named {name} already exists"),
         ),
+        # importing a kcptun JSON file, a command line or a share link
+        (
+            r"^not valid JSON \((?P<detail>.*)\)$",
+            QT_TRANSLATE_NOOP("CoreText", "not valid JSON ({detail})"),
+        ),
+        (
+            r"^a kcptun config is a JSON object$",
+            QT_TRANSLATE_NOOP("CoreText", "a kcptun config is a JSON object"),
+        ),
+        (
+            r"^cannot tell whether this is a client or a server config "
+            r"\(no localaddr/remoteaddr or listen/target keys\)$",
+            QT_TRANSLATE_NOOP(
+                "CoreText",
+                "cannot tell whether this is a client or a server config "
+                "(no localaddr/remoteaddr or listen/target keys)",
+            ),
+        ),
+        (
+            r"^cannot split the command line: (?P<detail>.*)$",
+            QT_TRANSLATE_NOOP("CoreText", "cannot split the command line: {detail}"),
+        ),
+        (
+            r"^the command must start with kcptun-client or kcptun-server "
+            r"\(or 'kcpdesk client' / 'kcpdesk server'\)$",
+            QT_TRANSLATE_NOOP(
+                "CoreText",
+                "the command must start with kcptun-client or kcptun-server "
+                "(or 'kcpdesk client' / 'kcpdesk server')",
+            ),
+        ),
+        (
+            r"^unexpected argument (?P<arg>'.*') \(kcptun stops reading flags there\)$",
+            QT_TRANSLATE_NOOP(
+                "CoreText", "unexpected argument {arg} (kcptun stops reading flags there)"
+            ),
+        ),
+        (
+            r"^flag provided but not defined: (?P<flag>-\S+)$",
+            QT_TRANSLATE_NOOP("CoreText", "flag provided but not defined: {flag}"),
+        ),
+        (
+            r"^flag needs an argument: (?P<flag>-\S+)$",
+            QT_TRANSLATE_NOOP("CoreText", "flag needs an argument: {flag}"),
+        ),
+        (
+            r"^bad flag syntax: (?P<flag>.*)$",
+            QT_TRANSLATE_NOOP("CoreText", "bad flag syntax: {flag}"),
+        ),
+        (
+            r"^share links describe a client \(the server address to dial\)$",
+            QT_TRANSLATE_NOOP(
+                "CoreText", "share links describe a client (the server address to dial)"
+            ),
+        ),
+        (
+            r"^(?P<what>.+) is not valid base64$",
+            QT_TRANSLATE_NOOP("CoreText", "{what} is not valid base64"),
+        ),
+        (
+            r"^(?P<what>.+) is not valid base64 \(its length is off by one character: "
+            r"the link may be cut short\)$",
+            QT_TRANSLATE_NOOP(
+                "CoreText",
+                "{what} is not valid base64 (its length is off by one character: "
+                "the link may be cut short)",
+            ),
+        ),
+        (
+            r"^(?P<what>.+) does not decode to text \(wrong base64\?\)$",
+            QT_TRANSLATE_NOOP("CoreText", "{what} does not decode to text (wrong base64?)"),
+        ),
+        (  # Python's json module, inside "not valid JSON (...)"
+            r"^(?P<what>[A-Z][^:]*): line (?P<line>\d+) column (?P<col>\d+) \(char \d+\)$",
+            QT_TRANSLATE_NOOP("CoreText", "line {line} column {col}: {what}"),
+        ),
+        (
+            r"^the link is cut short: its settings do not end with ';'$",
+            QT_TRANSLATE_NOOP(
+                "CoreText", "the link is cut short: its settings do not end with ';'"
+            ),
+        ),
     )
 )
 """(the English message's shape, its translation with the same named fields), first match wins"""
 
-_NESTED: Final = ("why", "what")
+_NESTED: Final = ("why", "what", "detail")
+
+OTHER_TEXTS: Final = (
+    # what kcpcore's messages quote from elsewhere: the share link's parts, shlex, json
+    QT_TRANSLATE_NOOP("kcpcore", "the link"),
+    QT_TRANSLATE_NOOP("kcpcore", "the key"),
+    QT_TRANSLATE_NOOP("kcpcore", "the remark"),
+    QT_TRANSLATE_NOOP("kcpcore", "No closing quotation"),
+    QT_TRANSLATE_NOOP("kcpcore", "No escaped character"),
+    QT_TRANSLATE_NOOP("kcpcore", "Expecting value"),
+    QT_TRANSLATE_NOOP("kcpcore", "Expecting property name enclosed in double quotes"),
+    QT_TRANSLATE_NOOP("kcpcore", "Expecting ',' delimiter"),
+    QT_TRANSLATE_NOOP("kcpcore", "Expecting ':' delimiter"),
+    QT_TRANSLATE_NOOP("kcpcore", "Extra data"),
+    QT_TRANSLATE_NOOP("kcpcore", "Unterminated string starting at"),
+    QT_TRANSLATE_NOOP("kcpcore", "Invalid control character at"),
+)
+"""Marked for the catalogue; shown through ``spec_text`` when a message quotes them."""
 
 
 def problem_text(message: str) -> str:

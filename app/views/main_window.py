@@ -48,6 +48,7 @@ from app.charts.panel import ChartsPanel
 from app.controllers.desk import DeskController
 from app.controllers.manager import ProfileManager
 from app.controllers.tunnel import TunnelState
+from app.core_text import problem_text
 from app.format import rate_pair
 from app.i18n import translate
 from app.models.logbook import LogBook
@@ -843,7 +844,7 @@ class MainWindow(QMainWindow):
         error = self.import_json_text(text, Path(path).stem)
         if error:
             QMessageBox.warning(
-                self, translate("MainWindow", "Import"), f"{Path(path).name}: {error}"
+                self, translate("MainWindow", "Import"), f"{Path(path).name}: {problem_text(error)}"
             )
 
     def _on_import_command(self) -> None:

@@ -322,6 +322,66 @@
         <translation>已存在名为 {name} 的配置</translation>
     </message>
     <message>
+        <source>not valid JSON ({detail})</source>
+        <translation>不是有效的 JSON（{detail}）</translation>
+    </message>
+    <message>
+        <source>a kcptun config is a JSON object</source>
+        <translation>kcptun 配置必须是一个 JSON 对象</translation>
+    </message>
+    <message>
+        <source>cannot tell whether this is a client or a server config (no localaddr/remoteaddr or listen/target keys)</source>
+        <translation>无法判断这是客户端还是服务端的配置（没有 localaddr/remoteaddr 或 listen/target 键）</translation>
+    </message>
+    <message>
+        <source>cannot split the command line: {detail}</source>
+        <translation>无法拆分命令行：{detail}</translation>
+    </message>
+    <message>
+        <source>the command must start with kcptun-client or kcptun-server (or &apos;kcpdesk client&apos; / &apos;kcpdesk server&apos;)</source>
+        <translation>命令必须以 kcptun-client 或 kcptun-server 开头（或 &apos;kcpdesk client&apos; / &apos;kcpdesk server&apos;）</translation>
+    </message>
+    <message>
+        <source>unexpected argument {arg} (kcptun stops reading flags there)</source>
+        <translation>意外的参数 {arg}（kcptun 在这里停止读取参数）</translation>
+    </message>
+    <message>
+        <source>flag provided but not defined: {flag}</source>
+        <translation>未定义的参数：{flag}</translation>
+    </message>
+    <message>
+        <source>flag needs an argument: {flag}</source>
+        <translation>参数缺少值：{flag}</translation>
+    </message>
+    <message>
+        <source>bad flag syntax: {flag}</source>
+        <translation>参数格式错误：{flag}</translation>
+    </message>
+    <message>
+        <source>share links describe a client (the server address to dial)</source>
+        <translation>分享链接描述的是客户端（要连接的服务器地址）</translation>
+    </message>
+    <message>
+        <source>{what} is not valid base64</source>
+        <translation>{what}不是有效的 base64</translation>
+    </message>
+    <message>
+        <source>{what} is not valid base64 (its length is off by one character: the link may be cut short)</source>
+        <translation>{what}不是有效的 base64（长度差一个字符：链接可能不完整）</translation>
+    </message>
+    <message>
+        <source>{what} does not decode to text (wrong base64?)</source>
+        <translation>{what}解码后不是文本（base64 有误？）</translation>
+    </message>
+    <message>
+        <source>line {line} column {col}: {what}</source>
+        <translation>第 {line} 行第 {col} 列：{what}</translation>
+    </message>
+    <message>
+        <source>the link is cut short: its settings do not end with &apos;;&apos;</source>
+        <translation>链接不完整：设置部分没有以 &apos;;&apos; 结尾</translation>
+    </message>
+    <message>
         <source>; {why}</source>
         <translation>；{why}</translation>
     </message>
@@ -2387,6 +2447,54 @@
     <message>
         <source>Another KCP Desk: smux v2 (per-stream flow control, so one slow stream cannot stall the others) and every KCP Desk setting in exports.</source>
         <translation>另一个 KCP Desk：smux v2（每个流有流量控制，一个慢的流不会拖住其他流），导出时包含所有 KCP Desk 设置。</translation>
+    </message>
+    <message>
+        <source>the link</source>
+        <translation>链接</translation>
+    </message>
+    <message>
+        <source>the key</source>
+        <translation>密钥</translation>
+    </message>
+    <message>
+        <source>the remark</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>No closing quotation</source>
+        <translation>引号没有闭合</translation>
+    </message>
+    <message>
+        <source>No escaped character</source>
+        <translation>转义符后缺少字符</translation>
+    </message>
+    <message>
+        <source>Expecting value</source>
+        <translation>缺少值</translation>
+    </message>
+    <message>
+        <source>Expecting property name enclosed in double quotes</source>
+        <translation>缺少用双引号括起的键名</translation>
+    </message>
+    <message>
+        <source>Expecting &apos;,&apos; delimiter</source>
+        <translation>缺少 &apos;,&apos; 分隔符</translation>
+    </message>
+    <message>
+        <source>Expecting &apos;:&apos; delimiter</source>
+        <translation>缺少 &apos;:&apos; 分隔符</translation>
+    </message>
+    <message>
+        <source>Extra data</source>
+        <translation>多余的数据</translation>
+    </message>
+    <message>
+        <source>Unterminated string starting at</source>
+        <translation>字符串没有结束</translation>
+    </message>
+    <message>
+        <source>Invalid control character at</source>
+        <translation>无效的控制字符</translation>
     </message>
 </context>
 <context>

@@ -224,15 +224,16 @@ _DROP = (
 def english_words(text: str) -> list[str]:
     """Words of ``text`` that are English and not technical tokens.
 
-    A chunk with a digit, ``_ : / . = +`` or a leading ``--`` is technical as a whole
-    (``aes-128``, ``host:port``, ``kcptun_gclient``, ``--pacing=false``); a hyphenated chunk
-    passes when each part does (``kcp-go``)."""
+    A chunk with a digit, ``_ : / . = +`` or a leading ``-`` is technical as a whole
+    (``aes-128``, ``host:port``, ``kcptun_gclient``, ``--pacing=false``, ``-bogus``); a
+    hyphenated chunk passes when each part does (``kcp-go``)."""
     for rx in _DROP:
         text = rx.sub(" ", text)
     words = []
     for chunk in _CHUNK.findall(text.replace("&", "")):
+        flag = chunk.startswith("-")
         chunk = chunk.strip(".:-")
-        if not chunk or chunk.startswith("--") or re.search(r"[\d_:/=+.]", chunk):
+        if not chunk or flag or re.search(r"[\d_:/=+.]", chunk):
             continue
         parts = [w for w in chunk.split("-") if w]
         if chunk not in TOKENS and not all(_allowed(w) for w in parts):
@@ -438,3 +439,31 @@ def test_every_finding_kind_and_status_line_is_chinese(zh: None, qapp: Any) -> N
     texts += [bar.label.text(), bar.button.text(), bar.button.toolTip()]
     left = [(t, english_words(t)) for t in texts if english_words(t)]
     assert not left, left
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        ("json", "{not json"),
+        ("json", "[1, 2]"),
+        ("json", '{"mode": "fast"}'),
+        ("command", "ssh example.com"),
+        ("command", "kcptun-client --bogus 1"),
+        ("command", "kcptun-client -r"),
+        ("command", "kcptun-client 'unclosed"),
+        ("link", "kcptun://%%%"),
+    ],
+)
+def test_import_errors_are_chinese(zh: None, bad: tuple[str, str]) -> None:
+    """What an import says about a file, a pasted command line or a share link it refuses."""
+    from app.core_text import problem_text
+    from kcpcore.errors import ConfigError
+    from kcpcore.profiles import import_kcptun_json, parse_command_line
+    from kcpcore.sharelink import parse_link
+
+    kind, text = bad
+    parse = {"json": import_kcptun_json, "command": parse_command_line, "link": parse_link}[kind]
+    with pytest.raises(ConfigError) as caught:
+        parse(text)
+    shown = problem_text(str(caught.value))
+    assert english_words(shown) == [], shown
