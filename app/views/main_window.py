@@ -867,13 +867,14 @@ class MainWindow(QMainWindow):
         if not old:
             return
         dialog = QInputDialog(self)
-        dialog.setWindowTitle("Rename profile")
-        dialog.setLabelText("New name:")
+        title = translate("MainWindow", "Rename profile")
+        dialog.setWindowTitle(title)
+        dialog.setLabelText(translate("MainWindow", "New name:"))
         dialog.setTextValue(old)
         # wide enough for its title in the window manager's bar (cut to "Renam... Desk" at the
         # default width) and for a long name
         fm = dialog.fontMetrics()
-        title_w = fm.horizontalAdvance("Rename profile \u2014 KCP Desk") + 160
+        title_w = fm.horizontalAdvance(f"{title} \u2014 KCP Desk") + 160
         dialog.resize(max(380, title_w, fm.horizontalAdvance(old) + 60), 0)
         ok = dialog.exec() == QInputDialog.DialogCode.Accepted
         new = dialog.textValue()

@@ -1240,6 +1240,14 @@
         <translation>无法读取 {path}：{error}</translation>
     </message>
     <message>
+        <source>Rename profile</source>
+        <translation>重命名配置</translation>
+    </message>
+    <message>
+        <source>New name:</source>
+        <translation>新名称：</translation>
+    </message>
+    <message>
         <source>Rename</source>
         <translation>重命名</translation>
     </message>
