@@ -639,7 +639,7 @@
     </message>
     <message>
         <source> A client tries the other version once by itself and keeps it if it works.</source>
-        <translation> 客户端会自动尝试一次另一个版本，可用就保留。</translation>
+        <translation>客户端会自动尝试一次另一个版本，可用就保留。</translation>
     </message>
     <message>
         <source>The {other} runs another kcptun generation (smux v{theirs}, this end v{ours})</source>
@@ -776,7 +776,7 @@
     </message>
     <message>
         <source> Last seen at {time}; this stays until packets from the {other} arrive.</source>
-        <translation> 最近一次出现在 {time}；在收到{other}的数据包之前会一直显示。</translation>
+        <translation>最近一次出现在 {time}；在收到{other}的数据包之前会一直显示。</translation>
     </message>
     <message>
         <source>packets from the {other} fail the checksum (another key or crypt)</source>
@@ -858,7 +858,7 @@
     </message>
     <message>
         <source> The link has no key: set it in the profile.</source>
-        <translation> 链接中没有密钥：请在配置中设置。</translation>
+        <translation>链接中没有密钥：请在配置中设置。</translation>
     </message>
 </context>
 <context>
@@ -1603,7 +1603,7 @@
     </message>
     <message>
         <source>{note} Check {label}: {warning}</source>
-        <translation>{note} 请检查{label}：{warning}</translation>
+        <translation>{note}请检查{label}：{warning}</translation>
     </message>
     <message>
         <source> (and {more} more)</source>
