@@ -62,6 +62,7 @@ __all__ = [
     "QT_TRANSLATE_NOOP",
     "SYSTEM",
     "TRANSLATIONS",
+    "current",
     "install",
     "resolve",
     "translate",
@@ -76,6 +77,7 @@ TRANSLATIONS: Final = resources.path("translations")
 SOURCE_DIRS: Final = ("app",)
 
 _installed: list[QTranslator] = []  # Qt does not own installed translators: keep them alive
+_current = ["en"]
 
 
 def QT_TRANSLATE_NOOP(context: str, text: str) -> str:  # noqa: N802 - the name lupdate reads
@@ -117,6 +119,7 @@ def install(setting: str = SYSTEM, app: QCoreApplication | None = None) -> str:
     for old in _installed:
         app.removeTranslator(old)
     _installed.clear()
+    _current[0] = "en"
     lang = resolve(setting)
     if lang == "en":
         return lang
@@ -126,7 +129,13 @@ def install(setting: str = SYSTEM, app: QCoreApplication | None = None) -> str:
         if translator.load(name, folder):
             app.installTranslator(translator)
             _installed.append(translator)
-    return lang if _installed else "en"
+    _current[0] = lang if _installed else "en"
+    return _current[0]
+
+
+def current() -> str:
+    """The language ``install`` put in effect ("en" before any call)."""
+    return _current[0]
 
 
 # --- maintaining the catalogue ----------------------------------------------------------------

@@ -199,7 +199,7 @@ def _end_smoke(window: MainWindow, screenshot: str | None, result: dict[str, int
     moved = demo.traffic.received if demo.traffic is not None else 0
     print(
         f"smoke: profiles={len(window.manager.names())} running={len(window.manager.running())}"
-        f" demo_bytes={moved}",
+        f" demo_bytes={moved} lang={i18n.current()}",
         flush=True,
     )
     window.desk.spawn(window.request_quit())

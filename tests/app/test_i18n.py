@@ -467,3 +467,27 @@ def test_import_errors_are_chinese(zh: None, bad: tuple[str, str]) -> None:
         parse(text)
     shown = problem_text(str(caught.value))
     assert english_words(shown) == [], shown
+
+
+def test_the_language_setting_applies_at_start(tmp_path: Path) -> None:
+    """View > Language is kept in ui.ini and read when the app starts (``python -m app``,
+    offscreen), whatever the system locale says."""
+    import os
+    import subprocess
+    import sys
+
+    from app.settings import UiSettings
+
+    base = tmp_path / "cfg"
+    base.mkdir()
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", LANGUAGE="en", KCPDESK_CONFIG_DIR=str(base))
+    cmd = [sys.executable, "-m", "app", "--basedir", str(base), "--smoke-test", "300"]
+    for choice, expected in (("", "en"), ("zh_CN", "zh_CN")):
+        settings = UiSettings(str(base / "ui.ini"))
+        settings.set_language(choice)
+        settings.sync()
+        proc = subprocess.run(
+            cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=60, check=False
+        )
+        assert proc.returncode == 0, proc.stderr
+        assert f" lang={expected}" in proc.stdout, proc.stdout
