@@ -123,14 +123,33 @@ def install(setting: str = SYSTEM, app: QCoreApplication | None = None) -> str:
     lang = resolve(setting)
     if lang == "en":
         return lang
-    qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-    for name, folder in ((f"{CATALOGUE}_{lang}", str(TRANSLATIONS)), (f"qtbase_{lang}", qt_dir)):
+    if not _load(app, f"{CATALOGUE}_{lang}", [str(TRANSLATIONS)]):
+        return "en"
+    _load(app, f"qtbase_{lang}", _qt_translation_dirs())
+    _current[0] = lang
+    return lang
+
+
+def _load(app: QCoreApplication, name: str, folders: list[str]) -> bool:
+    """Install the catalogue ``name`` from the first folder that has it."""
+    for folder in folders:
         translator = QTranslator(app)
         if translator.load(name, folder):
             app.installTranslator(translator)
             _installed.append(translator)
-    _current[0] = lang if _installed else "en"
-    return _current[0]
+            return True
+    return False
+
+
+def _qt_translation_dirs() -> list[str]:
+    """Where Qt's own catalogues are: Qt's configured path, then the PySide6 package's (a
+    frozen bundle keeps qtbase's there, packaging/kcpdesk.spec)."""
+    import PySide6
+
+    return [
+        QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath),
+        str(Path(PySide6.__file__).resolve().parent / "Qt" / "translations"),
+    ]
 
 
 def current() -> str:

@@ -207,7 +207,9 @@ def tooltip_for(spec: FieldSpec, role: Role, peer: str = DEFAULT_PEER) -> str:
     unit = " " + spec_text(spec.unit) if spec.unit and spec.kind == "int" else ""
     bits = [
         f"<p>{spec_text(spec.tooltip)}</p>",
-        f"<p><code>--{' / --'.join(spec.flags)}</code>: {spec_text(spec.help)}.<br>",
+        f"<p><code>--{' / --'.join(spec.flags)}</code>: "
+        + translate("ProfileEditor", "{help}.").format(help=spec_text(spec.help))
+        + "<br>",
         translate("ProfileEditor", "Default: {value}").format(value=f"{default}{unit}"),
     ]
     if spec.minimum is not None or spec.maximum is not None:

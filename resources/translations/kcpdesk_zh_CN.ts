@@ -1518,6 +1518,10 @@
         <translation>关</translation>
     </message>
     <message>
+        <source>{help}.</source>
+        <translation>{help}。</translation>
+    </message>
+    <message>
         <source>Default: {value}</source>
         <translation>默认值：{value}</translation>
     </message>

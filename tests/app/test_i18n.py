@@ -179,6 +179,7 @@ def zh(qapp: Any) -> Iterator[None]:
 
 def test_installing_chinese_translates_and_english_restores(zh: None, qapp: Any) -> None:
     assert i18n.translate("MainWindow", "Start") != "Start"
+    assert i18n.translate("QPlatformTheme", "Cancel") == "取消"  # Qt's own, for its buttons
     i18n.install("en", qapp)
     assert i18n.translate("MainWindow", "Start") == "Start"
     i18n.install("zh_CN", qapp)

@@ -389,6 +389,9 @@ def test_gui_smoke_offscreen(bundle: Path, home: Path) -> None:
     assert "smoke: profiles=0 running=0" in proc.stdout, proc
     assert shot.stat().st_size > 10_000  # a rendered window, fonts and all
     assert "Traceback" not in proc.stderr, proc.stderr
+    # a Chinese locale gets the Chinese window: the catalogues are in the bundle
+    proc = run(bundle, home, "--smoke-test", "300", QT_QPA_PLATFORM="offscreen", LANGUAGE="zh_CN")
+    assert proc.returncode == 0 and " lang=zh_CN" in proc.stdout, proc
 
 
 def test_gui_demo_moves_data(bundle: Path, home: Path) -> None:
@@ -446,8 +449,9 @@ def test_contents_trimmed_and_every_library_resolves(bundle: Path) -> None:
     top = bundle.parent
     internal = top / "_internal"
     rel = {p.relative_to(internal).as_posix() for p in internal.rglob("*")}
+    qt_words = [r for r in rel if r.startswith("PySide6/Qt/translations/")]
+    assert qt_words == ["PySide6/Qt/translations/qtbase_zh_CN.qm"], qt_words
     for gone in (
-        "PySide6/Qt/translations",
         "PySide6/Qt/plugins/platformthemes/libqgtk3.so",
         "PySide6/Qt/plugins/tls",
         "tkinter",
@@ -463,6 +467,7 @@ def test_contents_trimmed_and_every_library_resolves(bundle: Path) -> None:
         "PySide6/Qt/plugins/imageformats/libqsvg.so",
         "resources/icons/kcpdesk.png",
         "resources/styles/light.qss",
+        "resources/translations/kcpdesk_zh_CN.qm",  # app/i18n.py
         "PySide6/QtNetwork.abi3.so",  # the single-instance socket (app/single_instance.py)
         # QNetworkInformation's Linux backend (app/controllers/netwatch.py)
         "PySide6/Qt/plugins/networkinformation/libqnetworkmanager.so",
