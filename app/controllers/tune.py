@@ -15,6 +15,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from app.i18n import translate
+from app.tune_text import advice_text
 from kcpcore.aio.linkstats import sample_for
 from kcpcore.aio.tunetest import NoTuneService, run_active_test
 from kcpcore.config import TunnelConfig
@@ -76,7 +77,7 @@ class TuneController(QObject):
         try:
             fig, server = await self._measure(self.config)
         except (OSError, ConnectionError, TimeoutError, NoTuneService) as exc:
-            self.failed.emit(str(exc) or type(exc).__name__)
+            self.failed.emit(advice_text(str(exc)) or type(exc).__name__)
             return False
         finally:
             self.busy = False
@@ -98,7 +99,7 @@ class TuneController(QObject):
         except NoTuneService as exc:
             self.note = translate(
                 "TuneController", "{error}: passive figures from this tunnel's counters"
-            ).format(error=exc)
+            ).format(error=advice_text(str(exc)))
             self.progress.emit(self.note)
             return await self._passive(cfg, server), server
         self.note = translate("TuneController", "active test against the KCP Desk server")

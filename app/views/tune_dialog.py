@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from app.controllers.tune import TuneController
 from app.i18n import QT_TRANSLATE_NOOP, translate
+from app.tune_text import advice_text, change_line
 from kcpcore.sharelink import to_link
 from kcpcore.tune import LinkFigures
 from kcpcore.tune.rules import mbit, pct
@@ -101,7 +102,7 @@ class TuneDialog(QDialog):
         self.setWindowTitle(translate("TuneDialog", "Tune {name}").format(name=controller.name))
         self.resize(860, 560)
         self._build()
-        controller.progress.connect(self.status.setText)
+        controller.progress.connect(lambda text: self.status.setText(advice_text(text)))
         controller.failed.connect(self._on_failed)
         controller.measured.connect(self._on_measured)
         controller.applied.connect(self._on_applied)
@@ -247,8 +248,13 @@ class TuneDialog(QDialog):
         if c.advice.changes:
             parts.append("<h3>{}</h3><ul>".format(translate("TuneDialog", "Recommendations")))
             for reason in c.advice.reasons():
-                lines = "; ".join(r.line() for r in c.advice.changes if r.reason == reason)
-                parts.append(f"<li><b>{html.escape(lines)}</b><br>{html.escape(reason)}</li>")
+                lines = translate("TuneText", "; ").join(
+                    change_line(r.end, r.setting, r.current, r.proposed)
+                    for r in c.advice.changes
+                    if r.reason == reason
+                )
+                why = advice_text(reason)
+                parts.append(f"<li><b>{html.escape(lines)}</b><br>{html.escape(why)}</li>")
             parts.append("</ul>")
         else:
             parts.append(
@@ -259,7 +265,7 @@ class TuneDialog(QDialog):
             )
         if c.advice.findings:
             parts.append("<h3>{}</h3><ul>".format(translate("TuneDialog", "Findings")))
-            parts += [f"<li>{html.escape(f)}</li>" for f in c.advice.findings]
+            parts += [f"<li>{html.escape(advice_text(f))}</li>" for f in c.advice.findings]
             parts.append("</ul>")
         self.advice.setHtml("".join(parts))
         out = c.outcome

@@ -1964,6 +1964,241 @@
     </message>
 </context>
 <context>
+    <name>TuneText</name>
+    <message>
+        <source>{dir}: {x}</source>
+        <translation>{dir}：{x}</translation>
+    </message>
+    <message>
+        <source>{x} (held back by the {role}&apos;s {w})</source>
+        <translation>{x}（受{role}的 {w} 限制）</translation>
+    </message>
+    <message>
+        <source>{eff} segments x {kb} kB / {rtt} ms = {r} at most</source>
+        <translation>{eff} 个分段 x {kb} kB / {rtt} ms = 最多 {r}</translation>
+    </message>
+    <message>
+        <source>it carried {r}</source>
+        <translation>实际传输了 {r}</translation>
+    </message>
+    <message>
+        <source>with large windows the link carried {r} in the test</source>
+        <translation>测试中加大窗口后链路传输了 {r}</translation>
+    </message>
+    <message>
+        <source>the link carried {r} in the test</source>
+        <translation>测试中链路传输了 {r}</translation>
+    </message>
+    <message>
+        <source>the window was full most of the time at {r}, so the link may carry more</source>
+        <translation>在 {r} 时窗口大部分时间是满的，所以链路可能还能传更多</translation>
+    </message>
+    <message>
+        <source>raising it {n}x and measuring again will tell</source>
+        <translation>调大 {n} 倍后再测一次就知道了</translation>
+    </message>
+    <message>
+        <source>the window was full, yet large windows carried no more ({r}): loss or the path limits it, not the windows</source>
+        <translation>窗口是满的，但加大窗口也没有传得更多（{r}）：限制它的是丢包或线路，而不是窗口</translation>
+    </message>
+    <message>
+        <source>it carried {r} without filling the window: windows are not the limit</source>
+        <translation>传输了 {r} 而窗口未满：窗口不是瓶颈</translation>
+    </message>
+    <message>
+        <source>{x}, and {n} segments already cover that</source>
+        <translation>{x}，而 {n} 个分段已经足够</translation>
+    </message>
+    <message>
+        <source>{x}: raise {parts}</source>
+        <translation>{x}：调大{parts}</translation>
+    </message>
+    <message>
+        <source>{w} on the {role} to {n}</source>
+        <translation>{role}的 {w} 到 {n}</translation>
+    </message>
+    <message>
+        <source>mode {m} is hand-set</source>
+        <translation>模式 {m} 是手动设置的</translation>
+    </message>
+    <message>
+        <source>this end used {p} of a core: {x}</source>
+        <translation>本端占用了一个 CPU 核心的 {p}：{x}</translation>
+    </message>
+    <message>
+        <source>{p} loss: {x}</source>
+        <translation>丢包率 {p}：{x}</translation>
+    </message>
+    <message>
+        <source>{p} loss</source>
+        <translation>丢包率 {p}</translation>
+    </message>
+    <message>
+        <source>{ds}/{ps} leaves {p} of groups waiting for a retransmission</source>
+        <translation>{ds}/{ps} 会让 {p} 的组等待重传</translation>
+    </message>
+    <message>
+        <source>without FEC {p} of groups waiting for a retransmission</source>
+        <translation>不用 FEC 时 {p} 的组在等待重传</translation>
+    </message>
+    <message>
+        <source>{ds}/{ps} spends {p} on parity</source>
+        <translation>{ds}/{ps} 在校验上花费 {p}</translation>
+    </message>
+    <message>
+        <source>FEC {ds}/{ps} fits it ({p} of groups unrecoverable)</source>
+        <translation>FEC {ds}/{ps} 合适（{p} 的组无法恢复）</translation>
+    </message>
+    <message>
+        <source>{cur} flushes (sends and acknowledges) every {i} ms against a {rtt} ms round trip, so each window waits up to two intervals more than the path needs</source>
+        <translation>{cur} 每 {i} ms 刷新一次（发送和确认），而往返时间是 {rtt} ms，所以每个窗口会比线路需要的多等最多两个间隔</translation>
+    </message>
+    <message>
+        <source>fast2 flushes every {i} ms (a little more CPU)</source>
+        <translation>fast2 每 {i} ms 刷新一次（多用一点 CPU）</translation>
+    </message>
+    <message>
+        <source>no loss measured ({p}): {ps} parity per {ds} data shards costs {c} extra bandwidth for nothing</source>
+        <translation>没有测到丢包（{p}）：每 {ds} 个数据分片配 {ps} 个校验分片，白白多花 {c} 的带宽</translation>
+    </message>
+    <message>
+        <source>{ds}/{ps} would leave {u} for {o} more bandwidth: worth it for interactive traffic (fewer stalls), not for downloads (less goodput)</source>
+        <translation>{ds}/{ps} 只剩 {u}，代价是多用 {o} 的带宽：对交互流量值得（卡顿更少），对下载不值得（有效吞吐更低）</translation>
+    </message>
+    <message>
+        <source>{ds}/{ps} rebuilds all but {u} of groups for {o}</source>
+        <translation>{ds}/{ps} 只需 {o} 就能恢复除 {u} 以外的所有组</translation>
+    </message>
+    <message>
+        <source>CPU-bound at {p} of a core with compression off: a cheaper cipher or a faster machine is what is left</source>
+        <translation>压缩已关闭，CPU 仍占满一个核心的 {p}：剩下的办法是更便宜的加密方式或更快的机器</translation>
+    </message>
+    <message>
+        <source>RTT {a} ms against {b} ms empty: a queue builds: {x}</source>
+        <translation>RTT {a} ms（空载时 {b} ms）：有排队：{x}</translation>
+    </message>
+    <message>
+        <source>mtu {m} spends {p} of every packet on headers</source>
+        <translation>mtu {m} 让每个包有 {p} 花在包头上</translation>
+    </message>
+    <message>
+        <source>{n} (kcptun&apos;s default) fits almost every path, with no loss measured</source>
+        <translation>{n}（kcptun 的默认值）几乎适合所有线路，且没有测到丢包</translation>
+    </message>
+    <message>
+        <source>a {w}-segment window arrives in bursts of up to {k} KiB</source>
+        <translation>{w} 个分段的窗口会以最多 {k} KiB 的突发到达</translation>
+    </message>
+    <message>
+        <source>the {k} KiB socket buffer would drop the tail</source>
+        <translation>{k} KiB 的套接字缓冲区会丢掉尾部</translation>
+    </message>
+    <message>
+        <source>{d}, {w}</source>
+        <translation>{d}，{w}</translation>
+    </message>
+    <message>
+        <source>download (server to client)</source>
+        <translation>下载（服务端到客户端）</translation>
+    </message>
+    <message>
+        <source>upload (client to server)</source>
+        <translation>上传（客户端到服务端）</translation>
+    </message>
+    <message>
+        <source>too little traffic to judge the windows</source>
+        <translation>流量太少，无法判断窗口</translation>
+    </message>
+    <message>
+        <source>left alone</source>
+        <translation>保持不变</translation>
+    </message>
+    <message>
+        <source>this end is CPU-bound, larger windows would not help</source>
+        <translation>本端 CPU 已满载，加大窗口没有帮助</translation>
+    </message>
+    <message>
+        <source>the mode rule leaves it alone</source>
+        <translation>模式规则不改动它</translation>
+    </message>
+    <message>
+        <source>fast3 flushes every 10 ms, fast2 every 20 ms with the same quick resends: less CPU for the same recovery</source>
+        <translation>fast3 每 10 ms 刷新一次，fast2 每 20 ms 一次且同样快速重发：恢复效果相同而 CPU 更省</translation>
+    </message>
+    <message>
+        <source>fast2 (nodelay) lowers the minimum RTO from 100 to 30 ms and backs off 1.5x instead of 2x, so lost segments are resent sooner</source>
+        <translation>fast2（nodelay）把最小 RTO 从 100 ms 降到 30 ms，退避系数从 2 倍降为 1.5 倍，丢失的分段会更早重发</translation>
+    </message>
+    <message>
+        <source>loss not measured: FEC left as it is</source>
+        <translation>没有测量丢包：FEC 保持不变</translation>
+    </message>
+    <message>
+        <source>turn parity off</source>
+        <translation>关闭校验分片</translation>
+    </message>
+    <message>
+        <source>not changed</source>
+        <translation>未修改</translation>
+    </message>
+    <message>
+        <source>snappy compression costs CPU on every byte</source>
+        <translation>snappy 压缩在每个字节上都消耗 CPU</translation>
+    </message>
+    <message>
+        <source>turning it off (both ends) frees it for the transfer</source>
+        <translation>（两端都）关闭它可以把 CPU 留给传输</translation>
+    </message>
+    <message>
+        <source>CPU-bound</source>
+        <translation>CPU 已满载</translation>
+    </message>
+    <message>
+        <source>pacing sends at the rate the path delivers instead of a window at a time, so the bottleneck queue stops overflowing (KCP Desk only)</source>
+        <translation>pacing 按线路的实际投递速率发送，而不是一次发一整个窗口，瓶颈队列就不再溢出（仅 KCP Desk）</translation>
+    </message>
+    <message>
+        <source>client</source>
+        <translation>客户端</translation>
+    </message>
+    <message>
+        <source>server</source>
+        <translation>服务端</translation>
+    </message>
+    <message>
+        <source>download</source>
+        <translation>下载</translation>
+    </message>
+    <message>
+        <source>upload</source>
+        <translation>上传</translation>
+    </message>
+    <message>
+        <source>current windows</source>
+        <translation>当前窗口</translation>
+    </message>
+    <message>
+        <source>large windows</source>
+        <translation>大窗口</translation>
+    </message>
+    <message>
+        <source>the server did not answer the tune test (Go kcptun, or KCP Desk without --tuneserve)</source>
+        <translation>服务端没有响应调优测试（Go 版 kcptun，或未加 --tuneserve 的 KCP Desk）</translation>
+    </message>
+    <message>
+        <source>; </source>
+        <translation>；</translation>
+    </message>
+    <message>
+        <source> and </source>
+        <translation>和</translation>
+    </message>
+    <message>
+        <source>{end}: {setting} {current} -&gt; {proposed}</source>
+        <translation>{end}：{setting} {current} -&gt; {proposed}</translation>
+    </message>
+</context>
+<context>
     <name>TunnelController</name>
     <message>
         <source>cannot resolve the host in {address}: {error}</source>

@@ -492,3 +492,44 @@ def test_the_language_setting_applies_at_start(tmp_path: Path) -> None:
         )
         assert proc.returncode == 0, proc.stderr
         assert f" lang={expected}" in proc.stdout, proc.stdout
+
+
+def _tune_texts() -> list[str]:
+    """Every reason and finding the Tune rules give over a spread of measurements: the cases
+    of tests/core/test_tune_rules.py plus a grid of loss, RTT, CPU, windows and settings."""
+    import itertools
+    from dataclasses import replace as with_
+
+    from kcpcore.tune import DirectionFigures, LinkFigures, recommend
+    from tests.core.test_tune_rules import CASES, CLIENT, SERVER
+
+    texts: list[str] = []
+    for _name, fig, cli, srv, *_ in CASES:
+        advice = recommend(fig, with_(CLIENT, **cli), with_(SERVER, **srv))
+        texts += [r.reason for r in advice.changes] + list(advice.findings)
+    grid = itertools.product(
+        (None, 0.0, 0.003, 0.02, 0.1),  # loss
+        (None, "sender", "receiver"),  # window limit
+        (None, 0.3, 0.95),  # cpu
+        ({}, {"mode": "normal", "datashard": 0, "sockbuf": 65536, "mtu": 900}, {"mode": "x"}),
+    )
+    for loss, limit, cpu_share, cli in grid:
+        for cap in (None, 4e6, 40e6):
+            down = DirectionFigures(
+                rate_bps=5e6, busy=True, loss=loss, window_limit=limit, capacity_bps=cap
+            )
+            fig = LinkFigures(rtt_min_ms=40, srtt_ms=90, cpu=cpu_share, down=down)
+            advice = recommend(fig, with_(CLIENT, **cli), SERVER)
+            texts += [r.reason for r in advice.changes] + list(advice.findings)
+    texts.append(recommend(LinkFigures(rtt_min_ms=40, srtt_ms=40), CLIENT, SERVER).findings[0])
+    return sorted(set(texts))
+
+
+def test_tune_advice_is_chinese(zh: None) -> None:
+    from app.tune_text import advice_text, change_line
+
+    texts = _tune_texts()
+    assert len(texts) > 20
+    left = [(t, advice_text(t)) for t in texts if english_words(advice_text(t))]
+    assert left == [], "\n".join(f"{t}\n  -> {z}" for t, z in left)
+    assert english_words(change_line("client", "sndwnd", 128, 1024)) == []
