@@ -195,7 +195,9 @@ class MainWindow(QMainWindow):
         right_lay.setContentsMargins(6, 6, 6, 6)
         head = QHBoxLayout()
         self.light = QLabel()
-        self.title = ElidedLabel("No profile selected")  # a long name must not widen the window
+        self.title = ElidedLabel(
+            translate("MainWindow", "No profile selected")
+        )  # a long name must not widen the window
         self.title.setObjectName("profileTitle")
         self.rate_label = QLabel()
         # fixed size: its text changes with every sample, and a label that may change size
