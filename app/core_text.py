@@ -289,6 +289,56 @@ PATTERNS: Final[tuple[tuple[re.Pattern[str], str], ...]] = tuple(
             r"^(?P<what>[A-Z][^:]*): line (?P<line>\d+) column (?P<col>\d+) \(char \d+\)$",
             QT_TRANSLATE_NOOP("CoreText", "line {line} column {col}: {what}"),
         ),
+        # warnings on import (kcpcore.flags): shown in the status bar or the import preview
+        (
+            r"^(?P<where>.+): ignoring (?P<n>\d+) unknown keys? \((?P<keys>.+)\): not "
+            r"kcptun-(?P<role>client|server) settings KCP Desk knows \(a newer kcptun's, or a "
+            r"typo\); the tunnel runs without them$",
+            QT_TRANSLATE_NOOP(
+                "CoreText",
+                "{where}: ignoring {n} unknown keys ({keys}): not kcptun-{role} settings KCP Desk "
+                "knows (a newer kcptun's, or a typo); the tunnel runs without them",
+            ),
+        ),
+        (
+            r"^unknown crypt (?P<value>'.*'), using (?P<default>\S+) as kcptun does "
+            r"\(valid: (?P<valid>.+)\)$",
+            QT_TRANSLATE_NOOP(
+                "CoreText", "unknown crypt {value}, using {default} as kcptun does (valid: {valid})"
+            ),
+        ),
+        (
+            r"^unknown mode (?P<value>'.*'), treating it as manual as kcptun does "
+            r"\(valid: (?P<valid>.+)\)$",
+            QT_TRANSLATE_NOOP(
+                "CoreText",
+                "unknown mode {value}, treating it as manual as kcptun does (valid: {valid})",
+            ),
+        ),
+        (
+            r"^--pprof does nothing here \(there is no Go profiler in Python\)$",
+            QT_TRANSLATE_NOOP(
+                "CoreText", "--pprof does nothing here (there is no Go profiler in Python)"
+            ),
+        ),
+        (
+            r"^(?P<flags>.+) exists? only in kcptun 2025\+: taking the other end to be kcptun "
+            r"2025\+ \((?P<note>.+)\); --peer kcptun-2021 keeps the old defaults$",
+            QT_TRANSLATE_NOOP(
+                "CoreText",
+                "{flags} exist only in kcptun 2025+: taking the other end to be kcptun 2025+ "
+                "({note}); --peer kcptun-2021 keeps the old defaults",
+            ),
+        ),
+        (
+            r"^(?P<flags>.+) exists? only in kcptun 2025\+: taking the other end to be kcptun "
+            r"2025\+; --peer kcptun-2021 keeps the old defaults$",
+            QT_TRANSLATE_NOOP(
+                "CoreText",
+                "{flags} exist only in kcptun 2025+: taking the other end to be kcptun 2025+; "
+                "--peer kcptun-2021 keeps the old defaults",
+            ),
+        ),
         (
             r"^the link is cut short: its settings do not end with ';'$",
             QT_TRANSLATE_NOOP(

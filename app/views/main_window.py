@@ -648,7 +648,7 @@ class MainWindow(QMainWindow):
         self.new_profile(cfg.role, cfg, name or translate("MainWindow", "Imported"))
         warnings = json_key_warnings(cfg.role, text, name)  # a newer kcptun's keys, typos
         if warnings:
-            self.statusBar().showMessage("; ".join(warnings), 15000)
+            self.statusBar().showMessage("; ".join(problem_text(w) for w in warnings), 15000)
         return ""
 
     def import_command(self, text: str) -> str:
@@ -663,7 +663,7 @@ class MainWindow(QMainWindow):
             translate("MainWindow", "Imported {role}").format(role=role_label(cfg.role)),
         )
         if warnings:
-            self.statusBar().showMessage("; ".join(warnings), 15000)
+            self.statusBar().showMessage("; ".join(problem_text(w) for w in warnings), 15000)
         return ""
 
     def duplicate_current(self) -> str:

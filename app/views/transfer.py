@@ -129,7 +129,7 @@ class ImportCommandDialog(QDialog):
                 "A <b>{role}</b> profile: {addr}, crypt {crypt}, mode {mode}.",
             ).format(role=role_label(cfg.role), addr=_esc(addr), crypt=cfg.crypt, mode=cfg.mode)
         ]
-        lines += [f"<span style='color:#9a6700'>{_esc(w)}</span>" for w in warnings]
+        lines += [f"<span style='color:#9a6700'>{_esc(problem_text(w))}</span>" for w in warnings]
         problems = cfg.validate()
         if problems:
             marked = "; ".join(f"{p.field}: {problem_text(p.message)}" for p in problems)

@@ -378,6 +378,30 @@
         <translation>第 {line} 行第 {col} 列：{what}</translation>
     </message>
     <message>
+        <source>{where}: ignoring {n} unknown keys ({keys}): not kcptun-{role} settings KCP Desk knows (a newer kcptun&apos;s, or a typo); the tunnel runs without them</source>
+        <translation>{where}：忽略 {n} 个未知的键（{keys}）：不是 KCP Desk 认识的 kcptun-{role} 设置（来自新版 kcptun，或拼写错误）；隧道不使用它们运行</translation>
+    </message>
+    <message>
+        <source>unknown crypt {value}, using {default} as kcptun does (valid: {valid})</source>
+        <translation>未知的加密方式 {value}，和 kcptun 一样改用 {default}（可用：{valid}）</translation>
+    </message>
+    <message>
+        <source>unknown mode {value}, treating it as manual as kcptun does (valid: {valid})</source>
+        <translation>未知的模式 {value}，和 kcptun 一样当作 manual（可用：{valid}）</translation>
+    </message>
+    <message>
+        <source>--pprof does nothing here (there is no Go profiler in Python)</source>
+        <translation>--pprof 在这里不起作用（Python 中没有 Go 的性能分析器）</translation>
+    </message>
+    <message>
+        <source>{flags} exist only in kcptun 2025+: taking the other end to be kcptun 2025+ ({note}); --peer kcptun-2021 keeps the old defaults</source>
+        <translation>{flags} 只有 kcptun 2025+ 才有：认为另一端是 kcptun 2025+（{note}）；--peer kcptun-2021 可保留旧的默认值</translation>
+    </message>
+    <message>
+        <source>{flags} exist only in kcptun 2025+: taking the other end to be kcptun 2025+; --peer kcptun-2021 keeps the old defaults</source>
+        <translation>{flags} 只有 kcptun 2025+ 才有：认为另一端是 kcptun 2025+；--peer kcptun-2021 可保留旧的默认值</translation>
+    </message>
+    <message>
         <source>the link is cut short: its settings do not end with &apos;;&apos;</source>
         <translation>链接不完整：设置部分没有以 &apos;;&apos; 结尾</translation>
     </message>

@@ -533,3 +533,19 @@ def test_tune_advice_is_chinese(zh: None) -> None:
     left = [(t, advice_text(t)) for t in texts if english_words(advice_text(t))]
     assert left == [], "\n".join(f"{t}\n  -> {z}" for t, z in left)
     assert english_words(change_line("client", "sndwnd", 128, 1024)) == []
+
+
+def test_import_warnings_are_chinese(zh: None) -> None:
+    """What an import warns about (status bar, import preview): unknown keys, cipher, mode,
+    settings only kcptun 2025 has."""
+    from app.core_text import problem_text
+    from kcpcore.flags import json_key_warnings
+    from kcpcore.profiles import parse_command_line
+
+    _cfg, warnings = parse_command_line(
+        "kcptun-client -r 203.0.113.7:29900 --crypt rot13 --mode turbo --closewait 5"
+    )
+    warnings += json_key_warnings("client", '{"remoteaddr": "a:1", "pacing_v2": 1}', "a.json")
+    assert len(warnings) >= 4
+    shown = [problem_text(w) for w in warnings]
+    assert [(w, english_words(w)) for w in shown if english_words(w)] == []
