@@ -289,6 +289,21 @@ PATTERNS: Final[tuple[tuple[re.Pattern[str], str], ...]] = tuple(
             r"^(?P<what>[A-Z][^:]*): line (?P<line>\d+) column (?P<col>\d+) \(char \d+\)$",
             QT_TRANSLATE_NOOP("CoreText", "line {line} column {col}: {what}"),
         ),
+        # why a session ended (kcpcore.smux), in "link dropped: ..." and "last session ended"
+        (
+            r"^smux: no frame from the peer in (?P<s>[\d.]+) s \(keepalive timeout\)$",
+            QT_TRANSLATE_NOOP(
+                "CoreText", "smux: no frame from the peer in {s} s (keepalive timeout)"
+            ),
+        ),
+        (
+            r"^smux: frame version (?P<a>\d+), expected (?P<b>\d+)$",
+            QT_TRANSLATE_NOOP("CoreText", "smux: frame version {a}, expected {b}"),
+        ),
+        (
+            r"^smux: invalid command (?P<c>\d+)$",
+            QT_TRANSLATE_NOOP("CoreText", "smux: invalid command {c}"),
+        ),
         # warnings on import (kcpcore.flags): shown in the status bar or the import preview
         (
             r"^(?P<where>.+): ignoring (?P<n>\d+) unknown keys? \((?P<keys>.+)\): not "

@@ -307,7 +307,7 @@ class TunnelController(QObject):
             detail = verdict.detail or self._running_detail(engine)
             if verdict.status == "connecting" and self.last_error:
                 detail += translate("TunnelController", "; last session ended: {reason}").format(
-                    reason=self.last_error[1]
+                    reason=problem_text(self.last_error[1])
                 )
             self._set_state(_STATE_OF[verdict.status], detail)
         if verdict.event is not None:

@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Final, Literal
 
+from app.core_text import problem_text
 from app.i18n import translate
 from app.models.diagnostics import Finding
 
@@ -193,7 +194,9 @@ class Health:
         elif self.problem is not None:
             text = self._problem_detail(self.problem)
         else:
-            text = translate("Health", "link dropped: {reason}").format(reason=session_ended)
+            text = translate("Health", "link dropped: {reason}").format(
+                reason=problem_text(session_ended)
+            )
         return _EVENT_OF[link], text
 
 

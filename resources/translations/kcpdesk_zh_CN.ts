@@ -378,6 +378,18 @@
         <translation>第 {line} 行第 {col} 列：{what}</translation>
     </message>
     <message>
+        <source>smux: no frame from the peer in {s} s (keepalive timeout)</source>
+        <translation>smux：{s} 秒内没有收到对端的帧（心跳超时）</translation>
+    </message>
+    <message>
+        <source>smux: frame version {a}, expected {b}</source>
+        <translation>smux：帧版本为 {a}，应为 {b}</translation>
+    </message>
+    <message>
+        <source>smux: invalid command {c}</source>
+        <translation>smux：无效的命令 {c}</translation>
+    </message>
+    <message>
         <source>{where}: ignoring {n} unknown keys ({keys}): not kcptun-{role} settings KCP Desk knows (a newer kcptun&apos;s, or a typo); the tunnel runs without them</source>
         <translation>{where}：忽略 {n} 个未知的键（{keys}）：不是 KCP Desk 认识的 kcptun-{role} 设置（来自新版 kcptun，或拼写错误）；隧道不使用它们运行</translation>
     </message>

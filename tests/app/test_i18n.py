@@ -549,3 +549,17 @@ def test_import_warnings_are_chinese(zh: None) -> None:
     assert len(warnings) >= 4
     shown = [problem_text(w) for w in warnings]
     assert [(w, english_words(w)) for w in shown if english_words(w)] == []
+
+
+def test_why_a_link_dropped_is_chinese(zh: None) -> None:
+    """The notification and header text when a session ends on its own (smux's reasons)."""
+    from app.models.health import Health
+
+    for reason in (
+        "smux: no frame from the peer in 30 s (keepalive timeout)",
+        "smux: frame version 2, expected 1",
+    ):
+        health = Health(role="client", peer="203.0.113.7:29900")
+        health.link = "up"
+        _event, text = health._link_event(False, reason)
+        assert text and english_words(text) == [], text
