@@ -26,7 +26,6 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
-    QFrame,
     QHBoxLayout,
     QInputDialog,
     QLabel,
@@ -34,7 +33,6 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QPushButton,
-    QScrollArea,
     QSplitter,
     QTabWidget,
     QToolButton,
@@ -72,6 +70,7 @@ from app.views.restart_bar import RestartBar
 from app.views.traffic_totals import TrafficTotalsView
 from app.views.transfer import ExportDialog, ImportCommandDialog
 from app.widgets.elided_label import ElidedLabel
+from app.widgets.vertical_scroll import VerticalScrollArea
 from kcpcore.config import Role, TunnelConfig
 from kcpcore.errors import ConfigError
 from kcpcore.flags import json_key_warnings
@@ -244,13 +243,9 @@ class MainWindow(QMainWindow):
         controls, two advice cards and the traffic totals) the tab scrolls, rather than the
         window growing past the screen's edge.
         """
-        scroll = QScrollArea()
-        scroll.setObjectName("monitorScroll")
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         monitor = QWidget()
-        scroll.setWidget(monitor)
+        scroll = VerticalScrollArea(monitor)
+        scroll.setObjectName("monitorScroll")
         mon_lay = QVBoxLayout(monitor)
         mon_lay.setContentsMargins(4, 4, 4, 4)
         self.demo_panel = DemoPanel(self.demo)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtWidgets import QScrollArea
 
 from app.widgets.elided_label import ElidedLabel
 from kcpcore.config import TunnelConfig
@@ -53,6 +54,13 @@ def test_minimum_width_is_bounded_while_counters_and_names_grow(window: Any, qlo
         # the whole demo window fits a 900x600 screen with its frame (1366x768 a fortiori)
         hint = window.minimumSizeHint()
         assert hint.width() + FRAME[0] <= 900 and hint.height() + FRAME[1] <= 600, hint
+        # at that size the Monitor tab scrolls up and down, but nothing is cut at the right
+        window.select(demo.client_name)
+        window.resize(hint)
+        scroll = window.findChild(QScrollArea, "monitorScroll")
+        await wait_for(lambda: window.size() == hint and scroll.widget().width() > 0)
+        assert scroll.widget().width() <= scroll.viewport().width()
+        assert scroll.widget().minimumSizeHint().width() <= scroll.viewport().width()
         await demo.stop()
         window.layout().activate()
         assert window.minimumSizeHint().width() <= before.width()  # and stays so after the demo
