@@ -230,7 +230,9 @@ def test_atexit_and_sigint_fallback(ending: str) -> None:
         assert len(_prefixed(prefix)) == 3
         if ending == "sigint":
             p.send_signal(signal.SIGINT)
-        p.wait(30)
+        # the teardown deletes three namespaces: the kernel serialises netns cleanup, so
+        # it can take long on a machine that is creating and deleting others
+        p.wait(60)
     finally:
         if p.poll() is None:
             p.kill()
