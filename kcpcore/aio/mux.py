@@ -287,12 +287,15 @@ class MuxConnection:
             self.smux.close_stream(st.sid)
             self.flush()
 
-    def kill(self, reason: str, *, reset: bool = False) -> None:
+    def kill(self, reason: str, *, reset: bool = True) -> None:
         """Tear the session down: every stream's TCP side is closed, KCP is closed.
 
-        ``reset``: close the TCP sides with an RST instead of a FIN, so a program whose
-        stream is cut mid-way sees an error rather than what looks like a complete reply
-        (the reconnect after a network change uses it).
+        A stream still here did not finish (a finished one closed both ways and left).
+        When the session failed (stall watch, keepalive timeout, corrupt frames, a network
+        change) its TCP side is reset (RST), never closed with a FIN: a program whose
+        download is cut mid-way sees an error rather than what looks like a complete reply
+        (kcptun closes with a FIN there). ``reset=False`` keeps the FIN for the routine
+        ends the user asked for: a stopped tunnel, kcptun's scavenger.
         """
         if self.dead:
             return

@@ -396,7 +396,7 @@ class ClientTunnel(_Tunnel):
                 if mux.dead:
                     continue
                 if now >= mux.created + ttl:
-                    mux.kill(REASON_SCAVENGED)
+                    mux.kill(REASON_SCAVENGED, reset=False)  # routine: kcptun's ttl
                 else:
                     keep.append(mux)
             self._scavenge = keep
@@ -516,7 +516,7 @@ class ClientTunnel(_Tunnel):
             streams,
             extra=log_fields("reconnect", session=mux.driver.session.conv, reason=reason),
         )
-        mux.kill(f"{REASON_RECONNECT}: {reason}", reset=True)
+        mux.kill(f"{REASON_RECONNECT}: {reason}")
         self.spawn(self._redial(idx))
 
     async def _redial(self, idx: int) -> None:
@@ -536,7 +536,7 @@ class ClientTunnel(_Tunnel):
             self._server.close()
         for mux in self.slots + self._scavenge:
             if mux is not None:
-                mux.kill(REASON_STOPPED)
+                mux.kill(REASON_STOPPED, reset=False)
         await self._cancel_tasks()
         if self._server is not None:
             with contextlib.suppress(Exception):
@@ -722,7 +722,7 @@ class ServerTunnel(_Tunnel):
         if self.tune is not None:
             await self.tune.stop()
         for mux in list(self.muxes.values()):
-            mux.kill(REASON_STOPPED)
+            mux.kill(REASON_STOPPED, reset=False)
         await self._cancel_tasks()
         for t in self.transports:
             t.close()

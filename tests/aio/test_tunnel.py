@@ -323,6 +323,32 @@ def test_restarted_server_is_found_again_without_restarting_the_client(
     run(main(), timeout=60)
 
 
+def test_a_stream_cut_by_a_dead_session_is_reset_not_ended(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The server vanishes mid-stream: when the stall watch gives the session up, the
+    program's connection is reset, so a cut download never looks complete (kcptun ends it
+    with a FIN)."""
+    import kcpcore.aio.tunnel as tunnel_mod
+
+    monkeypatch.setattr(tunnel_mod, "STALL_TIMEOUT", 1.5)
+
+    async def main() -> None:
+        async with tunnel() as (port, client, server):
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(b"x" * 1000)
+            assert await reader.readexactly(1000) == b"x" * 1000
+            await server.stop()
+            writer.write(b"y" * 10_000)  # in flight, never acknowledged
+            with pytest.raises(ConnectionResetError):
+                await asyncio.wait_for(reader.read(-1), 10)
+            writer.close()
+            assert client.last_error is not None
+            assert "no acknowledgement" in client.last_error[1]
+
+    run(main(), timeout=30)
+
+
 def test_last_error_is_empty_while_all_is_well() -> None:
     async def main() -> None:
         async with tunnel() as (port, client, server):
