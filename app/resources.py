@@ -65,8 +65,15 @@ def stylesheet(name: str = "light") -> str:
         return ""
 
 
+@cache
 def status_icon(color: str, size: int = 12) -> QIcon:
-    """A filled circle: the status light used in menus and the tray."""
+    """A filled circle: the status light used in menus and the tray.
+
+    One icon per colour and size, made once: every new QIcon has a new cache key, and each
+    ``pixmap()`` of it went into ``QPixmapCache`` under that key. Made afresh on every
+    sample (the header's light did that, twice a second), they filled the cache and the heap
+    while the app ran (issue 16's growing RSS; benchmarks/README.md, "app_memory.py").
+    """
     pm = QPixmap(size, size)
     pm.fill(Qt.GlobalColor.transparent)
     p = QPainter(pm)
