@@ -27,7 +27,7 @@ def test_wheel_carries_the_resources(tmp_path: Path) -> None:
     expected = {
         f"share/kcpdesk/{p.relative_to(REPO / 'resources')}"
         for p in (REPO / "resources").rglob("*")
-        if p.suffix in (".png", ".svg", ".qss")
+        if p.suffix in (".png", ".svg", ".qss", ".qm")  # .qm: compiled translations
     }
     expected |= {
         f"share/kcpdesk/systemd/{p.name}"
