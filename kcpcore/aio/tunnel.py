@@ -354,7 +354,9 @@ class ClientTunnel(_Tunnel):
         session = KcpSession(conv=conv, crypt=self.crypt, params=self.params, now=self.loop.time())
         session.snmp.active_opens += 1
         self.book.add(session.snmp)
-        driver = SessionDriver(session, transport.sendto, self.loop, self.cfg.ratelimit)
+        driver = SessionDriver(
+            session, transport.sendto, self.loop, self.cfg.ratelimit, closing=transport.is_closing
+        )
         proto.driver = driver
         mux = MuxConnection(
             driver,

@@ -69,9 +69,16 @@ class SessionDriver:
         sendto: Callable[[bytes], None],
         loop: asyncio.AbstractEventLoop,
         ratelimit: int = 0,
+        *,
+        closing: Callable[[], bool] | None = None,
     ) -> None:
+        """``closing``: the UDP transport's ``is_closing``. Nothing is sent once it says so:
+        asyncio's datagram transport, closed while datagrams still queued in it, ends up
+        with no socket and its next ``sendto`` raises AttributeError (seen at teardown of
+        a flooded session, in a callback: a traceback in the log)."""
         self.session = session
         self._sendto = sendto
+        self._closing = closing or _never
         self._loop = loop
         self.limiter = TokenBucket(ratelimit, loop.time()) if ratelimit > 0 else None
         """--ratelimit: datagrams wait in ``_held`` until the bucket allows them"""
@@ -143,7 +150,7 @@ class SessionDriver:
 
     def transmit(self) -> None:
         self._soon = False
-        if self.closed:
+        if self.closed or self._closing():
             return
         session = self.session
         if self.limiter is not None:
@@ -186,6 +193,8 @@ class SessionDriver:
         self._release_timer = None
         limiter, held, now = self.limiter, self._held, self._loop.time()
         assert limiter is not None
+        if self._closing():
+            return
         try:
             while held and limiter.ready(now):
                 d = held.popleft()
@@ -280,6 +289,10 @@ class _BatchReader:
             sock.close()
 
 
+def _never() -> bool:
+    return False
+
+
 class ClientDatagramProtocol(asyncio.DatagramProtocol):
     """One connected UDP socket per client session, as kcp-go dials."""
 
@@ -368,7 +381,9 @@ class ServerDatagramProtocol(asyncio.DatagramProtocol):
             def sendto(d: bytes, _addr: Address = addr) -> None:
                 transport.sendto(d, _addr)
 
-            driver = SessionDriver(session, sendto, self._loop, self.ratelimit)
+            driver = SessionDriver(
+                session, sendto, self._loop, self.ratelimit, closing=transport.is_closing
+            )
             self.drivers[addr] = driver
             self.on_accept(addr, driver)
             return driver

@@ -77,3 +77,34 @@ def test_closed_session_is_freed_by_refcount_not_gc() -> None:
         asyncio.run(main())
     finally:
         gc.enable()
+
+
+def test_nothing_is_sent_through_a_closing_transport() -> None:
+    """udp.py: asyncio's datagram transport, closed while datagrams were still queued in it,
+    drops its socket once they drain, and the next ``sendto`` raised AttributeError inside
+    ``SessionDriver.transmit`` (a traceback in the log at the teardown of a flooded
+    session). The driver now asks the transport's ``is_closing`` before each flush."""
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        closing = False
+        sent: list[bytes] = []
+
+        def sendto(d: bytes) -> None:
+            if closing:
+                raise AttributeError("'NoneType' object has no attribute 'sendto'")
+            sent.append(d)
+
+        session = KcpSession(conv=1, crypt=block_crypt(KEY, CRYPT), params=PARAMS, now=loop.time())
+        driver = SessionDriver(session, sendto, loop, closing=lambda: closing)
+        session.send(b"before")
+        driver.transmit()
+        assert sent  # an open transport carries the data
+        closing = True
+        session.send(b"after" * 1000)
+        driver.transmit()  # raised AttributeError before the fix
+        driver.transmit_soon()
+        await asyncio.sleep(0.05)
+        driver.close()
+
+    asyncio.run(main())
