@@ -188,6 +188,7 @@ DSCP_NAMES: Final[dict[str, int]] = {
 MANUAL_FIELDS: Final = frozenset({"nodelay", "interval", "resend", "nc"})
 FIELD_WIDTH: Final = 280  # px; the field column, equal in every group so rows line up
 UNIT_WIDTH: Final = 110  # px; fits "bytes (4 MiB)"
+NARROW_FIELD_WIDTH: Final = 160  # px; the field column's least, in a narrow window
 QWIDGETSIZE_MAX: Final = (1 << 24) - 1  # Qt's "no maximum" for a widget's size
 MESSAGE_MIN_WIDTH: Final = 240  # px; narrower than this, messages go under their field
 SCROLL_MARGINS: Final = 12  # px; group box and layout margins around the columns, each side
@@ -307,6 +308,7 @@ class _ChoiceField(_Field):
     def __init__(self, spec: FieldSpec) -> None:
         super().__init__(spec)
         self.combo = QComboBox()
+        narrow_combo(self.combo)
         self.combo.addItems(list(spec.choices))
         self.widget = self.combo
 
@@ -365,6 +367,7 @@ class _DscpField(_Field):
     def __init__(self, spec: FieldSpec) -> None:
         super().__init__(spec)
         self.combo = QComboBox()
+        narrow_combo(self.combo)
         self.combo.setEditable(True)
         self.combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         for value, name in DSCP_PRESETS:
@@ -403,6 +406,7 @@ class _PeerField(_Field):
     def __init__(self, spec: FieldSpec) -> None:
         super().__init__(spec)
         self.combo = QComboBox()
+        narrow_combo(self.combo)
         for name in spec.choices:
             self.combo.addItem(spec_text(peer_label(name)), name)
             self.combo.setItemData(
@@ -440,6 +444,13 @@ def make_field(spec: FieldSpec) -> _Field:
     if spec.kind == "int":
         return _IntField(spec)
     return _TextField(spec)
+
+
+def narrow_combo(combo: QComboBox) -> None:
+    """A combo whose longest item (dscp's names) must not set the form's least width: at
+    900 px that forced a sideways scroll bar. The popup still shows whole items."""
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(12)
 
 
 @dataclass
@@ -636,6 +647,12 @@ class ProfileEditor(QWidget):
         width = viewport - self._label_width - 4 * SCROLL_MARGINS
         for row in self._rows.values():
             row.error.setMaximumWidth(QWIDGETSIZE_MAX if wide else max(width, MESSAGE_MIN_WIDTH))
+        # and the field column gives way (down to NARROW_FIELD_WIDTH) before the form needs
+        # a sideways scroll bar: at 900 px the units were scrolled off to the right
+        spare = viewport - self._columns_width - 6 * SCROLL_MARGINS  # and the grids' spacing
+        field_w = max(NARROW_FIELD_WIDTH, min(FIELD_WIDTH, FIELD_WIDTH + spare))
+        for grid in {id(row.grid): row.grid for row in self._rows.values()}.values():
+            grid.setColumnMinimumWidth(1, field_w)
         if wide != self._wide_messages:
             self._wide_messages = wide
             for row in self._rows.values():

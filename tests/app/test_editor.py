@@ -333,6 +333,20 @@ def test_a_message_does_not_move_the_next_field(
     assert (nxt.mapTo(editor, nxt.rect().topLeft()), nxt.size()) == before
 
 
+@pytest.mark.parametrize("width", [1100, 560])  # 560: the editor in a 900 px window
+def test_the_form_never_scrolls_sideways(editor: ProfileEditor, qtbot: Any, width: int) -> None:
+    """At 900 px the units sat beyond a sideways scroll bar ("sessi"): the field column
+    gives way and long combo items (dscp) no longer set the form's width."""
+    editor.resize(width, 700)
+    editor.load(Profile("x", TunnelConfig(role="client", key="k")))
+    qtbot.waitUntil(lambda: editor.field_input("remoteaddr").isVisible())
+    bar = editor._scroll.horizontalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() == 0)
+    unit = editor._rows["conn"].unit
+    right = unit.mapTo(editor._scroll.viewport(), unit.rect().topRight()).x()
+    assert right <= editor._scroll.viewport().width()
+
+
 def test_export_asks_for_the_servers_target_and_writes_0600(qtbot: Any, tmp_path: Any) -> None:
     cfg = TunnelConfig(role="client", key="sekrit", remoteaddr="vps:4000")
     dlg = ExportDialog(Profile("laptop", cfg))
