@@ -9,7 +9,7 @@ Settings menu (start at login, reconnect tunnels at launch, what closing does).
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QActionGroup
@@ -23,21 +23,14 @@ from app.notify import Sink, tray_sink
 from app.views.close_dialog import CloseChoice, CloseDialog, decide
 from app.views.tray import Tray
 
+from .menu_lookup import menu_named
+
 if TYPE_CHECKING:
     from app.views.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
 __all__ = ["LifeActions"]
-
-
-def _menu(window: Any, title: str) -> QMenu | None:
-    """The menu bar's menu named ``menu<title>`` (by object name: its text is translated)."""
-    for action in window.menuBar().actions():
-        menu = action.menu()
-        if isinstance(menu, QMenu) and menu.objectName() == "menu" + title:
-            return menu
-    return None
 
 
 class LifeActions(QObject):
@@ -111,7 +104,7 @@ class LifeActions(QObject):
 
     def _build_menus(self) -> None:
         w = self.window
-        profile_menu = _menu(w, "Profile")
+        profile_menu = menu_named(w, "Profile")
         if profile_menu is not None:
             profile_menu.addSeparator()
             profile_menu.addAction(self.act_start_all)
@@ -124,7 +117,7 @@ class LifeActions(QObject):
         for a in self.close_actions.values():
             when.addAction(a)
         self.settings_menu = menu
-        help_menu = _menu(w, "Help")
+        help_menu = menu_named(w, "Help")
         bar = w.menuBar()
         if help_menu is not None:
             bar.insertMenu(help_menu.menuAction(), menu)

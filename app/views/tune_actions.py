@@ -9,23 +9,15 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtGui import QAction, QGuiApplication
-from PySide6.QtWidgets import QMenu, QMessageBox
+from PySide6.QtWidgets import QMessageBox
 
 from app.controllers.tune import TuneController
 from app.i18n import translate
 from kcpcore.sharelink import SCHEME
 
+from .menu_lookup import menu_named
 from .share_link import ImportLinkDialog, ShareLinkDialog
 from .tune_dialog import TuneDialog
-
-
-def _menu(window: Any, title: str) -> QMenu | None:
-    """The menu bar's menu named ``menu<title>`` (by object name: its text is translated)."""
-    for action in window.menuBar().actions():
-        menu = action.menu()
-        if isinstance(menu, QMenu) and menu.objectName() == "menu" + title:
-            return menu
-    return None
 
 
 def _client_selected(window: Any) -> str:
@@ -103,7 +95,7 @@ def install(window: Any) -> None:
         action = QAction(text, window)
         action.setStatusTip(tip)
         action.triggered.connect(lambda _c=False, o=opener: o(window))
-        menu = _menu(window, menu_title)
+        menu = menu_named(window, menu_title)
         if menu is not None:
             menu.addAction(action)
         setattr(window, "act_" + opener.__name__, action)
