@@ -237,7 +237,12 @@ def test_sigusr1_and_snmplog_sum_the_workers_and_sigterm_stops_all(tmp_path: Pat
             with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
                 s.sendto(os.urandom(100), (LOCAL, udp))
         csvs = lambda: list(tmp_path.glob("snmp-*.csv"))  # noqa: E731
-        wait_until(lambda: bool(csvs()) and errors(read_snmp_csv(csvs()[0])[-1]) >= 40)
+
+        def counted() -> bool:  # the CSV may exist before its first row is written
+            rows = read_snmp_csv(csvs()[0]) if csvs() else []
+            return bool(rows) and errors(rows[-1]) >= 40
+
+        wait_until(counted)
         proc.send_signal(signal.SIGUSR1)
         wait_text(log, "KCP SNMP:")
         time.sleep(0.5)  # a worker that wrongly dumped its own counters would do it now
