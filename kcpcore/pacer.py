@@ -85,6 +85,7 @@ class Pacer:
         "_cycle_index",
         "_cycle_start",
         "_first_rtts",
+        "_floor_ok",
         "_full_bw",
         "_full_bw_at",
         "_full_bw_count",
@@ -159,6 +160,7 @@ class Pacer:
         self._ss_window = float(INITIAL_WINDOW)
         self._probe_base = 0.0
         self._first_rtts: list[int] = []  # RTT samples of the first flight
+        self._floor_ok: bool | None = None  # _floor_applies, once the first flight is in
         self._queued_intervals = 0  # peer ACK intervals in a row whose best RTT shows a queue
         self._interval_min = 0  # ms, smallest RTT sample in the current ACK interval
         self._interval_start = 0
@@ -234,12 +236,17 @@ class Pacer:
         about 10 Mbit/s) queued nowhere: its RTTs spread by no more than the peer's ACK
         delay and a quarter of their low quartile. A path slower than that would spend the
         floor's round on a queue (5 Mbit/s, 2 x 40 ms: 254 drops instead of 37)."""
+        if self._floor_ok is not None:
+            return self._floor_ok
         first = self._first_rtts
         if not first:
             return False
         # the lowest quarter may be datagrams that overtook others (reordering)
         low = _percentile(first, 0.25)
-        return max(first) - low <= self.ack_delay + STARTUP_QUEUE_FRACTION * low
+        ok = max(first) - low <= self.ack_delay + STARTUP_QUEUE_FRACTION * low
+        if self.delivered >= INITIAL_WINDOW:  # no more first-flight samples: decided
+            self._floor_ok = ok
+        return ok
 
     def _rtt(self) -> float:
         return float(max(self.min_rtt, MIN_RTT_FLOOR))
